@@ -1,0 +1,71 @@
+/** The normalized event, the job and the result: the vocabulary every other module speaks. */
+
+export const EventType = {
+  FILE_CHANGE: "file_change",
+  GIT_PUSH: "git_push",
+  GIT_PR: "git_pr",
+  WEBHOOK: "webhook",
+  SCHEDULE: "schedule",
+  MANUAL: "manual",
+  CUSTOM: "custom",
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+export const EVENT_TYPES = Object.values(EventType) as readonly EventType[];
+
+/** The spec's Event, plus a deterministic `id` (see DESIGN.md "Identity and dedupe"). */
+export interface Event {
+  /** Deterministic: GitHub delivery id, webhook-id or body hash, schedule name + time, file set hash, or a UUID. */
+  readonly id: string;
+  readonly type: EventType;
+  /** Where it came from: webhook path, schedule name, watched path, "github", "cli". */
+  readonly source: string;
+  readonly payload: Record<string, unknown>;
+  /** ISO-8601 time the event happened (schedule: the scheduled time). */
+  readonly timestamp: string;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export const RunStatus = {
+  SUCCEEDED: "succeeded",
+  FAILED: "failed",
+  SKIPPED: "skipped",
+  DROPPED: "dropped",
+} as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+/** The spec's EventResult (`event_id, success, actions_taken, output, error`) plus run facts. */
+export interface EventResult {
+  readonly event_id: string;
+  readonly success: boolean;
+  readonly actions_taken: string[];
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly job_id?: string;
+  readonly handler?: string;
+  readonly status?: RunStatus;
+  /** Why a job was skipped (hook deny) or dropped (overflow, superseded by job id ...). */
+  readonly reason?: string;
+  readonly attempt?: number;
+  readonly started_at?: string;
+  readonly finished_at?: string;
+  readonly duration_ms?: number;
+}
+
+/** One (event, handler) pair: the unit that is queued, deduplicated, retried and dead-lettered. */
+export interface Job {
+  /** `event.id + "#" + handler`, or with a `#replay-<n>` suffix for replays. */
+  readonly id: string;
+  readonly handler: string;
+  readonly event: Event;
+  /** 1 for the first run; incremented on each retry. */
+  readonly attempt: number;
+  readonly enqueued_at: string;
+  /** Set when the handler declares `concurrency.key`: the rendered key. */
+  readonly concurrency_key?: string;
+  /** Set on replays: the original job id. */
+  readonly replay_of?: string;
+}
+
+export function jobIdOf(eventId: string, handler: string): string {
+  return `${eventId}#${handler}`;
+}
