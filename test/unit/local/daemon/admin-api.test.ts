@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AdminRequestError, startAdminApi, type AdminApi, type DaemonControl } from "../../../../local/daemon/admin-api.ts";
-import { AdminCallError, adminClient, DaemonNotRunningError, readAdminInfo } from "../../../../local/daemon/admin-client.ts";
+import { adminClient, DaemonNotRunningError, readAdminInfo, type AdminCallError } from "../../../../local/daemon/admin-client.ts";
 import { assertPidFileFree, isProcessAlive, PidFileError, readPidFile, writePidFile } from "../../../../local/daemon/pid-file.ts";
 import { silentLogger } from "../../../../shared/logging/logger.ts";
 
