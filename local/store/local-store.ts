@@ -1,0 +1,198 @@
+/**
+ * The embedded durable store of the daemon: one SQLite file `<stateDir>/evd.db` holding the event
+ * log, the job queue with its dedupe records and leases, dead letters, history, last-run times and
+ * handler state. It is the JobQueue, and hands out the other shared ports as views (`jobs`,
+ * `history`, `lastRun`: JobStore and LastRunStore both name a method `get`, so one object cannot
+ * be both), plus what the worker and the operator need. Design: ARCHITECTURE.md beside this file.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { Event, EventResult, Job } from "../../shared/events/event.ts";
+import type { OrchestratorConfig } from "../../shared/config/schema.ts";
+import { systemClock, type Clock } from "../../shared/ports/clock.ts";
+import type { HistoryQuery, HistoryStore } from "../../shared/ports/history-store.ts";
+import type { JobQueue, SubmitOutcome } from "../../shared/ports/job-queue.ts";
+import type { ClaimOutcome, JobRecord, JobStore } from "../../shared/ports/job-store.ts";
+import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
+import { countsOp, listDeadOp, pruneOp, redriveOp, replayOp, type RedriveSelector, type ReplayedJob, type ReplayFilter } from "./admin.ts";
+import { ackOp, deadLetterOp, recoverInterruptedOp, releaseOp, retryLaterOp, takeBatchOp, takeUnannouncedDropsOp, type DroppedJob, type Recovered } from "./dispatch.ts";
+import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
+import { appendHistoryRow, submitOp } from "./intake.ts";
+import type { StoreJobState } from "./job-state.ts";
+import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
+import { migrate } from "./migrations.ts";
+import { exportStateOf, getHandlerState, getLastRun, listHistory, setHandlerStateOp, setLastRunOp, type EventState } from "./records.ts";
+import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
+import { StoreError } from "./store-error.ts";
+
+export const STORE_FILE_NAME = "evd.db";
+
+export interface LocalStoreOptions {
+  /** The state directory (the folder of the config's `state_file`); created if missing. */
+  readonly dir: string;
+  readonly config: OrchestratorConfig;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** How long a writer waits for another connection's lock (a CLI reading while the daemon writes). @default 5000 */
+  readonly busyTimeoutMs?: number;
+}
+
+export interface LocalStore extends JobQueue {
+  readonly file: string;
+  /** The JobStore port (dedupe + leases): what the shared runner claims through. */
+  readonly jobs: JobStore;
+  readonly history: HistoryStore;
+  readonly lastRun: LastRunStore;
+  /** Dedupe by event id, overflow policy, supersede; group-committed: resolves once durable. */
+  submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome>;
+  takeNext(now?: number): Promise<Job | undefined>;
+  takeBatch(limit: number, now?: number): Promise<Job[]>;
+  ack(jobId: string, result: EventResult): Promise<void>;
+  retryLater(jobId: string, result: EventResult, availableAt: number): Promise<void>;
+  deadLetter(jobId: string, result: EventResult): Promise<void>;
+  /** A graceful stop gives a running job back: PENDING, the interrupted attempt not counted. */
+  release(jobId: string): Promise<boolean>;
+  recoverInterrupted(now?: number): Promise<Recovered>;
+  /** Superseded jobs not yet announced as `event:dropped`; marks them announced. */
+  takeUnannouncedDrops(): Promise<DroppedJob[]>;
+  listDead(): StoredJob[];
+  redrive(selector: RedriveSelector): Promise<string[]>;
+  replay(filter?: ReplayFilter): Promise<ReplayedJob[]>;
+  getJob(jobId: string): StoredJob | undefined;
+  /** Jobs waiting to run (PENDING + RETRY_WAIT). */
+  depth(): number;
+  counts(): Record<StoreJobState, number>;
+  /** The earliest time a waiting job becomes runnable, if any waits. */
+  nextDueAt(): number | undefined;
+  getHandlerState(key: string): unknown;
+  setHandlerState(key: string, value: unknown): Promise<void>;
+  exportState(): EventState;
+  prune(now?: number): Promise<{ events: number; jobs: number }>;
+  /** Called after a commit that made work runnable (submit, redrive, replay, recovery). */
+  onWork(listener: () => void): () => void;
+  commitStats(): GroupCommitStats;
+  /** Commits the writes in flight, then closes the file. */
+  close(): Promise<void>;
+}
+
+export function openLocalStore(opts: LocalStoreOptions): LocalStore {
+  const clock = opts.clock ?? systemClock;
+  const file = join(opts.dir, STORE_FILE_NAME);
+  let db: Database.Database;
+  try {
+    mkdirSync(opts.dir, { recursive: true });
+    db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    // FULL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can lose the last
+    // commits; FULL fsyncs the WAL on every commit, so an acknowledged (202) job survives kill -9
+    // AND power loss. Group commit (group-commit.ts) pays that fsync once per batch of requests.
+    db.pragma("synchronous = FULL");
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    migrate(db, file);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot open the store ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const ctx = createContext(db, opts.config, randomUUID(), file);
+  const writer = new GroupCommitter(db, file);
+  const listeners = new Set<() => void>();
+  let closed = false;
+  const now = (at?: number): number => at ?? clock.now();
+  const signal = (): void => {
+    for (const l of listeners) l();
+  };
+  const write = <T>(op: () => T): Promise<T> => writer.run(op);
+  const read = <T>(fn: () => T): T => {
+    if (closed) throw new StoreError(`${file}: the store is closed`);
+    return fn();
+  };
+
+  const jobs: JobStore = {
+    claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => write(() => claimOp(ctx, jobId, leaseMs, at)),
+    complete: (jobId, result, at) => write(() => completeOp(ctx, jobId, result, at)),
+    fail: (jobId, result, at) => write(() => failOp(ctx, jobId, result, at)),
+    async get(jobId): Promise<JobRecord | undefined> {
+      return read(() => {
+        const row = getRow(ctx, jobId);
+        return row && toRecord(row);
+      });
+    },
+  };
+  const history: HistoryStore = {
+    append: (result) => write(() => appendHistoryRow(ctx, result, clock.now())),
+    async list(query?: HistoryQuery) {
+      return read(() => listHistory(ctx, query));
+    },
+  };
+  const lastRun: LastRunStore = {
+    async get(name) {
+      return read(() => getLastRun(ctx, name));
+    },
+    set: (name, at) => write(() => setLastRunOp(ctx, name, at)),
+  };
+
+  return {
+    file,
+    jobs,
+    history,
+    lastRun,
+    async submit(event, jobs) {
+      const out = await write(() => submitOp(ctx, event, jobs, clock.now()));
+      if (out.kind === "accepted" && out.jobIds.length > 0) signal();
+      return out;
+    },
+    async takeNext(at) {
+      return (await write(() => takeBatchOp(ctx, 1, now(at))))[0];
+    },
+    takeBatch: (limit, at) => write(() => takeBatchOp(ctx, limit, now(at))),
+    ack: (jobId, result) => write(() => ackOp(ctx, jobId, result, clock.now())),
+    retryLater: (jobId, result, availableAt) => write(() => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
+    deadLetter: (jobId, result) => write(() => deadLetterOp(ctx, jobId, result, clock.now())),
+    release: (jobId) => write(() => releaseOp(ctx, jobId, clock.now())),
+    async recoverInterrupted(at) {
+      const out = await write(() => recoverInterruptedOp(ctx, now(at)));
+      if (out.requeued.length > 0) signal();
+      return out;
+    },
+    takeUnannouncedDrops: () => write(() => takeUnannouncedDropsOp(ctx)),
+    listDead: () => read(() => listDeadOp(ctx)),
+    async redrive(selector) {
+      const ids = await write(() => redriveOp(ctx, selector, clock.now()));
+      if (ids.length > 0) signal();
+      return ids;
+    },
+    async replay(filter = {}) {
+      const out = await write(() => replayOp(ctx, filter, clock.now()));
+      if (out.length > 0) signal();
+      return out;
+    },
+    getJob(jobId) {
+      return read(() => {
+        const row = getRow(ctx, jobId);
+        return row && toStoredJob(row);
+      });
+    },
+    depth: () => read(() => (ctx.stmt("SELECT count(*) AS n FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { n: number }).n),
+    counts: () => read(() => countsOp(ctx)),
+    nextDueAt: () => read(() => (ctx.stmt("SELECT min(available_at) AS t FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { t: number | null }).t ?? undefined),
+    getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
+    setHandlerState: (key, value) => write(() => setHandlerStateOp(ctx, key, value, clock.now())),
+    exportState: () => read(() => exportStateOf(ctx)),
+    prune: (at) => write(() => pruneOp(ctx, now(at))),
+    onWork(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    commitStats: () => writer.stats(),
+
+    async close() {
+      if (closed) return;
+      writer.close();
+      closed = true;
+      listeners.clear();
+      db.close();
+    },
+  };
+}
