@@ -1,0 +1,84 @@
+/**
+ * The template scope of one run. Lookup order: the reserved roots (`event`, `payload`, `config`,
+ * `steps`, `context`, `last_run`) always mean the same thing; other names are the latest of:
+ * event shortcuts (`repo`, `files`, `branch`, `changed_files`, `files_content`), then recipe
+ * context values, then step outputs (well-known names, then `as:`/`output:` names, later steps
+ * replacing earlier ones).
+ */
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { Event } from "../events/event.ts";
+import type { Scope } from "./template.ts";
+
+export interface StepRecord {
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly skipped?: boolean;
+}
+
+export interface Frame {
+  /** Prefix of `where` in errors: "" for handler steps, `recipe <ref> ` inside recipes. */
+  readonly prefix: string;
+  readonly base: Readonly<Record<string, unknown>>;
+  readonly shortcuts: Readonly<Record<string, unknown>>;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly vars: Record<string, unknown>;
+  readonly steps: StepRecord[];
+  last: { readonly has: boolean; readonly output?: unknown };
+  /** Recipe refs being run, outermost first (cycle detection). */
+  readonly recipeStack: readonly string[];
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined;
+}
+
+/**
+ * `{changed_files}`: for file_change events, the changed paths made relative to the filesystem
+ * tool's root (the event's paths are relative to the watched folder), so
+ * `tool-filesystem read path: "{changed_files}"` reads them; for other events, `payload.files`.
+ */
+export function changedFiles(event: Event, baseDir: string, fsRoot: string): string[] | undefined {
+  const payload = event.payload;
+  const paths = strings(payload.changed_files) ?? strings(payload.files);
+  if (!paths) return undefined;
+  if (event.type !== "file_change" || typeof payload.root !== "string") return paths;
+  const root = resolve(baseDir, payload.root);
+  return paths.map((p) => {
+    const rel = relative(fsRoot, resolve(root, p));
+    return rel.startsWith("..") || isAbsolute(rel) ? resolve(root, p) : rel.split(sep).join("/");
+  });
+}
+
+export function eventShortcuts(event: Event, baseDir: string, fsRoot: string): Record<string, unknown> {
+  const p = event.payload;
+  const repository = p.repository as { full_name?: unknown } | undefined;
+  const out: Record<string, unknown> = {};
+  const repo = p.repo ?? (typeof repository === "object" && repository !== null ? repository.full_name : undefined);
+  if (repo !== undefined) out.repo = repo;
+  if (p.branch !== undefined) out.branch = p.branch;
+  const changed = changedFiles(event, baseDir, fsRoot);
+  if (p.files !== undefined) out.files = event.type === "file_change" && changed ? changed : p.files;
+  if (changed) out.changed_files = changed;
+  if (typeof p.files_content === "string") out.files_content = p.files_content;
+  return out;
+}
+
+export function baseScope(event: Event, handlerConfig: Readonly<Record<string, unknown>>, lastRun: number | undefined): Record<string, unknown> {
+  return {
+    event: { id: event.id, type: event.type, source: event.source, timestamp: event.timestamp, payload: event.payload, ...(event.metadata ? { metadata: event.metadata } : {}) },
+    payload: event.payload,
+    config: handlerConfig,
+    last_run: lastRun === undefined ? "never" : new Date(lastRun).toISOString(),
+  };
+}
+
+export function scopeOf(frame: Frame): Scope {
+  return {
+    ...frame.shortcuts,
+    ...frame.context,
+    ...frame.vars,
+    ...frame.base,
+    context: frame.context,
+    steps: frame.steps.map((s) => (s.output === undefined ? (s.error !== undefined ? { error: s.error } : {}) : { output: s.output })),
+  };
+}
