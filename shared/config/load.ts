@@ -1,0 +1,149 @@
+/**
+ * loadConfig: find the config file (a path, `--profile NAME`, `--bundle PATH`, or `evd.yaml`/
+ * `evd.yml`/`evd.json` in cwd), read it (YAML, JSON, or Markdown front matter of an Amplifier
+ * profile or bundle), parse and validate it, and say where its folder and state folder are.
+ * Problems carry the line of the bad key when the file tells it.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { ConfigError, type ConfigIssue } from "./errors.ts";
+import { CONFIG_PATH_IN_FRONT_MATTER, orchestratorConfigOf, splitFrontMatter } from "./front-matter.ts";
+import type { Env } from "./interpolate.ts";
+import { parseKeyPath } from "./key-path-parse.ts";
+import type { PathSegment } from "./key-path.ts";
+import { parseConfig } from "./parse.ts";
+import type { OrchestratorConfig } from "./schema.ts";
+import { parseYamlText } from "./yaml-text.ts";
+
+export interface LoadedConfig {
+  readonly config: OrchestratorConfig;
+  /** Absolute path of the file read. */
+  readonly configPath: string;
+  /** Absolute folder relative paths resolve from (recipes, hooks, watched paths, tool roots). */
+  readonly configDir: string;
+  /** Absolute folder of `state_file`. */
+  readonly stateDir: string;
+}
+
+export interface LoadConfigOptions {
+  readonly configPath?: string;
+  /** Name of an Amplifier profile: `.amplifier/profiles/NAME.md`, searched from cwd upward. */
+  readonly profile?: string;
+  /** Path of an Amplifier bundle (`bundle.md`, or the folder holding it). */
+  readonly bundle?: string;
+  readonly cwd?: string;
+  readonly env: Env;
+}
+
+export const DEFAULT_CONFIG_FILES = ["evd.yaml", "evd.yml", "evd.json"] as const;
+
+export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
+  const cwd = resolve(opts.cwd ?? process.cwd());
+  const file = await locate(opts, cwd);
+  const where = displayPath(file, cwd);
+  const text = await readText(file, where);
+  const { raw, lineOf } = readRaw(file, text, where);
+  const configDir = baseDirOf(file);
+  let config: OrchestratorConfig;
+  try {
+    config = parseConfig(raw, { where, env: opts.env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(where, err.issues.map((i) => withLine(i, lineOf)), { cause: err });
+  }
+  return { config, configPath: file, configDir, stateDir: dirname(resolve(configDir, config.state_file)) };
+}
+
+async function locate(opts: LoadConfigOptions, cwd: string): Promise<string> {
+  const given = [opts.configPath && "--config", opts.profile && "--profile", opts.bundle && "--bundle"].filter(Boolean);
+  if (given.length > 1) fail("(arguments)", `give only one of --config, --profile, --bundle; found ${given.join(", ")}`);
+  if (opts.configPath) return resolve(cwd, opts.configPath);
+  if (opts.bundle) {
+    const p = resolve(cwd, opts.bundle);
+    return (await isDirectory(p)) ? join(p, "bundle.md") : p;
+  }
+  if (opts.profile) return findProfile(opts.profile, cwd);
+  for (const name of DEFAULT_CONFIG_FILES) {
+    const p = join(cwd, name);
+    if (await isFile(p)) return p;
+  }
+  return fail(cwd, `no configuration found: looked for ${DEFAULT_CONFIG_FILES.join(", ")} in ${cwd}; pass --config FILE, --profile NAME or --bundle PATH`);
+}
+
+async function findProfile(name: string, cwd: string): Promise<string> {
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail("--profile", `invalid profile name "${name}": expected a name such as pr-reviewer-daemon (no path)`);
+  const searched: string[] = [];
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const p = join(dir, ".amplifier", "profiles", `${name}.md`);
+    searched.push(p);
+    if (await isFile(p)) return p;
+    if (dirname(dir) === dir) break;
+  }
+  return fail("--profile", `profile "${name}" not found; looked for:\n      ${searched.join("\n      ")}`);
+}
+
+function readRaw(file: string, text: string, where: string): { raw: unknown; lineOf: (p: readonly PathSegment[]) => number | undefined } {
+  const ext = extname(file).toLowerCase();
+  if (ext === ".md" || ext === ".markdown") {
+    const fm = splitFrontMatter(text);
+    if (!fm) fail(where, "expected YAML front matter between `---` lines at the top of the Markdown file");
+    const parsed = parseYamlText(fm.yaml, fm.lineOffset);
+    if (parsed.issues.length) throw new ConfigError(where, parsed.issues);
+    const found = orchestratorConfigOf(parsed.data);
+    if ("issue" in found) throw new ConfigError(where, [{ ...found.issue, line: parsed.lineOf(parseKeyPath(found.issue.path)) }]);
+    return { raw: found.config, lineOf: (p) => parsed.lineOf([...CONFIG_PATH_IN_FRONT_MATTER, ...p]) };
+  }
+  if (ext === ".json") {
+    try {
+      const raw: unknown = JSON.parse(text);
+      return { raw, lineOf: () => undefined };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const pos = /position (\d+)/.exec(message);
+      const line = pos ? text.slice(0, Number(pos[1])).split("\n").length : undefined;
+      throw new ConfigError(where, [{ path: "", message: `JSON syntax: ${message}`, ...(line ? { line } : {}) }], { cause: err });
+    }
+  }
+  const parsed = parseYamlText(text);
+  if (parsed.issues.length) throw new ConfigError(where, parsed.issues);
+  return { raw: parsed.data, lineOf: parsed.lineOf };
+}
+
+/** The folder relative paths resolve from: the file's folder, or for `<root>/.amplifier/<kind>/x.md`, `<root>`. */
+export function baseDirOf(file: string): string {
+  const dir = dirname(file);
+  return basename(dirname(dir)) === ".amplifier" ? dirname(dirname(dir)) : dir;
+}
+
+function withLine(issue: ConfigIssue, lineOf: (p: readonly PathSegment[]) => number | undefined): ConfigIssue {
+  if (issue.line !== undefined || issue.path === "") return issue;
+  const line = lineOf(parseKeyPath(issue.path));
+  return line === undefined ? issue : { ...issue, line };
+}
+
+async function readText(file: string, where: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === "ENOENT" ? `file not found: ${file}` : code === "EISDIR" ? `${file} is a folder, not a config file` : `cannot read ${file}: ${(err as Error).message}`;
+    throw new ConfigError(where, [{ path: "", message }], { cause: err });
+  }
+}
+
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith("..") ? rel : file;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isFile(), () => false);
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+function fail(where: string, message: string): never {
+  throw new ConfigError(where, [{ path: "", message }]);
+}
