@@ -6,7 +6,7 @@
  * to the config folder (`recipes/pr-reviewer` finds `recipes/pr-reviewer.yaml`).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { formatKeyPath, isPlainObject, type PathSegment } from "./key-path.ts";
 import type { LoadedConfig } from "./load.ts";
@@ -21,10 +21,19 @@ export interface DeployBundle {
 
 export const RECIPE_EXTENSIONS = ["", ".yaml", ".yml"] as const;
 
+/** Why a reference cannot name a recipe (absolute, or leaving the config folder), else undefined. */
+export function recipeRefProblem(configDir: string, ref: string): string | undefined {
+  if (isAbsolute(ref)) return `recipe "${ref}" must be a path relative to the config folder, not absolute`;
+  const rel = relative(resolve(configDir), resolve(configDir, ref));
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return `recipe "${ref}" leaves the config folder; recipes are paths relative to the config folder`;
+  return undefined;
+}
+
 /** The recipe file a reference names, or undefined; tries the name as written, then .yaml, .yml. */
 export function resolveRecipePath(configDir: string, ref: string): string | undefined {
+  if (recipeRefProblem(configDir, ref)) return undefined;
   for (const ext of RECIPE_EXTENSIONS) {
-    const p = isAbsolute(ref + ext) ? ref + ext : resolve(configDir, ref + ext);
+    const p = resolve(configDir, ref + ext);
     if (existsSync(p) && statSync(p).isFile()) return p;
   }
   return undefined;
@@ -66,6 +75,12 @@ export function buildDeployBundle(loaded: LoadedConfig): DeployBundle {
   while (queue.length > 0) {
     const { ref, from } = queue.shift()!;
     if (ref in recipes || failed.has(ref)) continue;
+    const problem = recipeRefProblem(loaded.configDir, ref);
+    if (problem) {
+      failed.add(ref);
+      issues.push({ path: from, message: problem });
+      continue;
+    }
     const file = resolveRecipePath(loaded.configDir, ref);
     if (!file) {
       failed.add(ref);

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { buildDeployBundle } from "../../../shared/config/deploy-bundle.ts";
+import { ConfigError } from "../../../shared/config/errors.ts";
+import { loadConfig } from "../../../shared/config/load.ts";
+import { parseConfig } from "../../../shared/config/parse.ts";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+let tmp: string;
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "evd-bundle-"));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe("buildDeployBundle", () => {
+  it("carries the profile's recipe, found without its .yaml extension", async () => {
+    const loaded = await loadConfig({ profile: "pr-reviewer-daemon", cwd: join(repo, "examples"), env: {} });
+    const bundle = buildDeployBundle(loaded);
+    assert.deepEqual(Object.keys(bundle.recipes), ["recipes/pr-reviewer"]);
+    assert.equal(bundle.recipes["recipes/pr-reviewer"], await readFile(join(repo, "examples/recipes/pr-reviewer.yaml"), "utf8"));
+    assert.equal(bundle.config, loaded.config);
+  });
+
+  it("keeps secret references, never values, and survives a JSON round trip", async () => {
+    const loaded = await loadConfig({ configPath: "examples/pr-review.yaml", cwd: repo, env: { GITHUB_WEBHOOK_SECRET: "do-not-ship", GITHUB_TOKEN: "ghp_do_not_ship" } });
+    const json = JSON.stringify(buildDeployBundle(loaded));
+    assert.ok(!json.includes("do-not-ship") && !json.includes("ghp_do_not_ship"));
+    assert.ok(json.includes("${GITHUB_WEBHOOK_SECRET}"));
+    const back = JSON.parse(json) as { config: unknown };
+    assert.deepEqual(parseConfig(back.config, { where: "bundle", env: {} }), loaded.config);
+  });
+
+  it("follows handler, step and nested recipe references, each once", async () => {
+    const dir = join(tmp, "nested");
+    await mkdir(join(dir, "recipes", "sub"), { recursive: true });
+    await writeFile(join(dir, "evd.yaml"), [
+      "sources: [{type: manual, handler: a}]",
+      "handlers:",
+      "  a: {recipe: recipes/top}",
+      "  b: {steps: [{prompt: x}, {recipe: recipes/sub/leaf.yml}]}",
+    ].join("\n"));
+    await writeFile(join(dir, "recipes", "top.yaml"), "name: top\nsteps:\n  - id: one\n    type: recipe\n    recipe: recipes/sub/leaf.yml\n  - id: two\n    recipe: recipes/middle\n");
+    await writeFile(join(dir, "recipes", "middle.yml"), "name: middle\nsteps:\n  - prompt: m\n  - recipe: recipes/top\n");
+    await writeFile(join(dir, "recipes", "sub", "leaf.yml"), "name: leaf\nsteps:\n  - prompt: leaf\n");
+    const bundle = buildDeployBundle(await loadConfig({ cwd: dir, env: {} }));
+    assert.deepEqual(Object.keys(bundle.recipes).sort(), ["recipes/middle", "recipes/sub/leaf.yml", "recipes/top"]);
+    assert.match(bundle.recipes["recipes/middle"]!, /name: middle/);
+  });
+
+  it("names every missing or broken recipe with the key that references it", async () => {
+    const dir = join(tmp, "missing");
+    await mkdir(join(dir, "recipes"), { recursive: true });
+    await writeFile(join(dir, "evd.yaml"), "sources: [{type: manual, handler: a}]\nhandlers:\n  a: {recipe: recipes/none}\n  b: {recipe: recipes/broken}\n  c: {recipe: ../outside}\n");
+    await writeFile(join(dir, "recipes", "broken.yaml"), "steps: [\n");
+    await writeFile(join(tmp, "outside.yaml"), "steps: []\n");
+    const loaded = await loadConfig({ cwd: dir, env: {} });
+    try {
+      buildDeployBundle(loaded);
+      assert.fail("should throw");
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const byPath = new Map(err.issues.map((i) => [i.path, i.message]));
+      assert.match(byPath.get("handlers.a.recipe") ?? "", /recipe "recipes\/none" not found: looked for .*none, .*none\.yaml, .*none\.yml/);
+      assert.match(byPath.get("handlers.b.recipe") ?? "", /recipe "recipes\/broken".*YAML/);
+      assert.match(byPath.get("handlers.c.recipe") ?? "", /relative to the config folder/);
+    }
+  });
+});
