@@ -2,11 +2,12 @@
  * tool-http `request`: `url`, `method` (default GET), `headers`, `body` (text, or JSON for
  * objects). Only hosts listed in `tools.tool-http.allow_hosts` are reached (exact host, `host:port`,
  * or `*.example.com` for subdomains); an empty list refuses everything. Redirects are not followed.
- * Output: `{ status, headers, body }` with `body` parsed when the response is JSON.
+ * Output: `{ status, headers, body }` with `body` parsed when the response is JSON. A status of
+ * 400 or more fails the step (408, 429 and 5xx retryable, other 4xx permanent); 3xx is returned.
  */
 import { optionalString, requiredString } from "./args.ts";
 import { ToolError, badArgument } from "./errors.ts";
-import { fetchLimited } from "./fetch-limited.ts";
+import { expectOk, fetchLimited } from "./fetch-limited.ts";
 import type { Tool } from "./tool.ts";
 
 const NAME = "tool-http";
@@ -61,7 +62,7 @@ export function httpTool(options: HttpToolOptions): Tool {
         }
       }
       const res = await fetchLimited(options.fetch, NAME, url.href, { method, headers, body }, { signal: ctx.signal, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes });
-      if (res.status === 429 || res.status >= 500) throw new ToolError(`${NAME}: ${method} ${url.origin}${url.pathname}: HTTP ${res.status}`, { permanent: false });
+      if (res.status >= 400) expectOk(NAME, `${method} ${url.origin}${url.pathname}`, res);
       let parsed: unknown = res.body;
       if ((res.headers["content-type"] ?? "").includes("json")) {
         try {
