@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { OrchestratorConfig, type OrchestratorConfigInput } from "../../../shared/config/schema.ts";
 import type { Event, Job } from "../../../shared/events/event.ts";
-import type { HookBus, HookData, HookDecision, HookResult, LifecycleEvent } from "../../../shared/hooks/lifecycle.ts";
+import { createHookBus } from "../../../shared/hooks/hook-bus.ts";
+import type { HookData, HookFn, LifecycleEvent } from "../../../shared/hooks/lifecycle.ts";
 import { createIngest, type IngestRequest } from "../../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../../shared/logging/logger.ts";
 import { MemoryJobQueue } from "../../../shared/memory/memory-job-queue.ts";
@@ -16,23 +17,13 @@ const GH_SECRET = "gh-test-secret";
 const DEPLOY_SECRET = "deploy-test-secret";
 const SW_SECRET = `whsec_${Buffer.from("standard-webhooks-test-key").toString("base64")}`;
 
-/** The hook bus semantics (deny/skip wins, modifications chain), recording what was emitted. */
-function recordingBus(hooks: ((e: LifecycleEvent, d: HookData) => HookResult | void)[] = []) {
+/** The real hook bus, with a first hook that records every emitted lifecycle event. */
+function recordingBus(hooks: HookFn[], logger: Logger) {
   const emitted: { name: LifecycleEvent; data: HookData }[] = [];
-  const bus: HookBus = {
-    async emit(name, data): Promise<HookDecision> {
-      emitted.push({ name, data });
-      let payload: Record<string, unknown> | undefined;
-      for (const hook of hooks) {
-        const r = hook(name, payload && data.event ? { ...data, event: { ...data.event, payload } } : data);
-        if (!r || r.action === "continue") continue;
-        if (r.action === "modify") payload = r.payload;
-        else return { action: "skip", reason: r.reason ?? "skipped by a hook" };
-      }
-      return payload ? { action: "continue", payload } : { action: "continue" };
-    },
+  const recorder: HookFn = (name, data) => {
+    emitted.push({ name, data });
   };
-  return { bus, emitted };
+  return { bus: createHookBus([recorder, ...hooks], logger), emitted };
 }
 
 const baseConfig: OrchestratorConfigInput = {
@@ -48,12 +39,12 @@ const baseConfig: OrchestratorConfigInput = {
   handlers: { "on-push": { prompt: "p" }, "on-pr": { prompt: "p" }, "on-deploy": { prompt: "p" }, "on-sw": { prompt: "p" }, "on-open": { prompt: "p" } },
 };
 
-function setup(opts: { config?: OrchestratorConfigInput; queue?: JobQueue; hooks?: Parameters<typeof recordingBus>[0] } = {}) {
+function setup(opts: { config?: OrchestratorConfigInput; queue?: JobQueue; hooks?: HookFn[] } = {}) {
   const config = OrchestratorConfig.parse(opts.config ?? baseConfig);
   const queue = opts.queue ?? new MemoryJobQueue({ capacity: 100 });
-  const { bus, emitted } = recordingBus(opts.hooks);
   const logs: Record<string, unknown>[] = [];
   const logger: Logger = jsonLogger((l) => logs.push(JSON.parse(l) as Record<string, unknown>), { level: "debug" });
+  const { bus, emitted } = recordingBus(opts.hooks ?? [], logger);
   const ingest = createIngest({
     config, queue, hooks: bus, logger,
     secrets: new MapSecretStore({ GITHUB_WEBHOOK_SECRET: GH_SECRET, DEPLOY_SECRET, SW_SECRET }),

@@ -1,0 +1,2 @@
+export * from "./run-job.ts";
+export * from "./retry-policy.ts";

@@ -1,0 +1,153 @@
+/**
+ * ONE job runner for the daemon's worker and the SQS Lambda:
+ *   claim (COMPLETED -> duplicate, leased elsewhere -> busy) -> event:handler:start hooks
+ *   (skip/deny -> a SKIPPED result, recorded and COMPLETED: never runs again) -> pipeline under the
+ *   handler's timeout_ms -> EventResult -> history -> complete / fail -> last-run for schedules
+ *   -> event:handler:end hooks.
+ * Retrying and dead-lettering are the caller's (queue semantics differ); `retryable` tells it whether
+ * a retry can help. Every log line carries event_id, job_id and handler.
+ */
+import type { OrchestratorConfig } from "../config/schema.ts";
+import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
+import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { PipelineOutcome, PipelineRunner } from "../pipeline/pipeline-runner.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { HistoryStore } from "../ports/history-store.ts";
+import type { JobStore } from "../ports/job-store.ts";
+import type { LastRunStore } from "../ports/last-run-store.ts";
+
+export interface RunJobDeps {
+  readonly jobs: JobStore;
+  readonly history: HistoryStore;
+  readonly lastRun: LastRunStore;
+  readonly pipeline: PipelineRunner;
+  readonly hooks: HookBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How long a claim holds; must exceed the handler's timeout_ms (else another runner may take over). */
+  readonly leaseMs: number;
+}
+
+export type RunJobOutcome =
+  | { readonly kind: "completed"; readonly result: EventResult }
+  | { readonly kind: "failed"; readonly result: EventResult; readonly retryable: boolean }
+  /** A hook denied it: recorded, COMPLETED, never retried. */
+  | { readonly kind: "skipped"; readonly result: EventResult }
+  /** Already COMPLETED: nothing ran. */
+  | { readonly kind: "duplicate" }
+  /** Another runner holds the lease: nothing ran. */
+  | { readonly kind: "busy" };
+
+/** The schedule name of a schedule event (metadata.schedule, else its source). */
+export function scheduleNameOf(job: Job): string | undefined {
+  if (job.event.type !== EventType.SCHEDULE) return undefined;
+  const name = job.event.metadata?.schedule;
+  return typeof name === "string" ? name : job.event.source;
+}
+
+export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobDeps): Promise<RunJobOutcome> {
+  const log = deps.logger.child({ event_id: job.event.id, job_id: job.id, handler: job.handler });
+  const claim = await deps.jobs.claim(job.id, deps.leaseMs, deps.clock.now());
+  if (claim.kind === "duplicate") {
+    log.log("info", "job already completed: not running it again");
+    return { kind: "duplicate" };
+  }
+  if (claim.kind === "busy") {
+    log.log("info", "job is leased by another runner", { lease_expires_at: new Date(claim.record.leaseExpiresAt).toISOString() });
+    return { kind: "busy" };
+  }
+
+  const attempt = Math.max(job.attempt, claim.record.attempts);
+  const startedMs = deps.clock.now();
+  const hookData: HookData = { event: job.event, handler: job.handler, job_id: job.id };
+  const facts = (finishedMs: number) => ({
+    event_id: job.event.id, job_id: job.id, handler: job.handler, attempt,
+    started_at: new Date(startedMs).toISOString(), finished_at: new Date(finishedMs).toISOString(), duration_ms: finishedMs - startedMs,
+  });
+
+  let outcome: PipelineOutcome;
+  let skipReason: string | undefined;
+  try {
+    const decision = await deps.hooks.emit(LifecycleEvent.HANDLER_START, hookData);
+    if (decision.action === "skip") skipReason = decision.reason;
+    outcome = skipReason === undefined ? await runPipeline(job, config, deps, log) : { success: true, actions_taken: [] };
+  } catch (err) {
+    outcome = { success: false, actions_taken: [], error: `runner error: ${err instanceof Error ? err.message : String(err)}` };
+  }
+
+  const finishedMs = deps.clock.now();
+  const status = skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+  const result: EventResult = {
+    ...facts(finishedMs),
+    success: outcome.success,
+    actions_taken: outcome.actions_taken,
+    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    status,
+    ...(skipReason !== undefined ? { reason: skipReason } : {}),
+  };
+
+  await deps.history.append(result);
+  let runOutcome: RunJobOutcome;
+  if (status === RunStatus.FAILED) {
+    await deps.jobs.fail(job.id, result, finishedMs);
+    const retryable = outcome.permanent !== true;
+    log.log("warn", "job failed", { attempt, retryable, error: result.error, duration_ms: result.duration_ms });
+    runOutcome = { kind: "failed", result, retryable };
+  } else {
+    await deps.jobs.complete(job.id, result, finishedMs);
+    await recordLastRun(job, deps, log);
+    if (status === RunStatus.SKIPPED) log.log("info", "job skipped by a hook", { reason: skipReason });
+    else log.log("info", "job completed", { attempt, duration_ms: result.duration_ms });
+    runOutcome = status === RunStatus.SKIPPED ? { kind: "skipped", result } : { kind: "completed", result };
+  }
+
+  try {
+    await deps.hooks.emit(LifecycleEvent.HANDLER_END, { ...hookData, result });
+  } catch (err) {
+    log.log("warn", "event:handler:end hook failed", { error: err instanceof Error ? err.message : String(err) });
+  }
+  return runOutcome;
+}
+
+/** The pipeline under the handler's timeout_ms: on expiry the signal aborts and the run fails (retryable). */
+async function runPipeline(job: Job, config: OrchestratorConfig, deps: RunJobDeps, log: Logger): Promise<PipelineOutcome> {
+  const handler = config.handlers[job.handler];
+  if (!handler) {
+    return { success: false, actions_taken: [], permanent: true, error: `no handler named "${job.handler}"; handlers: ${Object.keys(config.handlers).join(", ") || "(none)"}` };
+  }
+  const timeoutMs = handler.timeout_ms;
+  if (deps.leaseMs <= timeoutMs) log.log("warn", "lease is not longer than the handler timeout: another runner may take the job over", { lease_ms: deps.leaseMs, timeout_ms: timeoutMs });
+  const scheduleName = scheduleNameOf(job);
+  const lastRun = scheduleName !== undefined ? await deps.lastRun.get(scheduleName) : undefined;
+
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<PipelineOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`handler timed out after ${timeoutMs} ms`));
+      resolve({ success: false, actions_taken: [], error: `handler "${job.handler}" timed out after ${timeoutMs} ms` });
+    }, timeoutMs);
+  });
+  const run = deps.pipeline.run(job, { signal: controller.signal, ...(lastRun !== undefined ? { lastRun } : {}) });
+  run.catch(() => undefined); // a run still going after the timeout must not surface as unhandled
+  try {
+    return await Promise.race([run, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Schedules remember when they last ran (the scheduled time), for `{last_run}` and catch-up. */
+async function recordLastRun(job: Job, deps: RunJobDeps, log: Logger): Promise<void> {
+  const name = scheduleNameOf(job);
+  if (name === undefined) return;
+  const scheduled = typeof job.event.metadata?.scheduled_time === "string" ? job.event.metadata.scheduled_time : job.event.timestamp;
+  const at = Date.parse(scheduled);
+  if (Number.isNaN(at)) {
+    log.log("warn", "schedule event without a valid scheduled time: last run not recorded", { scheduled_time: scheduled });
+    return;
+  }
+  await deps.lastRun.set(name, at);
+}
