@@ -1,0 +1,99 @@
+/**
+ * The ingest Lambda: API Gateway HTTP API (payload 2.0) -> the shared ingest -> the same JSON
+ * answers as the daemon. Verifies, normalizes, routes and enqueues; never runs a pipeline.
+ * Config, secrets cache and clients live for the container (built on the first request).
+ */
+import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { createHookBus } from "../shared/hooks/hook-bus.ts";
+import { createIngest, type IngestRequest, type IngestResponse } from "../shared/ingest/ingest.ts";
+import type { Logger } from "../shared/logging/logger.ts";
+import { systemClock, type Clock } from "../shared/ports/clock.ts";
+import { apiGatewayResultOf, errorResult, ingestRequestOf } from "./api-gateway.ts";
+import { cloudAdapters, type CloudConnections } from "./cloud-adapters.ts";
+import { readCloudEnv } from "./cloud-env.ts";
+import { readDeployBundle, type LoadedBundle } from "./deploy-bundle.ts";
+import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
+import { powertoolsLogger } from "./powertools-logger.ts";
+
+export type IngestFn = (req: IngestRequest) => Promise<IngestResponse>;
+export type IngestHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface IngestHandlerDeps {
+  readonly ingest: IngestFn;
+  readonly logger: Logger;
+  readonly metrics: MetricSink;
+}
+
+/** Wraps an ingest function (built once, on first use) into an API Gateway handler. */
+export function createIngestHandler(init: () => Promise<IngestHandlerDeps>): IngestHandler {
+  let ready: Promise<IngestHandlerDeps> | undefined;
+  return async (event) => {
+    let deps: IngestHandlerDeps;
+    try {
+      deps = await (ready ??= init());
+    } catch (err) {
+      ready = undefined; // a broken cold start is retried by the next request
+      process.stderr.write(`${JSON.stringify({ level: "ERROR", message: "ingest init failed", error: (err as Error).message })}\n`);
+      return errorResult(500, "init_failed", "the ingest function could not start; nothing was enqueued");
+    }
+    const req = ingestRequestOf(event);
+    deps.metrics(Metric.RECEIVED);
+    const res = await deps.ingest(req);
+    outcomeMetric(res, deps.metrics);
+    deps.logger.log(res.status >= 500 ? "error" : res.status >= 400 ? "warn" : "info", "ingest answered", {
+      path: req.path, status: res.status, request_id: event.requestContext?.requestId,
+      ...(res.status < 300 ? eventFields(res.body) : {}),
+    });
+    return apiGatewayResultOf(res);
+  };
+}
+
+function eventFields(body: string): Record<string, unknown> {
+  try {
+    const b = JSON.parse(body) as { event_id?: unknown; jobs?: unknown; status?: unknown };
+    return { event_id: b.event_id, job_ids: b.jobs, outcome: b.status };
+  } catch {
+    return {};
+  }
+}
+
+function outcomeMetric(res: IngestResponse, metrics: MetricSink): void {
+  if (res.status === 202) {
+    const b = eventFields(res.body);
+    const jobs = Array.isArray(b.job_ids) ? b.job_ids.length : 0;
+    if (b.outcome === "accepted") metrics(Metric.ENQUEUED, jobs);
+    else if (b.outcome === "duplicate") metrics(Metric.DUPLICATE);
+    else metrics(Metric.REJECTED, 1, { status: String(b.outcome) });
+  } else if (res.status >= 400) {
+    metrics(Metric.REJECTED, 1, { status: String(res.status) });
+  }
+}
+
+export interface IngestRuntimeOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly connections?: CloudConnections;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly metrics?: MetricSink;
+  /** Use this bundle instead of reading EVD_BUNDLE_PATH. */
+  readonly bundle?: LoadedBundle;
+}
+
+/** Builds the ingest from the Lambda environment (what `handler` does on a cold start). */
+export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise<IngestHandlerDeps> {
+  const env = readCloudEnv(opts.env, { handlerDir: import.meta.dirname });
+  const bundle = opts.bundle ?? (await readDeployBundle(env.bundlePath));
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? powertoolsLogger(new PowertoolsLogger({ serviceName: opts.env.POWERTOOLS_SERVICE_NAME ?? "evd-ingest" }));
+  const adapters = cloudAdapters(env, bundle.config, clock, opts.connections);
+  if (bundle.config.hooks.length) logger.log("warn", "hook modules are not loaded in Lambda; lifecycle events are logged only", { hooks: bundle.config.hooks.length });
+  const hooks = createHookBus([], logger);
+  return {
+    ingest: createIngest({ config: bundle.config, queue: adapters.queue, secrets: adapters.secrets, hooks, clock, logger }),
+    logger,
+    metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "ingest" }),
+  };
+}
+
+export const handler: IngestHandler = createIngestHandler(() => ingestFromEnvironment({ env: process.env }));
