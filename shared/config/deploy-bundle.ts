@@ -9,11 +9,17 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { formatKeyPath, isPlainObject, type PathSegment } from "./key-path.ts";
+import { isKeptSecretRef } from "./secret-ref.ts";
 import type { LoadedConfig } from "./load.ts";
 import type { OrchestratorConfig } from "./schema.ts";
 import { parseYamlText } from "./yaml-text.ts";
 
 export interface DeployBundle {
+  /**
+   * The loaded config, ready to go through parseConfig again (the Lambda does, with an empty env):
+   * secret references are kept, and any other literal `${` is written `$${` so it is not
+   * mistaken for a variable the second time.
+   */
   readonly config: OrchestratorConfig;
   /** Recipe reference as written -> YAML text. */
   readonly recipes: Record<string, string>;
@@ -98,5 +104,13 @@ export function buildDeployBundle(loaded: LoadedConfig): DeployBundle {
     for (const child of recipeFileRefs(parsed.data)) queue.push({ ref: child.ref, from: `recipe "${ref}" ${formatKeyPath(child.at)}` });
   }
   if (issues.length) throw new ConfigError(loaded.configPath, issues);
-  return { config: loaded.config, recipes };
+  return { config: escapeForReparse(loaded.config) as OrchestratorConfig, recipes };
+}
+
+/** Writes every literal `${` as `$${`, except in kept secret references. */
+export function escapeForReparse(value: unknown, key?: string | number): unknown {
+  if (typeof value === "string") return isKeptSecretRef(key, value) ? value : value.replaceAll("${", () => "$${");
+  if (Array.isArray(value)) return value.map((v, i) => escapeForReparse(v, i));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeForReparse(v, k)]));
+  return value;
 }

@@ -96,7 +96,8 @@ function readRaw(file: string, text: string, where: string): { raw: unknown; lin
   if (ext === ".json") {
     try {
       const raw: unknown = JSON.parse(text);
-      return { raw, lineOf: () => undefined };
+      const located = parseYamlText(text);
+      return { raw, lineOf: located.issues.length ? () => undefined : located.lineOf };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const pos = /position (\d+)/.exec(message);

@@ -9,9 +9,7 @@ import { interpolateEnv, type Env } from "./interpolate.ts";
 import { isPlainObject } from "./key-path.ts";
 import { OrchestratorConfig } from "./schema.ts";
 import { semanticChecks } from "./semantic-checks.ts";
-
-// CRON-PLACEHOLDER: replaced by the import of shared/cron/validate.ts once it lands.
-const validateCron: ((expr: string) => void) | undefined = undefined;
+import { validateCron } from "../cron/validate-cron.ts";
 
 export { ConfigError } from "./errors.ts";
 export type { ConfigIssue } from "./errors.ts";

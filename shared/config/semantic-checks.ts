@@ -70,7 +70,8 @@ export function semanticChecks(raw: unknown, opts: SemanticCheckOptions = {}): C
         try {
           opts.validateCron(cron);
         } catch (err) {
-          add(["sources", i, "cron"], `invalid cron ${JSON.stringify(cron)}: ${err instanceof Error ? err.message : String(err)}`);
+          const why = err instanceof Error ? err.message : String(err);
+          add(["sources", i, "cron"], why.startsWith("invalid cron") ? why : `invalid cron ${JSON.stringify(cron)}: ${why}`);
         }
       }
       const tz = s.timezone;

@@ -24,7 +24,7 @@ describe("buildDeployBundle", () => {
     const bundle = buildDeployBundle(loaded);
     assert.deepEqual(Object.keys(bundle.recipes), ["recipes/pr-reviewer"]);
     assert.equal(bundle.recipes["recipes/pr-reviewer"], await readFile(join(repo, "examples/recipes/pr-reviewer.yaml"), "utf8"));
-    assert.equal(bundle.config, loaded.config);
+    assert.deepEqual(bundle.config, loaded.config);
   });
 
   it("keeps secret references, never values, and survives a JSON round trip", async () => {
@@ -34,6 +34,16 @@ describe("buildDeployBundle", () => {
     assert.ok(json.includes("${GITHUB_WEBHOOK_SECRET}"));
     const back = JSON.parse(json) as { config: unknown };
     assert.deepEqual(parseConfig(back.config, { where: "bundle", env: {} }), loaded.config);
+  });
+
+  it("re-parses to the same config when it holds literal ${ (escaped or from the environment)", async () => {
+    const dir = join(tmp, "literal");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "evd.yaml"), "sources: [{type: manual, handler: h}]\nhandlers:\n  h: {prompt: 'cost: $${AMOUNT} for ${WHO}'}\n");
+    const loaded = await loadConfig({ cwd: dir, env: { WHO: "${HOME}" } });
+    assert.equal(loaded.config.handlers.h?.prompt, "cost: ${AMOUNT} for ${HOME}");
+    const bundle = JSON.parse(JSON.stringify(buildDeployBundle(loaded))) as { config: unknown };
+    assert.deepEqual(parseConfig(bundle.config, { where: "bundle", env: {} }), loaded.config);
   });
 
   it("follows handler, step and nested recipe references, each once", async () => {
