@@ -5,8 +5,9 @@
  */
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { buildDeployBundle } from "../../../shared/config/deploy-bundle.ts";
-import { ConfigError } from "../../../shared/config/errors.ts";
+import { buildDeployBundle, type DeployBundle } from "../../../shared/config/deploy-bundle.ts";
+import { ConfigError, type ConfigIssue } from "../../../shared/config/errors.ts";
+import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig, type LoadedConfig } from "../../../shared/config/load.ts";
 import type { SourceConfig } from "../../../shared/config/schema.ts";
 import { sourceName } from "../../../shared/config/source-name.ts";
@@ -35,7 +36,7 @@ export function register(program: Command): void {
 async function validate(opts: ValidateOptions): Promise<number> {
   try {
     const loaded = await loadConfig({ configPath: opts.config, profile: opts.profile, bundle: opts.bundle, cwd: process.cwd(), env: process.env });
-    const bundle = buildDeployBundle(loaded);
+    const bundle = checkFiles(loaded);
     if (opts.json) process.stdout.write(`${JSON.stringify({ valid: true, ...summary(loaded, Object.keys(bundle.recipes)) }, null, 2)}\n`);
     else process.stdout.write(render(loaded, Object.keys(bundle.recipes)));
     return 0;
@@ -45,6 +46,20 @@ async function validate(opts: ValidateOptions): Promise<number> {
     else process.stderr.write(`${err.message}\n`);
     return 1;
   }
+}
+
+/** Recipes and hook modules the config names must exist: every missing one is listed. */
+function checkFiles(loaded: LoadedConfig): DeployBundle {
+  const issues: ConfigIssue[] = [...missingHookModules(loaded)];
+  let bundle: DeployBundle | undefined;
+  try {
+    bundle = buildDeployBundle(loaded);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    issues.push(...err.issues);
+  }
+  if (issues.length > 0 || !bundle) throw new ConfigError(relative(process.cwd(), loaded.configPath) || loaded.configPath, issues);
+  return bundle;
 }
 
 function describeSource(s: SourceConfig): string {

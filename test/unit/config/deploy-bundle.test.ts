@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { buildDeployBundle } from "../../../shared/config/deploy-bundle.ts";
 import { ConfigError } from "../../../shared/config/errors.ts";
+import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 
@@ -80,5 +81,17 @@ describe("buildDeployBundle", () => {
       assert.match(byPath.get("handlers.b.recipe") ?? "", /recipe "recipes\/broken".*YAML/);
       assert.match(byPath.get("handlers.c.recipe") ?? "", /relative to the config folder/);
     }
+  });
+});
+
+describe("missingHookModules", () => {
+  it("names each hook module file that does not exist, relative to the config folder", async () => {
+    const dir = join(tmp, "hooks");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "present.mjs"), "export default () => ({ action: 'continue' });\n");
+    await writeFile(join(dir, "evd.yaml"), "hooks: [./present.mjs, ./absent.mjs, {module: ./gone.mjs}]\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: x}}\n");
+    const issues = missingHookModules(await loadConfig({ cwd: dir, env: {} }));
+    assert.deepEqual(issues.map((i) => i.path), ["hooks[1]", "hooks[2].module"]);
+    assert.match(issues[0]!.message, /hook module "\.\/absent\.mjs" not found: looked at .*absent\.mjs/);
   });
 });

@@ -6,12 +6,13 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { buildDeployBundle } from "../../../shared/config/deploy-bundle.ts";
 import { ConfigError } from "../../../shared/config/errors.ts";
+import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const examples = join(repo, "examples");
-/** Folders of examples/ that hold no config: recipes, the broken one, daemon hook modules, outputs, watched sources. */
-const NOT_CONFIGS = new Set(["broken", "recipes", "hooks", "out", "src", "node_modules"]);
+/** Folders of examples/ that hold no config: recipes, the broken one, outputs, watched sources. */
+const NOT_CONFIGS = new Set(["broken", "recipes", "out", "src", "node_modules"]);
 
 async function exampleConfigs(dir = examples): Promise<string[]> {
   const out: string[] = [];
@@ -54,13 +55,14 @@ describe("examples", () => {
     }
   });
 
-  it("every example validates with no environment variable set, and its recipes exist", async () => {
+  it("every example validates with no environment variable set, and its recipes and hook modules exist", async () => {
     const files = await exampleConfigs();
     for (const file of files) {
       const loaded = await loadConfig({ configPath: file, cwd: repo, env: {} }).catch((err: unknown) => assert.fail(`${relative(repo, file)}: ${String(err)}`));
       assert.ok(loaded.config.sources.length > 0, `${file} has sources`);
       for (const s of loaded.config.sources) assert.ok(s.handler in loaded.config.handlers);
       buildDeployBundle(loaded);
+      assert.deepEqual(missingHookModules(loaded), [], file);
     }
   });
 
