@@ -88,7 +88,7 @@ export function replayOp(ctx: StoreContext, filter: ReplayFilter, now: number): 
 
 export function countsOp(ctx: StoreContext): Record<StoreJobState, number> {
   const counts = Object.fromEntries(STORE_JOB_STATES.map((s) => [s, 0])) as Record<StoreJobState, number>;
-  for (const r of ctx.stmt("SELECT state, count(*) AS n FROM jobs GROUP BY state").all() as { state: StoreJobState; n: number }[]) {
+  for (const r of ctx.stmt("SELECT state, n FROM job_counts").all() as { state: StoreJobState; n: number }[]) {
     counts[r.state] = r.n;
   }
   return counts;

@@ -33,7 +33,9 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
   const page = ctx.stmt(
     `SELECT * FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT') AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ${PAGE}`,
   );
-  const take = ctx.stmt("UPDATE jobs SET state = 'RUNNING', claimed = 0, owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?");
+  // Handing a job out counts its attempt (the runner's claim of a handed-out job does not count it
+  // again): a run that dies before or after its claim still uses up an attempt.
+  const take = ctx.stmt("UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, claimed = 0, owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?");
   const taken: Job[] = [];
   let after = 0;
   for (;;) {
@@ -87,7 +89,7 @@ export function deadLetterOp(ctx: StoreContext, jobId: string, result: EventResu
 /** A graceful stop puts a still-running job back: PENDING, and the interrupted run does not count as an attempt. */
 export function releaseOp(ctx: StoreContext, jobId: string, now: number): boolean {
   return ctx.stmt(
-    `UPDATE jobs SET state = 'PENDING', attempts = max(attempts - claimed, 0), available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
+    `UPDATE jobs SET state = 'PENDING', attempts = max(attempts - 1, 0), available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
      WHERE id = ? AND state = 'RUNNING'`,
   ).run(now, now, jobId).changes > 0;
 }

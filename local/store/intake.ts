@@ -46,7 +46,7 @@ function supersedeVictims(ctx: StoreContext, jobs: readonly Job[]): Victim[] {
 }
 
 function count(ctx: StoreContext, states: string): number {
-  return (ctx.stmt(`SELECT count(*) AS n FROM jobs WHERE state IN (${states})`).get() as { n: number }).n;
+  return (ctx.stmt(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE state IN (${states})`).get() as { n: number }).n;
 }
 
 export function droppedResult(jobId: string, eventId: string, handler: string, reason: string, now: number): EventResult {

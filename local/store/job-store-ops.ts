@@ -53,9 +53,11 @@ export function claimOp(ctx: StoreContext, jobId: string, leaseMs: number, now: 
     default:
       break;
   }
+  // A job the worker handed out (RUNNING, not claimed) had its attempt counted by takeBatch.
+  const handedOut = row.state === StoreJobState.RUNNING && row.claimed === 0;
   ctx.stmt(
-    "UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, claimed = 1, lease_expires_at = ?, owner = ?, updated_at = ? WHERE id = ?",
-  ).run(now + leaseMs, ctx.instanceId, now, jobId);
+    "UPDATE jobs SET state = 'RUNNING', attempts = attempts + ?, claimed = 1, lease_expires_at = ?, owner = ?, updated_at = ? WHERE id = ?",
+  ).run(handedOut ? 0 : 1, now + leaseMs, ctx.instanceId, now, jobId);
   return { kind: "claimed", record: toRecord(getRow(ctx, jobId)!) };
 }
 

@@ -90,6 +90,9 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     // AND power loss. Group commit (group-commit.ts) pays that fsync once per batch of requests.
     db.pragma("synchronous = FULL");
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    // Statement journals (one per savepoint of a group-commit batch) stay in memory: they only
+    // undo a failed statement and play no part in crash recovery.
+    db.pragma("temp_store = MEMORY");
     migrate(db, file);
   } catch (error) {
     if (error instanceof StoreError) throw error;
@@ -156,7 +159,11 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       if (out.requeued.length > 0) signal();
       return out;
     },
-    takeUnannouncedDrops: () => write(() => takeUnannouncedDropsOp(ctx)),
+    async takeUnannouncedDrops() {
+      // A cheap read first: the worker asks on every tick, and most ticks have nothing to announce.
+      if (!read(() => ctx.stmt("SELECT 1 FROM jobs WHERE announced = 0 LIMIT 1").get())) return [];
+      return write(() => takeUnannouncedDropsOp(ctx));
+    },
     listDead: () => read(() => listDeadOp(ctx)),
     async redrive(selector) {
       const ids = await write(() => redriveOp(ctx, selector, clock.now()));
@@ -174,7 +181,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
         return row && toStoredJob(row);
       });
     },
-    depth: () => read(() => (ctx.stmt("SELECT count(*) AS n FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { n: number }).n),
+    depth: () => read(() => (ctx.stmt("SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { n: number }).n),
     counts: () => read(() => countsOp(ctx)),
     nextDueAt: () => read(() => (ctx.stmt("SELECT min(available_at) AS t FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { t: number | null }).t ?? undefined),
     getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
