@@ -1,0 +1,381 @@
+/**
+ * The daemon's composition root: config -> embedded store -> hooks -> pipeline runner -> shared
+ * ingest behind the local HTTP server, the worker feeding the shared job runner, the scheduler,
+ * the file watchers, and the admin API the CLI verbs talk to. Stops gracefully: sources first,
+ * watchers flushed, the worker finishing (or giving back) its jobs, then the store.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
+import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/config/schema.ts";
+import { SOURCE_TYPES } from "../../shared/config/schema.ts";
+import { sourceName } from "../../shared/config/source-name.ts";
+import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
+import type { RunStatus } from "../../shared/events/event.ts";
+import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
+import { normalizeGithubDelivery } from "../../shared/events/github.ts";
+import { manualEvent } from "../../shared/events/manual-event.ts";
+import { scheduleEvent } from "../../shared/events/schedule-event.ts";
+import { createHookBus } from "../../shared/hooks/hook-bus.ts";
+import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
+import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
+import { configEndpoints, ingestBodyLimit } from "../../shared/ingest/endpoints.ts";
+import { createIngest } from "../../shared/ingest/ingest.ts";
+import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
+import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
+import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
+import { RouterError } from "../../shared/router/errors.ts";
+import { openLocalStore, type LocalStore } from "../store/local-store.ts";
+import { createWorker, type Worker } from "../worker/worker.ts";
+import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
+import { AdminRequestError, startAdminApi, type AdminApi, type AdminInfo, type DaemonControl } from "./admin-api.ts";
+import { banner } from "./banner.ts";
+import { createEventIntake, type IntakeOutcome, type SubmitEvent } from "./event-intake.ts";
+import { createWebhookServer, type WebhookServer } from "./http-server.ts";
+import { writePidFile } from "./pid-file.ts";
+import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
+import { clockFromEnv } from "./test-clock.ts";
+
+export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
+
+export interface DaemonOptions {
+  readonly configPath?: string;
+  readonly profile?: string;
+  readonly bundle?: string;
+  readonly cwd?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `--sources`: only these source types start. @default all */
+  readonly sources?: readonly string[];
+  /** Structured JSON logs. @default JSON lines on stderr */
+  readonly logger?: Logger;
+  /** Human output (the banner). @default stdout */
+  readonly print?: (text: string) => void;
+  /** Written by this process once ready; refused when it names a live process. */
+  readonly pidFile?: string;
+  /** How long a graceful stop waits for running jobs before giving them back. @default 30000 */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface RunningDaemon {
+  readonly loaded: LoadedConfig;
+  readonly webhook?: { readonly host: string; readonly port: number; readonly url: string };
+  readonly admin: AdminInfo;
+  /** Graceful stop; idempotent. */
+  stop(reason?: string): Promise<void>;
+  /** Resolves once stopped (by stop(), the admin API, or a signal handler calling stop()). */
+  readonly stopped: Promise<void>;
+}
+
+export class DaemonError extends Error {
+  override readonly name = "DaemonError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+type SourceState = "started" | "stopped" | "error" | "ready" | "not selected" | "disabled";
+interface SourceEntry {
+  readonly name: string;
+  readonly index: number;
+  readonly source: SourceConfig;
+  state: SourceState;
+  error?: string;
+  detail?: string;
+}
+
+/** Parses `--sources file_change,schedule`; an unknown type is an error naming the known ones. */
+export function parseSourceTypes(list: readonly string[] | undefined): ReadonlySet<SourceType> | undefined {
+  if (list === undefined) return undefined;
+  const out = new Set<SourceType>();
+  for (const raw of list.flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "")) {
+    if (!(SOURCE_TYPES as readonly string[]).includes(raw)) throw new DaemonError(`--sources: unknown source type "${raw}"; expected some of ${SOURCE_TYPES.join(", ")}`);
+    out.add(raw as SourceType);
+  }
+  if (out.size === 0) throw new DaemonError("--sources: give at least one source type");
+  return out;
+}
+
+/** The config with the sources that were not selected disabled (indices, hence names, kept). */
+function selectedConfig(config: OrchestratorConfig, selected: ReadonlySet<SourceType> | undefined): OrchestratorConfig {
+  if (!selected) return config;
+  return { ...config, sources: config.sources.map((s) => (selected.has(s.type) ? s : { ...s, enabled: false })) };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function parseSince(text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const rel = /^(\d+)\s*([smhdw])$/.exec(text.trim());
+  if (rel) return now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[rel[2] as "s" | "m" | "h" | "d" | "w"];
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new AdminRequestError(400, "invalid_since", `--since: "${text}" is neither an ISO-8601 time nor a duration like 2h, 30m, 7d`);
+  return t;
+}
+
+const RUN_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "skipped", "dropped"];
+function parseStatus(text: string | undefined): RunStatus | undefined {
+  if (text === undefined) return undefined;
+  if (!(RUN_STATUSES as readonly string[]).includes(text)) throw new AdminRequestError(400, "invalid_status", `status must be one of ${RUN_STATUSES.join(", ")}, got "${text}"`);
+  return text as RunStatus;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const logger = opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
+  const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const selected = parseSourceTypes(opts.sources);
+  const { clock, offsetMs } = clockFromEnv(opts.env);
+  if (offsetMs !== 0) logger.log("warn", "TEST CLOCK: the daemon's clock is shifted (EVD_TEST_CLOCK_OFFSET_MS); never use this outside tests", { offset_ms: offsetMs });
+
+  const loaded = await loadConfig({ configPath: opts.configPath, profile: opts.profile, bundle: opts.bundle, cwd: opts.cwd, env: opts.env });
+  const { configDir, stateDir } = loaded;
+  const config = selectedConfig(loaded.config, selected);
+  const removePidFile = opts.pidFile ? writePidFile(resolve(opts.cwd ?? process.cwd(), opts.pidFile)) : () => {};
+
+  const cleanups: (() => Promise<void> | void)[] = [removePidFile];
+  async function cleanup(): Promise<void> {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.log("error", "cleanup step failed", { error: message(err) });
+      }
+    }
+  }
+
+  try {
+    const store: LocalStore = openLocalStore({ dir: stateDir, config, clock });
+    cleanups.push(() => store.close());
+
+    const hooks: HookBus = createHookBus(await loadHookModules(config.hooks, configDir), logger.child({ component: "hooks" }));
+    const secrets = new MapSecretStore(opts.env);
+    const pipeline = createPipelineRunner(config, { recipes: fileRecipeSource(configDir), secrets, filesystemRoot: configDir, logger: logger.child({ component: "pipeline" }) });
+    const ingest = createIngest({ config, queue: store, secrets, hooks, clock, logger: logger.child({ component: "ingest" }) });
+    const submitEvent: SubmitEvent = createEventIntake({ config, queue: store, hooks, clock, logger: logger.child({ component: "intake" }) });
+
+    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger });
+    const recovered = await worker.start();
+    logger.log("info", "store opened", { file: store.file, recovered, pending: store.depth() });
+    cleanups.push(async () => {
+      const report = await worker.stop({ timeoutMs: opts.stopTimeoutMs ?? 30_000 });
+      logger.log("info", "worker stopped", { finished: report.finished, released: report.released });
+    });
+
+    const entries: SourceEntry[] = loaded.config.sources.map((source, index) => ({
+      name: sourceName(source, index),
+      index,
+      source,
+      state: !source.enabled ? "disabled" : selected && !selected.has(source.type) ? "not selected" : source.type === "manual" ? "ready" : "stopped",
+    }));
+    // Cleanups run in reverse: sources (pushed below) stop first, then this announces them stopped,
+    // then the worker finishes, then the admin API, the store and the pid file.
+    cleanups.push(async () => {
+      for (const e of entries) {
+        if (e.state === "started") {
+          e.state = "stopped";
+          await sourceEvent(e, LifecycleEvent.SOURCE_STOPPED);
+        }
+      }
+    });
+    const active = (type: SourceType) => entries.filter((e) => e.source.type === type && e.state === "stopped");
+
+    async function sourceEvent(e: SourceEntry, lifecycle: LifecycleEvent, error?: string): Promise<void> {
+      try {
+        await hooks.emit(lifecycle, { source: e.name, source_type: e.source.type, ...(error ? { error } : {}) });
+      } catch (err) {
+        logger.log("warn", `${lifecycle} hook failed`, { source: e.name, error: message(err) });
+      }
+    }
+    async function markStarted(e: SourceEntry, detail?: string): Promise<void> {
+      e.state = "started";
+      e.detail = detail;
+      await sourceEvent(e, LifecycleEvent.SOURCE_STARTED);
+    }
+    async function markError(e: SourceEntry, err: unknown): Promise<void> {
+      e.error = message(err);
+      if (e.state !== "started") e.state = "error";
+      await sourceEvent(e, LifecycleEvent.SOURCE_ERROR, e.error);
+    }
+
+    // Webhooks (GitHub and generic) share one HTTP server.
+    let server: WebhookServer | undefined;
+    let webhook: RunningDaemon["webhook"];
+    const httpEntries = entries.filter((e) => HTTP_SOURCE_TYPES.includes(e.source.type) && e.state === "stopped");
+    if (httpEntries.length > 0 && configEndpoints(config).size > 0) {
+      server = createWebhookServer({ host: config.webhook_host, port: config.webhook_port, bodyLimit: (path) => ingestBodyLimit(config, path), ingest, logger: logger.child({ component: "http" }) });
+      const addr = await server.listen();
+      const shownHost = addr.host === "0.0.0.0" || addr.host === "::" ? "127.0.0.1" : addr.host.includes(":") ? `[${addr.host}]` : addr.host;
+      webhook = { ...addr, url: `http://${shownHost}:${addr.port}` };
+      const srv = server;
+      cleanups.push(() => srv.close());
+      for (const e of httpEntries) {
+        const path = e.source.type === "webhook" ? e.source.path : "path" in e.source && e.source.path ? e.source.path : "/github";
+        await markStarted(e, `POST ${webhook.url}${path}`);
+      }
+    }
+
+    // Schedules.
+    const scheduleEntries = active("schedule");
+    let scheduler: Scheduler | undefined;
+    if (scheduleEntries.length > 0) {
+      const byName = new Map(scheduleEntries.map((e) => [e.name, e]));
+      scheduler = createScheduler({
+        schedules: scheduleEntries.map((e) => {
+          const s = e.source as Extract<SourceConfig, { type: "schedule" }>;
+          return { name: e.name, cron: s.cron, timezone: s.timezone, payload: s.payload };
+        }),
+        nextFireTime,
+        clock,
+        lastRun: config.persist_last_run ? store.lastRun : undefined,
+        logger: logger.child({ component: "scheduler" }),
+        fire: async (f: Firing) => {
+          const payload = { ...(f.schedule.payload ?? {}), ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}) };
+          const outcome = await submitEvent(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
+          if (outcome.kind === "rejected") throw new DaemonError(`schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${outcome.reason}`);
+        },
+        onError: (spec, err) => {
+          const e = byName.get(spec.name);
+          if (e) void markError(e, err);
+        },
+      });
+      await scheduler.start();
+      const sch = scheduler;
+      cleanups.push(() => sch.stop());
+      const next = scheduler.nextFireTimes();
+      for (const e of scheduleEntries) await markStarted(e, `next ${next[e.name] ?? "never"}`);
+    }
+
+    // File watchers.
+    const watchers: FileWatcher[] = [];
+    for (const e of active("file_change")) {
+      const s = e.source as Extract<SourceConfig, { type: "file_change" }>;
+      const root = resolve(configDir, s.path);
+      if (!existsSync(root)) {
+        await markError(e, `watched path ${root} does not exist`);
+        continue;
+      }
+      const watcher = createFileWatcher({
+        source: e.name,
+        root,
+        pattern: s.pattern,
+        ignore: s.ignore,
+        events: s.events,
+        debounceMs: s.debounce_ms ?? config.debounce_ms,
+        maxContentBytes: s.max_content_bytes,
+        ignorePaths: [stateDir],
+        logger: logger.child({ component: "watcher", source: e.name }),
+        onError: (err) => void markError(e, err),
+        onChanges: async (set) => {
+          const outcome = await submitEvent(fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }));
+          // Back-pressure (queue_overflow: error and full): coalesce into the next change set.
+          return outcome.kind === "rejected" ? "retry" : undefined;
+        },
+      });
+      try {
+        await watcher.start();
+        watchers.push(watcher);
+        await markStarted(e, `watching ${root}`);
+      } catch (err) {
+        await markError(e, err);
+      }
+    }
+    cleanups.push(async () => {
+      await Promise.all(watchers.map((w) => w.stop()));
+    });
+
+
+    let stopping: Promise<void> | undefined;
+    let resolveStopped!: () => void;
+    const stopped = new Promise<void>((r) => (resolveStopped = r));
+    const startedAt = new Date(clock.now()).toISOString();
+
+    const stop = (reason = "stop requested"): Promise<void> => {
+      stopping ??= (async () => {
+        logger.log("info", "daemon stopping", { reason });
+        await cleanup();
+        logger.log("info", "daemon stopped");
+        resolveStopped();
+      })();
+      return stopping;
+    };
+
+    const outcomeBody = (o: IntakeOutcome) => ({ status: o.kind, event_id: o.event_id, ...("jobIds" in o ? { jobs: o.jobIds } : {}), ...("reason" in o ? { reason: o.reason } : {}) });
+
+    const control: DaemonControl = {
+      async status() {
+        const next = scheduler?.nextFireTimes() ?? {};
+        return {
+          pid: process.pid,
+          started_at: startedAt,
+          config: loaded.configPath,
+          state_dir: stateDir,
+          webhook_url: webhook?.url ?? null,
+          sources: entries.map((e) => ({
+            name: e.name, type: e.source.type, handler: e.source.handler, state: e.state,
+            ...(e.source.type === "schedule" ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null } : {}),
+            ...(e.detail ? { detail: e.detail } : {}), ...(e.error ? { error: e.error } : {}),
+          })),
+          queue_depth: store.depth(),
+          running: worker.running(),
+          max_concurrent_handlers: config.max_concurrent_handlers,
+          queue_overflow: config.queue_overflow,
+          counts: store.counts(),
+        };
+      },
+      async trigger({ handler, payload }) {
+        try {
+          return outcomeBody(await submitEvent(manualEvent({ payload, source: "cli", now: new Date(clock.now()) }), { handler }));
+        } catch (err) {
+          if (err instanceof RouterError) throw new AdminRequestError(404, "unknown_handler", err.message);
+          throw err;
+        }
+      },
+      async history(q) {
+        return store.history.list({ limit: q.limit ?? 50, handler: q.handler, status: parseStatus(q.status) });
+      },
+      async stop() {
+        setImmediate(() => void stop("admin API stop"));
+        return { status: "stopping", pid: process.pid };
+      },
+      async replay(q) {
+        const replayed = await store.replay({ handler: q.handler, since: parseSince(q.since, clock.now()), status: parseStatus(q.status) });
+        return { replayed: replayed.length, jobs: replayed };
+      },
+      async state() {
+        return store.exportState();
+      },
+      async dlqList() {
+        return store.listDead();
+      },
+      async dlqRedrive(sel) {
+        const ids = await store.redrive(sel.id ? { id: sel.id } : { all: true });
+        return { redriven: ids.length, jobs: ids };
+      },
+      async gitPush(payload) {
+        const after = typeof payload.after === "string" ? payload.after : "";
+        const ref = typeof payload.ref === "string" ? payload.ref : "";
+        if (!ref || !after) throw new AdminRequestError(400, "invalid_push", "a git push needs `ref` and `after`");
+        const deliveryId = `git-push:${createHash("sha256").update(JSON.stringify([(payload.repository as { full_name?: string } | undefined)?.full_name, ref, payload.before, after])).digest("hex").slice(0, 32)}`;
+        const normalized = normalizeGithubDelivery({ eventName: "push", deliveryId, payload, receivedAt: new Date(clock.now()), path: "git-hook" });
+        // A local push did not come over a GitHub endpoint: no endpoint path to match.
+        const event = { ...normalized, source: "git-hook", metadata: { github_event: "push", delivery_id: deliveryId, local: true } };
+        return outcomeBody(await submitEvent(event));
+      },
+    };
+
+    const admin: AdminApi = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
+    cleanups.splice(2, 0, () => admin.close()); // after the worker, before the store and the pid file
+
+    print(banner({
+      config: loaded.config, configPath: loaded.configPath, stateDir, webhookUrl: webhook?.url,
+      sources: entries.map((e) => ({ name: e.name, type: e.source.type, handler: e.source.handler, state: e.state, detail: e.error ?? e.detail })),
+      env: opts.env, nowSeconds: Math.floor(clock.now() / 1000),
+    }));
+    return { loaded, webhook, admin: admin.info, stop, stopped };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
