@@ -1,0 +1,9 @@
+/**
+ * The CDK app (`cdk.json`: `npx tsx infra/app.ts`). Deploys the config named by `-c config=PATH`,
+ * else `EVD_CONFIG`, else examples/pr-review.yaml. Other context: `-c stackName=NAME` (default
+ * the config's `cloud.stack_name`), `-c secrets=import` (use existing secrets instead of creating them).
+ */
+import { buildApp } from "./build-app.ts";
+
+const { app } = await buildApp({ env: process.env });
+app.synth();

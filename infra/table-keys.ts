@@ -1,0 +1,13 @@
+/**
+ * The table's key schema, mirrored from the cloud runtime's layout (`shared/aws/table-layout.ts`)
+ * so the table the stack creates is the table the adapters expect.
+ */
+export { TABLE_KEYS } from "../shared/aws/table-layout.ts";
+
+/**
+ * Partition-key prefixes of the items ingest touches (see the layout's table): the event log
+ * (`EVENT#<event id>`: dedupe put, duplicate get, delete when enqueueing fails) and the
+ * concurrency keys (`CKEY#<handler>#<key>`: newest job per key, for `on_new: supersede`).
+ * The ingest role may touch no other item.
+ */
+export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#"] as const;
