@@ -16,6 +16,7 @@ export interface WebhookEventInput {
  * The id of a signed webhook delivery: `webhook:<path>:<webhook-id>` when the sender gives a
  * Standard Webhooks `webhook-id` header, else `webhook:<path>:sha256:<hex of the raw body>`.
  * The path is part of the id so that one message sent to two endpoints is two events.
+ * Ingest passes `webhook-id` only when the signature covers it (Standard Webhooks).
  */
 export function webhookEventId(path: string, headers: Readonly<Record<string, string | undefined>>, rawBody: Uint8Array): string {
   const webhookId = headers["webhook-id"]?.trim();

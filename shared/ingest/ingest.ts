@@ -86,7 +86,7 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
       event = endpoint.kind === EndpointKind.GITHUB
         ? githubEvent(endpoint, headers, rawBody, new Date(nowMs))
         : webhookEvent({
-          path: endpoint.path, headers, rawBody, receivedAt: new Date(nowMs),
+          path: endpoint.path, headers: signedIdHeaders(endpoint, verdict.sources, headers), rawBody, receivedAt: new Date(nowMs),
           payload: parseRequestBody(rawBody, headers["content-type"], { requirePayloadField: false, emptyIsObject: true }),
         });
     } catch (err) {
@@ -160,6 +160,18 @@ function githubEvent(endpoint: Endpoint, headers: Record<string, string | undefi
   if (!deliveryId) throw new MissingHeaderError("missing header X-GitHub-Delivery");
   const payload = parseRequestBody(rawBody, headers["content-type"], { requirePayloadField: true, emptyIsObject: false });
   return normalizeGithubDelivery({ eventName, deliveryId, payload, receivedAt, path: endpoint.path });
+}
+
+/**
+ * `webhook-id` becomes the event id only when the signature covers it (Standard Webhooks signs
+ * `id.timestamp.body`); under other schemes a replayed body with a new unsigned id would dodge
+ * dedupe, so the body hash is the id there.
+ */
+function signedIdHeaders(endpoint: Endpoint, accepted: ReadonlySet<number>, headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  const signedId = endpoint.sources.some((g) => accepted.has(g.index) && g.scheme === "standard-webhooks");
+  if (signedId || headers["webhook-id"] === undefined) return headers;
+  const { "webhook-id": _unsigned, ...rest } = headers;
+  return rest;
 }
 
 function lowerCaseHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {

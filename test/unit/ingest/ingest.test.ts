@@ -234,6 +234,15 @@ describe("ingest: generic webhooks", () => {
     assert.equal((await call(req)).json.status, "duplicate");
   });
 
+  it("ignores an unsigned webhook-id under X-Signature: a replay with a new id is still a duplicate", async () => {
+    const { call } = setup();
+    const headers = { "x-signature": signHmacSha256(DEPLOY_SECRET, body) };
+    const first = await call({ path: "/hooks/deploy", headers: { ...headers, "webhook-id": "one" }, body });
+    assert.match(String(first.json.event_id), /sha256:/);
+    const replay = await call({ path: "/hooks/deploy", headers: { ...headers, "webhook-id": "two" }, body });
+    assert.equal(replay.json.status, "duplicate");
+  });
+
   it("refuses a webhook with a bad or missing X-Signature", async () => {
     const { call } = setup();
     assert.equal((await call({ path: "/hooks/deploy", headers: { "x-signature": signHmacSha256("nope", body) }, body })).status, 401);
