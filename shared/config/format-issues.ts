@@ -154,8 +154,12 @@ export function formatZodIssues(issues: readonly Issue[], root: z.ZodType, input
           break;
         }
         case "invalid_type":
-          if (value === undefined) add(path, `required key is missing (expected ${issue.expected})`);
-          else add(path, `expected ${issue.expected}, found ${describeValue(value)}`);
+          if (value === undefined) add(path, `required key is missing (expected ${typeName(issue.expected)})`);
+          else add(path, `expected ${typeName(issue.expected)}, found ${describeValue(value)}`);
+          break;
+        case "too_small":
+        case "too_big":
+          add(path, `expected ${bound(issue)}; found ${describeValue(value)}`);
           break;
         case "invalid_value":
           add(path, `expected ${expectedList(issue.values)}; found ${describeValue(value)}${typeof value === "string" ? didYouMean(value, issue.values.map(String)) : ""}`);
@@ -192,8 +196,29 @@ function findUnion(root: Schema, input: unknown, path: readonly PathSegment[]): 
 
 function describeUnion(union: Schema | undefined): string {
   if (!union) return "a valid value";
-  const types = (unwrap(union)._zod.def.options ?? []).map((o) => unwrap(o)._zod.def.type);
-  return [...new Set(types)].join(" or ");
+  const types = (unwrap(union)._zod.def.options ?? []).map((o) => typeName(unwrap(o)._zod.def.type));
+  return orList([...new Set(types)]);
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  object: "an object", record: "an object", array: "a list", string: "a string", number: "a number",
+  int: "an integer", boolean: "true or false", literal: "a fixed value", enum: "one of the listed values",
+};
+
+function typeName(type: string): string {
+  return TYPE_NAMES[type] ?? type;
+}
+
+/** "at least 1", "a non-empty string", "at most 10 items", ... */
+function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  const small = issue.code === "too_small";
+  const n = Number(small ? issue.minimum : issue.maximum);
+  const inclusive = issue.inclusive !== false;
+  if (issue.origin === "string" && small && n === 1 && inclusive) return "a non-empty string";
+  const unit = issue.origin === "string" ? " characters" : issue.origin === "array" || issue.origin === "set" ? " items" : "";
+  const word = issue.exact ? "exactly" : small ? (inclusive ? "at least" : "more than") : inclusive ? "at most" : "less than";
+  if (issue.origin === "array" && small && n === 1 && inclusive) return "a non-empty list";
+  return `${word} ${n}${unit}`;
 }
 
 function orList(items: readonly string[]): string {

@@ -7,4 +7,5 @@ export { SECRET_KEYS, secretRefName, resolveSecret } from "./secret-ref.ts";
 export { sourceName } from "./source-name.ts";
 export { configJsonSchema } from "./json-schema.ts";
 export { buildDeployBundle, configRecipeRefs, resolveRecipePath, type DeployBundle } from "./deploy-bundle.ts";
+export { missingHookModules } from "./hook-files.ts";
 export type { Env } from "./interpolate.ts";

@@ -16,13 +16,19 @@ const BODY = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 export interface Interpolated {
   readonly value: unknown;
   readonly issues: ConfigIssue[];
+  /** Paths of values written as one whole `${...}`: they may be read as numbers or booleans. */
+  readonly wholeRefs: PathSegment[][];
 }
+
+const WHOLE_REF = /^\$\{[^}]*\}$/;
 
 export function interpolateEnv(input: unknown, env: Env): Interpolated {
   const issues: ConfigIssue[] = [];
+  const wholeRefs: PathSegment[][] = [];
   const walk = (v: unknown, path: PathSegment[]): unknown => {
     if (typeof v === "string") {
       if (isKeptSecretRef(path[path.length - 1], v)) return v;
+      if (WHOLE_REF.test(v)) wholeRefs.push(path);
       return interpolateString(v, env, (message) => issues.push({ path: formatKeyPath(path), message }));
     }
     if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
@@ -34,7 +40,7 @@ export function interpolateEnv(input: unknown, env: Env): Interpolated {
     return v;
   };
   const value = walk(input, []);
-  return { value, issues };
+  return { value, issues, wholeRefs };
 }
 
 /** Interpolates one string; problems go to `report` and leave the reference in place. */

@@ -6,7 +6,8 @@
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { formatZodIssues } from "./format-issues.ts";
 import { interpolateEnv, type Env } from "./interpolate.ts";
-import { isPlainObject } from "./key-path.ts";
+import type { z } from "zod";
+import { isPlainObject, valueAt, type PathSegment } from "./key-path.ts";
 import { OrchestratorConfig } from "./schema.ts";
 import { semanticChecks } from "./semantic-checks.ts";
 import { validateCron } from "../cron/validate-cron.ts";
@@ -28,8 +29,9 @@ export function parseConfig(input: unknown, opts: ParseConfigOptions): Orchestra
   if (!isPlainObject(input)) {
     throw new ConfigError(opts.where, [{ path: "", message: `expected an object with \`sources\` and \`handlers\`; found ${Array.isArray(input) ? "a list" : typeof input}` }]);
   }
-  const { value, issues: interpolationIssues } = interpolateEnv(input, opts.env);
-  const result = OrchestratorConfig.safeParse(value);
+  const { value, issues: interpolationIssues, wholeRefs } = interpolateEnv(input, opts.env);
+  let result = OrchestratorConfig.safeParse(value);
+  if (!result.success && coerceScalars(value, result.error.issues, wholeRefs)) result = OrchestratorConfig.safeParse(value);
   const issues: ConfigIssue[] = [
     ...interpolationIssues,
     ...(result.success ? [] : formatZodIssues(result.error.issues, OrchestratorConfig, value)),
@@ -37,6 +39,28 @@ export function parseConfig(input: unknown, opts: ParseConfigOptions): Orchestra
   ];
   if (issues.length > 0 || !result.success) throw new ConfigError(opts.where, sortIssues(dedupe(issues)));
   return result.data;
+}
+
+/**
+ * `webhook_port: ${PORT}` gives the text "8080": where the schema wants a number or a boolean and
+ * the value was one whole `${...}`, read the text as that type. Returns true when it changed any.
+ */
+function coerceScalars(value: unknown, issues: readonly z.core.$ZodIssue[], wholeRefs: readonly PathSegment[][]): boolean {
+  const refs = new Set(wholeRefs.map((p) => JSON.stringify(p)));
+  let changed = false;
+  for (const issue of issues) {
+    if (issue.code !== "invalid_type" || !refs.has(JSON.stringify(issue.path))) continue;
+    const path = issue.path as PathSegment[];
+    const parent = valueAt(value, path.slice(0, -1)) as Record<PathSegment, unknown> | undefined;
+    const key = path[path.length - 1]!;
+    const text = parent?.[key];
+    if (typeof text !== "string") continue;
+    if (issue.expected === "number" && /^-?\d+(\.\d+)?$/.test(text.trim())) parent![key] = Number(text);
+    else if (issue.expected === "boolean" && /^(true|false)$/i.test(text.trim())) parent![key] = text.trim().toLowerCase() === "true";
+    else continue;
+    changed = true;
+  }
+  return changed;
 }
 
 function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {

@@ -105,6 +105,15 @@ describe("parseConfig: ${VAR} interpolation", () => {
     assert.match(problemAt(problems(minimal({ webhook_host: "x ${OPEN" })), "webhook_host"), /unterminated/);
   });
 
+  it("reads a whole ${VAR} as a number or boolean where the schema wants one, and only there", () => {
+    const cfg = parseConfig(minimal({ webhook_port: "${PORT}", persist_last_run: "${PERSIST:-false}", handlers: { h: { prompt: "${N}" } } }), { where: "t", env: { PORT: "9090", N: "42" } });
+    assert.equal(cfg.webhook_port, 9090);
+    assert.equal(cfg.persist_last_run, false);
+    assert.equal(cfg.handlers.h?.prompt, "42");
+    assert.match(problemAt(problems(minimal({ webhook_port: "${PORT}" }), { PORT: "eighty" }), "webhook_port"), /expected a number, found string "eighty"/);
+    assert.match(problemAt(problems(minimal({ webhook_port: "80${PORT}" }), { PORT: "80" }), "webhook_port"), /expected a number/);
+  });
+
   it("never reads the process environment", () => {
     assert.ok(process.env.PATH !== undefined);
     assert.match(problemAt(problems(minimal({ webhook_host: "${PATH}" })), "webhook_host"), /PATH is not set/);
@@ -129,7 +138,7 @@ describe("parseConfig: every problem, with its key path", () => {
     assert.match(problemAt(list, "sources[2].debounce"), /unknown key "debounce"/);
     assert.match(problemAt(list, "sources[3].handler"), /no handler named "weekyl".*did you mean "weekly"/);
     assert.match(problemAt(list, "handlers.weekly.steps[0].action"), /tool "tool-slack" has no action "send"; its actions: post/);
-    assert.match(problemAt(list, "handlers.weekly.steps[1].prompt"), /expected string, found number 3/);
+    assert.match(problemAt(list, "handlers.weekly.steps[1].prompt"), /expected a string, found number 3/);
     assert.match(problemAt(list, "queue_overflow"), /expected one of "drop", "queue", "error"; found string "dorp"/);
     assert.match(problemAt(list, "webhook_prot"), /unknown key "webhook_prot" \(did you mean "webhook_port"\?\)/);
     assert.equal(list.length, 8, list.map((p) => `${p.path}: ${p.message}`).join("\n"));
