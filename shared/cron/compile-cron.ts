@@ -2,6 +2,7 @@ import { CronDate, CronPattern } from "croner";
 import type { CronOptions } from "croner";
 import type { CronFieldValue, ParsedCron } from "./parse-cron.ts";
 import { parseCron } from "./parse-cron.ts";
+import { CronError } from "./errors.ts";
 
 /**
  * A parsed expression handed to croner as explicit value lists (so croner never sees syntax we
@@ -24,10 +25,29 @@ function croneField(field: CronFieldValue): string {
 const cache = new Map<string, CompiledCron>();
 const CACHE_LIMIT = 500;
 
+/** Longest month lengths (February 29 counts: it happens). */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/**
+ * Whether some day can ever match. When the day-of-month must match (Vixie ANDs the day fields
+ * when either starts with `*`), one of its days has to exist in one of the chosen months; every
+ * calendar date falls on every weekday within 28 years. With ORed day fields a weekday always matches.
+ */
+function canFire(parsed: ParsedCron): boolean {
+  const domMustMatch = parsed.dayOfMonth.startsWithStar || parsed.dayOfWeek.startsWithStar;
+  if (!domMustMatch) return true;
+  const firstDay = parsed.dayOfMonth.values[0] ?? 1;
+  return parsed.month.values.some((m) => firstDay <= (DAYS_IN_MONTH[m - 1] ?? 31));
+}
+
+/** Parses, refuses expressions that can never fire (`0 0 30 2 *`), and prepares croner. Throws CronError. */
 export function compileCron(expr: string): CompiledCron {
   const hit = cache.get(expr);
   if (hit) return hit;
   const parsed = parseCron(expr);
+  if (!canFire(parsed)) {
+    throw new CronError(`invalid cron ${JSON.stringify(expr)}: it never fires (day-of-month ${JSON.stringify(parsed.dayOfMonth.text)} does not occur in month ${JSON.stringify(parsed.month.text)})`);
+  }
   const pattern = new CronPattern(
     [parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek].map(croneField).join(" "),
   );

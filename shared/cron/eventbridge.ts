@@ -1,6 +1,6 @@
 import { DAY_NAMES, MONTH_NAMES } from "./cron-fields.ts";
 import { CronError } from "./errors.ts";
-import { parseCron } from "./parse-cron.ts";
+import { compileCron } from "./compile-cron.ts";
 import type { CronFieldValue, CronItem } from "./parse-cron.ts";
 
 /**
@@ -17,7 +17,7 @@ import type { CronFieldValue, CronItem } from "./parse-cron.ts";
  * - The year is always `*`.
  */
 export function toEventBridgeExpression(expr: string): string {
-  const cron = parseCron(expr);
+  const cron = compileCron(expr).parsed;
   const dom = cron.dayOfMonth;
   const dow = cron.dayOfWeek;
   let domOut = "*";

@@ -107,8 +107,9 @@ function parseItem(spec: CronFieldSpec, text: string, bad: (why: string) => neve
     bad(`start/step "${text}" is a Quartz/EventBridge extension, not Unix cron; write "${rangeText}-${spec.max}/${stepText}"`);
   }
   const [start, end] = bounds.map((atom) => parseAtom(spec, atom, bad)) as [number, number?];
-  const last = end ?? start;
-  if (start > last) bad(`range "${rangeText}" goes backwards; Unix cron ranges do not wrap around (use a list, e.g. "${bounds[0]}-${spec.max},${spec.min}-${bounds[1]}")`);
+  // `FRI-SUN`: Sunday ending a day-of-week range is 7, as in `5-7`.
+  const last = end === 0 && start > 0 && spec.max === 7 && /^sun$/i.test(bounds[1] ?? "") ? 7 : end ?? start;
+  if (start > last) bad(`range "${rangeText}" goes backwards; Unix cron ranges do not wrap around (use a list, e.g. "${start}-${spec.max},${spec.min}-${last}")`);
   return { text, star: false, start, end: last, step, usesNames: bounds.some((b) => /^[a-z]/i.test(b)) };
 }
 

@@ -30,19 +30,58 @@ export function assertTimeZone(timeZone: string): void {
   formatter(timeZone);
 }
 
-/** The wall time in `timeZone` at `instantMs`. */
-export function wallClockOf(instantMs: number, timeZone: string): number {
+/** Offset from UTC at `instantMs` as ICU reports it (whole seconds). */
+function rawOffsetAt(instantMs: number, timeZone: string): number {
+  const second = Math.floor(instantMs / 1000) * 1000;
   const fields: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(instantMs))) {
+  for (const part of formatter(timeZone).formatToParts(new Date(second))) {
     if (part.type !== "literal") fields[part.type] = Number(part.value);
   }
-  const ms = ((instantMs % 1000) + 1000) % 1000;
-  return Date.UTC(fields.year ?? 0, (fields.month ?? 1) - 1, fields.day ?? 1, fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0, ms);
+  const wall = Date.UTC(fields.year ?? 0, (fields.month ?? 1) - 1, fields.day ?? 1, fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0);
+  return wall - second;
+}
+
+/**
+ * Spans of time already known to have one offset (two samples at most 6 h apart that agree:
+ * no time zone changes its offset twice within 6 h). Intl calls cost tens of microseconds;
+ * this keeps steady-state schedule computations to a few of them.
+ */
+interface Span { readonly from: number; readonly to: number; readonly offset: number }
+const SPAN_LIMIT = 64;
+const MAX_SPAN_MS = 6 * 3_600_000;
+const knownSpans = new Map<string, Span[]>();
+
+function learnSpan(timeZone: string, from: number, to: number, offset: number): void {
+  if (to - from > MAX_SPAN_MS) return;
+  let list = knownSpans.get(timeZone);
+  if (!list) knownSpans.set(timeZone, (list = []));
+  list.push({ from, to, offset });
+  if (list.length > SPAN_LIMIT) list.shift();
 }
 
 /** Offset of `timeZone` from UTC at `instantMs`, in milliseconds (New York in winter: -5 h). */
 export function offsetAt(instantMs: number, timeZone: string): number {
-  return wallClockOf(instantMs, timeZone) - instantMs;
+  const list = knownSpans.get(timeZone);
+  if (list) {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const span = list[i] as Span;
+      if (instantMs >= span.from && instantMs <= span.to) return span.offset;
+    }
+  }
+  return rawOffsetAt(instantMs, timeZone);
+}
+
+/** Offsets at `instantMs - marginMs` and `instantMs + marginMs`; equal ones are remembered as a constant span. */
+function offsetsAround(instantMs: number, timeZone: string, marginMs: number): [number, number] {
+  const before = offsetAt(instantMs - marginMs, timeZone);
+  const after = offsetAt(instantMs + marginMs, timeZone);
+  if (before === after) learnSpan(timeZone, instantMs - marginMs, instantMs + marginMs, before);
+  return [before, after];
+}
+
+/** The wall time in `timeZone` at `instantMs`. */
+export function wallClockOf(instantMs: number, timeZone: string): number {
+  return instantMs + offsetAt(instantMs, timeZone);
 }
 
 const HOUR = 3_600_000;
@@ -55,6 +94,10 @@ export type WallTimeInstants =
   | { readonly kind: "skipped"; readonly resumesAt: number /* the instant the clock jumped over it */ };
 
 export function instantsOfWallTime(wallMs: number, timeZone: string): WallTimeInstants {
+  // Fast path: an instant whose +-3 h surroundings share one offset maps one-to-one.
+  const guess = wallMs - offsetAt(wallMs, timeZone);
+  const [a, b] = offsetsAround(guess, timeZone, 3 * HOUR);
+  if (a === b && guess + a === wallMs) return { kind: "single", instants: [guess] };
   const before = offsetAt(wallMs - DAY, timeZone);
   const after = offsetAt(wallMs + DAY, timeZone);
   const candidates = new Set([wallMs - before, wallMs - offsetAt(wallMs, timeZone), wallMs - after]);
@@ -86,8 +129,7 @@ export interface ClockChangeWindow {
 export function clockChangeNear(instantMs: number, timeZone: string, marginMs: number): ClockChangeWindow | null {
   const from = instantMs - marginMs;
   const to = instantMs + marginMs;
-  const offsetBefore = offsetAt(from, timeZone);
-  const offsetAfter = offsetAt(to, timeZone);
+  const [offsetBefore, offsetAfter] = offsetsAround(instantMs, timeZone, marginMs);
   if (offsetBefore === offsetAfter) return null;
   let lo = from;
   let hi = to;
@@ -114,5 +156,5 @@ export function clockChangeNear(instantMs: number, timeZone: string, marginMs: n
 
 /** The largest offset in force within `marginMs` of `instantMs`. */
 export function maxOffsetNear(instantMs: number, timeZone: string, marginMs: number): number {
-  return Math.max(offsetAt(instantMs - marginMs, timeZone), offsetAt(instantMs + marginMs, timeZone));
+  return Math.max(...offsetsAround(instantMs, timeZone, marginMs));
 }
