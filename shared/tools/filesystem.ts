@@ -48,7 +48,8 @@ async function read(root: string, args: Record<string, unknown>): Promise<ToolRe
       const present = await stat(full).then(() => true, () => false);
       parts.push(`--- ${item} ---\n${present ? await readOne(root, item) : "(deleted)"}`);
     }
-    return { output: parts.join("\n\n"), target: path.join(",") };
+    const shown = path.length > 5 ? `${path.slice(0, 5).join(",")} (+${path.length - 5} more)` : path.join(",");
+    return { output: parts.join("\n\n"), target: shown };
   }
   const single = optionalString(NAME, "read", args, "path");
   if (!single) throw badArgument(NAME, "read", "`path` is required (a path or a list of paths)");
