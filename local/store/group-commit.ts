@@ -1,7 +1,8 @@
 /**
  * Group commit: every write of the store is an operation queued here; all operations queued in the
- * same turn of the event loop run in ONE SQLite transaction (one fsync), each inside its own
- * savepoint, and each caller's promise settles only after that transaction committed. A burst of
+ * same turn of the event loop run in ONE SQLite transaction (one fsync), and each caller's promise
+ * settles only after that transaction committed. An operation that throws fails alone: the batch
+ * is then run again with a savepoint around each operation. A burst of
  * webhook acknowledgements thus costs one disk flush, not one per request, and no caller is told
  * "done" before its write is durable.
  */
@@ -23,6 +24,14 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
+/** Thrown out of the fast-path transaction to roll it back when one operation failed. */
+class OperationFailed extends Error {
+  override readonly name = "OperationFailed";
+  constructor(cause: unknown) {
+    super("an operation of the batch failed", { cause });
+  }
+}
+
 type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 export class GroupCommitter {
@@ -35,7 +44,10 @@ export class GroupCommitter {
 
   constructor(private readonly db: Database.Database, private readonly where: string) {}
 
-  /** Queues `op` (synchronous, runs inside the batch transaction); resolves with its value once committed. */
+  /**
+   * Queues `op` (synchronous, runs inside the batch transaction; it may run twice, so it must touch
+   * only the database); resolves with its value once committed.
+   */
   run<T>(op: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError(`${this.where}: the store is closed`));
     return new Promise<T>((resolve, reject) => {
@@ -53,23 +65,18 @@ export class GroupCommitter {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const settled: Settled[] = [];
+    let settled: Settled[];
     try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          try {
-            // A nested better-sqlite3 transaction is a SAVEPOINT: a failing operation rolls back
-            // alone and the others in the batch still commit.
-            settled.push({ ok: true, value: this.db.transaction(item.op)() });
-          } catch (error) {
-            settled.push({ ok: false, error });
-          }
-        }
-      }).immediate();
-    } catch (error) {
-      const failure = new StoreError(`${this.where}: commit of ${batch.length} write(s) failed: ${(error as Error).message}`, { cause: error });
-      for (const item of batch) item.reject(failure);
-      return;
+      settled = this.commit(batch, false);
+    } catch (fastPathError) {
+      if (!(fastPathError instanceof OperationFailed)) return this.failAll(batch, fastPathError);
+      // An operation threw: the whole transaction rolled back. Run the batch again with one
+      // SAVEPOINT per operation, so the failing one rolls back alone and the others commit.
+      try {
+        settled = this.commit(batch, true);
+      } catch (error) {
+        return this.failAll(batch, error);
+      }
     }
     this.transactions += 1;
     this.operations += batch.length;
@@ -79,6 +86,38 @@ export class GroupCommitter {
       if (s.ok) item.resolve(s.value);
       else item.reject(s.error);
     });
+  }
+
+  /**
+   * One transaction over the batch. Fast path (`isolate` false): no savepoints, the first throwing
+   * operation aborts the transaction (OperationFailed). Slow path: a savepoint per operation (a
+   * nested better-sqlite3 transaction), failures recorded per operation.
+   */
+  private commit(batch: readonly Queued[], isolate: boolean): Settled[] {
+    const settled: Settled[] = [];
+    this.db.transaction(() => {
+      for (const item of batch) {
+        if (!isolate) {
+          try {
+            settled.push({ ok: true, value: item.op() });
+          } catch (error) {
+            throw new OperationFailed(error);
+          }
+          continue;
+        }
+        try {
+          settled.push({ ok: true, value: this.db.transaction(item.op)() });
+        } catch (error) {
+          settled.push({ ok: false, error });
+        }
+      }
+    }).immediate();
+    return settled;
+  }
+
+  private failAll(batch: readonly Queued[], error: unknown): void {
+    const failure = new StoreError(`${this.where}: commit of ${batch.length} write(s) failed: ${(error as Error).message}`, { cause: error });
+    for (const item of batch) item.reject(failure);
   }
 
   stats(): GroupCommitStats {
