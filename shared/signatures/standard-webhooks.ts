@@ -56,7 +56,8 @@ export function verifyStandardWebhook(secret: string, req: SignedRequest, opts: 
   if (age > tolerance) return reject(`timestamp outside the ${tolerance} s tolerance (too old)`);
   if (-age > tolerance) return reject(`timestamp outside the ${tolerance} s tolerance (too new)`);
 
-  const entries = signatures.split(/\s+/).map((entry) => ENTRY.exec(entry)).filter((m) => m !== null);
+  // Space-separated per the spec; a trailing comma is what Node leaves when it joins repeated headers with ", ".
+  const entries = signatures.split(/\s+/).map((entry) => ENTRY.exec(entry.replace(/,$/, ""))).filter((m) => m !== null);
   if (entries.length === 0) return reject("malformed webhook-signature header (expected space-separated v1,<base64>)");
   const v1 = entries.filter((m) => m[1] === "v1").map((m) => `v1,${m[2]}`);
   if (v1.length === 0) return reject("no v1 signature in webhook-signature header");

@@ -45,6 +45,8 @@ describe("Standard Webhooks signature", () => {
   it("accepts when any one of several space-separated signatures matches; other versions are ignored", async () => {
     const many = [OTHER_SIGNATURE, OTHER_SIGNATURE.replace("v1,", "v2,"), VECTOR.expected, OTHER_SIGNATURE].join(" ");
     assert.deepEqual(await verifySignature("standard-webhooks", VECTOR.secret, request(vectorHeaders({ "webhook-signature": many })), { nowMs: AT_VECTOR }), { ok: true });
+    const joinedByNode = [OTHER_SIGNATURE, VECTOR.expected].join(", ");
+    assert.deepEqual(await verifySignature("standard-webhooks", VECTOR.secret, request(vectorHeaders({ "webhook-signature": joinedByNode })), { nowMs: AT_VECTOR }), { ok: true }, "repeated headers joined with \", \"");
     const none = [OTHER_SIGNATURE, OTHER_SIGNATURE].join(" ");
     assert.deepEqual(await verifySignature("standard-webhooks", VECTOR.secret, request(vectorHeaders({ "webhook-signature": none })), { nowMs: AT_VECTOR }), { ok: false, reason: "signature mismatch" });
     const onlyV2 = VECTOR.expected.replace("v1,", "v2,");
