@@ -12,7 +12,7 @@ export interface AnthropicOptions {
   readonly apiKey: () => Promise<string>;
   readonly model?: string;
   readonly maxTokens?: number;
-  /** @default https://api.anthropic.com */
+  /** With or without the trailing `/v1`. @default https://api.anthropic.com */
   readonly baseUrl?: string;
   readonly fetch?: typeof fetch;
 }
@@ -26,7 +26,8 @@ interface MessagesResponse {
 export function anthropicProvider(options: AnthropicOptions): Provider {
   const name = options.name ?? "anthropic";
   const fetchFn = options.fetch ?? fetch;
-  const url = `${(options.baseUrl ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "")}/v1/messages`;
+  const base = (options.baseUrl ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "");
+  const url = `${base.endsWith("/v1") ? base : `${base}/v1`}/messages`;
   return {
     name,
     async complete(request) {

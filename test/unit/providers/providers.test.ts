@@ -116,3 +116,10 @@ describe("openai provider (Chat Completions)", () => {
     }
   });
 });
+
+describe("anthropic base_url", () => {
+  it("accepts a base URL with or without /v1", async () => {
+    await anthropicProvider({ apiKey: async () => "sk-ant-test-key", model: "m", baseUrl: `${server.url}/anthropic/ok/v1/`, fetch }).complete({ prompt: "x" });
+    assert.equal(last().url, "/anthropic/ok/v1/messages");
+  });
+});
