@@ -123,7 +123,7 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
   async function answer(event: Event, jobs: readonly Job[], outcome: SubmitOutcome, log: Logger): Promise<IngestResponse> {
     switch (outcome.kind) {
       case "accepted":
-        log.log("info", "event accepted", { jobs: outcome.jobIds });
+        log.log("debug", "event accepted", { jobs: outcome.jobIds });
         for (const job of jobs) await emitQuietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
         return jsonResponse(202, { status: "accepted", event_id: event.id, jobs: outcome.jobIds });
       case "duplicate":
