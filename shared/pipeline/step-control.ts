@@ -3,6 +3,7 @@ import { PipelineError, StepTimeoutError, isPermanent } from "./errors.ts";
 
 /** Runs `work` with its own signal, aborted by `parent` or after `seconds`; rejects at once when either fires. */
 export async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, parent: AbortSignal, seconds: number | undefined, where: string): Promise<T> {
+  if (parent.aborted) throw new PipelineError(`${where}: aborted`, { cause: parent.reason });
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;

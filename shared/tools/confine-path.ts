@@ -5,7 +5,7 @@
  */
 import { lstat, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { PathEscapeError } from "./errors.ts";
+import { PathEscapeError, ToolError } from "./errors.ts";
 
 export function isInside(root: string, target: string): boolean {
   const rel = relative(root, target);
@@ -29,7 +29,9 @@ export async function confinePath(root: string, userPath: string, what: string):
   }
   const full = resolve(root, userPath);
   if (!isInside(root, full)) throw new PathEscapeError(`${what}: "${userPath}" leaves the tool root ${root}`);
-  const realRoot = await realpath(root);
+  const realRoot = await realpath(root).catch((error: unknown) => {
+    throw new ToolError(`${what}: the tool root ${root} does not exist (tools.tool-filesystem.root)`, { permanent: true, cause: error });
+  });
   let probe = full;
   while (!(await exists(probe)) && probe !== root) probe = dirname(probe);
   const realProbe = await realpath(probe).catch(() => {

@@ -81,3 +81,11 @@ describe("tool-filesystem", () => {
     });
   });
 });
+
+describe("tool-filesystem root", () => {
+  it("says clearly when the root does not exist", async () => {
+    await withTempDir(async (dir) => {
+      await assert.rejects(filesystemTool(join(dir, "nope")).run("read", { path: "a" }, ctx), (e: unknown) => e instanceof ToolError && e.permanent && /the tool root .*nope does not exist/.test(e.message));
+    });
+  });
+});
