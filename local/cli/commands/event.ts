@@ -68,7 +68,7 @@ export function register(program: Command): void {
       "Examples:",
       "  evd event --type webhook --payload '{\"environment\":\"production\",\"version\":\"1.2.3\"}' --config examples/webhook-integration.yaml",
       "  evd event --type manual --handler weekly-summary --config examples/scheduled-reports.yaml",
-      "  evd event --type git_pr --payload '{\"action\":\"opened\",\"number\":7}' --config examples/pr-review.yaml",
+      "  evd event --type manual --handler demo --payload '{\"hello\":\"world\"}' --config examples/quickstart.yaml",
     ].join("\n"))
     .action(async (opts: EventOptions) => {
       process.exitCode = await runEventCommand(opts);
