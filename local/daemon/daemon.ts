@@ -35,7 +35,8 @@ import { createEventIntake, type IntakeOutcome, type SubmitEvent } from "./event
 import { createWebhookServer, type WebhookServer } from "./http-server.ts";
 import { writePidFile } from "./pid-file.ts";
 import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
-import { clockFromEnv } from "./test-clock.ts";
+import { schedulerTimeFromEnv } from "./test-clock.ts";
+import { systemClock } from "../../shared/ports/clock.ts";
 
 export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
 
@@ -126,8 +127,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const logger = opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const selected = parseSourceTypes(opts.sources);
-  const { clock, offsetMs } = clockFromEnv(opts.env);
-  if (offsetMs !== 0) logger.log("warn", "TEST CLOCK: the daemon's clock is shifted (EVD_TEST_CLOCK_OFFSET_MS); never use this outside tests", { offset_ms: offsetMs });
+  const clock = systemClock;
+  const schedulerTime = schedulerTimeFromEnv(opts.env);
+  if (schedulerTime.test) {
+    logger.log("warn", "TEST CLOCK: the scheduler's clock is shifted/sped up (EVD_TEST_CLOCK_*); never use this outside tests", { offset_ms: schedulerTime.offsetMs, speed: schedulerTime.speed });
+  }
 
   const loaded = await loadConfig({ configPath: opts.configPath, profile: opts.profile, bundle: opts.bundle, cwd: opts.cwd, env: opts.env });
   const { configDir, stateDir } = loaded;
@@ -227,7 +231,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           return { name: e.name, cron: s.cron, timezone: s.timezone, payload: s.payload };
         }),
         nextFireTime,
-        clock,
+        clock: schedulerTime.clock,
+        timers: schedulerTime.timers,
         lastRun: config.persist_last_run ? store.lastRun : undefined,
         logger: logger.child({ component: "scheduler" }),
         fire: async (f: Firing) => {
