@@ -97,14 +97,15 @@ export function releaseOp(ctx: StoreContext, jobId: string, now: number): boolea
 export interface Recovered {
   /** Interrupted runs put back to PENDING (they run again: at-least-once). */
   readonly requeued: readonly string[];
-  /** Failed runs whose retry decision was lost, out of attempts: dead-lettered. */
+  /** Interrupted or failed runs that were the job's last allowed attempt: dead-lettered. */
   readonly dead: readonly string[];
 }
 
 /**
  * After a crash: every RUNNING job of another (dead) store instance, or whose lease expired, goes
- * back to PENDING with its attempts kept; a FAILED job (the process died between the failed run and
- * the retry decision) is retried if it has attempts left, else dead-lettered.
+ * back to PENDING with its attempts kept (the interrupted run counted as one); a FAILED job (the
+ * process died between the failed run and the retry decision) likewise. A job whose interrupted or
+ * failed run was its last allowed attempt (`retry.max_attempts`) is dead-lettered instead.
  */
 export function recoverInterruptedOp(ctx: StoreContext, now: number): Recovered {
   const rows = ctx.stmt(
@@ -112,14 +113,21 @@ export function recoverInterruptedOp(ctx: StoreContext, now: number): Recovered 
   ).all(ctx.instanceId, now) as JobRow[];
   const requeue = ctx.stmt("UPDATE jobs SET state = 'PENDING', available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?");
   const kill = ctx.stmt("UPDATE jobs SET state = 'DEAD', lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?");
+  const lastWords = ctx.stmt("UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?");
   const requeued: string[] = [];
   const dead: string[] = [];
   for (const row of rows) {
     if (eventJsonOf(ctx, row.event_id) === undefined) {
       markDeadNoEvent(ctx, row, now);
       dead.push(row.id);
-    } else if (row.state === StoreJobState.FAILED && row.attempts >= maxAttemptsOf(ctx.config, row.handler)) {
-      kill.run(now, row.id);
+    } else if (row.attempts >= maxAttemptsOf(ctx.config, row.handler)) {
+      // Out of attempts. For a RUNNING row: the process died during the last allowed run; a job
+      // that kills its process would otherwise crash the daemon at every start. Redrive runs it.
+      if (row.state === StoreJobState.RUNNING) {
+        lastWords.run(`interrupted during attempt ${row.attempts} of ${maxAttemptsOf(ctx.config, row.handler)} (the process stopped)`, now, row.id);
+      } else {
+        kill.run(now, row.id);
+      }
       dead.push(row.id);
     } else {
       requeue.run(now, now, row.id);

@@ -140,6 +140,23 @@ describe("recoverInterrupted (the state a crash leaves)", () => {
     await restarted.close();
   });
 
+  it("dead-letters a job interrupted during its last allowed attempt (a crash loop ends there)", async () => {
+    const dir = tempDir();
+    const cfg = config({ retry: { max_attempts: 2 } });
+    const crashed = openLocalStore({ dir, config: cfg });
+    await submit(crashed, "poison");
+    for (let run = 0; run < 2; run++) {
+      const j = await crashed.takeNext();
+      await crashed.jobs.claim(j!.id, 60_000, Date.now());
+      if (run === 0) await crashed.retryLater(j!.id, failed(j!.id), 0);
+    }
+    await crashed.close();
+    const restarted = openLocalStore({ dir, config: cfg });
+    assert.deepEqual(await restarted.recoverInterrupted(), { requeued: [], dead: ["poison#h"] });
+    assert.deepEqual(restarted.listDead().map((d) => d.lastError), ["interrupted during attempt 2 of 2 (the process stopped)"]);
+    await restarted.close();
+  });
+
   it("recovers an expired lease of this process too, and leaves a live one alone", async () => {
     const clock = manualClock();
     const store = openTemp({}, clock);
