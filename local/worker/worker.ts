@@ -41,7 +41,7 @@ export interface WorkerOptions {
   readonly pruneIntervalMs?: number;
   /** Uniform [0, 1) source for backoff jitter. @default Math.random */
   readonly random?: () => number;
-  /** Runs one job; the shared runJob over the store's ports unless given (the Lambda path has its own). */
+  /** Runs one job. @default the shared runJob over the store's ports (jobs, history, lastRun) */
   readonly run?: (job: Job) => Promise<RunJobOutcome>;
 }
 
