@@ -81,6 +81,13 @@ export interface EventDrivenOrchestratorProps {
   /** @default the larger of 15 minutes and twice the runner timeout */
   readonly maxQueueAge?: Duration;
   /**
+   * Bundle the AWS SDK into each function, so it runs exactly the SDK versions of package-lock.json
+   * (the ones the integration tests ran). `false` uses the SDK of the Lambda runtime instead:
+   * smaller bundles (about 0.4 MB less each), versions chosen by AWS.
+   * @default true
+   */
+  readonly bundleAwsSdk?: boolean;
+  /**
    * Folder with the handler entries `ingest.ts` and `runner.ts`.
    * @default this package's `functions/`
    */
@@ -151,6 +158,7 @@ export class EventDrivenOrchestrator extends Construct {
     const functionsDir = props.functionsDir ?? join(PACKAGE_ROOT, "functions");
     const projectRoot = props.projectRoot ?? PACKAGE_ROOT;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
+    const bundleAwsSdk = props.bundleAwsSdk ?? true;
     this.ingest = new OrchestratorFunction(this, "Ingest", {
       entry: join(functionsDir, "ingest.ts"),
       projectRoot,
@@ -159,6 +167,7 @@ export class EventDrivenOrchestrator extends Construct {
       memorySize: props.ingestMemoryMiB ?? 256,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-ingest" },
       stagedBundleFile,
+      bundleAwsSdk,
       logRetention,
     });
     this.runner = new OrchestratorFunction(this, "Runner", {
@@ -169,6 +178,7 @@ export class EventDrivenOrchestrator extends Construct {
       memorySize: props.runnerMemoryMiB ?? 1024,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-runner" },
       stagedBundleFile,
+      bundleAwsSdk,
       logRetention,
       ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.reservedConcurrency }),
     });

@@ -25,6 +25,8 @@ export interface OrchestratorFunctionProps {
   /** Path of the staged `evd-bundle.json`; asked for only when bundling really runs. */
   readonly stagedBundleFile: () => string;
   readonly logRetention: logs.RetentionDays;
+  /** Bundle the AWS SDK (true) or use the one in the Lambda runtime (false). */
+  readonly bundleAwsSdk: boolean;
   /** @default - no reserved concurrency */
   readonly reservedConcurrentExecutions?: number;
 }
@@ -64,6 +66,7 @@ export class OrchestratorFunction extends Construct {
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       bundling: {
         forceDockerBundling: false,
+        bundleAwsSDK: props.bundleAwsSdk,
         format: OutputFormat.ESM,
         target: "node22",
         mainFields: ["module", "main"],

@@ -1,0 +1,135 @@
+/**
+ * The construct's documented behaviours beyond the defaults: max_concurrent_handlers below AWS's
+ * minimum, imported secrets, an alarm topic, overrides, and refusals of undeployable props.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { App, Duration, Stack } from "aws-cdk-lib";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import * as sns from "aws-cdk-lib/aws-sns";
+import { parseConfig } from "../../shared/config/parse.ts";
+import { EventDrivenOrchestrator, SecretMode } from "../../infra/event-driven-orchestrator.ts";
+import { OrchestratorPropsError } from "../../infra/errors.ts";
+import { nagFindings, synthYaml, type Synthesized } from "./fixtures/synth.ts";
+
+const SMALL = (extra: string) => `
+sources:
+  - name: nightly
+    type: schedule
+    cron: "30 2 * * *"
+    handler: report
+  - name: deploys
+    type: webhook
+    path: /hooks/deploy
+    secret: \${DEPLOY_SECRET}
+    handler: report
+handlers:
+  report:
+    prompt: "report"
+${extra}`;
+
+describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)", () => {
+  let s: Synthesized;
+  before(async () => {
+    s = await synthYaml(SMALL("max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 120\n"));
+  });
+
+  it("gives the runner reserved concurrency 1 and the event source no maxConcurrency", () => {
+    s.template.hasResourceProperties("AWS::Lambda::Function", { Description: Match.stringLikeRegexp("runner"), ReservedConcurrentExecutions: 1, Timeout: 120 });
+    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 1, ScalingConfig: Match.absent(), FunctionResponseTypes: ["ReportBatchItemFailures"] });
+    s.template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 720, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+  });
+
+  it("warns at synth time, saying what it does instead", () => {
+    const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("max_concurrent_handlers is 1.*reserved concurrency 1"));
+    assert.equal(warnings.length, 1);
+  });
+
+  it("still passes cdk-nag", () => {
+    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
+  });
+});
+
+describe("max_concurrent_handlers above the SQS event source maximum", () => {
+  it("caps maxConcurrency at 1000 with a warning", async () => {
+    const s = await synthYaml(SMALL("max_concurrent_handlers: 5000\n"));
+    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 1000 } });
+    assert.equal(Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("at most 1000")).length, 1);
+  });
+});
+
+describe("imported secrets, alarm topic and overrides", () => {
+  let s: Synthesized;
+  before(async () => {
+    s = await synthYaml(SMALL("cloud:\n  stack_name: EvdSmall\n  secrets:\n    DEPLOY_SECRET: team/deploy-hmac\n"), {
+      context: { secrets: "import" },
+    });
+  });
+
+  it("imports the secret by name instead of creating it, and grants read on that name only", () => {
+    s.template.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    const policies = JSON.stringify(s.template.findResources("AWS::IAM::Policy"));
+    assert.match(policies, /:secret:team\/deploy-hmac-\?\?\?\?\?\?/);
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ EVD_SECRETS: JSON.stringify({ DEPLOY_SECRET: "team/deploy-hmac" }) }) },
+    });
+    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
+  });
+
+  it("has no API routes beyond the webhook path and outputs the schedule group", () => {
+    s.template.resourceCountIs("AWS::ApiGatewayV2::Route", 1);
+    s.template.hasOutput("ScheduleGroup", { Value: "EvdSmall" });
+    s.template.hasResourceProperties("AWS::Scheduler::Schedule", { Name: "nightly", ScheduleExpression: "cron(30 2 * * ? *)", GroupName: "EvdSmall" });
+  });
+
+  it("sends every alarm to the topic given in props", async () => {
+    const config = parseConfig({ sources: [{ type: "schedule", cron: "0 * * * *", handler: "h" }], handlers: { h: { prompt: "x" } } }, { where: "test", env: {} });
+    const app = new App({ context: { "aws:cdk:bundling-stacks": [] }, builtinCloudFormationValidation: false });
+    const stack = new Stack(app, "WithTopic");
+    const topic = new sns.Topic(stack, "Alarms");
+    new EventDrivenOrchestrator(stack, "Orchestrator", {
+      config,
+      deployBundle: { config, recipes: {} },
+      secretMode: SecretMode.CREATE,
+      alarmTopic: topic,
+      maxQueueAge: Duration.minutes(30),
+      runnerMemoryMiB: 2048,
+    });
+    const template = Template.fromStack(stack);
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as { Properties: { AlarmActions: unknown[] } }[];
+    assert.equal(alarms.length, 4);
+    for (const alarm of alarms) assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: Object.keys(template.findResources("AWS::SNS::Topic"))[0] }]);
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "ApproximateAgeOfOldestMessage", Threshold: 1800 });
+    template.hasResourceProperties("AWS::Lambda::Function", { Description: Match.stringLikeRegexp("runner"), MemorySize: 2048 });
+    template.resourceCountIs("AWS::ApiGatewayV2::Api", 0);
+    assert.equal(template.findOutputs("ApiUrl") && Object.keys(template.findOutputs("ApiUrl")).length, 0);
+  });
+});
+
+describe("refusals", () => {
+  const build = (config: unknown, props: Record<string, unknown> = {}) => () => {
+    const parsed = parseConfig(config, { where: "test", env: {} });
+    const stack = new Stack(new App({ context: { "aws:cdk:bundling-stacks": [] }, builtinCloudFormationValidation: false }), "Refused");
+    new EventDrivenOrchestrator(stack, "Orchestrator", { config: parsed, deployBundle: { config: parsed, recipes: {} }, ...props });
+  };
+  const handlers = { h: { prompt: "x" } };
+
+  it("refuses a cron EventBridge cannot express, naming the source", () => {
+    assert.throws(build({ sources: [{ type: "schedule", cron: "0 9 1 * MON", handler: "h" }], handlers }), (err: unknown) =>
+      err instanceof OrchestratorPropsError && err.where === "config.sources[0].cron" && /Split it into two schedules/.test(err.message));
+  });
+
+  it("refuses a route path API Gateway cannot take literally", () => {
+    assert.throws(build({ sources: [{ type: "webhook", path: "/hooks/{id}", handler: "h", signature: "none" }], handlers }), (err: unknown) =>
+      err instanceof OrchestratorPropsError && err.where === "config.sources[0].path");
+  });
+
+  it("refuses an ingest timeout API Gateway cannot wait for", () => {
+    assert.throws(build({ handlers }, { ingestTimeout: Duration.seconds(45) }), (err: unknown) =>
+      err instanceof OrchestratorPropsError && err.where === "props.ingestTimeout");
+  });
+
+  it("refuses a memory size Lambda does not offer", () => {
+    assert.throws(build({ handlers }, { runnerMemoryMiB: 64 }), /props.runnerMemoryMiB: must be an integer from 128 to 10240; got 64/);
+  });
+});
