@@ -95,6 +95,10 @@ async function runOnce(step: StepConfig, where: string, frame: Frame, env: Engin
   for (const [key, value] of Object.entries(step)) {
     if (!STEP_KEYS.has(key)) args[key] = renderValue(value, scope, renderOptions(step, `${where}.${key}`));
   }
+  const outputPath = env.handler.config.output_path;
+  if (step.tool === "tool-filesystem" && (step.action === "write" || step.action === "append") && args.path === undefined && typeof outputPath === "string") {
+    args.path = renderTemplate(outputPath, scope, renderOptions(step, `${where}.path (handler config.output_path)`));
+  }
   const tool = env.tools.get(step.tool, step.action);
   const result = await tool.run(step.action, args, { signal, previousOutput, handler: env.handlerName, handlerConfig: env.handler.config, event: env.event });
   return { output: result.output, action: `${step.tool}.${step.action}${result.target ? `:${result.target}` : ""}` };

@@ -1,6 +1,6 @@
 /** What templates see: shortcuts, {changed_files} for file_change events, well-known outputs. */
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
@@ -75,6 +75,27 @@ handlers:
         assert.equal(outcome.permanent, true);
         assert.match(outcome.error!, /^steps\[0\]: tool-filesystem read: .*(leaves the tool root|is an absolute path)/);
       }
+    });
+  });
+});
+
+describe("handler config.output_path", () => {
+  it("is the default write path, rendered as a template", async () => {
+    await withTempDir(async (dir) => {
+      const cfg = parseConfig(parseYaml(`
+handlers:
+  notes:
+    config: { output_path: "releases/{payload.version}.md" }
+    steps:
+      - prompt: "Release {payload.version}"
+      - tool: tool-filesystem
+        action: write
+`), { where: "t", env: {} });
+      const runner = createPipelineRunner(cfg, { recipes: mapRecipeSource({}), secrets: mapSecrets({}), filesystemRoot: dir, logger: silentLogger });
+      const outcome = await runner.run(jobFor(testEvent("webhook", { version: "1.2.3" }), "notes"), { signal: signal() });
+      assert.equal(outcome.success, true, outcome.error);
+      assert.deepEqual(outcome.actions_taken, ["prompt:echo", "tool-filesystem.write:releases/1.2.3.md"]);
+      assert.equal(await readFile(join(dir, "releases", "1.2.3.md"), "utf8"), "[echo model=echo]\nRelease 1.2.3");
     });
   });
 });
