@@ -247,6 +247,13 @@ export class EventDrivenOrchestrator extends Construct {
         `max_concurrent_handlers is ${config.max_concurrent_handlers}; the SQS event source allows at most ${MAX_EVENT_SOURCE_CONCURRENCY}: using ${MAX_EVENT_SOURCE_CONCURRENCY}.`);
       maxConcurrency = MAX_EVENT_SOURCE_CONCURRENCY;
     }
+    for (const [name, handler] of Object.entries(config.handlers)) {
+      if (handler.timeout_ms > runnerTimeout.toMilliseconds()) {
+        Annotations.of(this).addWarningV2("evd:handlerTimeoutAboveRunner",
+          `handlers.${name}.timeout_ms is ${handler.timeout_ms} but the runner Lambda stops after ${cloud.runner_timeout_seconds} s: ` +
+          `raise cloud.runner_timeout_seconds (at most 900) or lower the handler's timeout.`);
+      }
+    }
     for (const path of plan.literalSecrets) {
       Annotations.of(this).addWarningV2("evd:literalSecret",
         `config.${path} holds a literal value: it ships inside the function bundle. Write \${NAME} to keep it in Secrets Manager.`);

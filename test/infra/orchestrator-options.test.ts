@@ -40,6 +40,11 @@ describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)",
     s.template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 720, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
   });
 
+  it("warns when a handler may run longer than the runner Lambda", () => {
+    const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("handlers.report.timeout_ms is 300000 but the runner Lambda stops after 120 s"));
+    assert.equal(warnings.length, 1);
+  });
+
   it("warns at synth time, saying what it does instead", () => {
     const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("max_concurrent_handlers is 1.*reserved concurrency 1"));
     assert.equal(warnings.length, 1);
