@@ -124,6 +124,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         error: `runner error: ${err instanceof Error ? err.message : String(err)}`, attempt: job.attempt, started_at: at, finished_at: at, duration_ms: 0,
       };
       outcome = { kind: "failed", result, retryable: true };
+      await store.history.append(result).catch(() => undefined); // best effort: the store may be what failed
     }
     if (released.has(job.id)) return; // a stop gave it back; the next start runs it again
     try {

@@ -211,5 +211,6 @@ describe("worker", () => {
     await worker.stop();
     assert.equal(calls, 2);
     assert.match(store.getJob("thrown#h")?.lastError ?? "", /runner error: store unreachable/);
+    assert.deepEqual((await store.history.list({ handler: "h" })).map((r) => r.error), ["runner error: store unreachable", "runner error: store unreachable"]);
   });
 });
