@@ -79,6 +79,8 @@ export interface RunnerRuntimeOptions {
   /** Replaces the pipeline built from the bundle (tests of the queue semantics). */
   readonly pipeline?: PipelineRunner;
   readonly fetch?: typeof fetch;
+  /** Longest wait before a job whose concurrency key is held is offered again. @default 30 */
+  readonly keyRetryDelaySeconds?: number;
 }
 
 /** Builds the runner's dependencies from the Lambda environment (what `handler` does on a cold start). */
@@ -113,6 +115,7 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     queueUrl: env.queueUrl,
     ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}),
     ...(env.maxReceiveCount ? { maxReceiveCount: env.maxReceiveCount } : {}),
+    ...(opts.keyRetryDelaySeconds !== undefined ? { keyRetryDelaySeconds: opts.keyRetryDelaySeconds } : {}),
     metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" }),
   };
 }

@@ -54,20 +54,27 @@ function describe(m: { MessageId?: string; Body?: string; Attributes?: Record<st
 }
 
 /**
- * Peeks at up to `max` DLQ messages: received with a short visibility timeout and not deleted,
- * so they reappear for the next listing or redrive.
+ * Peeks at up to `max` DLQ messages: received with a zero visibility timeout and not deleted, so
+ * they stay available to a redrive right after the listing (a move task skips in-flight messages).
+ * SQS may hand the same messages out again: pages are de-duplicated by message id and the listing
+ * stops at the first page with nothing new, so a long DLQ may be listed only in part.
  */
 export async function listDeadLetters(sqs: SQSClient, dlqUrl: string, max = 10): Promise<DeadLetter[]> {
   const out: DeadLetter[] = [];
   const seen = new Set<string>();
   while (out.length < max) {
     const page = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: dlqUrl, MaxNumberOfMessages: Math.min(10, max - out.length), VisibilityTimeout: 2, WaitTimeSeconds: 0,
+      QueueUrl: dlqUrl, MaxNumberOfMessages: Math.min(10, max - out.length), VisibilityTimeout: 0, WaitTimeSeconds: 0,
       AttributeNames: ["All"], MessageAttributeNames: ["All"],
     }));
-    const fresh = (page.Messages ?? []).filter((m) => m.MessageId && !seen.has(m.MessageId));
-    if (fresh.length === 0) break;
-    for (const m of fresh) { seen.add(m.MessageId!); out.push(describe(m)); }
+    let fresh = 0;
+    for (const m of page.Messages ?? []) {
+      if (!m.MessageId || seen.has(m.MessageId) || out.length >= max) continue;
+      seen.add(m.MessageId);
+      out.push(describe(m));
+      fresh++;
+    }
+    if (fresh === 0) break;
   }
   return out;
 }

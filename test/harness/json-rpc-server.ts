@@ -4,7 +4,7 @@
  * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { RunningServer } from "./dynamo-local.ts";
 
@@ -82,7 +82,7 @@ export interface ConverseServer {
  */
 export async function startConverseServer(): Promise<ConverseServer> {
   const state: ConverseServer = { endpoint: "", calls: [], mode: "ok", stop: async () => {} };
-  const sessions = new Set<import("node:http2").ServerHttp2Session>();
+  const sessions = new Set<ServerHttp2Session>();
   const server = createHttp2Server((req, res) => {
     void (async () => {
       const m = /^\/model\/([^/]+)\/converse$/.exec(req.url ?? "");

@@ -5,10 +5,15 @@
  * All emulator-using tests live behind this one file so the emulators start once.
  */
 import { after } from "node:test";
-import { awsTestEnv } from "../harness/aws-env.ts";
+import { awsTestEnv, type AwsTestEnv } from "../harness/aws-env.ts";
+import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
+import { failureFlowSuite } from "./suites/failure-flow.ts";
 import { storeContractSuites } from "./suites/store-contracts.ts";
 
-const env = () => awsTestEnv();
-after(async () => { await (await env()).stop(); });
+let started: Promise<AwsTestEnv> | undefined;
+const env = () => (started ??= awsTestEnv());
+after(async () => { if (started) await (await started).stop(); });
 
 storeContractSuites(env);
+deliveryFlowSuite(env);
+failureFlowSuite(env);

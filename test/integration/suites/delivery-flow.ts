@@ -1,0 +1,163 @@
+/**
+ * Issue 5's end-to-end cloud semantics on emulators: signed GitHub delivery -> ingest Lambda
+ * (API Gateway v2 event) -> SQS -> runner Lambda (SQS event from the received messages) ->
+ * DynamoDB job + history; redeliveries, concurrent runners, a killed runner, refusals.
+ */
+import assert from "node:assert/strict";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { after, before, describe, it } from "node:test";
+import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
+import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
+import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../../harness/lambda-events.ts";
+import type { AwsTestEnv } from "../../harness/aws-env.ts";
+import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
+
+export const PR_CONFIG = {
+  max_body_bytes: 200_000,
+  default_provider: "echo",
+  sources: [{ type: "git_pr", handler: "review", path: "/github", secret: "${GITHUB_WEBHOOK_SECRET}", events: ["opened", "synchronize"] }],
+  handlers: { review: { prompt: "Review pull request #{payload.number} of {repo}" } },
+};
+
+/** A signed delivery as API Gateway hands it over: mixed-case header names, body base64 or not. */
+export function prDelivery(opts: { number?: number; deliveryId?: string; secret?: string; base64?: boolean } = {}) {
+  const payload = githubExample("pull_request", "opened");
+  if (opts.number !== undefined) payload.number = opts.number;
+  const d = signedGithubDelivery({ event: "pull_request", payload, secret: opts.secret ?? WEBHOOK_SECRET, ...(opts.deliveryId ? { deliveryId: opts.deliveryId } : {}) });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.headers)) headers[k.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase())] = v;
+  return { event: apiGatewayV2Event({ path: "/github", headers, body: d.body, base64: opts.base64 ?? true }), deliveryId: d.deliveryId, body: d.body };
+}
+
+/** Repeats `step` until `done` accepts its answer (a queue that delivers again after a visibility timeout). */
+export async function eventually<T>(step: () => Promise<T>, done: (value: T) => boolean, tries = 40): Promise<T> {
+  let value = await step();
+  for (let i = 1; i < tries && !done(value); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    value = await step();
+  }
+  return value;
+}
+
+function parse(body: string | undefined): Record<string, unknown> {
+  return JSON.parse(body ?? "{}") as Record<string, unknown>;
+}
+
+export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
+  describe("cloud delivery: ingest -> SQS -> runner -> DynamoDB", () => {
+    let secrets: SecretsServer;
+    let cloud: CloudFixture;
+    before(async () => {
+      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      cloud = await cloudFixture(await env(), { config: PR_CONFIG, secretsEndpoint: secrets.endpoint });
+    });
+    after(() => secrets.stop());
+
+    it("runs a signed pull_request delivery once: 202, one message, COMPLETED, one history row", async () => {
+      const d = prDelivery();
+      const res = await cloud.ingest(d.event);
+      assert.equal(res.statusCode, 202, res.body);
+      const body = parse(res.body);
+      assert.equal(body.status, "accepted");
+      const jobId = `${d.deliveryId}#review`;
+      assert.deepEqual(body.jobs, [jobId]);
+
+      const polled = await cloud.poll();
+      assert.equal(polled.received, 1);
+      assert.deepEqual(polled.failures, []);
+      const record = await cloud.jobs.get(jobId);
+      assert.equal(record?.state, "COMPLETED");
+      assert.equal(record?.attempts, 1);
+      const rows = (await cloud.history.list({ limit: 50 })).filter((r) => r.job_id === jobId);
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.status, "succeeded");
+      assert.match(String(rows[0]!.output ?? JSON.stringify(rows[0])), /Review pull request #\d+/);
+      assert.equal(await cloud.depth(), 0);
+      assert.ok(cloud.logs.some((l) => { const o = JSON.parse(l) as Record<string, unknown>; return o.job_id === jobId && o.event_id === d.deliveryId && o.handler === "review"; }), "log lines carry event_id, job_id, handler");
+      assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "enqueued"));
+      assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "completed"));
+    });
+
+    it("answers a redelivery as a duplicate and a double SQS delivery runs nothing twice", async () => {
+      const d = prDelivery({ base64: false });
+      assert.equal((await cloud.ingest(d.event)).statusCode, 202);
+      const again = await cloud.ingest(d.event);
+      assert.equal(again.statusCode, 202);
+      assert.equal(parse(again.body).status, "duplicate");
+      const messages = await receiveAll(cloud.queues.sqs, cloud.queues.queueUrl);
+      assert.equal(messages.length, 1, "the redelivery enqueued nothing");
+      // SQS at-least-once: the same message handed to the runner twice.
+      const runner = cloud.runner();
+      const event = sqsEventOf([messages[0]!, messages[0]!], cloud.queueArn);
+      const first = await runner(sqsEventOf([messages[0]!], cloud.queueArn));
+      assert.deepEqual(first.batchItemFailures, []);
+      const second = await runner(event);
+      assert.deepEqual(second.batchItemFailures, []);
+      const jobId = `${d.deliveryId}#review`;
+      assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
+      assert.equal((await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId).length, 1);
+      await deleteMessages(cloud.queues.sqs, cloud.queues.queueUrl, messages);
+    });
+
+    it("gives a job to exactly one of two runners claiming it at the same time", async () => {
+      const d = prDelivery();
+      assert.equal((await cloud.ingest(d.event)).statusCode, 202);
+      const messages = await receiveAll(cloud.queues.sqs, cloud.queues.queueUrl);
+      assert.equal(messages.length, 1);
+      const event = sqsEventOf(messages, cloud.queueArn);
+      const [a, b] = await Promise.all([cloud.runner()(event), cloud.runner()(event)]);
+      const jobId = `${d.deliveryId}#review`;
+      const rows = (await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId);
+      assert.equal(rows.length, 1, "exactly one runner ran the pipeline");
+      assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
+      assert.ok(a.batchItemFailures.length + b.batchItemFailures.length <= 1, "the loser is either a duplicate or retried later (busy)");
+      await deleteMessages(cloud.queues.sqs, cloud.queues.queueUrl, messages);
+    });
+
+    it("re-runs a job whose runner died after the claim once its lease expired", async () => {
+      const d = prDelivery();
+      assert.equal((await cloud.ingest(d.event)).statusCode, 202);
+      const jobId = `${d.deliveryId}#review`;
+      // The killed runner: it received the message (1 s visibility), claimed the job with a short
+      // lease, then vanished without deleting the message or finishing the job.
+      const received = await cloud.queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: cloud.queues.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
+      assert.equal(received.Messages?.length, 1);
+      const claimedAt = Date.now();
+      const claim = await cloud.jobs.claim(jobId, 50, claimedAt);
+      assert.equal(claim.kind, "claimed");
+      // Its visibility timeout runs out and SQS delivers the message again, to a runner whose clock is past the lease.
+      const later = { now: () => Date.now() + 60_000 };
+      const runner = cloud.runner({ clock: later });
+      const polled = await eventually(() => cloud.poll(runner), (p) => p.received > 0);
+      assert.equal(polled.received, 1);
+      assert.deepEqual(polled.failures, []);
+      const record = await cloud.jobs.get(jobId);
+      assert.equal(record?.state, "COMPLETED");
+      assert.equal(record?.attempts, 2, "the takeover is counted as a second attempt");
+    });
+
+    it("enqueues nothing for a badly signed or oversized request", async () => {
+      const bad = prDelivery({ secret: "not-the-secret" });
+      const res = await cloud.ingest(bad.event);
+      assert.equal(res.statusCode, 401);
+      assert.equal(parse(res.body).error !== undefined, true);
+
+      const big = prDelivery();
+      const padded = JSON.stringify({ ...JSON.parse(big.body), padding: "x".repeat(250_000) });
+      const huge = { ...big.event, body: Buffer.from(padded).toString("base64"), isBase64Encoded: true };
+      const res2 = await cloud.ingest(huge);
+      assert.equal(res2.statusCode, 413);
+
+      assert.equal(await cloud.depth(), 0);
+      assert.equal(await cloud.jobs.get(`${bad.deliveryId}#review`), undefined);
+    });
+
+    it("answers 404 for an unknown path and 405 for a GET, header names in any case", async () => {
+      const d = prDelivery();
+      assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope" })).statusCode, 404);
+      const get = { ...d.event, requestContext: { ...d.event.requestContext, http: { ...d.event.requestContext.http, method: "GET" } } };
+      assert.equal((await cloud.ingest(get)).statusCode, 405);
+      assert.equal(await cloud.depth(), 0);
+    });
+  });
+}
