@@ -1,0 +1,72 @@
+import type { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type * as logs from "aws-cdk-lib/aws-logs";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type { OrchestratorConfig } from "../shared/config/schema.ts";
+import type { DeployBundle } from "./contracts.ts";
+import type { ScheduleRetry } from "./constructs/cron-schedules.ts";
+import type { SecretMode } from "./constructs/orchestrator-secrets.ts";
+import type { ApiThrottle } from "./constructs/webhook-api.ts";
+
+/** The props of `EventDrivenOrchestrator`: the config and its bundle, then optional overrides. */
+export interface EventDrivenOrchestratorProps {
+  /** The orchestrator config, parsed (defaults applied). */
+  readonly config: OrchestratorConfig;
+  /** What goes into `evd-bundle.json` next to each handler: the config as loaded and its recipes. */
+  readonly deployBundle: DeployBundle;
+  /**
+   * Create the Secrets Manager secrets the config references (placeholder values) or import
+   * existing ones by name. References mapped to `ssm:/path` in `cloud.secrets` are always imported.
+   * @default SecretMode.CREATE
+   */
+  readonly secretMode?: SecretMode;
+  /**
+   * Name prefix of a secret the config's `cloud.secrets` does not name: `<prefix><REFERENCE>`.
+   * @default "<stack name>/"
+   */
+  readonly secretNamePrefix?: string;
+  /** @default - the alarms have no action */
+  readonly alarmTopic?: sns.ITopic;
+  /** @default { rateLimit: 50, burstLimit: 100 } */
+  readonly apiThrottle?: ApiThrottle;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default 256 */
+  readonly ingestMemoryMiB?: number;
+  /**
+   * Ingest answers webhook senders (GitHub gives up after 10 s).
+   * @default Duration.seconds(10)
+   */
+  readonly ingestTimeout?: Duration;
+  /** @default 1024 */
+  readonly runnerMemoryMiB?: number;
+  /** @default RemovalPolicy.RETAIN */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /** @default the stack name (cut to 64 characters) */
+  readonly scheduleGroupName?: string;
+  /** @default { retryAttempts: 5, maxEventAge: Duration.hours(1) } */
+  readonly scheduleRetry?: ScheduleRetry;
+  /** @default the larger of 15 minutes and twice the runner timeout */
+  readonly maxQueueAge?: Duration;
+  /**
+   * Bundle the AWS SDK into each function, so it runs exactly the SDK versions of package-lock.json
+   * (the ones the integration tests ran). `false` uses the SDK of the Lambda runtime instead:
+   * smaller bundles (about 0.4 MB less each), versions chosen by AWS.
+   * @default true
+   */
+  readonly bundleAwsSdk?: boolean;
+  /**
+   * Folder with the handler entries `ingest.ts` and `runner.ts`.
+   * @default this package's `functions/`
+   */
+  readonly functionsDir?: string;
+  /**
+   * Folder with package.json, package-lock.json and node_modules, where esbuild runs.
+   * @default this package's root
+   */
+  readonly projectRoot?: string;
+  /**
+   * Prefix of the stack output keys (two orchestrators in one stack need different ones).
+   * @default ""
+   */
+  readonly outputPrefix?: string;
+}

@@ -1,0 +1,91 @@
+/**
+ * Validates the props of the orchestrator (and the config they carry) and resolves every default,
+ * in one place, before anything is built. Problems throw OrchestratorPropsError naming where;
+ * choices the construct makes instead of what was asked become synth-time warnings.
+ */
+import { Annotations, Duration } from "aws-cdk-lib";
+import type { IConstruct } from "constructs";
+import { CloudConfig } from "../shared/config/schema.ts";
+import { planDeployment, type DeploymentPlan } from "./deployment-plan.ts";
+import { OrchestratorPropsError } from "./errors.ts";
+import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
+
+/** AWS's floor for an SQS event source's `maxConcurrency`. */
+export const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+/** AWS's ceiling for an SQS event source's `maxConcurrency`. */
+export const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+/** SQS's ceiling for a visibility timeout. */
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+
+/** The resolved settings: every default applied, in one place. */
+export interface Settings {
+  readonly plan: DeploymentPlan;
+  readonly runnerTimeout: Duration;
+  readonly visibilityTimeout: Duration;
+  readonly batchSize: number;
+  /** `undefined` when the config asks for fewer than AWS's minimum: reserved concurrency instead. */
+  readonly maxConcurrency: number | undefined;
+  readonly reservedConcurrency: number | undefined;
+  readonly maxReceiveCount: number;
+  readonly secretNames: Readonly<Record<string, string>>;
+}
+
+export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestratorProps): Settings {
+  const { config } = props;
+  const plan = planDeployment(config);
+  const cloud = CloudConfig.parse(config.cloud ?? {});
+  const runnerTimeout = Duration.seconds(cloud.runner_timeout_seconds);
+  const visibilitySeconds = 6 * cloud.runner_timeout_seconds;
+  if (visibilitySeconds > MAX_VISIBILITY_SECONDS) {
+    throw new OrchestratorPropsError("config.cloud.runner_timeout_seconds", `6 x ${cloud.runner_timeout_seconds} s exceeds SQS's 12-hour visibility timeout`);
+  }
+  checkRange("props.ingestMemoryMiB", props.ingestMemoryMiB, 128, 10240);
+  checkRange("props.runnerMemoryMiB", props.runnerMemoryMiB, 128, 10240);
+  if (props.ingestTimeout !== undefined && (props.ingestTimeout.toSeconds() < 1 || props.ingestTimeout.toSeconds() > 29)) {
+    throw new OrchestratorPropsError("props.ingestTimeout", "must be 1-29 seconds (API Gateway waits at most 30 s; GitHub 10 s)");
+  }
+  checkRange("props.apiThrottle.rateLimit", props.apiThrottle?.rateLimit, 1, 10000);
+  checkRange("props.apiThrottle.burstLimit", props.apiThrottle?.burstLimit, 1, 5000);
+
+  let maxConcurrency: number | undefined = config.max_concurrent_handlers;
+  let reservedConcurrency: number | undefined;
+  if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
+    Annotations.of(scope).addWarningV2("evd:maxConcurrencyBelowMinimum",
+      `max_concurrent_handlers is ${config.max_concurrent_handlers}, below the SQS event source minimum maxConcurrency of ${MIN_EVENT_SOURCE_CONCURRENCY}: ` +
+      `the runner gets reserved concurrency ${config.max_concurrent_handlers} instead (one run at a time). Lambda may still poll more batches than it can run; ` +
+      `throttled batches return to the queue and count as receives, so keep retry.max_attempts >= 5 (it is ${config.retry.max_attempts}).`);
+    reservedConcurrency = maxConcurrency;
+    maxConcurrency = undefined;
+  } else if (maxConcurrency > MAX_EVENT_SOURCE_CONCURRENCY) {
+    Annotations.of(scope).addWarningV2("evd:maxConcurrencyAboveMaximum",
+      `max_concurrent_handlers is ${config.max_concurrent_handlers}; the SQS event source allows at most ${MAX_EVENT_SOURCE_CONCURRENCY}: using ${MAX_EVENT_SOURCE_CONCURRENCY}.`);
+    maxConcurrency = MAX_EVENT_SOURCE_CONCURRENCY;
+  }
+  for (const [name, handler] of Object.entries(config.handlers)) {
+    if (handler.timeout_ms > runnerTimeout.toMilliseconds()) {
+      Annotations.of(scope).addWarningV2("evd:handlerTimeoutAboveRunner",
+        `handlers.${name}.timeout_ms is ${handler.timeout_ms} but the runner Lambda stops after ${cloud.runner_timeout_seconds} s: ` +
+        `raise cloud.runner_timeout_seconds (at most 900) or lower the handler's timeout.`);
+    }
+  }
+  for (const path of plan.literalSecrets) {
+    Annotations.of(scope).addWarningV2("evd:literalSecret",
+      `config.${path} holds a literal value: it ships inside the function bundle. Write \${NAME} to keep it in Secrets Manager.`);
+  }
+  return {
+    plan,
+    runnerTimeout,
+    visibilityTimeout: Duration.seconds(visibilitySeconds),
+    batchSize: cloud.batch_size,
+    maxConcurrency,
+    reservedConcurrency,
+    maxReceiveCount: config.retry.max_attempts,
+    secretNames: cloud.secrets,
+  };
+}
+
+function checkRange(where: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new OrchestratorPropsError(where, `must be an integer from ${min} to ${max}; got ${value}`);
+  }
+}
