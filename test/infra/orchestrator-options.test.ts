@@ -3,6 +3,7 @@
  * minimum, imported secrets, an alarm topic, overrides, and refusals of undeployable props.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { App, Duration, Stack } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
@@ -10,7 +11,8 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { parseConfig } from "../../shared/config/parse.ts";
 import { EventDrivenOrchestrator, SecretMode } from "../../infra/event-driven-orchestrator.ts";
 import { OrchestratorPropsError } from "../../infra/errors.ts";
-import { nagFindings, synthYaml, type Synthesized } from "./fixtures/synth.ts";
+import { buildApp, DEFAULT_CONFIG_PATH } from "../../infra/build-app.ts";
+import { nagFindings, REPO_ROOT, synthYaml, type Synthesized } from "./fixtures/synth.ts";
 
 const SMALL = (extra: string) => `
 sources:
@@ -136,5 +138,23 @@ describe("refusals", () => {
 
   it("refuses a memory size Lambda does not offer", () => {
     assert.throws(build({ handlers }, { runnerMemoryMiB: 64 }), /props.runnerMemoryMiB: must be an integer from 128 to 10240; got 64/);
+  });
+});
+
+describe("which config the app deploys", () => {
+  const opts = { cwd: REPO_ROOT, context: { "aws:cdk:bundling-stacks": [] }, cloudFormationValidation: false };
+
+  it("takes -c config first, then EVD_CONFIG, then examples/pr-review.yaml", async () => {
+    const fromContext = await buildApp({ ...opts, env: { EVD_CONFIG: "examples/quickstart.yaml" }, context: { ...opts.context, config: "examples/webhook-integration.yaml" } });
+    assert.equal(fromContext.configPath, join(REPO_ROOT, "examples", "webhook-integration.yaml"));
+    const fromEnv = await buildApp({ ...opts, env: { EVD_CONFIG: "examples/scheduled-reports.yaml" } });
+    assert.equal(fromEnv.configPath, join(REPO_ROOT, "examples", "scheduled-reports.yaml"));
+    const byDefault = await buildApp({ ...opts, env: {} });
+    assert.equal(byDefault.configPath, join(REPO_ROOT, DEFAULT_CONFIG_PATH));
+    assert.equal(byDefault.stack.stackName, "EvdPrReview");
+  });
+
+  it("refuses an unknown secrets mode", async () => {
+    await assert.rejects(buildApp({ ...opts, env: {}, context: { ...opts.context, secrets: "borrow" } }), /context secrets: expected "create" or "import"; got "borrow"/);
   });
 });
