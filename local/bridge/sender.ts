@@ -136,7 +136,13 @@ export function createSender(options: SenderOptions): Sender {
   async function loop(): Promise<void> {
     while (!stopped) {
       woken = false;
-      const failure = await pass();
+      let failure: SendFailure | undefined;
+      try {
+        failure = await pass();
+      } catch (err) {
+        // The spool itself failed (disk full, permissions): nothing was dropped; try again later.
+        failure = { kind: FailureKind.RETRY, reason: `spool error (${err instanceof Error ? err.message : String(err)})` };
+      }
       if (stopped) return;
       if (failure === undefined) {
         if (!woken) await sleep(3_600_000, nap.signal);

@@ -23,7 +23,7 @@ describe("evd bridge: change sets to the job queue", () => {
   before(async () => {
     sqs = await startStoppableSqs();
     queueUrl = await sqs.createQueue("bridge-send");
-    ws = await makeWorkspace({ debounceMs: 300, maxContentBytes: 1024 });
+    ws = await makeWorkspace({ debounceMs: 800, maxContentBytes: 1024 });
     bridge = spawnBridge(["--config", ws.configPath, "--queue-url", queueUrl, "--endpoint", sqs.endpoint, "--spool-dir", ws.spoolDir], repo);
     await bridge.waitFor(/^bridge: ready$/);
   });
