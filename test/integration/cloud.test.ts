@@ -6,6 +6,7 @@
  */
 import { after } from "node:test";
 import { awsTestEnv, type AwsTestEnv } from "../harness/aws-env.ts";
+import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
 import { storeContractSuites } from "./suites/store-contracts.ts";
@@ -17,3 +18,4 @@ after(async () => { if (started) await (await started).stop(); });
 storeContractSuites(env);
 deliveryFlowSuite(env);
 failureFlowSuite(env);
+cloudCliSuite(env);

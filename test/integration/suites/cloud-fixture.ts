@@ -8,6 +8,7 @@ import { systemClock, type Clock } from "../../../shared/ports/clock.ts";
 import { createIngestHandler, ingestFromEnvironment, type IngestHandler } from "../../../functions/ingest.ts";
 import { createRunnerHandler, runnerFromEnvironment, type RunnerHandler } from "../../../functions/runner.ts";
 import { parseDeployBundle } from "../../../functions/deploy-bundle.ts";
+import { parseConfig } from "../../../shared/config/parse.ts";
 import type { MetricSink } from "../../../functions/metrics.ts";
 import { connection, createTestQueues, createTestTable, type TestQueues } from "../../harness/aws-resources.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
@@ -43,7 +44,8 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
   const queues = await createTestQueues(env, { maxReceiveCount: opts.maxReceiveCount ?? 2 });
   const arn = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ["QueueArn"] }));
   const queueArn = arn.Attributes!.QueueArn!;
-  const bundle = parseDeployBundle({ config: opts.config, recipes: {} }, "test bundle");
+  // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
+  const bundle = parseDeployBundle({ config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: {} }, "test bundle");
   const lambdaEnv = {
     EVD_TABLE_NAME: table.tableName,
     EVD_QUEUE_URL: queues.queueUrl,
