@@ -1,7 +1,8 @@
 /**
  * The CDK app (`cdk.json`: `npx tsx infra/app.ts`). Deploys the config named by `-c config=PATH`,
  * else `EVD_CONFIG`, else examples/pr-review.yaml. Other context: `-c stackName=NAME` (default
- * the config's `cloud.stack_name`), `-c secrets=import` (use existing secrets instead of creating them).
+ * the config's `cloud.stack_name`), `-c secrets=import` (use existing secrets instead of creating them),
+ * `-c bundleAwsSdk=true` (bundle the AWS SDK instead of using the runtime's).
  */
 import { buildApp } from "./build-app.ts";
 

@@ -63,7 +63,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<BuiltApp> {
   const stack = new OrchestratorStack(app, stackName, {
     description: `loop-event-driven orchestrator from ${loaded.configPath}`,
     ...(region || account ? { env: { ...(region ? { region } : {}), ...(account ? { account } : {}) } } : {}),
-    orchestrator: { secretMode, ...opts.overrides, config: loaded.config, deployBundle },
+    orchestrator: { secretMode, bundleAwsSdk: stringContext(app, "bundleAwsSdk") === "true", ...opts.overrides, config: loaded.config, deployBundle },
   });
   const nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);

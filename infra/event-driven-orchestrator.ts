@@ -77,7 +77,7 @@ export class EventDrivenOrchestrator extends Construct {
     const functionsDir = props.functionsDir ?? join(PACKAGE_ROOT, "functions");
     const projectRoot = props.projectRoot ?? PACKAGE_ROOT;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
-    const bundleAwsSdk = props.bundleAwsSdk ?? true;
+    const bundleAwsSdk = props.bundleAwsSdk ?? false;
     this.ingest = new OrchestratorFunction(this, "Ingest", {
       entry: join(functionsDir, "ingest.ts"),
       projectRoot,

@@ -10,6 +10,9 @@ export const BUNDLE_FILE_NAME = "evd-bundle.json";
 /** Where the runtime finds it: Lambda unpacks the asset into /var/task. */
 export const BUNDLE_PATH_IN_LAMBDA = `/var/task/${BUNDLE_FILE_NAME}`;
 
+/** What the nodejs22.x runtime provides: the AWS SDK v3 and its Smithy packages. */
+const RUNTIME_PROVIDED_MODULES = ["@aws-sdk/*", "@smithy/*"] as const;
+
 /** Lets esbuild's ESM output load the CommonJS dependencies that call `require`. */
 const ESM_REQUIRE_SHIM = "import { createRequire as __evdCreateRequire } from 'node:module'; const require = __evdCreateRequire(import.meta.url);";
 
@@ -61,19 +64,20 @@ export class OrchestratorFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
+      environment: { ...props.environment },
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       bundling: {
         forceDockerBundling: false,
-        bundleAwsSDK: props.bundleAwsSdk,
+        // Same choices as functions/build.mjs: the runtime's AWS SDK unless asked to bundle it.
+        externalModules: props.bundleAwsSdk ? [] : [...RUNTIME_PROVIDED_MODULES],
         format: OutputFormat.ESM,
         target: "node22",
         mainFields: ["module", "main"],
         banner: ESM_REQUIRE_SHIM,
         minify: true,
-        sourceMap: true,
-        sourcesContent: false,
+        sourceMap: false,
+        esbuildArgs: { "--legal-comments": "none" },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

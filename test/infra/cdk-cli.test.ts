@@ -78,7 +78,9 @@ describe("npx cdk synth -c config=examples/pr-review.yaml", { timeout: TIMEOUT_M
       assert.equal(typeof bundle.recipes, "object");
       const text = readFileSync(join(out, asset, "evd-bundle.json"), "utf8");
       assert.match(text, /"\$\{GITHUB_WEBHOOK_SECRET\}"/, "secret references stay references");
-      assert.match(readFileSync(join(out, asset, "index.mjs"), "utf8"), /export\s*\{[^}]*\bhandler\b/);
+      const code = readFileSync(join(out, asset, "index.mjs"), "utf8");
+      assert.match(code, /export\s*\{[^}]*\bhandler\b/);
+      assert.match(code, /from\s*"@aws-sdk\/client-sqs"/, "the runtime's AWS SDK is used, not bundled");
     }
   });
 });
