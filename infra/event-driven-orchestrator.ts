@@ -4,7 +4,7 @@
  * built), then build (queues, table, secrets, functions, API, schedules, monitoring), then wire
  * (event source, grants, outputs).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -211,12 +211,17 @@ export class EventDrivenOrchestrator extends Construct {
   }
 }
 
-/** Writes the deploy bundle to a temp file the first time bundling asks for it. */
+/**
+ * Writes the deploy bundle to a temp file the first time bundling asks for it (bundling copies it
+ * into each function's asset); the file is removed when the synthesizing process exits.
+ */
 function lazyStagedBundle(bundle: DeployBundle): () => string {
   let path: string | undefined;
   return () => {
     if (path === undefined) {
-      path = join(mkdtempSync(join(tmpdir(), "evd-bundle-")), BUNDLE_FILE_NAME);
+      const dir = mkdtempSync(join(tmpdir(), "evd-bundle-"));
+      process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+      path = join(dir, BUNDLE_FILE_NAME);
       writeFileSync(path, `${JSON.stringify(bundle)}\n`);
     }
     return path;
