@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Cron } from "croner";
+import { nextFireTime } from "../../../../shared/cron/next-fire-time.ts";
 import { createScheduler, latestSlotBetween, MAX_TIMER_MS, type Firing, type Timers } from "../../../../local/daemon/scheduler.ts";
 import type { LastRunStore } from "../../../../shared/ports/last-run-store.ts";
 import { silentLogger } from "../../../../shared/logging/logger.ts";
+import { schedulerTimeFromEnv } from "../../../../local/daemon/test-clock.ts";
 
-/** The cron library the daemon uses, called directly. */
-function nextFireTime(expr: string, timezone: string, after: Date): Date | null {
-  return new Cron(expr, { timezone, paused: true }).nextRun(after);
-}
 
 /** A test clock whose timers fire only when the test advances it. */
 class TestClock implements Timers {
@@ -157,5 +154,16 @@ describe("scheduler", () => {
     assert.equal(latestSlotBetween(nextFireTime, weekly, new Date("2026-03-02T09:00:00Z"), new Date("2026-03-04T00:00:00Z")), null);
     const minutely = { name: "m", cron: "* * * * *", timezone: "UTC" };
     assert.equal(latestSlotBetween(nextFireTime, minutely, new Date("2025-01-01T00:00:00Z"), new Date("2026-03-04T00:00:30Z"))?.toISOString(), "2026-03-04T00:00:00.000Z");
+  });
+
+  it("TEST-ONLY clock: offset and speed from the environment, real time otherwise", async () => {
+    assert.equal(schedulerTimeFromEnv({}).test, false);
+    let real = 1_000_000;
+    const t = schedulerTimeFromEnv({ EVD_TEST_CLOCK_OFFSET_MS: "3600000", EVD_TEST_CLOCK_SPEED: "60" }, () => real);
+    assert.equal(t.clock.now(), 1_000_000 + 3_600_000);
+    real += 1_000;
+    assert.equal(t.clock.now(), 1_000_000 + 3_600_000 + 60_000);
+    assert.throws(() => schedulerTimeFromEnv({ EVD_TEST_CLOCK_SPEED: "0" }), /EVD_TEST_CLOCK_SPEED/);
+    assert.throws(() => schedulerTimeFromEnv({ EVD_TEST_CLOCK_OFFSET_MS: "soon" }), /EVD_TEST_CLOCK_OFFSET_MS/);
   });
 });
