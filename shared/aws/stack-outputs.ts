@@ -11,29 +11,23 @@ export interface CloudResources {
 }
 
 /**
- * Output keys recognised (CDK prefixes output ids inside constructs, so a key ENDING with one of
- * these matches): `TableName`, `JobQueueUrl` / `QueueUrl`, `DeadLetterQueueUrl` / `DlqUrl`,
- * `ApiUrl`, `ScheduleGroupName`.
+ * Output keys recognised. CDK prefixes output ids inside constructs with the construct path and
+ * may add an 8-character hash, so a key is matched after dropping that hash, by how it ENDS:
+ * `TableName`; a `...Url` whose key says DLQ / DeadLetter -> the DLQ, else `QueueUrl` -> the job
+ * queue; `ApiUrl` / `ApiEndpoint` / `WebhookUrl`; `ScheduleGroupName` / `ScheduleGroup`.
  */
-const SUFFIXES: ReadonlyArray<readonly [keyof CloudResources, readonly string[]]> = [
-  ["dlqUrl", ["DeadLetterQueueUrl", "DlqUrl", "DLQUrl"]],
-  ["queueUrl", ["JobQueueUrl", "QueueUrl"]],
-  ["tableName", ["TableName"]],
-  ["apiUrl", ["ApiUrl", "ApiEndpoint", "WebhookUrl"]],
-  ["scheduleGroup", ["ScheduleGroupName", "ScheduleGroup"]],
-];
-
 export function resourcesFromOutputs(outputs: Readonly<Record<string, string>>): CloudResources {
-  const found: Record<string, string> = {};
-  for (const [key, value] of Object.entries(outputs)) {
-    for (const [field, suffixes] of SUFFIXES) {
-      if (found[field] === undefined && suffixes.some((s) => key.endsWith(s)) && !(field === "queueUrl" && /d(ead)?l(etter)?q/i.test(key))) {
-        found[field] = value;
-        break;
-      }
-    }
+  const found: { -readonly [K in keyof CloudResources]: string } = {};
+  const set = (field: keyof CloudResources, value: string) => { found[field] ??= value; };
+  for (const [rawKey, value] of Object.entries(outputs)) {
+    const key = rawKey.replace(/[0-9A-F]{8}$/, "");
+    if (/(dlq|deadletter)\w*url$/i.test(key)) set("dlqUrl", value);
+    else if (/queueurl$/i.test(key)) set("queueUrl", value);
+    else if (/tablename$/i.test(key)) set("tableName", value);
+    else if (/(apiurl|apiendpoint|webhookurl)$/i.test(key)) set("apiUrl", value);
+    else if (/schedulegroup(name)?$/i.test(key)) set("scheduleGroup", value);
   }
-  return found as CloudResources;
+  return found;
 }
 
 export async function describeStackOutputs(client: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
