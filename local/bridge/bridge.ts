@@ -1,7 +1,8 @@
 /**
  * The watcher bridge, composed: the daemon's file watcher on each enabled `file_change` source ->
  * change set -> jobs (shared event + router) -> durable spool -> sender -> the queue.
- * Every change set is on disk before it is sent; the sender resends what a previous run left.
+ * Every change set is on disk before it is sent; the sender resends what a previous run left, and
+ * a scan against each source's manifest reports what changed while no bridge was watching.
  * Stop: flush the watchers' pending debounced changes into the spool, try one send, close.
  */
 import { existsSync } from "node:fs";
@@ -11,6 +12,7 @@ import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { sourceName } from "../../shared/config/source-name.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 import { createFileWatcher, type ChangeSet, type FileWatcher } from "../watcher/file-watcher.ts";
+import { applyChanges, diffManifest, manifestFile, manifestFromScan, scanTree, type Manifest } from "./catch-up.ts";
 import { buildChangeSet } from "./change-set.ts";
 import { BridgeError } from "./errors.ts";
 import { createSender, type BackoffOptions, type SendFailure, type SendJob, type Sender, type SentReport, type SpoolingStatus } from "./sender.ts";
@@ -110,6 +112,36 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   if (left > 0) out(`resending: ${plural(left, "change set")} spooled by an earlier run`);
   sender.start();
 
+  /** One change set -> spool (or a note why not). "retry": the spool refused, the watcher keeps the changes. */
+  async function handle(set: ChangeSet, windowMs: number): Promise<void | "retry"> {
+    const name = set.source;
+    const reportedAt = now();
+    const changedAt = await changeTime(set, reportedAt, windowMs);
+    const built = buildChangeSet(set, config, {
+      changedAt: new Date(changedAt),
+      now: new Date(reportedAt),
+      ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
+    });
+    if (built.jobs.length === 0) {
+      out(`ignored: ${plural(built.files, "file")} (${name}) routes to no handler`);
+      return;
+    }
+    let outcome;
+    try {
+      outcome = spool.append({ changed_at: new Date(changedAt).toISOString(), source: name, files: built.files, jobs: built.jobs });
+    } catch (err) {
+      logger.log("error", "spooling a change set failed", { source: name, error: (err as Error).message });
+      out(`error: cannot spool ${plural(built.files, "file")} (${name}): ${(err as Error).message}; retrying with the next change`);
+      return "retry";
+    }
+    if (outcome.kind === "duplicate") {
+      out(`unchanged: ${plural(built.files, "file")} (${name}) already sent as ${outcome.jobIds.join(", ")}`);
+      return;
+    }
+    if (built.contentDropped > 0) out(`note: ${plural(built.contentDropped, "file")} (${name}) sent by hash only: the message would exceed the queue's size limit`);
+    sender.wake();
+  }
+
   const watchers: FileWatcher[] = [];
   const watched: WatchedSource[] = [];
   try {
@@ -117,6 +149,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const root = resolve(options.configDir, source.path);
       const debounceMs = source.debounce_ms ?? config.debounce_ms;
       const windowMs = Math.max(1000, debounceMs * 10) + 5000;
+      const ignorePaths = [options.spoolDir, ...(options.stateDir ? [options.stateDir] : [])];
+      const manifest = manifestFile(options.spoolDir, name, root);
+      let known = manifest.load();
+      const remember = (next: Manifest) => {
+        known = next;
+        try {
+          manifest.save(next);
+        } catch (err) {
+          logger.log("warn", "saving the source manifest failed (changes made while stopped may be reported again)", { source: name, error: (err as Error).message });
+        }
+      };
       const watcher = createFileWatcher({
         source: name,
         root,
@@ -125,41 +168,24 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         events: source.events,
         debounceMs,
         maxContentBytes: source.max_content_bytes,
-        ignorePaths: [options.spoolDir, ...(options.stateDir ? [options.stateDir] : [])],
+        ignorePaths,
         logger: logger.child({ component: "bridge-watcher", source: name }),
         ...(options.usePolling ? { usePolling: true } : {}),
         onChanges: async (set) => {
-          const reportedAt = now();
-          const changedAt = await changeTime(set, reportedAt, windowMs);
-          const built = buildChangeSet(set, config, {
-            changedAt: new Date(changedAt),
-            now: new Date(reportedAt),
-            ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
-          });
-          if (built.jobs.length === 0) {
-            out(`ignored: ${plural(built.files, "file")} (${name}) routes to no handler`);
-            return;
-          }
-          let outcome;
-          try {
-            outcome = spool.append({ changed_at: new Date(changedAt).toISOString(), source: name, files: built.files, jobs: built.jobs });
-          } catch (err) {
-            // The disk refused: the watcher keeps the changes and merges them into its next set.
-            logger.log("error", "spooling a change set failed", { source: name, error: (err as Error).message });
-            out(`error: cannot spool ${plural(built.files, "file")} (${name}): ${(err as Error).message}; retrying with the next change`);
-            return "retry";
-          }
-          if (outcome.kind === "duplicate") {
-            out(`unchanged: ${plural(built.files, "file")} (${name}) already sent as ${outcome.jobIds.join(", ")}`);
-            return;
-          }
-          if (built.contentDropped > 0) out(`note: ${plural(built.contentDropped, "file")} (${name}) sent by hash only: the message would exceed the queue's size limit`);
-          sender.wake();
+          const answer = await handle(set, windowMs);
+          if (answer !== "retry") remember(applyChanges(known ?? {}, set.changes));
+          return answer;
         },
       });
       await watcher.start();
       watchers.push(watcher);
       watched.push({ source: name, root });
+
+      // Changes made while no bridge was watching (the first start only records the tree).
+      const scan = await scanTree({ root, pattern: source.pattern, ignore: source.ignore, ignorePaths, maxContentBytes: source.max_content_bytes });
+      const missed = known === undefined ? [] : diffManifest(known, scan, source.events);
+      if (missed.length > 0) out(`catch-up: ${plural(missed.length, "file")} (${name}) changed while the bridge was not running`);
+      if (missed.length === 0 || (await handle({ source: name, root, changes: missed }, windowMs)) !== "retry") remember(manifestFromScan(scan));
     }
   } catch (err) {
     await Promise.all(watchers.map((w) => w.stop()));

@@ -1,7 +1,8 @@
 /**
  * The bridge through queue outages: the endpoint stops while change sets are made, they are spooled
  * and arrive in order, once, when it is back; a bridge killed with -9 while spooling loses nothing
- * when restarted; SIGTERM flushes a change set still in its debounce window.
+ * when restarted (the change it was debouncing comes back through the catch-up scan); SIGTERM
+ * flushes a change set still in its debounce window.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -57,7 +58,7 @@ describe("evd bridge: queue outages", () => {
     assert.equal(await bridge.exited, 0);
   });
 
-  it("loses nothing when killed with -9 while spooling, and flushes a pending change on SIGTERM", async () => {
+  it("loses nothing when killed with -9 while spooling (nor the change in its debounce window), and flushes a pending change on SIGTERM", async () => {
     const queueUrl = await sqs.createQueue("bridge-kill");
     const ws = await makeWorkspace({ debounceMs: 200 });
     await sqs.stop();
@@ -68,6 +69,8 @@ describe("evd bridge: queue outages", () => {
       await writeFile(join(ws.watched, `draft-${i}.md`), `draft ${i}\n`);
       await first.waitFor(new RegExp(`^spooling: ${i} change sets? pending`));
     }
+    // Killed inside the debounce window of a 4th change: the watcher never reported it.
+    await writeFile(join(ws.watched, "draft-4.md"), "draft 4\n");
     first.child.kill("SIGKILL");
     await first.exited;
     assert.equal(first.child.signalCode, "SIGKILL");
@@ -79,9 +82,10 @@ describe("evd bridge: queue outages", () => {
     const second = spawnBridge(bridgeArgs(ws.configPath, queueUrl, ws.spoolDir), repo);
     children.push(second);
     await second.waitFor(/^resending: 3 change sets spooled by an earlier run$/);
-    const jobs = await receiveJobs(sqs.client, queueUrl, 3);
-    assert.deepEqual(jobs.map(filesOf), [1, 2, 3].map((i) => [`draft-${i}.md`]));
-    await second.waitForCount(/^sent: /, 3);
+    await second.waitFor(/^catch-up: 1 file \(docs\) changed while the bridge was not running$/);
+    const jobs = await receiveJobs(sqs.client, queueUrl, 4);
+    assert.deepEqual(jobs.map(filesOf), [1, 2, 3, 4].map((i) => [`draft-${i}.md`]), "the 3 spooled, then the one the kill interrupted");
+    await second.waitForCount(/^sent: /, 4);
     await second.waitFor(/^bridge: ready$/);
 
     await writeFile(join(ws.watched, "late.md"), "written just before stop\n");
