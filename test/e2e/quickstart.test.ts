@@ -75,6 +75,12 @@ describe("e2e: quick start and the CLI verbs", () => {
     const st = JSON.parse(state.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(st).sort(), ["handler_state", "last_run", "pending_queue", "processed_events"]);
     assert.equal((st.processed_events as string[]).length, 2);
+
+    // Replay re-runs logged events as new jobs (marked as replays, so dedupe does not swallow them).
+    const replay = await runCli(["daemon", "replay", "--handler", "demo", "--since", "1h", "--config", configPath]);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.match(replay.stdout, /replayed 2 job/);
+    await waitFor(async () => (await daemon.admin.call<unknown[]>("GET", "/history")).length >= 4, "the replayed runs");
   });
 
   it("stops on `evd daemon stop`; then the verbs say no daemon runs, and history reads the store", async () => {
@@ -87,7 +93,7 @@ describe("e2e: quick start and the CLI verbs", () => {
     const hist = await runCli(["daemon", "history", "--json", "--config", configPath]);
     assert.equal(hist.code, 0, hist.stderr);
     assert.match(hist.stderr, /reading the store directly/);
-    assert.equal((JSON.parse(hist.stdout) as unknown[]).length, 2);
+    assert.equal((JSON.parse(hist.stdout) as unknown[]).length, 4);
     const dlq = await runCli(["dlq", "list", "--config", configPath]);
     assert.equal(dlq.code, 0, dlq.stderr);
     assert.match(dlq.stdout, /empty/);
