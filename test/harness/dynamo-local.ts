@@ -43,17 +43,21 @@ export async function freePort(): Promise<number> {
 
 const children = new Set<ChildProcess>();
 process.once("exit", () => {
-  for (const c of children) c.kill("SIGKILL");
+  for (const c of children) c.stdin?.destroy();
 });
 
 export async function startDynamoLocal(opts: { timeoutMs?: number } = {}): Promise<RunningServer> {
   const dir = dynamoLocalDir();
   const port = await freePort();
-  const child = spawn("java", [
+  // java runs under a small shell watchdog that holds our stdin pipe: when this process ends in
+  // any way (even SIGKILL) the pipe closes, `cat` returns, and the watchdog kills java.
+  const javaArgs = [
     `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
     "-jar", join(dir, "DynamoDBLocal.jar"),
     "-inMemory", "-port", String(port),
-  ], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  ];
+  const watchdog = 'java "$@" & pid=$!; cat >/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0';
+  const child = spawn("sh", ["-c", watchdog, "evd-dynamodb-local", ...javaArgs], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
   children.add(child);
   let output = "";
   child.stdout?.on("data", (d: Buffer) => { output += d.toString(); });
@@ -63,8 +67,8 @@ export async function startDynamoLocal(opts: { timeoutMs?: number } = {}): Promi
     if (child.exitCode !== null || child.signalCode !== null) { children.delete(child); return; }
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      child.stdin?.end(); // the watchdog kills java and exits
+      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
     });
     children.delete(child);
   };
