@@ -7,11 +7,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
+import { CfnOutput, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { bedrockModelArns } from "./bedrock-model-arns.ts";
 import type { DeployBundle } from "./contracts.ts";
@@ -19,7 +17,7 @@ import { CronSchedules } from "./constructs/cron-schedules.ts";
 import { JobQueues } from "./constructs/job-queues.ts";
 import { BUNDLE_FILE_NAME, BUNDLE_PATH_IN_LAMBDA, OrchestratorFunction } from "./constructs/orchestrator-function.ts";
 import { OrchestratorMonitoring } from "./constructs/orchestrator-monitoring.ts";
-import { OrchestratorSecrets, SecretMode } from "./constructs/orchestrator-secrets.ts";
+import { OrchestratorSecrets } from "./constructs/orchestrator-secrets.ts";
 import { StateTable } from "./constructs/state-table.ts";
 import { WebhookApi } from "./constructs/webhook-api.ts";
 import type { BedrockModel, DeploymentPlan } from "./deployment-plan.ts";
@@ -34,7 +32,6 @@ export type { ScheduleRetry } from "./constructs/cron-schedules.ts";
 export type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 export { MAX_EVENT_SOURCE_CONCURRENCY, MIN_EVENT_SOURCE_CONCURRENCY } from "./orchestrator-settings.ts";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export class EventDrivenOrchestrator extends Construct {
   readonly queues: JobQueues;
@@ -56,14 +53,14 @@ export class EventDrivenOrchestrator extends Construct {
     this.plan = settings.plan;
 
     // ---- build ----
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const logRetention = settings.logRetention;
     this.queues = new JobQueues(this, "Queues", { visibilityTimeout: settings.visibilityTimeout, maxReceiveCount: settings.maxReceiveCount });
     this.stateTable = new StateTable(this, "State", props.tableRemovalPolicy === undefined ? {} : { removalPolicy: props.tableRemovalPolicy });
     this.secrets = new OrchestratorSecrets(this, "Secrets", {
       references: settings.plan.secrets,
       names: settings.secretNames,
-      mode: props.secretMode ?? SecretMode.CREATE,
-      namePrefix: props.secretNamePrefix ?? `${stack.stackName}/`,
+      mode: settings.secretMode,
+      namePrefix: settings.secretNamePrefix,
     });
     const environment = {
       EVD_TABLE_NAME: this.stateTable.table.tableName,
@@ -74,16 +71,14 @@ export class EventDrivenOrchestrator extends Construct {
       EVD_LEASE_MS: String(settings.runnerTimeout.toMilliseconds()),
       EVD_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
     };
-    const functionsDir = props.functionsDir ?? join(PACKAGE_ROOT, "functions");
-    const projectRoot = props.projectRoot ?? PACKAGE_ROOT;
+    const { functionsDir, projectRoot, bundleAwsSdk } = settings;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
-    const bundleAwsSdk = props.bundleAwsSdk ?? false;
     this.ingest = new OrchestratorFunction(this, "Ingest", {
       entry: join(functionsDir, "ingest.ts"),
       projectRoot,
       description: "loop-event-driven ingest: verify, normalize, route, enqueue",
-      timeout: props.ingestTimeout ?? Duration.seconds(10),
-      memorySize: props.ingestMemoryMiB ?? 256,
+      timeout: settings.ingestTimeout,
+      memorySize: settings.ingestMemoryMiB,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-ingest" },
       stagedBundleFile,
       bundleAwsSdk,
@@ -94,7 +89,7 @@ export class EventDrivenOrchestrator extends Construct {
       projectRoot,
       description: "loop-event-driven runner: claim a job, run its pipeline, record the result",
       timeout: settings.runnerTimeout,
-      memorySize: props.runnerMemoryMiB ?? 1024,
+      memorySize: settings.runnerMemoryMiB,
       environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-runner" },
       stagedBundleFile,
       bundleAwsSdk,
@@ -104,22 +99,22 @@ export class EventDrivenOrchestrator extends Construct {
     this.api = settings.plan.routes.length === 0 ? undefined : new WebhookApi(this, "Webhooks", {
       routes: settings.plan.routes,
       ingest: this.ingest.function,
-      throttle: { rateLimit: props.apiThrottle?.rateLimit ?? 50, burstLimit: props.apiThrottle?.burstLimit ?? 100 },
+      throttle: settings.apiThrottle,
       logRetention,
     });
     this.schedules = new CronSchedules(this, "Schedules", {
       schedules: settings.plan.schedules,
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
-      groupName: props.scheduleGroupName ?? stack.stackName.slice(0, 64),
-      retry: { retryAttempts: props.scheduleRetry?.retryAttempts ?? 5, maxEventAge: props.scheduleRetry?.maxEventAge ?? Duration.hours(1) },
+      groupName: settings.scheduleGroupName,
+      retry: settings.scheduleRetry,
     });
     this.monitoring = new OrchestratorMonitoring(this, "Monitoring", {
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
       runner: this.runner.function,
       ingest: this.ingest.function,
-      maxQueueAge: props.maxQueueAge ?? Duration.seconds(Math.max(15 * 60, 2 * settings.runnerTimeout.toSeconds())),
+      maxQueueAge: settings.maxQueueAge,
       dashboardName: stack.stackName,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
@@ -132,7 +127,7 @@ export class EventDrivenOrchestrator extends Construct {
     }));
     this.grantIngest();
     this.grantRunner(settings.plan.bedrockModels);
-    this.addOutputs(props.outputPrefix ?? "");
+    this.addOutputs(settings.outputPrefix);
   }
 
   /** Ingest: send jobs to the queue, read/write the event-log (dedupe) items, read its secrets. Nothing else. */

@@ -3,10 +3,16 @@
  * in one place, before anything is built. Problems throw OrchestratorPropsError naming where;
  * choices the construct makes instead of what was asked become synth-time warnings.
  */
-import { Annotations, Duration } from "aws-cdk-lib";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Annotations, Duration, Stack } from "aws-cdk-lib";
+import * as logs from "aws-cdk-lib/aws-logs";
 import type { IConstruct } from "constructs";
 import { CloudConfig } from "../shared/config/schema.ts";
 import { planDeployment, type DeploymentPlan } from "./deployment-plan.ts";
+import type { ScheduleRetry } from "./constructs/cron-schedules.ts";
+import { SecretMode } from "./constructs/orchestrator-secrets.ts";
+import type { ApiThrottle } from "./constructs/webhook-api.ts";
 import { OrchestratorPropsError } from "./errors.ts";
 import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 
@@ -28,10 +34,28 @@ export interface Settings {
   readonly reservedConcurrency: number | undefined;
   readonly maxReceiveCount: number;
   readonly secretNames: Readonly<Record<string, string>>;
+  readonly secretMode: SecretMode;
+  readonly secretNamePrefix: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly ingestTimeout: Duration;
+  readonly ingestMemoryMiB: number;
+  readonly runnerMemoryMiB: number;
+  readonly apiThrottle: Required<ApiThrottle>;
+  readonly scheduleGroupName: string;
+  readonly scheduleRetry: Required<ScheduleRetry>;
+  readonly maxQueueAge: Duration;
+  readonly bundleAwsSdk: boolean;
+  readonly functionsDir: string;
+  readonly projectRoot: string;
+  readonly outputPrefix: string;
 }
+
+/** This package's root: the default project root and home of the default `functions/`. */
+const PACKAGE_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestratorProps): Settings {
   const { config } = props;
+  const stack = Stack.of(scope);
   const plan = planDeployment(config);
   const cloud = CloudConfig.parse(config.cloud ?? {});
   const runnerTimeout = Duration.seconds(cloud.runner_timeout_seconds);
@@ -81,6 +105,20 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
     reservedConcurrency,
     maxReceiveCount: config.retry.max_attempts,
     secretNames: cloud.secrets,
+    secretMode: props.secretMode ?? SecretMode.CREATE,
+    secretNamePrefix: props.secretNamePrefix ?? `${stack.stackName}/`,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    ingestTimeout: props.ingestTimeout ?? Duration.seconds(10),
+    ingestMemoryMiB: props.ingestMemoryMiB ?? 256,
+    runnerMemoryMiB: props.runnerMemoryMiB ?? 1024,
+    apiThrottle: { rateLimit: props.apiThrottle?.rateLimit ?? 50, burstLimit: props.apiThrottle?.burstLimit ?? 100 },
+    scheduleGroupName: props.scheduleGroupName ?? stack.stackName.slice(0, 64),
+    scheduleRetry: { retryAttempts: props.scheduleRetry?.retryAttempts ?? 5, maxEventAge: props.scheduleRetry?.maxEventAge ?? Duration.hours(1) },
+    maxQueueAge: props.maxQueueAge ?? Duration.seconds(Math.max(15 * 60, 2 * runnerTimeout.toSeconds())),
+    bundleAwsSdk: props.bundleAwsSdk ?? false,
+    functionsDir: props.functionsDir ?? join(PACKAGE_ROOT, "functions"),
+    projectRoot: props.projectRoot ?? PACKAGE_ROOT,
+    outputPrefix: props.outputPrefix ?? "",
   };
 }
 
