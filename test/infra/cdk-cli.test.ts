@@ -64,8 +64,10 @@ describe("npx cdk synth -c config=examples/pr-review.yaml", { timeout: TIMEOUT_M
     for (const key of ["ApiUrl", "QueueUrl", "DlqUrl", "TableName", "ScheduleGroup"]) assert.ok(key in template.Outputs, key);
   });
 
-  it("reports no cdk-nag AwsSolutions error", () => {
+  it("reports no cdk-nag finding and no CloudFormation validation warning", () => {
     assert.doesNotMatch(result.stderr, /AwsSolutions-\w+/);
+    const problems = result.stderr.split("\n").filter((line) => /\b(error|warning|violation)s?\b/i.test(line) && !/^npm warn/i.test(line));
+    assert.deepEqual(problems, []);
   });
 
   it("bundles each function locally with evd-bundle.json next to the ESM handler", () => {
