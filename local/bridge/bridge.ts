@@ -135,7 +135,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       return "retry";
     }
     if (outcome.kind === "duplicate") {
-      out(`unchanged: ${plural(built.files, "file")} (${name}) already sent as ${outcome.jobIds.join(", ")}`);
+      out(`unchanged: ${plural(built.files, "file")} (${name}): already sent or waiting as ${outcome.jobIds.join(", ")}`);
       return;
     }
     if (built.contentDropped > 0) out(`note: ${plural(built.contentDropped, "file")} (${name}) sent by hash only: the message would exceed the queue's size limit`);
