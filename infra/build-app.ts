@@ -63,6 +63,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<BuiltApp> {
   const stack = new OrchestratorStack(app, stackName, {
     description: `loop-event-driven orchestrator from ${loaded.configPath}`,
     ...(region || account ? { env: { ...(region ? { region } : {}), ...(account ? { account } : {}) } } : {}),
+    ...(stringContext(app, "alarmEmail") ? { alarmEmail: stringContext(app, "alarmEmail") } : {}),
     orchestrator: { secretMode, bundleAwsSdk: stringContext(app, "bundleAwsSdk") === "true", ...opts.overrides, config: loaded.config, deployBundle },
   });
   const nag = new AwsSolutionsChecks(app);

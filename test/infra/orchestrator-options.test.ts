@@ -12,7 +12,7 @@ import { parseConfig } from "../../shared/config/parse.ts";
 import { EventDrivenOrchestrator, SecretMode } from "../../infra/event-driven-orchestrator.ts";
 import { OrchestratorPropsError } from "../../infra/errors.ts";
 import { buildApp, DEFAULT_CONFIG_PATH } from "../../infra/build-app.ts";
-import { nagFindings, REPO_ROOT, synthYaml, type Synthesized } from "./fixtures/synth.ts";
+import { nagFindings, REPO_ROOT, synthConfig, synthYaml, type Synthesized } from "./fixtures/synth.ts";
 
 const SMALL = (extra: string) => `
 sources:
@@ -152,6 +152,17 @@ describe("which config the app deploys", () => {
     const byDefault = await buildApp({ ...opts, env: {} });
     assert.equal(byDefault.configPath, join(REPO_ROOT, DEFAULT_CONFIG_PATH));
     assert.equal(byDefault.stack.stackName, "EvdPrReview");
+  });
+
+  it("mails the alarms through an SSL-only SNS topic when -c alarmEmail is given", async () => {
+    const s = await synthConfig("examples/webhook-integration.yaml", { context: { alarmEmail: "oncall@example.com" } });
+    s.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" });
+    s.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]) },
+    });
+    const topicId = Object.keys(s.template.findResources("AWS::SNS::Topic"))[0]!;
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "ApproximateNumberOfMessagesVisible", AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
+    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
   });
 
   it("refuses an unknown secrets mode", async () => {
