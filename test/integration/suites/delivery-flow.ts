@@ -39,6 +39,19 @@ export async function eventually<T>(step: () => Promise<T>, done: (value: T) => 
   return value;
 }
 
+/** Polls until the queue is empty (in flight and delayed included), as the event source mapping would. */
+export async function drain(cloud: CloudFixture, rounds = 40): Promise<{ received: number; failures: string[] }> {
+  let received = 0;
+  const failures: string[] = [];
+  for (let i = 0; i < rounds && (await cloud.depth()) > 0; i++) {
+    const p = await cloud.poll();
+    received += p.received;
+    failures.push(...p.failures);
+    if (!p.received) await new Promise((r) => setTimeout(r, 250));
+  }
+  return { received, failures };
+}
+
 function parse(body: string | undefined): Record<string, unknown> {
   return JSON.parse(body ?? "{}") as Record<string, unknown>;
 }
