@@ -4,7 +4,6 @@
  * the file watchers, and the admin API the CLI verbs talk to. Stops gracefully: sources first,
  * watchers flushed, the worker finishing (or giving back) its jobs, then the store.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
@@ -12,10 +11,7 @@ import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/
 import { SOURCE_TYPES } from "../../shared/config/schema.ts";
 import { sourceName } from "../../shared/config/source-name.ts";
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
-import type { RunStatus } from "../../shared/events/event.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
-import { normalizeGithubDelivery } from "../../shared/events/github.ts";
-import { manualEvent } from "../../shared/events/manual-event.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
@@ -25,13 +21,13 @@ import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
 import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
-import { RouterError } from "../../shared/router/errors.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
 import { createWorker, type Worker } from "../worker/worker.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
-import { AdminRequestError, startAdminApi, type AdminApi, type AdminInfo, type DaemonControl } from "./admin-api.ts";
+import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
+import { createDaemonControl } from "./daemon-control.ts";
 import { banner } from "./banner.ts";
-import { createEventIntake, type IntakeOutcome, type SubmitEvent } from "./event-intake.ts";
+import { createEventIntake, type SubmitEvent } from "./event-intake.ts";
 import { createWebhookServer, type WebhookServer } from "./http-server.ts";
 import { writePidFile } from "./pid-file.ts";
 import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
@@ -105,22 +101,6 @@ function selectedConfig(config: OrchestratorConfig, selected: ReadonlySet<Source
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function parseSince(text: string | undefined, now: number): number | undefined {
-  if (text === undefined) return undefined;
-  const rel = /^(\d+)\s*([smhdw])$/.exec(text.trim());
-  if (rel) return now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[rel[2] as "s" | "m" | "h" | "d" | "w"];
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new AdminRequestError(400, "invalid_since", `--since: "${text}" is neither an ISO-8601 time nor a duration like 2h, 30m, 7d`);
-  return t;
-}
-
-const RUN_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "skipped", "dropped"];
-function parseStatus(text: string | undefined): RunStatus | undefined {
-  if (text === undefined) return undefined;
-  if (!(RUN_STATUSES as readonly string[]).includes(text)) throw new AdminRequestError(400, "invalid_status", `status must be one of ${RUN_STATUSES.join(", ")}, got "${text}"`);
-  return text as RunStatus;
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
@@ -306,69 +286,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       return stopping;
     };
 
-    const outcomeBody = (o: IntakeOutcome) => ({ status: o.kind, event_id: o.event_id, ...("jobIds" in o ? { jobs: o.jobIds } : {}), ...("reason" in o ? { reason: o.reason } : {}) });
-
-    const control: DaemonControl = {
-      async status() {
+    const control = createDaemonControl({
+      config, configPath: loaded.configPath, stateDir, startedAt, webhookUrl: webhook?.url, store, worker, submitEvent, clock,
+      sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
-        return {
-          pid: process.pid,
-          started_at: startedAt,
-          config: loaded.configPath,
-          state_dir: stateDir,
-          webhook_url: webhook?.url ?? null,
-          sources: entries.map((e) => ({
-            name: e.name, type: e.source.type, handler: e.source.handler, state: e.state,
-            ...(e.source.type === "schedule" ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null } : {}),
-            ...(e.detail ? { detail: e.detail } : {}), ...(e.error ? { error: e.error } : {}),
-          })),
-          queue_depth: store.depth(),
-          running: worker.running(),
-          max_concurrent_handlers: config.max_concurrent_handlers,
-          queue_overflow: config.queue_overflow,
-          counts: store.counts(),
-        };
+        return entries.map((e) => ({
+          name: e.name, type: e.source.type, handler: e.source.handler, state: e.state,
+          ...(e.source.type === "schedule" ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null } : {}),
+          ...(e.detail ? { detail: e.detail } : {}), ...(e.error ? { error: e.error } : {}),
+        }));
       },
-      async trigger({ handler, payload }) {
-        try {
-          return outcomeBody(await submitEvent(manualEvent({ payload, source: "cli", now: new Date(clock.now()) }), { handler }));
-        } catch (err) {
-          if (err instanceof RouterError) throw new AdminRequestError(404, "unknown_handler", err.message);
-          throw err;
-        }
-      },
-      async history(q) {
-        return store.history.list({ limit: q.limit ?? 50, handler: q.handler, status: parseStatus(q.status) });
-      },
-      async stop() {
-        setImmediate(() => void stop("admin API stop"));
-        return { status: "stopping", pid: process.pid };
-      },
-      async replay(q) {
-        const replayed = await store.replay({ handler: q.handler, since: parseSince(q.since, clock.now()), status: parseStatus(q.status) });
-        return { replayed: replayed.length, jobs: replayed };
-      },
-      async state() {
-        return store.exportState();
-      },
-      async dlqList() {
-        return store.listDead();
-      },
-      async dlqRedrive(sel) {
-        const ids = await store.redrive(sel.id ? { id: sel.id } : { all: true });
-        return { redriven: ids.length, jobs: ids };
-      },
-      async gitPush(payload) {
-        const after = typeof payload.after === "string" ? payload.after : "";
-        const ref = typeof payload.ref === "string" ? payload.ref : "";
-        if (!ref || !after) throw new AdminRequestError(400, "invalid_push", "a git push needs `ref` and `after`");
-        const deliveryId = `git-push:${createHash("sha256").update(JSON.stringify([(payload.repository as { full_name?: string } | undefined)?.full_name, ref, payload.before, after])).digest("hex").slice(0, 32)}`;
-        const normalized = normalizeGithubDelivery({ eventName: "push", deliveryId, payload, receivedAt: new Date(clock.now()), path: "git-hook" });
-        // A local push did not come over a GitHub endpoint: no endpoint path to match.
-        const event = { ...normalized, source: "git-hook", metadata: { github_event: "push", delivery_id: deliveryId, local: true } };
-        return outcomeBody(await submitEvent(event));
-      },
-    };
+      stop,
+    });
 
     const admin: AdminApi = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
     cleanups.splice(2, 0, () => admin.close()); // after the worker, before the store and the pid file
