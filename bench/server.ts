@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { createWebhookServer } from "../local/daemon/http-server.ts";
 import { openLocalStore } from "../local/store/local-store.ts";
 import { createHookBus } from "../shared/hooks/hook-bus.ts";
-import { ingestBodyLimit } from "../shared/ingest/endpoints.ts";
+import { configEndpoints } from "../shared/ingest/endpoints.ts";
 import { createIngest } from "../shared/ingest/ingest.ts";
 import { silentLogger } from "../shared/logging/logger.ts";
 import { MapSecretStore } from "../shared/memory/memory-secret-store.ts";
@@ -26,8 +26,9 @@ function say(obj: unknown): void {
 if (kind === "daemon") {
   const config = benchConfig();
   const store = openLocalStore({ dir: dir!, config });
+  const endpoints = configEndpoints(config);
   const ingest = createIngest({ config, queue: store, secrets: new MapSecretStore({}), hooks: createHookBus([], silentLogger), clock: systemClock, logger: silentLogger });
-  const server = createWebhookServer({ host: "127.0.0.1", port: 0, bodyLimit: (p) => ingestBodyLimit(config, p), ingest, logger: silentLogger });
+  const server = createWebhookServer({ host: "127.0.0.1", port: 0, bodyLimit: (p) => endpoints.get(p)?.maxBodyBytes ?? config.max_body_bytes, ingest, logger: silentLogger });
   const { port } = await server.listen();
   say({ port });
   process.once("SIGTERM", async () => {

@@ -16,7 +16,7 @@ import { scheduleEvent } from "../../shared/events/schedule-event.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
 import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
-import { configEndpoints, ingestBodyLimit } from "../../shared/ingest/endpoints.ts";
+import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
@@ -187,8 +187,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     let server: WebhookServer | undefined;
     let webhook: RunningDaemon["webhook"];
     const httpEntries = entries.filter((e) => HTTP_SOURCE_TYPES.includes(e.source.type) && e.state === "stopped");
-    if (httpEntries.length > 0 && configEndpoints(config).size > 0) {
-      server = createWebhookServer({ host: config.webhook_host, port: config.webhook_port, bodyLimit: (path) => ingestBodyLimit(config, path), ingest, logger: logger.child({ component: "http" }) });
+    const endpoints = configEndpoints(config);
+    if (httpEntries.length > 0 && endpoints.size > 0) {
+      const bodyLimit = (path: string) => endpoints.get(path)?.maxBodyBytes ?? config.max_body_bytes;
+      server = createWebhookServer({ host: config.webhook_host, port: config.webhook_port, bodyLimit, ingest, logger: logger.child({ component: "http" }) });
       const addr = await server.listen();
       const shownHost = addr.host === "0.0.0.0" || addr.host === "::" ? "127.0.0.1" : addr.host.includes(":") ? `[${addr.host}]` : addr.host;
       webhook = { ...addr, url: `http://${shownHost}:${addr.port}` };
