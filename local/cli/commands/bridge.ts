@@ -125,6 +125,18 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
   });
   const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" });
 
+  // Signals are taken from here on: one arriving during start-up stops the bridge once it is up.
+  let signalled: NodeJS.Signals | undefined;
+  let onSignalled: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    signalled = signal;
+    onSignalled?.(signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
   let bridge;
   try {
     bridge = await startBridge({
@@ -139,6 +151,8 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
       backoff: { maxMs: retryMaxMs },
     });
   } catch (err) {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     client.destroy();
     if (err instanceof BridgeError) return fail(err.message);
     throw err;
@@ -149,17 +163,15 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
 
   const b = bridge;
   const stopped = new Promise<number>((resolveStopped) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
+    const stop = (signal: NodeJS.Signals) => {
       out(`bridge: ${signal} received: spooling pending changes, trying one send`);
       void b.stop().then((left) => {
         out(left === 0 ? "bridge: stopped, nothing left to send" : `bridge: stopped, ${left} change set(s) stay spooled in ${spoolDir}; they are sent when the bridge starts again`);
         resolveStopped(left);
       });
     };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    if (signalled) stop(signalled);
+    else onSignalled = stop;
   });
   await stopped;
   client.destroy();
