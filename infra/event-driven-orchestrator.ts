@@ -191,7 +191,10 @@ export class EventDrivenOrchestrator extends Construct {
     const output = (key: string, value: string, description: string): void => {
       new CfnOutput(outputs, key, { value, description }).overrideLogicalId(`${prefix}${key}`);
     };
-    if (this.api) output("ApiUrl", this.api.url, "Base URL of the webhook API: point GitHub at <ApiUrl><source path>");
+    if (this.api) {
+      output("ApiUrl", this.api.url, "Base URL of the webhook API: senders post to <ApiUrl><source path>, e.g. <ApiUrl>/github");
+      output("WebhookUrls", this.plan.routes.map((r) => `${this.api!.url}${r.path}`).join(","), "The URL of each webhook route, comma-separated");
+    }
     output("QueueUrl", this.queues.queue.queueUrl, "Job queue");
     output("QueueArn", this.queues.queue.queueArn, "Job queue ARN");
     output("DlqUrl", this.queues.deadLetterQueue.queueUrl, "Dead-letter queue");

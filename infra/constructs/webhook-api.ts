@@ -76,8 +76,8 @@ export class WebhookApi extends Construct {
     }
   }
 
-  /** The base URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */
+  /** The base URL, no trailing slash (`https://<id>.execute-api.<region>.amazonaws.com`): append a route path. */
   get url(): string {
-    return this.stage.url;
+    return this.api.apiEndpoint;
   }
 }

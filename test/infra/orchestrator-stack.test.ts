@@ -265,6 +265,10 @@ describe("stack of the spec's configuration example", () => {
     for (const key of ["ApiUrl", "QueueUrl", "DlqUrl", "TableName", "ScheduleGroup", "ScheduleNames"]) s.template.hasOutput(key, {});
     s.template.hasOutput("ScheduleNames", { Value: "weekly-summary-schedule-4,health-check-schedule-5" });
     s.template.hasOutput("QueueUrl", { Value: { Ref: queueId } });
+    s.template.hasOutput("ApiUrl", { Value: getAtt(onlyLogicalId(s, "AWS::ApiGatewayV2::Api", "OrchestratorWebhooksApi"), "ApiEndpoint") });
+    const urls = JSON.stringify(s.template.findOutputs("WebhookUrls"));
+    assert.match(urls, /"\/github,/);
+    assert.match(urls, /"\/hooks\/deploy"/);
   });
 
   it("passes cdk-nag AwsSolutions with no unacknowledged finding", () => {
