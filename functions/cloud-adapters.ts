@@ -54,7 +54,7 @@ export function cloudAdapters(env: CloudEnv, config: OrchestratorConfig, clock: 
     history: new DynamoHistoryStore({ table, clock }),
     lastRun: new DynamoLastRunStore({ table }),
     leases,
-    queue: new SqsJobQueue({ table, sqs, queueUrl: env.queueUrl, clock, leases, ...retention }),
+    queue: new SqsJobQueue({ table, sqs, queueUrl: env.queueUrl, clock, leases, ...retention, overflow: { policy: config.queue_overflow, limit: config.queue_capacity } }),
     secrets: new AwsSecretStore({
       map: { ...(config.cloud?.secrets ?? {}), ...env.secrets },
       secretsManager: lazy(() => new SecretsManagerClient(sdkConfig({ ...region, ...conns.secretsmanager }))),

@@ -7,7 +7,7 @@
  * If sending still fails, the event record is deleted and EnqueueError thrown: ingest answers 503
  * and GitHub's redelivery is not swallowed as a duplicate.
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Event, Job } from "../events/event.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -30,6 +30,12 @@ export interface SqsJobQueueOptions {
   readonly eventRetentionDays?: number;
   /** Extra tries for the entries of a batch SQS refused. @default 3 */
   readonly sendRetries?: number;
+  /**
+   * Backpressure (`queue_overflow` / `queue_capacity`): with `error` or `drop`, each submit reads
+   * the queue's ApproximateNumberOfMessages first (one GetQueueAttributes call) and refuses (429)
+   * or drops the event when it is at `limit`. `queue` (default) never checks: SQS has no bound.
+   */
+  readonly overflow?: { readonly policy: "queue" | "drop" | "error"; readonly limit: number };
 }
 
 /** The message attributes every job message carries (for DLQ listings without parsing bodies). */
@@ -52,6 +58,9 @@ export class SqsJobQueue implements JobQueue {
     const now = clock.now();
     const receivedAt = new Date(now).toISOString();
     const jobIds = jobs.map((j) => j.id);
+    const full = await this.#full();
+    if (full && this.#o.overflow?.policy === "error") return { kind: "rejected", reason: full };
+    const dropped = full !== undefined;
     try {
       await table.doc().send(new PutCommand({
         TableName: table.tableName,
@@ -63,6 +72,7 @@ export class SqsJobQueue implements JobQueue {
           event,
           job_ids: jobIds,
           received_at: receivedAt,
+          ...(dropped ? { dropped_reason: full } : {}),
           expires_at: expiresAt(now, this.#o.eventRetentionDays ?? DEFAULT_RETENTION.eventDays),
         },
         ConditionExpression: "attribute_not_exists(pk)",
@@ -72,6 +82,7 @@ export class SqsJobQueue implements JobQueue {
       const seen = await table.doc().send(new GetCommand({ TableName: table.tableName, Key: eventKey(event.id), ConsistentRead: true }));
       return { kind: "duplicate", jobIds: (seen.Item?.job_ids as string[] | undefined) ?? jobIds };
     }
+    if (dropped) return { kind: "dropped", jobIds, reason: full };
     try {
       if (this.#o.leases) {
         for (const job of jobs) {
@@ -84,6 +95,15 @@ export class SqsJobQueue implements JobQueue {
       throw err instanceof EnqueueError ? err : new EnqueueError(`enqueueing event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
     }
     return { kind: "accepted", jobIds };
+  }
+
+  /** A reason when the overflow policy applies and the queue is at its limit. */
+  async #full(): Promise<string | undefined> {
+    const o = this.#o.overflow;
+    if (!o || o.policy === "queue") return undefined;
+    const out = await this.#o.sqs().send(new GetQueueAttributesCommand({ QueueUrl: this.#o.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    const depth = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+    return depth >= o.limit ? `queue full: ${depth} jobs waiting (queue_capacity ${o.limit})` : undefined;
   }
 
   /** Sends jobs to the queue (chunks of 10, refused entries retried); used by submit, trigger and redrive. */

@@ -173,4 +173,26 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(await cloud.depth(), 0);
     });
   });
+
+  describe("cloud backpressure: queue_overflow with queue_capacity", () => {
+    let secrets: SecretsServer;
+    before(async () => { secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } }); });
+    after(() => secrets.stop());
+
+    for (const policy of ["error", "drop"] as const) {
+      it(`${policy}: the delivery past the capacity is ${policy === "error" ? "refused with 429" : "recorded as dropped"} and nothing is enqueued`, async () => {
+        const cloud = await cloudFixture(await env(), { config: { ...PR_CONFIG, queue_overflow: policy, queue_capacity: 1 }, secretsEndpoint: secrets.endpoint });
+        assert.equal((await cloud.ingest(prDelivery().event)).statusCode, 202);
+        const second = await cloud.ingest(prDelivery().event);
+        if (policy === "error") {
+          assert.equal(second.statusCode, 429);
+          assert.equal(second.headers?.["retry-after"], "5");
+        } else {
+          assert.equal(second.statusCode, 202);
+          assert.equal(parse(second.body).status, "dropped");
+        }
+        assert.equal((await receiveAll(cloud.queues.sqs, cloud.queues.queueUrl)).length, 1);
+      });
+    }
+  });
 }
