@@ -1,14 +1,13 @@
 /**
  * The composition root of both functions: AWS adapters of the ports, built from the Lambda
- * environment. Every SDK client is created lazily, on first use, so ingest never creates a
- * Bedrock client and the runner creates Secrets Manager only when a handler needs a secret.
+ * environment. Every SDK client is created lazily, on first use: the runner creates Secrets
+ * Manager only when a handler needs a secret. Bedrock lives in bedrock-providers.ts, which only
+ * the runner imports, so the ingest bundle does not even load its SDK module.
  */
-import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { lazy, sdkConfig, type AwsConnection } from "../shared/aws/aws-connection.ts";
-import { bedrockProvider } from "../shared/aws/bedrock-provider.ts";
 import { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
 import { tableRef, type TableRef } from "../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../shared/aws/dynamo-history-store.ts";
@@ -18,7 +17,6 @@ import { AwsSecretStore } from "../shared/aws/secrets.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
 import type { Clock } from "../shared/ports/clock.ts";
-import type { Provider } from "../shared/providers/provider.ts";
 import type { CloudEnv } from "./cloud-env.ts";
 
 /** Per-service connections (tests point them at emulators; in Lambda they are empty). */
@@ -61,28 +59,4 @@ export function cloudAdapters(env: CloudEnv, config: OrchestratorConfig, clock: 
       ssm: lazy(() => new SSMClient(sdkConfig({ ...region, ...conns.ssm }))),
     }),
   };
-}
-
-/**
- * Bedrock providers for the pipeline: one per `providers.<name>` of kind `bedrock`, plus `bedrock`
- * itself, sharing one lazily created client per region.
- */
-export function bedrockProviders(config: OrchestratorConfig, env: CloudEnv, conn: AwsConnection = {}): Record<string, Provider> {
-  const clients = new Map<string, () => BedrockRuntimeClient>();
-  const clientFor = (region: string | undefined) => {
-    const key = region ?? "";
-    let c = clients.get(key);
-    if (!c) {
-      c = lazy(() => new BedrockRuntimeClient(sdkConfig({ ...(region ?? env.region ? { region: region ?? env.region } : {}), ...conn })));
-      clients.set(key, c);
-    }
-    return c;
-  };
-  const out: Record<string, Provider> = {};
-  if (!("bedrock" in config.providers)) out.bedrock = bedrockProvider({ client: clientFor(undefined) });
-  for (const [name, p] of Object.entries(config.providers)) {
-    if (p.kind !== "bedrock") continue;
-    out[name] = bedrockProvider({ name, client: clientFor(p.region), ...(p.model ? { model: p.model } : {}), maxTokens: p.max_tokens });
-  }
-  return out;
 }
