@@ -92,6 +92,10 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
         `raise cloud.runner_timeout_seconds (at most 900) or lower the handler's timeout.`);
     }
   }
+  if (config.hooks.length > 0) {
+    Annotations.of(scope).addWarningV2("evd:hooksNotDeployed",
+      `the config lists ${config.hooks.length} hook module(s): the Lambda functions do not load hook modules (lifecycle events are logged only); they run in the daemon.`);
+  }
   for (const path of plan.literalSecrets) {
     Annotations.of(scope).addWarningV2("evd:literalSecret",
       `config.${path} holds a literal value: it ships inside the function bundle. Write \${NAME} to keep it in Secrets Manager.`);

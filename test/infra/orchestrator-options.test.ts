@@ -165,6 +165,13 @@ describe("which config the app deploys", () => {
     assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
   });
 
+  it("warns that hook modules and literal secrets do not deploy as they run locally", async () => {
+    const s = await synthConfig("examples/hooks/evd.yaml");
+    const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.anyValue()).map((w) => String(w.entry.data));
+    assert.ok(warnings.some((w) => /2 hook module\(s\): the Lambda functions do not load hook modules/.test(w)), warnings.join("\n"));
+    assert.ok(warnings.some((w) => /config.sources\[0\].secret holds a literal value/.test(w)), warnings.join("\n"));
+  });
+
   it("refuses an unknown secrets mode", async () => {
     await assert.rejects(buildApp({ ...opts, env: {}, context: { ...opts.context, secrets: "borrow" } }), /context secrets: expected "create" or "import"; got "borrow"/);
   });
