@@ -9,7 +9,8 @@
  * is durable (the jobs in the store after the daemon process has exited equal the 202s).
  *
  * Knobs (environment): BENCH_REQUESTS (closed loop, default 10000), BENCH_CONNECTIONS (32),
- * BENCH_RATE (1000 req/s), BENCH_SECONDS (5).
+ * BENCH_RATE (1000 req/s), BENCH_SECONDS (5), BENCH_DIR (folder for the store, default the OS temp
+ * folder; a tmpfs such as /dev/shm shows the ack path without the disk's fsync cost).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -141,9 +142,9 @@ async function benchTarget(kind: "daemon" | "bare", dir?: string): Promise<{ clo
   return { closed, open, accepted, stats };
 }
 
-const dir = await mkdtemp(join(tmpdir(), "evd-bench-"));
+const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), "evd-bench-"));
 try {
-  console.log(`bench: webhook ack path on 127.0.0.1, keep-alive; closed loop ${REQUESTS} requests over ${CONNECTIONS} connections; open loop ${RATE} req/s for ${SECONDS} s`);
+  console.log(`bench: webhook ack path on 127.0.0.1, keep-alive; closed loop ${REQUESTS} requests over ${CONNECTIONS} connections; open loop ${RATE} req/s for ${SECONDS} s; store in ${dir}`);
   const bare = await benchTarget("bare");
   const daemon = await benchTarget("daemon", dir);
 

@@ -40,7 +40,7 @@ async function started(root: string, extra: Partial<FileWatchOptions> = {}) {
 describe("file watcher", () => {
   it("turns 20 files written within the debounce window into ONE change set listing all 20", async () => {
     const root = await tempRoot();
-    const { w, sets } = await started(root);
+    const { w, sets } = await started(root, { debounceMs: 1000 });
     for (let i = 0; i < 20; i++) await writeFile(join(root, `f${String(i).padStart(2, "0")}.txt`), `content ${i}`);
     await waitFor(() => sets.length > 0, "a change set");
     await w.stop();
