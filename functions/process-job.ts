@@ -95,7 +95,7 @@ async function runAndDispose(job: Job, msg: MessageFacts, deps: ProcessJobDeps, 
     case "failed": {
       deps.metrics(Metric.FAILED, 1, dims);
       if (!outcome.retryable && deps.dlqUrl) {
-        await deadLetter(msg, outcome.result.error ?? "permanent failure", deps);
+        await deadLetter(msg, outcome.result.error ?? "permanent failure", deps, job);
         log.log("error", "permanent failure: sent to the DLQ", { error: outcome.result.error });
         deps.metrics(Metric.DEAD_LETTERED, 1, dims);
         return { kind: "done" };

@@ -97,12 +97,17 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
     it("sends a message that can never run straight to the DLQ with the reason", async () => {
       await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: "{not json" }));
       await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: JSON.stringify({ kind: "schedule", schedule: "no-such-schedule", scheduled_time: "2026-11-23T08:00:00Z" }) }));
-      const p = await cloud.poll();
-      assert.equal(p.received, 2);
+      const ghost = { id: "ghost-1#ghost", handler: "ghost", event: { id: "ghost-1", type: "manual", source: "cli", payload: {}, timestamp: new Date().toISOString() }, attempt: 1, enqueued_at: new Date().toISOString() } as const;
+      await queue.send([ghost]);
+      const p = await drain(cloud);
+      assert.equal(p.received, 3);
       assert.deepEqual(p.failures, [], "nothing is retried");
       assert.equal(await cloud.depth(), 0);
       const dead = await listDeadLetters(cloud.queues.sqs, cloud.queues.dlqUrl);
-      assert.equal(dead.length, 2);
+      assert.equal(dead.length, 3);
+      const g = dead.find((d) => d.jobId === "ghost-1#ghost");
+      assert.match(g?.reason ?? "", /no handler named "ghost"/);
+      assert.equal((await cloud.jobs.get("ghost-1#ghost"))?.state, "FAILED");
       assert.ok(dead.some((d) => /not JSON/.test(d.reason ?? "")));
       assert.ok(dead.some((d) => /no schedule source named "no-such-schedule"/.test(d.reason ?? "")));
       // Empty the DLQ for the next tests.
