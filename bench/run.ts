@@ -10,7 +10,8 @@
  *
  * Knobs (environment): BENCH_REQUESTS (closed loop, default 10000), BENCH_CONNECTIONS (32),
  * BENCH_RATE (1000 req/s), BENCH_SECONDS (5), BENCH_DIR (folder for the store, default the OS temp
- * folder; a tmpfs such as /dev/shm shows the ack path without the disk's fsync cost).
+ * folder; a tmpfs such as /dev/shm shows the ack path without the disk's fsync cost),
+ * BENCH_CPU_PROF (a folder: the daemon target runs under `node --cpu-prof` and writes its profile there).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -33,7 +34,8 @@ interface Target { child: ChildProcess; port: number; next: (key: string) => Pro
 
 async function startTarget(kind: "daemon" | "bare", dir?: string): Promise<Target> {
   const script = fileURLToPath(new URL("./server.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, kind, ...(dir ? [dir] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  const prof = kind === "daemon" && process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", script, kind, ...(dir ? [dir] : [])], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const waiting: ((o: Record<string, unknown>) => void)[] = [];
   const seen: Record<string, unknown>[] = [];

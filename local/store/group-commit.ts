@@ -5,6 +5,11 @@
  * is then run again with a savepoint around each operation. A burst of
  * webhook acknowledgements thus costs one disk flush, not one per request, and no caller is told
  * "done" before its write is durable.
+ *
+ * With a `sync` option (the store's WAL fdatasync on the thread pool, wal-sync.ts) the connection
+ * commits without syncing and the batch settles once a `sync()` started after its COMMIT resolved:
+ * the event loop parses requests and commits the next batch while the disk flushes, and one
+ * flush covers every batch committed while the previous one ran.
  */
 import type Database from "better-sqlite3";
 import { StoreError } from "./store-error.ts";
@@ -16,6 +21,23 @@ export interface GroupCommitStats {
   readonly operations: number;
   /** The most operations one transaction carried. */
   readonly largestBatch: number;
+  /** Durability flushes (only with the `sync` option): each covered one or more transactions. */
+  readonly syncs?: number;
+}
+
+export interface GroupCommitOptions {
+  /**
+   * Makes everything committed so far durable (fdatasync of the WAL). Without it the COMMIT itself
+   * must be durable (`synchronous = FULL`) and a batch settles right after it.
+   */
+  readonly sync?: () => Promise<void>;
+  /** Called after each successful flush (the store asks for a checkpoint there). */
+  readonly afterSync?: () => void;
+}
+
+interface Committed {
+  readonly batch: readonly Queued[];
+  readonly settled: readonly Settled[];
 }
 
 interface Queued {
@@ -41,8 +63,12 @@ export class GroupCommitter {
   private transactions = 0;
   private operations = 0;
   private largestBatch = 0;
+  private syncs = 0;
+  /** Committed batches waiting for the next flush. */
+  private unsynced: Committed[] = [];
+  private syncing: Promise<void> | undefined;
 
-  constructor(private readonly db: Database.Database, private readonly where: string) {}
+  constructor(private readonly db: Database.Database, private readonly where: string, private readonly options: GroupCommitOptions = {}) {}
 
   /**
    * Queues `op` (synchronous, runs inside the batch transaction; it may run twice, so it must touch
@@ -81,11 +107,28 @@ export class GroupCommitter {
     this.transactions += 1;
     this.operations += batch.length;
     this.largestBatch = Math.max(this.largestBatch, batch.length);
-    batch.forEach((item, i) => {
-      const s = settled[i]!;
-      if (s.ok) item.resolve(s.value);
-      else item.reject(s.error);
-    });
+    if (!this.options.sync) return settle(batch, settled);
+    this.unsynced.push({ batch, settled });
+    this.syncing ??= this.syncLoop(this.options.sync);
+  }
+
+  /** One flush at a time; each covers every batch committed before it started. */
+  private async syncLoop(sync: () => Promise<void>): Promise<void> {
+    while (this.unsynced.length > 0) {
+      const covered = this.unsynced;
+      this.unsynced = [];
+      try {
+        await sync();
+      } catch (error) {
+        // Committed but perhaps not on disk: no caller may be told "done".
+        for (const c of covered) this.failAll(c.batch, error);
+        continue;
+      }
+      this.syncs += 1;
+      for (const c of covered) settle(c.batch, c.settled);
+      this.options.afterSync?.();
+    }
+    this.syncing = undefined;
   }
 
   /**
@@ -121,12 +164,21 @@ export class GroupCommitter {
   }
 
   stats(): GroupCommitStats {
-    return { transactions: this.transactions, operations: this.operations, largestBatch: this.largestBatch };
+    return { transactions: this.transactions, operations: this.operations, largestBatch: this.largestBatch, ...(this.options.sync ? { syncs: this.syncs } : {}) };
   }
 
-  /** Commits what is queued and refuses later writes. */
-  close(): void {
+  /** Commits what is queued and refuses later writes; resolves once all of it is durable. */
+  close(): Promise<void> {
     this.flush();
     this.closed = true;
+    return this.syncing ?? Promise.resolve();
   }
+}
+
+function settle(batch: readonly Queued[], settled: readonly Settled[]): void {
+  batch.forEach((item, i) => {
+    const s = settled[i]!;
+    if (s.ok) item.resolve(s.value);
+    else item.reject(s.error);
+  });
 }

@@ -18,6 +18,7 @@ import type { ClaimOutcome, JobRecord, JobStore } from "../../shared/ports/job-s
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
 import { countsOp, listDeadOp, pruneOp, redriveOp, replayOp, type RedriveSelector, type ReplayedJob, type ReplayFilter } from "./admin.ts";
 import { ackOp, deadLetterOp, recoverInterruptedOp, releaseOp, retryLaterOp, takeBatchOp, takeUnannouncedDropsOp, type DroppedJob, type Recovered } from "./dispatch.ts";
+import { Checkpointer } from "./checkpointer.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
 import type { StoreJobState } from "./job-state.ts";
@@ -26,8 +27,12 @@ import { migrate } from "./migrations.ts";
 import { exportStateOf, getHandlerState, getLastRun, listHistory, setHandlerStateOp, setLastRunOp, type EventState } from "./records.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
 import { StoreError } from "./store-error.ts";
+import { WalSync } from "./wal-sync.ts";
 
 export const STORE_FILE_NAME = "evd.db";
+
+/** WAL size past which a passive checkpoint is requested (about SQLite's default of 1000 pages). */
+const CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
 export interface LocalStoreOptions {
   /** The state directory (the folder of the config's `state_file`); created if missing. */
@@ -72,7 +77,7 @@ export interface LocalStore extends JobQueue {
   prune(now?: number): Promise<{ events: number; jobs: number }>;
   /** Called after a commit that made work runnable (submit, redrive, replay, recovery). */
   onWork(listener: () => void): () => void;
-  commitStats(): GroupCommitStats;
+  commitStats(): GroupCommitStats & { checkpoints?: number };
   /** Commits the writes in flight, then closes the file. */
   close(): Promise<void>;
 }
@@ -98,10 +103,28 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     if (error instanceof StoreError) throw error;
     throw new StoreError(`cannot open the store ${file}: ${(error as Error).message}`, { cause: error });
   }
+  // The fsync of each commit leaves the event loop (wal-sync.ts): this connection commits without
+  // syncing, the group committer settles a batch only after an fdatasync of the WAL started after
+  // its COMMIT, and checkpoints run on a FULL connection in a worker (checkpointer.ts). If the WAL
+  // file cannot be opened, the connection stays FULL and commits sync in place.
+  const walSync = openWalSync(db, file);
+  const checkpointer = new Checkpointer(file);
   const ctx = createContext(db, opts.config, randomUUID(), file);
-  const writer = new GroupCommitter(db, file);
+  // Under steady writes a passive checkpoint rarely catches up with the writer, so the WAL does not
+  // start over: a checkpoint is asked for each time the file grew by CHECKPOINT_WAL_BYTES, and
+  // `journal_size_limit` shrinks it back when it does start over.
+  let checkpointAt = CHECKPOINT_WAL_BYTES;
+  const afterSync = (): void => {
+    const size = walSync!.size();
+    if (size < checkpointAt - CHECKPOINT_WAL_BYTES) checkpointAt = size + CHECKPOINT_WAL_BYTES;
+    if (size < checkpointAt) return;
+    checkpointAt = size + CHECKPOINT_WAL_BYTES;
+    checkpointer.request();
+  };
+  const writer = new GroupCommitter(db, file, walSync ? { sync: () => walSync.sync(), afterSync } : {});
   const listeners = new Set<() => void>();
   let closed = false;
+  let closing: Promise<void> | undefined;
   const now = (at?: number): number => at ?? clock.now();
   const signal = (): void => {
     for (const l of listeners) l();
@@ -192,14 +215,36 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    commitStats: () => writer.stats(),
+    commitStats: () => ({ ...writer.stats(), ...(walSync ? { checkpoints: checkpointer.stats().checkpoints } : {}) }),
 
-    async close() {
-      if (closed) return;
-      writer.close();
-      closed = true;
-      listeners.clear();
-      db.close();
+    close() {
+      closing ??= (async () => {
+        try {
+          await writer.close();
+        } finally {
+          closed = true;
+          listeners.clear();
+          await checkpointer.close();
+          // The last connection checkpoints on close and deletes the WAL: with FULL it syncs first.
+          db.pragma("synchronous = FULL");
+          db.close();
+          walSync?.close();
+        }
+      })();
+      return closing;
     },
   };
+}
+
+function openWalSync(db: Database.Database, file: string): WalSync | undefined {
+  let walSync: WalSync;
+  try {
+    walSync = new WalSync(`${file}-wal`);
+  } catch {
+    return undefined;
+  }
+  db.pragma("wal_autocheckpoint = 0");
+  db.pragma(`journal_size_limit = ${CHECKPOINT_WAL_BYTES}`);
+  db.pragma("synchronous = OFF");
+  return walSync;
 }
