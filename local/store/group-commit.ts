@@ -78,16 +78,22 @@ export class GroupCommitter {
     if (this.closed) return Promise.reject(new StoreError(`${this.where}: the store is closed`));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
+      // While a flush runs, writes wait for it and then commit in one transaction (syncLoop).
+      if (!this.scheduled && !this.syncing) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
   }
 
-  /** Commits everything queued now (synchronously). */
+  /** Commits everything queued now (synchronously); with `sync`, starts the flush that settles it. */
   flush(): void {
     this.scheduled = false;
+    this.commitQueued();
+    if (this.unsynced.length > 0 && this.options.sync) this.syncing ??= this.syncLoop(this.options.sync);
+  }
+
+  private commitQueued(): void {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
@@ -109,7 +115,6 @@ export class GroupCommitter {
     this.largestBatch = Math.max(this.largestBatch, batch.length);
     if (!this.options.sync) return settle(batch, settled);
     this.unsynced.push({ batch, settled });
-    this.syncing ??= this.syncLoop(this.options.sync);
   }
 
   /** One flush at a time; each covers every batch committed before it started. */
@@ -122,11 +127,14 @@ export class GroupCommitter {
       } catch (error) {
         // Committed but perhaps not on disk: no caller may be told "done".
         for (const c of covered) this.failAll(c.batch, error);
+        if (!this.scheduled) this.commitQueued();
         continue;
       }
       this.syncs += 1;
       for (const c of covered) settle(c.batch, c.settled);
       this.options.afterSync?.();
+      // The writes queued during the flush: one transaction, then the next flush.
+      if (!this.scheduled) this.commitQueued();
     }
     this.syncing = undefined;
   }
