@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
-import { isEditorTempFile, type ChangeKind, type FileChange } from "../watcher/file-watcher.ts";
+import { IGNORED_DIRS, isEditorTempFile, isText, type ChangeKind, type FileChange } from "../watcher/file-watcher.ts";
 import { writeFileAtomic } from "./spool.ts";
 
 /** path (relative, `/`-separated) -> sha256 hex of the content. */
@@ -30,17 +30,6 @@ export interface ScannedFile {
   readonly content?: string;
 }
 
-const IGNORED_DIRS = new Set([".git", "node_modules"]);
-
-function isText(buf: Buffer): boolean {
-  if (buf.includes(0)) return false;
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(buf);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The files the watcher would report under `root`, with their hashes (and small text inline). */
 export async function scanTree(opts: ScanOptions): Promise<Map<string, ScannedFile>> {

@@ -71,7 +71,8 @@ export class FileWatcherError extends Error {
   }
 }
 
-const IGNORED_DIRS = new Set([".git", "node_modules"]);
+/** Folders never watched (nor scanned by the bridge's catch-up). */
+export const IGNORED_DIRS: ReadonlySet<string> = new Set([".git", "node_modules"]);
 const IGNORED_FILES = new Set(["4913", ".DS_Store"]);
 
 /** Editor temp and swap files: vim `.swp/.swx/4913`, emacs `~` and `.#lock`, macOS `.DS_Store`. */
@@ -87,7 +88,8 @@ export function mergeKind(prev: ChangeKind | undefined, next: ChangeKind): Chang
   return next === "create" ? "modify" : next;
 }
 
-function isText(buf: Buffer): boolean {
+/** Whether a file's bytes are UTF-8 text (inlined in change sets when small). */
+export function isText(buf: Buffer): boolean {
   if (buf.includes(0)) return false;
   try {
     new TextDecoder("utf-8", { fatal: true }).decode(buf);
