@@ -3,18 +3,12 @@
  * answers as the daemon. Verifies, normalizes, routes and enqueues; never runs a pipeline.
  * Config, secrets cache and clients live for the container (built on the first request).
  */
-import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { createHookBus } from "../shared/hooks/hook-bus.ts";
 import { createIngest, type IngestRequest, type IngestResponse } from "../shared/ingest/ingest.ts";
 import type { Logger } from "../shared/logging/logger.ts";
-import { systemClock, type Clock } from "../shared/ports/clock.ts";
+import { buildContainer, type ContainerOptions } from "./container.ts";
 import { apiGatewayResultOf, errorResult, ingestRequestOf } from "./api-gateway.ts";
-import { cloudAdapters, type CloudConnections } from "./cloud-adapters.ts";
-import { readCloudEnv } from "./cloud-env.ts";
-import { readDeployBundle, type LoadedBundle } from "./deploy-bundle.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
-import { powertoolsLogger } from "./powertools-logger.ts";
 
 export type IngestFn = (req: IngestRequest) => Promise<IngestResponse>;
 export type IngestHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -70,25 +64,13 @@ function outcomeMetric(res: IngestResponse, metrics: MetricSink): void {
   }
 }
 
-export interface IngestRuntimeOptions {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly connections?: CloudConnections;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
+export interface IngestRuntimeOptions extends ContainerOptions {
   readonly metrics?: MetricSink;
-  /** Use this bundle instead of reading EVD_BUNDLE_PATH. */
-  readonly bundle?: LoadedBundle;
 }
 
 /** Builds the ingest from the Lambda environment (what `handler` does on a cold start). */
 export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise<IngestHandlerDeps> {
-  const env = readCloudEnv(opts.env, { handlerDir: import.meta.dirname });
-  const bundle = opts.bundle ?? (await readDeployBundle(env.bundlePath));
-  const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? powertoolsLogger(new PowertoolsLogger({ serviceName: opts.env.POWERTOOLS_SERVICE_NAME ?? "evd-ingest" }));
-  const adapters = cloudAdapters(env, bundle.config, clock, opts.connections);
-  if (bundle.config.hooks.length) logger.log("warn", "hook modules are not loaded in Lambda; lifecycle events are logged only", { hooks: bundle.config.hooks.length });
-  const hooks = createHookBus([], logger);
+  const { bundle, clock, logger, adapters, hooks } = await buildContainer(opts, "evd-ingest", import.meta.dirname);
   return {
     ingest: createIngest({ config: bundle.config, queue: adapters.queue, secrets: adapters.secrets, hooks, clock, logger }),
     logger,

@@ -5,21 +5,14 @@
  * attribute); retryable ones come back after the retry policy's delay and, after the queue's
  * maxReceiveCount, SQS moves them to the DLQ.
  */
-import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { tmpdir } from "node:os";
-import { createHookBus } from "../shared/hooks/hook-bus.ts";
-import type { Logger } from "../shared/logging/logger.ts";
 import { createPipelineRunner, mapRecipeSource } from "../shared/pipeline/create-pipeline-runner.ts";
-import { systemClock, type Clock } from "../shared/ports/clock.ts";
 import type { PipelineRunner } from "../shared/pipeline/pipeline-runner.ts";
 import { bedrockProviders } from "./bedrock-providers.ts";
-import { cloudAdapters, type CloudConnections } from "./cloud-adapters.ts";
-import { readCloudEnv } from "./cloud-env.ts";
-import { readDeployBundle, type LoadedBundle } from "./deploy-bundle.ts";
+import { buildContainer, type ContainerOptions } from "./container.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
-import { powertoolsLogger } from "./powertools-logger.ts";
 import { deadLetter, processJob, type MessageFacts, type ProcessJobDeps } from "./process-job.ts";
 import { jobsOfMessage, PermanentMessageError } from "./sqs-message.ts";
 
@@ -70,13 +63,8 @@ export function createRunnerHandler(init: () => Promise<ProcessJobDeps>): Runner
   };
 }
 
-export interface RunnerRuntimeOptions {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly connections?: CloudConnections;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
+export interface RunnerRuntimeOptions extends ContainerOptions {
   readonly metrics?: MetricSink;
-  readonly bundle?: LoadedBundle;
   /** Replaces the pipeline built from the bundle (tests of the queue semantics). */
   readonly pipeline?: PipelineRunner;
   readonly fetch?: typeof fetch;
@@ -86,12 +74,7 @@ export interface RunnerRuntimeOptions {
 
 /** Builds the runner's dependencies from the Lambda environment (what `handler` does on a cold start). */
 export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise<ProcessJobDeps> {
-  const env = readCloudEnv(opts.env, { handlerDir: import.meta.dirname });
-  const bundle = opts.bundle ?? (await readDeployBundle(env.bundlePath));
-  const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? powertoolsLogger(new PowertoolsLogger({ serviceName: opts.env.POWERTOOLS_SERVICE_NAME ?? "evd-runner" }));
-  const a = cloudAdapters(env, bundle.config, clock, opts.connections);
-  if (bundle.config.hooks.length) logger.log("warn", "hook modules are not loaded in Lambda; lifecycle events are logged only", { hooks: bundle.config.hooks.length });
+  const { env, bundle, clock, logger, adapters: a, hooks } = await buildContainer(opts, "evd-runner", import.meta.dirname);
   const pipeline = opts.pipeline ?? createPipelineRunner(bundle.config, {
     recipes: mapRecipeSource(bundle.recipes),
     secrets: a.secrets,
@@ -106,7 +89,7 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     history: a.history,
     lastRun: a.lastRun,
     pipeline,
-    hooks: createHookBus([], logger),
+    hooks,
     clock,
     logger,
     leaseMs: env.leaseMs,
