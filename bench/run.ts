@@ -11,9 +11,12 @@
  * Knobs (environment): BENCH_REQUESTS (closed loop, default 10000), BENCH_CONNECTIONS (32),
  * BENCH_RATE (1000 req/s), BENCH_SECONDS (5), BENCH_DIR (folder for the store, default the OS temp
  * folder; a tmpfs such as /dev/shm shows the ack path without the disk's fsync cost),
- * BENCH_CPU_PROF (a folder: the daemon target runs under `node --cpu-prof` and writes its profile there).
+ * BENCH_CPU_PROF (a folder: the daemon target runs under `node --cpu-prof` and writes its profile there),
+ * BENCH_LOG=1 (the daemon target logs as `evd daemon` does: JSON lines on stderr, two lifecycle lines
+ * per accepted event; the bench sends its stderr to `<store dir>/daemon.log`; default: silent).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -35,7 +38,9 @@ interface Target { child: ChildProcess; port: number; next: (key: string) => Pro
 async function startTarget(kind: "daemon" | "bare", dir?: string): Promise<Target> {
   const script = fileURLToPath(new URL("./server.ts", import.meta.url));
   const prof = kind === "daemon" && process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", script, kind, ...(dir ? [dir] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+  const stderr = kind === "daemon" && dir && process.env.BENCH_LOG === "1" ? openSync(join(dir, "daemon.log"), "a") : "inherit";
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", script, kind, ...(dir ? [dir] : [])], { stdio: ["ignore", "pipe", stderr] });
+  if (typeof stderr === "number") closeSync(stderr);
   const lines = createInterface({ input: child.stdout! });
   const waiting: ((o: Record<string, unknown>) => void)[] = [];
   const seen: Record<string, unknown>[] = [];

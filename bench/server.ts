@@ -12,7 +12,7 @@ import { openLocalStore } from "../local/store/local-store.ts";
 import { createHookBus } from "../shared/hooks/hook-bus.ts";
 import { configEndpoints } from "../shared/ingest/endpoints.ts";
 import { createIngest } from "../shared/ingest/ingest.ts";
-import { silentLogger } from "../shared/logging/logger.ts";
+import { jsonLogger, silentLogger } from "../shared/logging/logger.ts";
 import { MapSecretStore } from "../shared/memory/memory-secret-store.ts";
 import { systemClock } from "../shared/ports/clock.ts";
 import { BENCH_SECRET, benchConfig } from "./bench-config.ts";
@@ -27,8 +27,10 @@ if (kind === "daemon") {
   const config = benchConfig();
   const store = openLocalStore({ dir: dir!, config });
   const endpoints = configEndpoints(config);
-  const ingest = createIngest({ config, queue: store, secrets: new MapSecretStore({}), hooks: createHookBus([], silentLogger), clock: systemClock, logger: silentLogger });
-  const server = createWebhookServer({ host: "127.0.0.1", port: 0, bodyLimit: (p) => endpoints.get(p)?.maxBodyBytes ?? config.max_body_bytes, ingest, logger: silentLogger });
+  // BENCH_LOG=1: the daemon's own logger (local/daemon/daemon.ts): JSON lines on stderr.
+  const logger = process.env.BENCH_LOG === "1" ? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } }) : silentLogger;
+  const ingest = createIngest({ config, queue: store, secrets: new MapSecretStore({}), hooks: createHookBus([], logger.child({ component: "hooks" })), clock: systemClock, logger: logger.child({ component: "ingest" }) });
+  const server = createWebhookServer({ host: "127.0.0.1", port: 0, bodyLimit: (p) => endpoints.get(p)?.maxBodyBytes ?? config.max_body_bytes, ingest, logger: logger.child({ component: "http" }) });
   const { port } = await server.listen();
   say({ port });
   process.once("SIGTERM", async () => {
