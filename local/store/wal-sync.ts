@@ -17,6 +17,7 @@ export class WalSync {
   private readonly fd: number;
   private closed = false;
   private syncs = 0;
+  private failure: StoreError | undefined;
 
   /** `walFile` is `<db file>-wal`; it exists while a connection in WAL mode has the database open. */
   constructor(private readonly walFile: string) {
@@ -34,13 +35,21 @@ export class WalSync {
     }
   }
 
-  /** Resolves once everything written to the WAL before the call is on disk. */
+  /**
+   * Resolves once everything written to the WAL before the call is on disk. A failed fdatasync is
+   * final: the kernel may have dropped the unwritten pages and a later fdatasync could succeed
+   * without them, so every later call fails with the same error (the store answers 503 until restarted).
+   */
   sync(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new StoreError(`${this.walFile}: the write-ahead log is closed`));
     return new Promise((resolve, reject) => {
       fdatasync(this.fd, (error) => {
-        if (error) reject(new StoreError(`fdatasync of ${this.walFile} failed: ${error.message}`, { cause: error }));
-        else {
+        if (this.failure) reject(this.failure);
+        else if (error) {
+          this.failure = new StoreError(`fdatasync of ${this.walFile} failed: ${error.message}`, { cause: error });
+          reject(this.failure);
+        } else {
           this.syncs += 1;
           resolve();
         }
