@@ -83,6 +83,8 @@ export function createWorker(opts: WorkerOptions): Worker {
   let loopDone: Promise<void> = Promise.resolve();
   let unsubscribe: () => void = () => {};
   let lastPrune = 0;
+  /** When the last tick asked the store for runnable jobs. */
+  let lastTakeAt = Number.NEGATIVE_INFINITY;
 
   async function settle(job: Job, outcome: RunJobOutcome): Promise<void> {
     const log = logger.child({ job_id: job.id, handler: job.handler });
@@ -161,7 +163,10 @@ export function createWorker(opts: WorkerOptions): Worker {
       if (pruned.events > 0) logger.log("info", "event log pruned", pruned);
     }
     const free = max - active.size;
-    if (free > 0) for (const job of await store.takeBatch(free)) launch(job);
+    if (free > 0) {
+      lastTakeAt = clock.now();
+      for (const job of await store.takeBatch(free)) launch(job);
+    }
   }
 
   function nextWakeIn(): number {
@@ -169,8 +174,11 @@ export function createWorker(opts: WorkerOptions): Worker {
     const due = store.nextDueAt();
     if (due === undefined) return pollMs;
     const wait = due - clock.now();
-    // Due now but not taken: blocked behind a running job of its concurrency key; a finish wakes us.
-    return wait <= 0 ? pollMs : Math.min(pollMs, wait);
+    if (wait > 0) return Math.min(pollMs, wait);
+    // Due now but not taken. If it fell due after the last take (a retry's short backoff ending
+    // while the take was committing), look again at once; otherwise it is blocked behind a running
+    // job of its concurrency key, and that job's finish wakes us.
+    return due > lastTakeAt ? 0 : pollMs;
   }
 
   async function loop(): Promise<void> {
