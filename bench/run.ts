@@ -6,7 +6,8 @@
  *
  * Prints: max throughput of each (closed loop) and their ratio; p50/p99 latency at a fixed rate
  * (open loop: latency counted from the scheduled send time, so queueing shows); and that every 202
- * is durable (the jobs in the store after the daemon process has exited equal the 202s).
+ * is durable (the jobs in the store after the daemon process has exited equal the 202s); on Linux,
+ * the CPU time each target process spent per request in the closed loop (steadier than req/s on a busy machine).
  *
  * Knobs (environment): BENCH_REQUESTS (closed loop, default 10000), BENCH_CONNECTIONS (32),
  * BENCH_RATE (1000 req/s), BENCH_SECONDS (5), BENCH_DIR (folder for the store, default the OS temp
@@ -16,7 +17,7 @@
  * per accepted event; the bench sends its stderr to `<store dir>/daemon.log`; default: silent).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -76,7 +77,18 @@ function send(agent: Agent, port: number, req: { body: string; sig: string }): P
   });
 }
 
-interface Run { statuses: Map<number, number>; latencies: number[]; elapsedMs: number }
+interface Run { statuses: Map<number, number>; latencies: number[]; elapsedMs: number; cpuMs?: number }
+
+/** CPU time (user + system, ms) a child process has used so far; Linux /proc only, else undefined. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+  } catch {
+    return undefined;
+  }
+}
 
 function tally(statuses: Map<number, number>, s: number): void {
   statuses.set(s, (statuses.get(s) ?? 0) + 1);
@@ -140,7 +152,10 @@ function fmtStatuses(m: Map<number, number>): string {
 async function benchTarget(kind: "daemon" | "bare", dir?: string): Promise<{ closed: Run; open: Run; accepted: number; stats?: unknown }> {
   const t = await startTarget(kind, dir);
   await closedLoop(t.port, WARMUP, CONNECTIONS);
+  const cpu0 = cpuMsOf(t.child.pid);
   const closed = await closedLoop(t.port, REQUESTS, CONNECTIONS);
+  const cpu1 = cpuMsOf(t.child.pid);
+  if (cpu0 !== undefined && cpu1 !== undefined) closed.cpuMs = cpu1 - cpu0;
   const open = await openLoop(t.port, RATE, SECONDS);
   t.child.kill("SIGTERM");
   const { stats } = await t.next("stats");
@@ -166,6 +181,11 @@ try {
     ` | at ${RATE} req/s: p50 ${pct(r.open.latencies, 50).toFixed(2)} ms, p99 ${pct(r.open.latencies, 99).toFixed(2)} ms, achieved ${tput(r.open).toFixed(0)} req/s  [${fmtStatuses(r.closed.statuses)}; ${fmtStatuses(r.open.statuses)}]`;
   console.log(row("bare", bare));
   console.log(row("daemon", daemon));
+  const cpuPer = (r: Run) => (r.cpuMs === undefined ? undefined : (r.cpuMs * 1000) / r.latencies.length);
+  const [bareCpu, daemonCpu] = [cpuPer(bare.closed), cpuPer(daemon.closed)];
+  if (bareCpu !== undefined && daemonCpu !== undefined) {
+    console.log(`  CPU per request (closed loop, target process): bare ${bareCpu.toFixed(0)} us, daemon ${daemonCpu.toFixed(0)} us (${(daemonCpu / bareCpu).toFixed(2)}x)`);
+  }
   console.log(`  throughput ratio daemon/bare: ${ratio.toFixed(2)} (target >= 0.50)`);
   console.log(`  daemon p99 at ${RATE} req/s: ${pct(daemon.open.latencies, 99).toFixed(2)} ms (target < 20 ms)`);
   console.log(`  durable: ${daemon.accepted} answered 202, ${durable} jobs in the store after the daemon process exited${durable === daemon.accepted ? " (all)" : " (MISMATCH)"}`);
