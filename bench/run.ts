@@ -77,14 +77,15 @@ function send(agent: Agent, port: number, req: { body: string; sig: string }): P
   });
 }
 
-interface Run { statuses: Map<number, number>; latencies: number[]; elapsedMs: number; cpuMs?: number }
+interface Cpu { userMs: number; sysMs: number }
+interface Run { statuses: Map<number, number>; latencies: number[]; elapsedMs: number; cpu?: Cpu }
 
-/** CPU time (user + system, ms) a child process has used so far; Linux /proc only, else undefined. */
-function cpuMsOf(pid: number | undefined): number | undefined {
+/** CPU time (user, system; ms) a child process has used so far, all threads; Linux /proc only, else undefined. */
+function cpuOf(pid: number | undefined): Cpu | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+    return { userMs: Number(fields[11]) * 10, sysMs: Number(fields[12]) * 10 }; // utime, stime in USER_HZ (100) ticks
   } catch {
     return undefined;
   }
@@ -152,10 +153,10 @@ function fmtStatuses(m: Map<number, number>): string {
 async function benchTarget(kind: "daemon" | "bare", dir?: string): Promise<{ closed: Run; open: Run; accepted: number; stats?: unknown }> {
   const t = await startTarget(kind, dir);
   await closedLoop(t.port, WARMUP, CONNECTIONS);
-  const cpu0 = cpuMsOf(t.child.pid);
+  const cpu0 = cpuOf(t.child.pid);
   const closed = await closedLoop(t.port, REQUESTS, CONNECTIONS);
-  const cpu1 = cpuMsOf(t.child.pid);
-  if (cpu0 !== undefined && cpu1 !== undefined) closed.cpuMs = cpu1 - cpu0;
+  const cpu1 = cpuOf(t.child.pid);
+  if (cpu0 !== undefined && cpu1 !== undefined) closed.cpu = { userMs: cpu1.userMs - cpu0.userMs, sysMs: cpu1.sysMs - cpu0.sysMs };
   const open = await openLoop(t.port, RATE, SECONDS);
   t.child.kill("SIGTERM");
   const { stats } = await t.next("stats");
@@ -181,11 +182,9 @@ try {
     ` | at ${RATE} req/s: p50 ${pct(r.open.latencies, 50).toFixed(2)} ms, p99 ${pct(r.open.latencies, 99).toFixed(2)} ms, achieved ${tput(r.open).toFixed(0)} req/s  [${fmtStatuses(r.closed.statuses)}; ${fmtStatuses(r.open.statuses)}]`;
   console.log(row("bare", bare));
   console.log(row("daemon", daemon));
-  const cpuPer = (r: Run) => (r.cpuMs === undefined ? undefined : (r.cpuMs * 1000) / r.latencies.length);
-  const [bareCpu, daemonCpu] = [cpuPer(bare.closed), cpuPer(daemon.closed)];
-  if (bareCpu !== undefined && daemonCpu !== undefined) {
-    console.log(`  CPU per request (closed loop, target process): bare ${bareCpu.toFixed(0)} us, daemon ${daemonCpu.toFixed(0)} us (${(daemonCpu / bareCpu).toFixed(2)}x)`);
-  }
+  const us = (ms: number, r: Run) => (ms * 1000) / r.latencies.length;
+  const cpuPer = (r: Run) => (r.cpu === undefined ? "n/a" : `${us(r.cpu.userMs + r.cpu.sysMs, r).toFixed(0)} us (user ${us(r.cpu.userMs, r).toFixed(0)}, sys ${us(r.cpu.sysMs, r).toFixed(0)})`);
+  console.log(`  CPU per request (closed loop, target process, all threads): bare ${cpuPer(bare.closed)}, daemon ${cpuPer(daemon.closed)}`);
   console.log(`  throughput ratio daemon/bare: ${ratio.toFixed(2)} (target >= 0.50)`);
   console.log(`  daemon p99 at ${RATE} req/s: ${pct(daemon.open.latencies, 99).toFixed(2)} ms (target < 20 ms)`);
   console.log(`  durable: ${daemon.accepted} answered 202, ${durable} jobs in the store after the daemon process exited${durable === daemon.accepted ? " (all)" : " (MISMATCH)"}`);
