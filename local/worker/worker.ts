@@ -79,6 +79,8 @@ export function createWorker(opts: WorkerOptions): Worker {
   const alarm = createAlarm();
   const active = new Map<string, Promise<void>>();
   const released = new Set<string>();
+  /** Jobs whose run is over and whose outcome is being recorded (a commit): a stop waits for them. */
+  const settling = new Set<string>();
   let state: WorkerState = WorkerState.IDLE;
   let loopDone: Promise<void> = Promise.resolve();
   let unsubscribe: () => void = () => {};
@@ -129,6 +131,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       await store.history.append(result).catch(() => undefined); // best effort: the store may be what failed
     }
     if (released.has(job.id)) return; // a stop gave it back; the next start runs it again
+    settling.add(job.id);
     try {
       await settle(job, outcome);
     } catch (err) {
@@ -139,6 +142,7 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   function launch(job: Job): void {
     const done = execute(job).finally(() => {
+      settling.delete(job.id);
       active.delete(job.id);
       alarm.wake();
     });
@@ -220,7 +224,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, stopOpts.timeoutMs ?? 30_000); });
       await Promise.race([Promise.allSettled([...active.values()]), timeout]);
       clearTimeout(timer);
-      const left = [...active.keys()];
+      // A job whose run is over is only recording its outcome: let it finish rather than put it back.
+      await Promise.allSettled([...settling].map((id) => active.get(id)));
+      const left = [...active.keys()].filter((id) => !settling.has(id));
       for (const id of left) {
         released.add(id);
         await store.release(id);
