@@ -125,7 +125,7 @@ export function register(program: Command): void {
       "Examples:",
       "  evd daemon --config examples/quickstart.yaml",
       "  evd daemon --profile pr-reviewer-daemon --sources git_pr,schedule",
-      "  evd daemon --profile pr-reviewer-daemon --background --pid-file /tmp/evd-pr.pid",
+      "  evd daemon --profile pr-reviewer-daemon --background --pid-file .amplifier/evd-pr.pid",
       "  evd daemon status --config examples/quickstart.yaml",
       "",
       "Stops gracefully on SIGINT/SIGTERM or `evd daemon stop`: sources stop, watchers flush, running",

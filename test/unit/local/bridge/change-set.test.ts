@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseConfig } from "../../../../shared/config/parse.ts";
 import type { FileChange } from "../../../../shared/events/file-change-event.ts";
 import { buildChangeSet, type WatchedChanges } from "../../../../local/bridge/change-set.ts";
@@ -21,7 +23,7 @@ function file(path: string, content: string, kind: FileChange["kind"] = "modify"
 }
 
 function set(...changes: FileChange[]): WatchedChanges {
-  return { source: "docs", root: "/work/docs", changes };
+  return { source: "docs", root: join(tmpdir(), "docs"), changes };
 }
 
 describe("buildChangeSet", () => {
