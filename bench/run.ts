@@ -34,13 +34,23 @@ const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = 1_000;
 
-interface Target { child: ChildProcess; port: number; next: (key: string) => Promise<Record<string, unknown>> }
+interface Target {
+  child: ChildProcess;
+  port: number;
+  next: (key: string) => Promise<Record<string, unknown>>;
+}
 
 async function startTarget(kind: "daemon" | "bare", dir?: string): Promise<Target> {
   const script = fileURLToPath(new URL("./server.ts", import.meta.url));
-  const prof = kind === "daemon" && process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const stderr = kind === "daemon" && dir && process.env.BENCH_LOG === "1" ? openSync(join(dir, "daemon.log"), "a") : "inherit";
-  const child = spawn(process.execPath, [...prof, "--import", "tsx", script, kind, ...(dir ? [dir] : [])], { stdio: ["ignore", "pipe", stderr] });
+  const prof =
+    kind === "daemon" && process.env.BENCH_CPU_PROF
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+  const stderr =
+    kind === "daemon" && dir && process.env.BENCH_LOG === "1" ? openSync(join(dir, "daemon.log"), "a") : "inherit";
+  const child = spawn(process.execPath, [...prof, "--import", "tsx", script, kind, ...(dir ? [dir] : [])], {
+    stdio: ["ignore", "pipe", stderr],
+  });
   if (typeof stderr === "number") closeSync(stderr);
   const lines = createInterface({ input: child.stdout! });
   const waiting: ((o: Record<string, unknown>) => void)[] = [];
@@ -51,11 +61,12 @@ async function startTarget(kind: "daemon" | "bare", dir?: string): Promise<Targe
     if (w) w(o);
     else seen.push(o);
   });
-  const next = (key: string) => new Promise<Record<string, unknown>>((resolve) => {
-    const s = seen.findIndex((o) => key in o);
-    if (s >= 0) resolve(seen.splice(s, 1)[0]!);
-    else waiting.push(resolve);
-  });
+  const next = (key: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const s = seen.findIndex((o) => key in o);
+      if (s >= 0) resolve(seen.splice(s, 1)[0]!);
+      else waiting.push(resolve);
+    });
   const ready = await next("port");
   return { child, port: ready.port as number, next };
 }
@@ -68,17 +79,39 @@ function signedBody(): { body: string; sig: string } {
 
 function send(agent: Agent, port: number, req: { body: string; sig: string }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const r = request({ host: "127.0.0.1", port, method: "POST", path: BENCH_PATH, agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(req.body), "x-signature": req.sig } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const r = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: BENCH_PATH,
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(req.body),
+          "x-signature": req.sig,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     r.on("error", reject);
     r.end(req.body);
   });
 }
 
-interface Cpu { userMs: number; sysMs: number }
-interface Run { statuses: Map<number, number>; latencies: number[]; elapsedMs: number; cpu?: Cpu }
+interface Cpu {
+  userMs: number;
+  sysMs: number;
+}
+interface Run {
+  statuses: Map<number, number>;
+  latencies: number[];
+  elapsedMs: number;
+  cpu?: Cpu;
+}
 
 /** CPU time (user, system; ms) a child process has used so far, all threads; Linux /proc only, else undefined. */
 function cpuOf(pid: number | undefined): Cpu | undefined {
@@ -102,14 +135,16 @@ async function closedLoop(port: number, total: number, connections: number): Pro
   const latencies: number[] = [];
   let i = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (i < total) {
-      const req = reqs[i++]!;
-      const s = performance.now();
-      tally(statuses, await send(agent, port, req));
-      latencies.push(performance.now() - s);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (i < total) {
+        const req = reqs[i++]!;
+        const s = performance.now();
+        tally(statuses, await send(agent, port, req));
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
   const elapsedMs = performance.now() - t0;
   agent.destroy();
   return { statuses, latencies, elapsedMs };
@@ -128,10 +163,12 @@ async function openLoop(port: number, rate: number, seconds: number): Promise<Ru
     const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
     for (; sent < due; sent++) {
       const scheduled = t0 + (sent * 1000) / rate;
-      pending.push(send(agent, port, reqs[sent]!).then((s) => {
-        tally(statuses, s);
-        latencies.push(performance.now() - scheduled);
-      }));
+      pending.push(
+        send(agent, port, reqs[sent]!).then((s) => {
+          tally(statuses, s);
+          latencies.push(performance.now() - scheduled);
+        }),
+      );
     }
     await new Promise((r) => setTimeout(r, 1));
   }
@@ -150,13 +187,17 @@ function fmtStatuses(m: Map<number, number>): string {
   return [...m].map(([s, n]) => `${n}x${s}`).join(" ");
 }
 
-async function benchTarget(kind: "daemon" | "bare", dir?: string): Promise<{ closed: Run; open: Run; accepted: number; stats?: unknown }> {
+async function benchTarget(
+  kind: "daemon" | "bare",
+  dir?: string,
+): Promise<{ closed: Run; open: Run; accepted: number; stats?: unknown }> {
   const t = await startTarget(kind, dir);
   await closedLoop(t.port, WARMUP, CONNECTIONS);
   const cpu0 = cpuOf(t.child.pid);
   const closed = await closedLoop(t.port, REQUESTS, CONNECTIONS);
   const cpu1 = cpuOf(t.child.pid);
-  if (cpu0 !== undefined && cpu1 !== undefined) closed.cpu = { userMs: cpu1.userMs - cpu0.userMs, sysMs: cpu1.sysMs - cpu0.sysMs };
+  if (cpu0 !== undefined && cpu1 !== undefined)
+    closed.cpu = { userMs: cpu1.userMs - cpu0.userMs, sysMs: cpu1.sysMs - cpu0.sysMs };
   const open = await openLoop(t.port, RATE, SECONDS);
   t.child.kill("SIGTERM");
   const { stats } = await t.next("stats");
@@ -167,7 +208,9 @@ async function benchTarget(kind: "daemon" | "bare", dir?: string): Promise<{ clo
 
 const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), "evd-bench-"));
 try {
-  console.log(`bench: webhook ack path on 127.0.0.1, keep-alive; closed loop ${REQUESTS} requests over ${CONNECTIONS} connections; open loop ${RATE} req/s for ${SECONDS} s; store in ${dir}`);
+  console.log(
+    `bench: webhook ack path on 127.0.0.1, keep-alive; closed loop ${REQUESTS} requests over ${CONNECTIONS} connections; open loop ${RATE} req/s for ${SECONDS} s; store in ${dir}`,
+  );
   const bare = await benchTarget("bare");
   const daemon = await benchTarget("daemon", dir);
 
@@ -183,11 +226,18 @@ try {
   console.log(row("bare", bare));
   console.log(row("daemon", daemon));
   const us = (ms: number, r: Run) => (ms * 1000) / r.latencies.length;
-  const cpuPer = (r: Run) => (r.cpu === undefined ? "n/a" : `${us(r.cpu.userMs + r.cpu.sysMs, r).toFixed(0)} us (user ${us(r.cpu.userMs, r).toFixed(0)}, sys ${us(r.cpu.sysMs, r).toFixed(0)})`);
-  console.log(`  CPU per request (closed loop, target process, all threads): bare ${cpuPer(bare.closed)}, daemon ${cpuPer(daemon.closed)}`);
+  const cpuPer = (r: Run) =>
+    r.cpu === undefined
+      ? "n/a"
+      : `${us(r.cpu.userMs + r.cpu.sysMs, r).toFixed(0)} us (user ${us(r.cpu.userMs, r).toFixed(0)}, sys ${us(r.cpu.sysMs, r).toFixed(0)})`;
+  console.log(
+    `  CPU per request (closed loop, target process, all threads): bare ${cpuPer(bare.closed)}, daemon ${cpuPer(daemon.closed)}`,
+  );
   console.log(`  throughput ratio daemon/bare: ${ratio.toFixed(2)} (target >= 0.50)`);
   console.log(`  daemon p99 at ${RATE} req/s: ${pct(daemon.open.latencies, 99).toFixed(2)} ms (target < 20 ms)`);
-  console.log(`  durable: ${daemon.accepted} answered 202, ${durable} jobs in the store after the daemon process exited${durable === daemon.accepted ? " (all)" : " (MISMATCH)"}`);
+  console.log(
+    `  durable: ${daemon.accepted} answered 202, ${durable} jobs in the store after the daemon process exited${durable === daemon.accepted ? " (all)" : " (MISMATCH)"}`,
+  );
   console.log(`  group commit: ${JSON.stringify(daemon.stats)}`);
   if (durable !== daemon.accepted) process.exitCode = 1;
 } finally {

@@ -28,9 +28,25 @@ if (kind === "daemon") {
   const store = openLocalStore({ dir: dir!, config });
   const endpoints = configEndpoints(config);
   // BENCH_LOG=1: the daemon's own logger (local/daemon/daemon.ts): JSON lines on stderr.
-  const logger = process.env.BENCH_LOG === "1" ? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } }) : silentLogger;
-  const ingest = createIngest({ config, queue: store, secrets: new MapSecretStore({}), hooks: createHookBus([], logger.child({ component: "hooks" })), clock: systemClock, logger: logger.child({ component: "ingest" }) });
-  const server = createWebhookServer({ host: "127.0.0.1", port: 0, bodyLimit: (p) => endpoints.get(p)?.maxBodyBytes ?? config.max_body_bytes, ingest, logger: logger.child({ component: "http" }) });
+  const logger =
+    process.env.BENCH_LOG === "1"
+      ? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } })
+      : silentLogger;
+  const ingest = createIngest({
+    config,
+    queue: store,
+    secrets: new MapSecretStore({}),
+    hooks: createHookBus([], logger.child({ component: "hooks" })),
+    clock: systemClock,
+    logger: logger.child({ component: "ingest" }),
+  });
+  const server = createWebhookServer({
+    host: "127.0.0.1",
+    port: 0,
+    bodyLimit: (p) => endpoints.get(p)?.maxBodyBytes ?? config.max_body_bytes,
+    ingest,
+    logger: logger.child({ component: "http" }),
+  });
   const { port } = await server.listen();
   say({ port });
   process.once("SIGTERM", async () => {

@@ -16,7 +16,9 @@ export interface HttpResponseLike {
 }
 
 /** Lower-cased header names; repeated names (any case) joined with ", " as HTTP says. */
-export function lowerCaseHeaders(headers: Readonly<Record<string, string | undefined>> | undefined): Record<string, string> {
+export function lowerCaseHeaders(
+  headers: Readonly<Record<string, string | undefined>> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;

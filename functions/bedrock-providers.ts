@@ -10,13 +10,22 @@ import type { CloudEnv } from "./cloud-env.ts";
  * Bedrock providers for the pipeline: one per `providers.<name>` of kind `bedrock`, plus `bedrock`
  * itself, sharing one lazily created client per region.
  */
-export function bedrockProviders(config: OrchestratorConfig, env: CloudEnv, conn: AwsConnection = {}): Record<string, Provider> {
+export function bedrockProviders(
+  config: OrchestratorConfig,
+  env: CloudEnv,
+  conn: AwsConnection = {},
+): Record<string, Provider> {
   const clients = new Map<string, () => BedrockRuntimeClient>();
   const clientFor = (region: string | undefined) => {
     const key = region ?? "";
     let c = clients.get(key);
     if (!c) {
-      c = lazy(() => new BedrockRuntimeClient(sdkConfig({ ...(region ?? env.region ? { region: region ?? env.region } : {}), ...conn })));
+      c = lazy(
+        () =>
+          new BedrockRuntimeClient(
+            sdkConfig({ ...((region ?? env.region) ? { region: region ?? env.region } : {}), ...conn }),
+          ),
+      );
       clients.set(key, c);
     }
     return c;
@@ -25,7 +34,12 @@ export function bedrockProviders(config: OrchestratorConfig, env: CloudEnv, conn
   if (!("bedrock" in config.providers)) out.bedrock = bedrockProvider({ client: clientFor(undefined) });
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.kind !== "bedrock") continue;
-    out[name] = bedrockProvider({ name, client: clientFor(p.region), ...(p.model ? { model: p.model } : {}), maxTokens: p.max_tokens });
+    out[name] = bedrockProvider({
+      name,
+      client: clientFor(p.region),
+      ...(p.model ? { model: p.model } : {}),
+      maxTokens: p.max_tokens,
+    });
   }
   return out;
 }

@@ -26,7 +26,9 @@ export function buildOptions(name, outdir = join(root, "dist", "functions")) {
     sourcemap: false,
     legalComments: "none",
     external: ["@aws-sdk/*", "@smithy/*"],
-    banner: { js: "import { createRequire as __evdCreateRequire } from 'node:module'; const require = __evdCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __evdCreateRequire } from 'node:module'; const require = __evdCreateRequire(import.meta.url);",
+    },
     logLevel: "warning",
     metafile: true,
   };
@@ -48,6 +50,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = process.argv[2] ? join(process.cwd(), process.argv[2]) : undefined;
   const sizes = await buildFunctions(out);
   for (const [name, s] of Object.entries(sizes)) {
-    console.log(`${name.padEnd(7)} ${s.file}  ${(s.bytes / 1024).toFixed(1)} KiB minified, ${(s.gzip / 1024).toFixed(1)} KiB gzipped`);
+    console.log(
+      `${name.padEnd(7)} ${s.file}  ${(s.bytes / 1024).toFixed(1)} KiB minified, ${(s.gzip / 1024).toFixed(1)} KiB gzipped`,
+    );
   }
 }

@@ -39,7 +39,12 @@ export interface CloudAdapters {
   readonly secrets: AwsSecretStore;
 }
 
-export function cloudAdapters(env: CloudEnv, config: OrchestratorConfig, clock: Clock, conns: CloudConnections = {}): CloudAdapters {
+export function cloudAdapters(
+  env: CloudEnv,
+  config: OrchestratorConfig,
+  clock: Clock,
+  conns: CloudConnections = {},
+): CloudAdapters {
   const region = env.region ? { region: env.region } : {};
   const table = tableRef(env.tableName, { ...region, ...conns.dynamodb });
   const sqs = lazy(() => new SQSClient(sdkConfig({ ...region, ...conns.sqs })));
@@ -52,7 +57,15 @@ export function cloudAdapters(env: CloudEnv, config: OrchestratorConfig, clock: 
     history: new DynamoHistoryStore({ table, clock }),
     lastRun: new DynamoLastRunStore({ table }),
     leases,
-    queue: new SqsJobQueue({ table, sqs, queueUrl: env.queueUrl, clock, leases, ...retention, overflow: { policy: config.queue_overflow, limit: config.queue_capacity } }),
+    queue: new SqsJobQueue({
+      table,
+      sqs,
+      queueUrl: env.queueUrl,
+      clock,
+      leases,
+      ...retention,
+      overflow: { policy: config.queue_overflow, limit: config.queue_capacity },
+    }),
     secrets: new AwsSecretStore({
       map: { ...(config.cloud?.secrets ?? {}), ...env.secrets },
       secretsManager: lazy(() => new SecretsManagerClient(sdkConfig({ ...region, ...conns.secretsmanager }))),

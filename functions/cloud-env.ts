@@ -35,9 +35,15 @@ function positiveInt(env: Readonly<Record<string, string | undefined>>, name: st
   return n;
 }
 
-export function readCloudEnv(env: Readonly<Record<string, string | undefined>>, opts: { needs?: readonly ("table" | "queue")[]; handlerDir?: string } = {}): CloudEnv {
+export function readCloudEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  opts: { needs?: readonly ("table" | "queue")[]; handlerDir?: string } = {},
+): CloudEnv {
   const needs = opts.needs ?? ["table", "queue"];
-  const missing = [needs.includes("table") && !env.EVD_TABLE_NAME && "EVD_TABLE_NAME", needs.includes("queue") && !env.EVD_QUEUE_URL && "EVD_QUEUE_URL"].filter(Boolean);
+  const missing = [
+    needs.includes("table") && !env.EVD_TABLE_NAME && "EVD_TABLE_NAME",
+    needs.includes("queue") && !env.EVD_QUEUE_URL && "EVD_QUEUE_URL",
+  ].filter(Boolean);
   if (missing.length) throw new CloudEnvError(`missing Lambda environment variable(s): ${missing.join(", ")}`);
   const maxReceiveCount = positiveInt(env, "EVD_MAX_RECEIVE_COUNT");
   return {

@@ -31,12 +31,21 @@ export interface Container {
   readonly hooks: HookBus;
 }
 
-export async function buildContainer(opts: ContainerOptions, serviceName: string, handlerDir: string): Promise<Container> {
+export async function buildContainer(
+  opts: ContainerOptions,
+  serviceName: string,
+  handlerDir: string,
+): Promise<Container> {
   const env = readCloudEnv(opts.env, { handlerDir });
   const bundle = opts.bundle ?? (await readDeployBundle(env.bundlePath));
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? powertoolsLogger(new PowertoolsLogger({ serviceName: opts.env.POWERTOOLS_SERVICE_NAME ?? serviceName }));
+  const logger =
+    opts.logger ??
+    powertoolsLogger(new PowertoolsLogger({ serviceName: opts.env.POWERTOOLS_SERVICE_NAME ?? serviceName }));
   const adapters = cloudAdapters(env, bundle.config, clock, opts.connections);
-  if (bundle.config.hooks.length) logger.log("warn", "hook modules are not loaded in Lambda; lifecycle events are logged only", { hooks: bundle.config.hooks.length });
+  if (bundle.config.hooks.length)
+    logger.log("warn", "hook modules are not loaded in Lambda; lifecycle events are logged only", {
+      hooks: bundle.config.hooks.length,
+    });
   return { env, bundle, clock, logger, adapters, hooks: createHookBus([], logger) };
 }

@@ -17,14 +17,18 @@ export interface LoadedBundle {
 function checkConfigShape(config: unknown, where: string): OrchestratorConfig {
   const c = config as Partial<Record<keyof OrchestratorConfig, unknown>> | null;
   const bad: string[] = [];
-  if (typeof c !== "object" || c === null || Array.isArray(c)) throw new CloudEnvError(`${where}: "config" must be an object`);
+  if (typeof c !== "object" || c === null || Array.isArray(c))
+    throw new CloudEnvError(`${where}: "config" must be an object`);
   if (!Array.isArray(c.sources)) bad.push("sources (array)");
   if (typeof c.handlers !== "object" || c.handlers === null) bad.push("handlers (object)");
   if (typeof c.retry !== "object" || c.retry === null) bad.push("retry (object)");
   if (typeof c.providers !== "object" || c.providers === null) bad.push("providers (object)");
   if (!Array.isArray(c.hooks)) bad.push("hooks (array)");
   if (typeof c.max_body_bytes !== "number") bad.push("max_body_bytes (number)");
-  if (bad.length) throw new CloudEnvError(`${where}: "config" is not a parsed orchestrator config (missing ${bad.join(", ")}); write the bundle with buildDeployBundle`);
+  if (bad.length)
+    throw new CloudEnvError(
+      `${where}: "config" is not a parsed orchestrator config (missing ${bad.join(", ")}); write the bundle with buildDeployBundle`,
+    );
   return c as OrchestratorConfig;
 }
 
@@ -32,12 +36,18 @@ function checkConfigShape(config: unknown, where: string): OrchestratorConfig {
  * Checks a bundle object. `validate` (e.g. parseConfig) replaces the shape check, for callers that
  * hold a raw config rather than a parsed one.
  */
-export function parseDeployBundle(raw: unknown, where: string, validate?: (config: unknown, where: string) => OrchestratorConfig): LoadedBundle {
-  if (typeof raw !== "object" || raw === null || !("config" in raw)) throw new CloudEnvError(`${where}: not a deploy bundle (expected {"config": ..., "recipes": {...}})`);
+export function parseDeployBundle(
+  raw: unknown,
+  where: string,
+  validate?: (config: unknown, where: string) => OrchestratorConfig,
+): LoadedBundle {
+  if (typeof raw !== "object" || raw === null || !("config" in raw))
+    throw new CloudEnvError(`${where}: not a deploy bundle (expected {"config": ..., "recipes": {...}})`);
   const { config, recipes } = raw as { config: unknown; recipes?: unknown };
   const recipeMap: Record<string, string> = {};
   if (recipes !== undefined) {
-    if (typeof recipes !== "object" || recipes === null) throw new CloudEnvError(`${where}: "recipes" must be an object of reference -> YAML text`);
+    if (typeof recipes !== "object" || recipes === null)
+      throw new CloudEnvError(`${where}: "recipes" must be an object of reference -> YAML text`);
     for (const [k, v] of Object.entries(recipes)) {
       if (typeof v !== "string") throw new CloudEnvError(`${where}: recipes.${k} must be YAML text`);
       recipeMap[k] = v;
@@ -51,7 +61,9 @@ export async function readDeployBundle(path: string): Promise<LoadedBundle> {
   try {
     text = await readFile(path, "utf8");
   } catch (err) {
-    throw new CloudEnvError(`cannot read the deploy bundle ${path} (EVD_BUNDLE_PATH): ${(err as Error).message}`, { cause: err });
+    throw new CloudEnvError(`cannot read the deploy bundle ${path} (EVD_BUNDLE_PATH): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let raw: unknown;
   try {

@@ -28,7 +28,9 @@ export function createIngestHandler(init: () => Promise<IngestHandlerDeps>): Ing
       deps = await (ready ??= init());
     } catch (err) {
       ready = undefined; // a broken cold start is retried by the next request
-      process.stderr.write(`${JSON.stringify({ level: "ERROR", message: "ingest init failed", error: (err as Error).message })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: "ERROR", message: "ingest init failed", error: (err as Error).message })}\n`,
+      );
       return errorResult(500, "init_failed", "the ingest function could not start; nothing was enqueued");
     }
     const req = ingestRequestOf(event);
@@ -36,7 +38,9 @@ export function createIngestHandler(init: () => Promise<IngestHandlerDeps>): Ing
     const res = await deps.ingest(req);
     outcomeMetric(res, deps.metrics);
     deps.logger.log(res.status >= 500 ? "error" : res.status >= 400 ? "warn" : "info", "ingest answered", {
-      path: req.path, status: res.status, request_id: event.requestContext?.requestId,
+      path: req.path,
+      status: res.status,
+      request_id: event.requestContext?.requestId,
       ...(res.status < 300 ? eventFields(res.body) : {}),
     });
     return apiGatewayResultOf(res);
@@ -72,7 +76,14 @@ export interface IngestRuntimeOptions extends ContainerOptions {
 export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise<IngestHandlerDeps> {
   const { bundle, clock, logger, adapters, hooks } = await buildContainer(opts, "evd-ingest", import.meta.dirname);
   return {
-    ingest: createIngest({ config: bundle.config, queue: adapters.queue, secrets: adapters.secrets, hooks, clock, logger }),
+    ingest: createIngest({
+      config: bundle.config,
+      queue: adapters.queue,
+      secrets: adapters.secrets,
+      hooks,
+      clock,
+      logger,
+    }),
     logger,
     metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "ingest" }),
   };

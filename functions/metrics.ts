@@ -21,18 +21,29 @@ export const METRIC_NAMESPACE = "LoopEventDriven";
 
 export type MetricSink = (metric: Metric, count?: number, dimensions?: Readonly<Record<string, string>>) => void;
 
-export function emfMetrics(write: (line: string) => void, opts: { service: string; namespace?: string; now?: () => number }): MetricSink {
+export function emfMetrics(
+  write: (line: string) => void,
+  opts: { service: string; namespace?: string; now?: () => number },
+): MetricSink {
   const now = opts.now ?? Date.now;
   return (metric, count = 1, dimensions = {}) => {
     const dims = { service: opts.service, ...dimensions };
-    write(JSON.stringify({
-      _aws: {
-        Timestamp: now(),
-        CloudWatchMetrics: [{ Namespace: opts.namespace ?? METRIC_NAMESPACE, Dimensions: [Object.keys(dims)], Metrics: [{ Name: metric, Unit: "Count" }] }],
-      },
-      ...dims,
-      [metric]: count,
-    }));
+    write(
+      JSON.stringify({
+        _aws: {
+          Timestamp: now(),
+          CloudWatchMetrics: [
+            {
+              Namespace: opts.namespace ?? METRIC_NAMESPACE,
+              Dimensions: [Object.keys(dims)],
+              Metrics: [{ Name: metric, Unit: "Count" }],
+            },
+          ],
+        },
+        ...dims,
+        [metric]: count,
+      }),
+    );
   };
 }
 

@@ -49,7 +49,10 @@ export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDe
     const latest = await deps.leases.latest(job.handler, key);
     if (latest !== undefined && latest !== job.id) {
       await supersede(job, latest, deps);
-      log.log("info", "job superseded by a newer job for the same concurrency key", { concurrency_key: key, superseded_by: latest });
+      log.log("info", "job superseded by a newer job for the same concurrency key", {
+        concurrency_key: key,
+        superseded_by: latest,
+      });
       deps.metrics(Metric.SUPERSEDED, 1, dims);
       return { kind: "done" };
     }
@@ -58,9 +61,17 @@ export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDe
     const now = deps.clock.now();
     const lease = await deps.leases.acquire(job.handler, key, job.id, deps.leaseMs, now);
     if (lease.kind === "held") {
-      const wait = Math.min(deps.keyRetryDelaySeconds ?? 30, Math.max(1, Math.ceil((lease.leaseExpiresAt - now) / 1000)), 900);
+      const wait = Math.min(
+        deps.keyRetryDelaySeconds ?? 30,
+        Math.max(1, Math.ceil((lease.leaseExpiresAt - now) / 1000)),
+        900,
+      );
       await deps.queue.send([job], { delaySeconds: wait });
-      log.log("info", "concurrency key held: job offered again later", { concurrency_key: key, holder: lease.holder, delay_seconds: wait });
+      log.log("info", "concurrency key held: job offered again later", {
+        concurrency_key: key,
+        holder: lease.holder,
+        delay_seconds: wait,
+      });
       deps.metrics(Metric.DEFERRED, 1, dims);
       return { kind: "done" };
     }
@@ -72,7 +83,12 @@ export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDe
   }
 }
 
-async function runAndDispose(job: Job, msg: MessageFacts, deps: ProcessJobDeps, log: ReturnType<ProcessJobDeps["logger"]["child"]>): Promise<JobDisposition> {
+async function runAndDispose(
+  job: Job,
+  msg: MessageFacts,
+  deps: ProcessJobDeps,
+  log: ReturnType<ProcessJobDeps["logger"]["child"]>,
+): Promise<JobDisposition> {
   const dims = { handler: job.handler };
   const outcome = await runJob(job, deps.config, deps);
   switch (outcome.kind) {
@@ -102,9 +118,15 @@ async function runAndDispose(job: Job, msg: MessageFacts, deps: ProcessJobDeps, 
       }
       const policy = retryPolicyFor(deps.config, job.handler);
       const attempt = outcome.result.attempt ?? msg.receiveCount;
-      const last = deps.maxReceiveCount !== undefined ? msg.receiveCount >= deps.maxReceiveCount : shouldDeadLetter(policy, attempt);
+      const last =
+        deps.maxReceiveCount !== undefined
+          ? msg.receiveCount >= deps.maxReceiveCount
+          : shouldDeadLetter(policy, attempt);
       if (last) {
-        log.log("error", "last attempt failed: SQS moves the message to the DLQ", { attempt, receive_count: msg.receiveCount });
+        log.log("error", "last attempt failed: SQS moves the message to the DLQ", {
+          attempt,
+          receive_count: msg.receiveCount,
+        });
         deps.metrics(Metric.DEAD_LETTERED, 1, dims);
       } else {
         await setVisibility(msg, Math.ceil(backoffDelayMs(policy, attempt) / 1000), deps);
@@ -120,32 +142,64 @@ async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promis
   if (claim.kind !== "claimed") return;
   const iso = new Date(now).toISOString();
   const result: EventResult = {
-    event_id: job.event.id, job_id: job.id, handler: job.handler, success: true, actions_taken: [],
-    status: RunStatus.DROPPED, reason: `superseded by ${latest}`, attempt: claim.record.attempts, started_at: iso, finished_at: iso, duration_ms: 0,
+    event_id: job.event.id,
+    job_id: job.id,
+    handler: job.handler,
+    success: true,
+    actions_taken: [],
+    status: RunStatus.DROPPED,
+    reason: `superseded by ${latest}`,
+    attempt: claim.record.attempts,
+    started_at: iso,
+    finished_at: iso,
+    duration_ms: 0,
   };
   await deps.history.append(result);
   await deps.jobs.complete(job.id, result, now);
-  await deps.hooks.emit(LifecycleEvent.DROPPED, { event: job.event, handler: job.handler, job_id: job.id, reason: result.reason, result }).catch(() => undefined);
+  await deps.hooks
+    .emit(LifecycleEvent.DROPPED, {
+      event: job.event,
+      handler: job.handler,
+      job_id: job.id,
+      reason: result.reason,
+      result,
+    })
+    .catch(() => undefined);
 }
 
 async function setVisibility(msg: MessageFacts, seconds: number, deps: ProcessJobDeps): Promise<void> {
   if (!msg.receiptHandle) return;
   const s = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, seconds));
   try {
-    await deps.sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: msg.receiptHandle, VisibilityTimeout: s }));
+    await deps.sqs().send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: deps.queueUrl,
+        ReceiptHandle: msg.receiptHandle,
+        VisibilityTimeout: s,
+      }),
+    );
   } catch (err) {
-    deps.logger.log("warn", "could not set the retry delay; the queue's visibility timeout applies", { error: (err as Error).message });
+    deps.logger.log("warn", "could not set the retry delay; the queue's visibility timeout applies", {
+      error: (err as Error).message,
+    });
   }
 }
 
 /** Sends the original message body to the DLQ with the reason; the caller then deletes the original. */
-export async function deadLetter(msg: MessageFacts, reason: string, deps: Pick<ProcessJobDeps, "sqs" | "dlqUrl">, job?: Job): Promise<void> {
-  await deps.sqs().send(new SendMessageCommand({
-    QueueUrl: deps.dlqUrl,
-    MessageBody: msg.body,
-    MessageAttributes: {
-      ...(job ? jobMessageAttributes(job) : {}),
-      "evd-failure": { DataType: "String", StringValue: reason.slice(0, 1000) },
-    },
-  }));
+export async function deadLetter(
+  msg: MessageFacts,
+  reason: string,
+  deps: Pick<ProcessJobDeps, "sqs" | "dlqUrl">,
+  job?: Job,
+): Promise<void> {
+  await deps.sqs().send(
+    new SendMessageCommand({
+      QueueUrl: deps.dlqUrl,
+      MessageBody: msg.body,
+      MessageAttributes: {
+        ...(job ? jobMessageAttributes(job) : {}),
+        "evd-failure": { DataType: "String", StringValue: reason.slice(0, 1000) },
+      },
+    }),
+  );
 }

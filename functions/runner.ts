@@ -54,7 +54,10 @@ async function processRecord(record: SQSRecord, deps: ProcessJobDeps): Promise<v
 export function createRunnerHandler(init: () => Promise<ProcessJobDeps>): RunnerHandler {
   let ready: Promise<ProcessJobDeps> | undefined;
   return async (event, context) => {
-    const deps = await (ready ??= init().catch((err: unknown) => { ready = undefined; throw err; }));
+    const deps = await (ready ??= init().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    }));
     const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(event, (record: SQSRecord) => processRecord(record, deps), processor, {
       ...(context ? { context } : {}),
@@ -74,15 +77,24 @@ export interface RunnerRuntimeOptions extends ContainerOptions {
 
 /** Builds the runner's dependencies from the Lambda environment (what `handler` does on a cold start). */
 export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise<ProcessJobDeps> {
-  const { env, bundle, clock, logger, adapters: a, hooks } = await buildContainer(opts, "evd-runner", import.meta.dirname);
-  const pipeline = opts.pipeline ?? createPipelineRunner(bundle.config, {
-    recipes: mapRecipeSource(bundle.recipes),
-    secrets: a.secrets,
-    filesystemRoot: tmpdir(),
-    providers: bedrockProviders(bundle.config, env, opts.connections?.bedrock),
+  const {
+    env,
+    bundle,
+    clock,
     logger,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
-  });
+    adapters: a,
+    hooks,
+  } = await buildContainer(opts, "evd-runner", import.meta.dirname);
+  const pipeline =
+    opts.pipeline ??
+    createPipelineRunner(bundle.config, {
+      recipes: mapRecipeSource(bundle.recipes),
+      secrets: a.secrets,
+      filesystemRoot: tmpdir(),
+      providers: bedrockProviders(bundle.config, env, opts.connections?.bedrock),
+      logger,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
   return {
     config: bundle.config,
     jobs: a.jobs,

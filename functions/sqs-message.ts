@@ -38,7 +38,8 @@ function assertJob(body: unknown): asserts body is Job {
   if (typeof ev !== "object" || ev === null) problems.push("event (object)");
   else {
     if (typeof ev.id !== "string" || !ev.id) problems.push("event.id (string)");
-    if (!EVENT_TYPES.includes(ev.type as Job["event"]["type"])) problems.push(`event.type (one of ${EVENT_TYPES.join(", ")})`);
+    if (!EVENT_TYPES.includes(ev.type as Job["event"]["type"]))
+      problems.push(`event.type (one of ${EVENT_TYPES.join(", ")})`);
     if (typeof ev.payload !== "object" || ev.payload === null) problems.push("event.payload (object)");
   }
   if (problems.length) throw new PermanentMessageError(`message is not a job: missing or bad ${problems.join(", ")}`);
@@ -55,18 +56,28 @@ export function jobsOfMessage(bodyText: string, config: OrchestratorConfig, now:
   if (isScheduleMessage(body)) return scheduleJobs(body, config, now);
   assertJob(body);
   const job = body;
-  return [{ ...job, attempt: typeof job.attempt === "number" ? job.attempt : 1, enqueued_at: job.enqueued_at ?? now.toISOString() }];
+  return [
+    {
+      ...job,
+      attempt: typeof job.attempt === "number" ? job.attempt : 1,
+      enqueued_at: job.enqueued_at ?? now.toISOString(),
+    },
+  ];
 }
 
 function scheduleJobs(msg: ScheduleMessage, config: OrchestratorConfig, now: Date): Job[] {
-  if (typeof msg.schedule !== "string" || !msg.schedule) throw new PermanentMessageError('schedule message without a "schedule" name');
+  if (typeof msg.schedule !== "string" || !msg.schedule)
+    throw new PermanentMessageError('schedule message without a "schedule" name');
   const at = new Date(msg.scheduled_time);
-  if (typeof msg.scheduled_time !== "string" || Number.isNaN(at.getTime())) throw new PermanentMessageError(`schedule "${msg.schedule}": bad scheduled_time "${String(msg.scheduled_time)}"`);
+  if (typeof msg.scheduled_time !== "string" || Number.isNaN(at.getTime()))
+    throw new PermanentMessageError(`schedule "${msg.schedule}": bad scheduled_time "${String(msg.scheduled_time)}"`);
   const index = config.sources.findIndex((s, i) => s.type === "schedule" && sourceName(s, i) === msg.schedule);
   const source = config.sources[index];
   if (!source || source.type !== "schedule") {
     const known = config.sources.flatMap((s, i) => (s.type === "schedule" ? [sourceName(s, i)] : []));
-    throw new PermanentMessageError(`no schedule source named "${msg.schedule}"; schedules: ${known.join(", ") || "(none)"}`);
+    throw new PermanentMessageError(
+      `no schedule source named "${msg.schedule}"; schedules: ${known.join(", ") || "(none)"}`,
+    );
   }
   const jobs = routeEvent(scheduleEvent(msg.schedule, at, source.payload), config, now);
   if (jobs.length === 0) throw new PermanentMessageError(`schedule "${msg.schedule}" routes to no handler (disabled?)`);

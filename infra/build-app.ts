@@ -49,14 +49,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<BuiltApp> {
     builtinCloudFormationValidation: opts.cloudFormationValidation ?? true,
   });
   const fromContext = app.node.tryGetContext("config") as unknown;
-  const configPath = opts.configPath ?? (typeof fromContext === "string" ? fromContext : undefined) ?? opts.env.EVD_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const configPath =
+    opts.configPath ??
+    (typeof fromContext === "string" ? fromContext : undefined) ??
+    opts.env.EVD_CONFIG ??
+    DEFAULT_CONFIG_PATH;
   const loaded = await loadConfig({ configPath, ...(opts.cwd ? { cwd: opts.cwd } : {}), env: opts.env });
   const deployBundle = await buildDeployBundle(loaded);
   const cloud = CloudConfig.parse(loaded.config.cloud ?? {});
   const stackName = stringContext(app, "stackName") ?? cloud.stack_name;
   const secretMode = stringContext(app, "secrets") ?? SecretMode.CREATE;
   if (secretMode !== SecretMode.CREATE && secretMode !== SecretMode.IMPORT) {
-    throw new OrchestratorPropsError("context secrets", `expected "${SecretMode.CREATE}" or "${SecretMode.IMPORT}"; got "${secretMode}"`);
+    throw new OrchestratorPropsError(
+      "context secrets",
+      `expected "${SecretMode.CREATE}" or "${SecretMode.IMPORT}"; got "${secretMode}"`,
+    );
   }
   const region = cloud.region ?? opts.env.CDK_DEFAULT_REGION;
   const account = opts.env.CDK_DEFAULT_ACCOUNT;
@@ -64,7 +71,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<BuiltApp> {
     description: `loop-event-driven orchestrator from ${loaded.configPath}`,
     ...(region || account ? { env: { ...(region ? { region } : {}), ...(account ? { account } : {}) } } : {}),
     ...(stringContext(app, "alarmEmail") ? { alarmEmail: stringContext(app, "alarmEmail") } : {}),
-    orchestrator: { secretMode, bundleAwsSdk: stringContext(app, "bundleAwsSdk") === "true", ...opts.overrides, config: loaded.config, deployBundle },
+    orchestrator: {
+      secretMode,
+      bundleAwsSdk: stringContext(app, "bundleAwsSdk") === "true",
+      ...opts.overrides,
+      config: loaded.config,
+      deployBundle,
+    },
   });
   const nag = new AwsSolutionsChecks(app);
   Validations.of(app).addPlugins(nag);

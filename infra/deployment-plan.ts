@@ -61,7 +61,9 @@ const HTTP_SOURCE_TYPES = new Set(["git_push", "git_pr", "webhook", "custom"]);
 
 /** True when the config has something the cloud path serves directly (a route or a schedule). */
 export function hasCloudSources(config: OrchestratorConfig): boolean {
-  return config.sources.some((s) => s.type === "schedule" || (HTTP_SOURCE_TYPES.has(s.type) && "path" in s && s.path !== undefined));
+  return config.sources.some(
+    (s) => s.type === "schedule" || (HTTP_SOURCE_TYPES.has(s.type) && "path" in s && s.path !== undefined),
+  );
 }
 
 export function planDeployment(config: OrchestratorConfig): DeploymentPlan {
@@ -76,10 +78,14 @@ export function planDeployment(config: OrchestratorConfig): DeploymentPlan {
 function planRoutes(config: OrchestratorConfig): WebhookRoute[] {
   const byPath = new Map<string, string[]>();
   config.sources.forEach((source, index) => {
-    if (!source.enabled || !HTTP_SOURCE_TYPES.has(source.type) || !("path" in source) || source.path === undefined) return;
+    if (!source.enabled || !HTTP_SOURCE_TYPES.has(source.type) || !("path" in source) || source.path === undefined)
+      return;
     const path = source.path;
     if (!ROUTE_PATH.test(path)) {
-      throw new OrchestratorPropsError(`config.sources[${index}].path`, `"${path}" is not a route path API Gateway can serve literally; use "/" or "/segment/..." with letters, digits, ".", "_", "~", "-"`);
+      throw new OrchestratorPropsError(
+        `config.sources[${index}].path`,
+        `"${path}" is not a route path API Gateway can serve literally; use "/" or "/segment/..." with letters, digits, ".", "_", "~", "-"`,
+      );
     }
     const names = byPath.get(path) ?? [];
     names.push(sourceName(source, index));
@@ -96,20 +102,41 @@ function planSchedules(config: OrchestratorConfig): CronSchedule[] {
     const name = sourceName(source, index);
     const where = `config.sources[${index}]`;
     if (!SCHEDULE_NAME.test(name)) {
-      throw new OrchestratorPropsError(`${where}.name`, `schedule name "${name}" must be 1-64 characters of letters, digits, "-", "_", "." (EventBridge Scheduler)`);
+      throw new OrchestratorPropsError(
+        `${where}.name`,
+        `schedule name "${name}" must be 1-64 characters of letters, digits, "-", "_", "." (EventBridge Scheduler)`,
+      );
     }
-    if (seen.has(name)) throw new OrchestratorPropsError(`${where}.name`, `two schedules are named "${name}"; give each a unique \`name\``);
+    if (seen.has(name))
+      throw new OrchestratorPropsError(
+        `${where}.name`,
+        `two schedules are named "${name}"; give each a unique \`name\``,
+      );
     seen.add(name);
     let expression: string;
     try {
       expression = toEventBridgeExpression(source.cron);
     } catch (err) {
-      throw new OrchestratorPropsError(`${where}.cron`, `"${source.cron}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new OrchestratorPropsError(
+        `${where}.cron`,
+        `"${source.cron}": ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
     if (!isTimeZone(source.timezone)) {
-      throw new OrchestratorPropsError(`${where}.timezone`, `"${source.timezone}" is not an IANA time zone (e.g. "UTC", "Europe/Paris")`);
+      throw new OrchestratorPropsError(
+        `${where}.timezone`,
+        `"${source.timezone}" is not an IANA time zone (e.g. "UTC", "Europe/Paris")`,
+      );
     }
-    schedules.push({ name, handler: source.handler, cron: source.cron, expression, timezone: source.timezone, enabled: source.enabled });
+    schedules.push({
+      name,
+      handler: source.handler,
+      cron: source.cron,
+      expression,
+      timezone: source.timezone,
+      enabled: source.enabled,
+    });
   });
   return schedules;
 }
@@ -172,7 +199,8 @@ function planBedrockModels(config: OrchestratorConfig): BedrockModel[] {
     (handler.steps ?? []).forEach((step) => {
       if (!("prompt" in step) || typeof step.prompt !== "string") return;
       const model = "model" in step && typeof step.model === "string" ? step.model : undefined;
-      const provider = ("provider" in step && typeof step.provider === "string" ? step.provider : undefined) ?? handlerProvider;
+      const provider =
+        ("provider" in step && typeof step.provider === "string" ? step.provider : undefined) ?? handlerProvider;
       add(provider, model);
     });
   }

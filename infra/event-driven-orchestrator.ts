@@ -32,7 +32,6 @@ export type { ScheduleRetry } from "./constructs/cron-schedules.ts";
 export type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 export { MAX_EVENT_SOURCE_CONCURRENCY, MIN_EVENT_SOURCE_CONCURRENCY } from "./orchestrator-settings.ts";
 
-
 export class EventDrivenOrchestrator extends Construct {
   readonly queues: JobQueues;
   readonly stateTable: StateTable;
@@ -54,8 +53,15 @@ export class EventDrivenOrchestrator extends Construct {
 
     // ---- build ----
     const logRetention = settings.logRetention;
-    this.queues = new JobQueues(this, "Queues", { visibilityTimeout: settings.visibilityTimeout, maxReceiveCount: settings.maxReceiveCount });
-    this.stateTable = new StateTable(this, "State", props.tableRemovalPolicy === undefined ? {} : { removalPolicy: props.tableRemovalPolicy });
+    this.queues = new JobQueues(this, "Queues", {
+      visibilityTimeout: settings.visibilityTimeout,
+      maxReceiveCount: settings.maxReceiveCount,
+    });
+    this.stateTable = new StateTable(
+      this,
+      "State",
+      props.tableRemovalPolicy === undefined ? {} : { removalPolicy: props.tableRemovalPolicy },
+    );
     this.secrets = new OrchestratorSecrets(this, "Secrets", {
       references: settings.plan.secrets,
       names: settings.secretNames,
@@ -94,14 +100,19 @@ export class EventDrivenOrchestrator extends Construct {
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
-      ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.reservedConcurrency }),
+      ...(settings.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: settings.reservedConcurrency }),
     });
-    this.api = settings.plan.routes.length === 0 ? undefined : new WebhookApi(this, "Webhooks", {
-      routes: settings.plan.routes,
-      ingest: this.ingest.function,
-      throttle: settings.apiThrottle,
-      logRetention,
-    });
+    this.api =
+      settings.plan.routes.length === 0
+        ? undefined
+        : new WebhookApi(this, "Webhooks", {
+            routes: settings.plan.routes,
+            ingest: this.ingest.function,
+            throttle: settings.apiThrottle,
+            logRetention,
+          });
     this.schedules = new CronSchedules(this, "Schedules", {
       schedules: settings.plan.schedules,
       queue: this.queues.queue,
@@ -120,11 +131,13 @@ export class EventDrivenOrchestrator extends Construct {
     });
 
     // ---- wire ----
-    this.runner.function.addEventSource(new SqsEventSource(this.queues.queue, {
-      batchSize: settings.batchSize,
-      reportBatchItemFailures: true,
-      ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
-    }));
+    this.runner.function.addEventSource(
+      new SqsEventSource(this.queues.queue, {
+        batchSize: settings.batchSize,
+        reportBatchItemFailures: true,
+        ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
+      }),
+    );
     this.grantIngest();
     this.grantRunner(settings.plan.bedrockModels);
     this.addOutputs(settings.outputPrefix);
@@ -133,17 +146,21 @@ export class EventDrivenOrchestrator extends Construct {
   /** Ingest: send jobs to the queue, read/write the event-log (dedupe) items, read its secrets. Nothing else. */
   private grantIngest(): void {
     const role = this.ingest.role;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: "EnqueueJobs",
-      actions: ["sqs:SendMessage"],
-      resources: [this.queues.queue.queueArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: "EventLogItems",
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      resources: [this.stateTable.table.tableArn],
-      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": INGEST_KEY_PREFIXES.map((p) => `${p}*`) } },
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "EnqueueJobs",
+        actions: ["sqs:SendMessage"],
+        resources: [this.queues.queue.queueArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "EventLogItems",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        resources: [this.stateTable.table.tableArn],
+        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": INGEST_KEY_PREFIXES.map((p) => `${p}*`) } },
+      }),
+    );
     this.secrets.grantRead(role);
   }
 
@@ -155,33 +172,53 @@ export class EventDrivenOrchestrator extends Construct {
   private grantRunner(models: readonly BedrockModel[]): void {
     const role = this.runner.role;
     const table = this.stateTable.table;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: "StateItems",
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
-      resources: [table.tableArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: "HistoryIndex",
-      actions: ["dynamodb:Query"],
-      resources: [`${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: "RequeueDeferredJobs",
-      actions: ["sqs:SendMessage"],
-      resources: [this.queues.queue.queueArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: "DeadLetterPermanentFailures",
-      actions: ["sqs:SendMessage"],
-      resources: [this.queues.deadLetterQueue.queueArn],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "StateItems",
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:ConditionCheckItem",
+          "dynamodb:Query",
+        ],
+        resources: [table.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "HistoryIndex",
+        actions: ["dynamodb:Query"],
+        resources: [`${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "RequeueDeferredJobs",
+        actions: ["sqs:SendMessage"],
+        resources: [this.queues.queue.queueArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "DeadLetterPermanentFailures",
+        actions: ["sqs:SendMessage"],
+        resources: [this.queues.deadLetterQueue.queueArn],
+      }),
+    );
     this.secrets.grantRead(role);
     if (models.length > 0) {
       const resources = models.flatMap((m) => bedrockModelArns(m));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: "InvokeConfiguredModels", actions: ["bedrock:InvokeModel"], resources }));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid: "InvokeConfiguredModels", actions: ["bedrock:InvokeModel"], resources }),
+      );
       for (const arn of resources.filter((r) => r.includes(":bedrock:*::"))) {
-        acknowledgeWildcardResource(role, arn,
-          "A cross-region inference profile serves each request from one of its regions' copies of the model: the region is the only wildcard, the model id is exact.");
+        acknowledgeWildcardResource(
+          role,
+          arn,
+          "A cross-region inference profile serves each request from one of its regions' copies of the model: the region is the only wildcard, the model id is exact.",
+        );
       }
     }
   }
@@ -192,8 +229,16 @@ export class EventDrivenOrchestrator extends Construct {
       new CfnOutput(outputs, key, { value, description }).overrideLogicalId(`${prefix}${key}`);
     };
     if (this.api) {
-      output("ApiUrl", this.api.url, "Base URL of the webhook API: senders post to <ApiUrl><source path>, e.g. <ApiUrl>/github");
-      output("WebhookUrls", this.plan.routes.map((r) => `${this.api!.url}${r.path}`).join(","), "The URL of each webhook route, comma-separated");
+      output(
+        "ApiUrl",
+        this.api.url,
+        "Base URL of the webhook API: senders post to <ApiUrl><source path>, e.g. <ApiUrl>/github",
+      );
+      output(
+        "WebhookUrls",
+        this.plan.routes.map((r) => `${this.api!.url}${r.path}`).join(","),
+        "The URL of each webhook route, comma-separated",
+      );
     }
     output("QueueUrl", this.queues.queue.queueUrl, "Job queue");
     output("QueueArn", this.queues.queue.queueArn, "Job queue ARN");
@@ -204,7 +249,11 @@ export class EventDrivenOrchestrator extends Construct {
     output("ScheduleNames", this.plan.schedules.map((s) => s.name).join(",") || "-", "Schedule names, comma-separated");
     output("RunnerFunctionName", this.runner.function.functionName, "Runner Lambda");
     output("IngestFunctionName", this.ingest.function.functionName, "Ingest Lambda");
-    output("Secrets", Stack.of(this).toJsonString(this.secrets.locators), "Secret reference -> secret ARN/name to set (put-secret-value)");
+    output(
+      "Secrets",
+      Stack.of(this).toJsonString(this.secrets.locators),
+      "Secret reference -> secret ARN/name to set (put-secret-value)",
+    );
     output("DashboardName", this.monitoring.dashboard.dashboardName, "CloudWatch dashboard");
   }
 }

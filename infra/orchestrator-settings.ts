@@ -61,12 +61,21 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
   const runnerTimeout = Duration.seconds(cloud.runner_timeout_seconds);
   const visibilitySeconds = 6 * cloud.runner_timeout_seconds;
   if (visibilitySeconds > MAX_VISIBILITY_SECONDS) {
-    throw new OrchestratorPropsError("config.cloud.runner_timeout_seconds", `6 x ${cloud.runner_timeout_seconds} s exceeds SQS's 12-hour visibility timeout`);
+    throw new OrchestratorPropsError(
+      "config.cloud.runner_timeout_seconds",
+      `6 x ${cloud.runner_timeout_seconds} s exceeds SQS's 12-hour visibility timeout`,
+    );
   }
   checkRange("props.ingestMemoryMiB", props.ingestMemoryMiB, 128, 10240);
   checkRange("props.runnerMemoryMiB", props.runnerMemoryMiB, 128, 10240);
-  if (props.ingestTimeout !== undefined && (props.ingestTimeout.toSeconds() < 1 || props.ingestTimeout.toSeconds() > 29)) {
-    throw new OrchestratorPropsError("props.ingestTimeout", "must be 1-29 seconds (API Gateway waits at most 30 s; GitHub 10 s)");
+  if (
+    props.ingestTimeout !== undefined &&
+    (props.ingestTimeout.toSeconds() < 1 || props.ingestTimeout.toSeconds() > 29)
+  ) {
+    throw new OrchestratorPropsError(
+      "props.ingestTimeout",
+      "must be 1-29 seconds (API Gateway waits at most 30 s; GitHub 10 s)",
+    );
   }
   checkRange("props.apiThrottle.rateLimit", props.apiThrottle?.rateLimit, 1, 10000);
   checkRange("props.apiThrottle.burstLimit", props.apiThrottle?.burstLimit, 1, 5000);
@@ -74,31 +83,41 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
   let maxConcurrency: number | undefined = config.max_concurrent_handlers;
   let reservedConcurrency: number | undefined;
   if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
-    Annotations.of(scope).addWarningV2("evd:maxConcurrencyBelowMinimum",
+    Annotations.of(scope).addWarningV2(
+      "evd:maxConcurrencyBelowMinimum",
       `max_concurrent_handlers is ${config.max_concurrent_handlers}, below the SQS event source minimum maxConcurrency of ${MIN_EVENT_SOURCE_CONCURRENCY}: ` +
-      `the runner gets reserved concurrency ${config.max_concurrent_handlers} instead (one run at a time). Lambda may still poll more batches than it can run; ` +
-      `throttled batches return to the queue and count as receives, so keep retry.max_attempts >= 5 (it is ${config.retry.max_attempts}).`);
+        `the runner gets reserved concurrency ${config.max_concurrent_handlers} instead (one run at a time). Lambda may still poll more batches than it can run; ` +
+        `throttled batches return to the queue and count as receives, so keep retry.max_attempts >= 5 (it is ${config.retry.max_attempts}).`,
+    );
     reservedConcurrency = maxConcurrency;
     maxConcurrency = undefined;
   } else if (maxConcurrency > MAX_EVENT_SOURCE_CONCURRENCY) {
-    Annotations.of(scope).addWarningV2("evd:maxConcurrencyAboveMaximum",
-      `max_concurrent_handlers is ${config.max_concurrent_handlers}; the SQS event source allows at most ${MAX_EVENT_SOURCE_CONCURRENCY}: using ${MAX_EVENT_SOURCE_CONCURRENCY}.`);
+    Annotations.of(scope).addWarningV2(
+      "evd:maxConcurrencyAboveMaximum",
+      `max_concurrent_handlers is ${config.max_concurrent_handlers}; the SQS event source allows at most ${MAX_EVENT_SOURCE_CONCURRENCY}: using ${MAX_EVENT_SOURCE_CONCURRENCY}.`,
+    );
     maxConcurrency = MAX_EVENT_SOURCE_CONCURRENCY;
   }
   for (const [name, handler] of Object.entries(config.handlers)) {
     if (handler.timeout_ms > runnerTimeout.toMilliseconds()) {
-      Annotations.of(scope).addWarningV2("evd:handlerTimeoutAboveRunner",
+      Annotations.of(scope).addWarningV2(
+        "evd:handlerTimeoutAboveRunner",
         `handlers.${name}.timeout_ms is ${handler.timeout_ms} but the runner Lambda stops after ${cloud.runner_timeout_seconds} s: ` +
-        `raise cloud.runner_timeout_seconds (at most 900) or lower the handler's timeout.`);
+          `raise cloud.runner_timeout_seconds (at most 900) or lower the handler's timeout.`,
+      );
     }
   }
   if (config.hooks.length > 0) {
-    Annotations.of(scope).addWarningV2("evd:hooksNotDeployed",
-      `the config lists ${config.hooks.length} hook module(s): the Lambda functions do not load hook modules (lifecycle events are logged only); they run in the daemon.`);
+    Annotations.of(scope).addWarningV2(
+      "evd:hooksNotDeployed",
+      `the config lists ${config.hooks.length} hook module(s): the Lambda functions do not load hook modules (lifecycle events are logged only); they run in the daemon.`,
+    );
   }
   for (const path of plan.literalSecrets) {
-    Annotations.of(scope).addWarningV2("evd:literalSecret",
-      `config.${path} holds a literal value: it ships inside the function bundle. Write \${NAME} to keep it in Secrets Manager.`);
+    Annotations.of(scope).addWarningV2(
+      "evd:literalSecret",
+      `config.${path} holds a literal value: it ships inside the function bundle. Write \${NAME} to keep it in Secrets Manager.`,
+    );
   }
   return {
     plan,
@@ -117,7 +136,10 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
     runnerMemoryMiB: props.runnerMemoryMiB ?? 1024,
     apiThrottle: { rateLimit: props.apiThrottle?.rateLimit ?? 50, burstLimit: props.apiThrottle?.burstLimit ?? 100 },
     scheduleGroupName: props.scheduleGroupName ?? stack.stackName.slice(0, 64),
-    scheduleRetry: { retryAttempts: props.scheduleRetry?.retryAttempts ?? 5, maxEventAge: props.scheduleRetry?.maxEventAge ?? Duration.hours(1) },
+    scheduleRetry: {
+      retryAttempts: props.scheduleRetry?.retryAttempts ?? 5,
+      maxEventAge: props.scheduleRetry?.maxEventAge ?? Duration.hours(1),
+    },
     maxQueueAge: props.maxQueueAge ?? Duration.seconds(Math.max(15 * 60, 2 * runnerTimeout.toSeconds())),
     bundleAwsSdk: props.bundleAwsSdk ?? false,
     functionsDir: props.functionsDir ?? join(PACKAGE_ROOT, "functions"),

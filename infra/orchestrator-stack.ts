@@ -22,7 +22,8 @@ export class OrchestratorStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
     super(scope, id, props);
-    this.alarmTopic = props.orchestrator.alarmTopic ?? (props.alarmEmail ? this.emailTopic(props.alarmEmail) : undefined);
+    this.alarmTopic =
+      props.orchestrator.alarmTopic ?? (props.alarmEmail ? this.emailTopic(props.alarmEmail) : undefined);
     this.orchestrator = new EventDrivenOrchestrator(this, "Orchestrator", {
       ...props.orchestrator,
       ...(this.alarmTopic ? { alarmTopic: this.alarmTopic } : {}),
@@ -34,7 +35,8 @@ export class OrchestratorStack extends Stack {
     topic.addSubscription(new subscriptions.EmailSubscription(address));
     Validations.of(topic).acknowledge({
       id: "AwsSolutions-SNS2",
-      reason: "The topic carries CloudWatch alarm state changes only (no payloads, no secrets); CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key for alarm names is not worth its cost.",
+      reason:
+        "The topic carries CloudWatch alarm state changes only (no payloads, no secrets); CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key for alarm names is not worth its cost.",
     });
     return topic;
   }

@@ -20,7 +20,11 @@ for (const s of suites) {
 function findTests(dir) {
   let out = [];
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) out = out.concat(findTests(full));
@@ -42,11 +46,17 @@ if (files.length === 0) {
 
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
 const args = [
-  "--import", "tsx",
-  "--test", `--test-concurrency=${concurrency}`,
+  "--import",
+  "tsx",
+  "--test",
+  `--test-concurrency=${concurrency}`,
   "--test-reporter=spec",
   ...passThrough,
   ...files.map((f) => relative(root, f)),
 ];
-const res = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+const res = spawnSync(process.execPath, args, {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, NODE_NO_WARNINGS: "1" },
+});
 process.exit(res.status ?? 1);

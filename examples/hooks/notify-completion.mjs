@@ -9,7 +9,9 @@ export default (config = {}) => {
 
   async function send(url, text) {
     if (!url) {
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", message: "notification", text })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: "info", message: "notification", text })}\n`,
+      );
       return;
     }
     try {
@@ -21,7 +23,9 @@ export default (config = {}) => {
       });
       if (!res.ok) process.stderr.write(`notify-completion: ${url.replace(/\/\/.*@/, "//")} answered ${res.status}\n`);
     } catch (err) {
-      process.stderr.write(`notify-completion: cannot post the notification: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `notify-completion: cannot post the notification: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
     }
   }
 
@@ -32,7 +36,10 @@ export default (config = {}) => {
       if (result.success) {
         await send(process.env[urlEnv], `Handler ${data.handler} completed successfully`);
       } else {
-        await send(process.env[alertEnv] || process.env[urlEnv], `Handler ${data.handler} failed: ${result.error ?? "unknown error"}`);
+        await send(
+          process.env[alertEnv] || process.env[urlEnv],
+          `Handler ${data.handler} failed: ${result.error ?? "unknown error"}`,
+        );
       }
     },
   };

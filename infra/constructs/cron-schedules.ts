@@ -44,28 +44,37 @@ export class CronSchedules extends Construct {
       assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
         conditions: {
           StringEquals: { "aws:SourceAccount": stack.account },
-          ArnLike: { "aws:SourceArn": stack.formatArn({ service: "scheduler", resource: "schedule", resourceName: `${props.groupName}/*` }) },
+          ArnLike: {
+            "aws:SourceArn": stack.formatArn({
+              service: "scheduler",
+              resource: "schedule",
+              resourceName: `${props.groupName}/*`,
+            }),
+          },
         },
       }),
     });
-    this.schedules = props.schedules.map((s) => new scheduler.Schedule(this, `Schedule-${s.name}`, {
-      scheduleName: s.name,
-      scheduleGroup: this.group,
-      description: `${s.cron} (${s.timezone}) -> handler ${s.handler}`,
-      schedule: scheduler.ScheduleExpression.expression(s.expression, TimeZone.of(s.timezone)),
-      timeWindow: scheduler.TimeWindow.off(),
-      enabled: s.enabled,
-      target: new SqsSendMessage(props.queue, {
-        role: this.role,
-        deadLetterQueue: props.deadLetterQueue,
-        retryAttempts: props.retry.retryAttempts,
-        maxEventAge: props.retry.maxEventAge,
-        input: scheduler.ScheduleTargetInput.fromObject({
-          kind: "schedule",
-          schedule: s.name,
-          scheduled_time: scheduler.ContextAttribute.scheduledTime,
+    this.schedules = props.schedules.map(
+      (s) =>
+        new scheduler.Schedule(this, `Schedule-${s.name}`, {
+          scheduleName: s.name,
+          scheduleGroup: this.group,
+          description: `${s.cron} (${s.timezone}) -> handler ${s.handler}`,
+          schedule: scheduler.ScheduleExpression.expression(s.expression, TimeZone.of(s.timezone)),
+          timeWindow: scheduler.TimeWindow.off(),
+          enabled: s.enabled,
+          target: new SqsSendMessage(props.queue, {
+            role: this.role,
+            deadLetterQueue: props.deadLetterQueue,
+            retryAttempts: props.retry.retryAttempts,
+            maxEventAge: props.retry.maxEventAge,
+            input: scheduler.ScheduleTargetInput.fromObject({
+              kind: "schedule",
+              schedule: s.name,
+              scheduled_time: scheduler.ContextAttribute.scheduledTime,
+            }),
+          }),
         }),
-      }),
-    }));
+    );
   }
 }

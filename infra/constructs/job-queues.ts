@@ -37,7 +37,8 @@ export class JobQueues extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the dead-letter queue of the job queue; its messages are inspected and redriven with `evd cloud dlq`.",
+      reason:
+        "This queue is itself the dead-letter queue of the job queue; its messages are inspected and redriven with `evd cloud dlq`.",
     });
     this.queue = new sqs.Queue(this, "JobQueue", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -14,7 +14,8 @@ export const BUNDLE_PATH_IN_LAMBDA = `/var/task/${BUNDLE_FILE_NAME}`;
 const RUNTIME_PROVIDED_MODULES = ["@aws-sdk/*", "@smithy/*"] as const;
 
 /** Lets esbuild's ESM output load the CommonJS dependencies that call `require`. */
-const ESM_REQUIRE_SHIM = "import { createRequire as __evdCreateRequire } from 'node:module'; const require = __evdCreateRequire(import.meta.url);";
+const ESM_REQUIRE_SHIM =
+  "import { createRequire as __evdCreateRequire } from 'node:module'; const require = __evdCreateRequire(import.meta.url);";
 
 export interface OrchestratorFunctionProps {
   /** The handler's TypeScript entry (exports `handler`). */
@@ -81,16 +82,20 @@ export class OrchestratorFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => outputDir === AssetStaging.BUNDLING_OUTPUT_DIR
-            // The Docker variant of the command (CDK always renders it): the staged file is not in the container.
-            ? [`echo "evd: ${BUNDLE_FILE_NAME} is written by local esbuild bundling only; install esbuild" >&2 && exit 1`]
-            : [copyCommand(props.stagedBundleFile(), `${outputDir}/${BUNDLE_FILE_NAME}`)],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            outputDir === AssetStaging.BUNDLING_OUTPUT_DIR
+              ? // The Docker variant of the command (CDK always renders it): the staged file is not in the container.
+                [
+                  `echo "evd: ${BUNDLE_FILE_NAME} is written by local esbuild bundling only; install esbuild" >&2 && exit 1`,
+                ]
+              : [copyCommand(props.stagedBundleFile(), `${outputDir}/${BUNDLE_FILE_NAME}`)],
         },
       },
     });
     Validations.of(this.function).acknowledge({
       id: "AwsSolutions-L1",
-      reason: "nodejs22.x is deliberate: the code is written and tested for Node 20/22 (see TOOLCHAIN.md); moving to a newer runtime is a tested upgrade, not a silent default.",
+      reason:
+        "nodejs22.x is deliberate: the code is written and tested for Node 20/22 (see TOOLCHAIN.md); moving to a newer runtime is a tested upgrade, not a silent default.",
     });
   }
 }

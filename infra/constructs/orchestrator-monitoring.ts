@@ -33,13 +33,17 @@ export class OrchestratorMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: OrchestratorMonitoringProps) {
     super(scope, id);
     const minute = Duration.minutes(1);
-    const dlqVisible = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: "Maximum" });
+    const dlqVisible = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: minute,
+      statistic: "Maximum",
+    });
     const queueAge = props.queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: "Maximum" });
     const runnerErrors = props.runner.metricErrors({ period: Duration.minutes(5), statistic: "Sum" });
     const ingestErrors = props.ingest.metricErrors({ period: Duration.minutes(5), statistic: "Sum" });
 
     this.dlqNotEmpty = new cloudwatch.Alarm(this, "DlqNotEmpty", {
-      alarmDescription: "A job exhausted its retries and is in the DLQ: inspect with `evd cloud dlq list`, fix, then `evd cloud dlq redrive`.",
+      alarmDescription:
+        "A job exhausted its retries and is in the DLQ: inspect with `evd cloud dlq list`, fix, then `evd cloud dlq redrive`.",
       metric: dlqVisible,
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -80,7 +84,12 @@ export class OrchestratorMonitoring extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", { dashboardName: props.dashboardName });
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge], width: 24, height: 3 }),
+      new cloudwatch.AlarmStatusWidget({
+        title: "Alarms",
+        alarms: [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge],
+        width: 24,
+        height: 3,
+      }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -98,13 +107,21 @@ export class OrchestratorMonitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: "Ingest",
-        left: [props.ingest.metricInvocations({ period: minute, statistic: "Sum" }), ingestErrors, props.ingest.metricThrottles({ period: minute, statistic: "Sum" })],
+        left: [
+          props.ingest.metricInvocations({ period: minute, statistic: "Sum" }),
+          ingestErrors,
+          props.ingest.metricThrottles({ period: minute, statistic: "Sum" }),
+        ],
         right: [props.ingest.metricDuration({ period: minute, statistic: "p99" })],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: "Runner",
-        left: [props.runner.metricInvocations({ period: minute, statistic: "Sum" }), runnerErrors, props.runner.metricThrottles({ period: minute, statistic: "Sum" })],
+        left: [
+          props.runner.metricInvocations({ period: minute, statistic: "Sum" }),
+          runnerErrors,
+          props.runner.metricThrottles({ period: minute, statistic: "Sum" }),
+        ],
         right: [props.runner.metricDuration({ period: minute, statistic: "p99" })],
         width: 12,
       }),

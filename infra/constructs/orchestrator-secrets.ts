@@ -66,15 +66,26 @@ export class OrchestratorSecrets extends Construct {
       if (entry.secret) {
         entry.secret.grantRead(grantee);
         if (entry.imported) {
-          acknowledgeWildcardResource(grantee, `${entry.secret.secretArn}-??????`,
-            `The secret ${entry.locator} is imported by name: Secrets Manager appends a random 6-character suffix to secret ARNs, which a grant by name can only match with "-??????".`);
+          acknowledgeWildcardResource(
+            grantee,
+            `${entry.secret.secretArn}-??????`,
+            `The secret ${entry.locator} is imported by name: Secrets Manager appends a random 6-character suffix to secret ARNs, which a grant by name can only match with "-??????".`,
+          );
         }
       }
       if (entry.parameterName !== undefined) {
-        grantee.addToPrincipalPolicy(new iam.PolicyStatement({
-          actions: ["ssm:GetParameter"],
-          resources: [Stack.of(this).formatArn({ service: "ssm", resource: "parameter", resourceName: entry.parameterName.replace(/^\//, "") })],
-        }));
+        grantee.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ["ssm:GetParameter"],
+            resources: [
+              Stack.of(this).formatArn({
+                service: "ssm",
+                resource: "parameter",
+                resourceName: entry.parameterName.replace(/^\//, ""),
+              }),
+            ],
+          }),
+        );
       }
     }
   }
@@ -96,7 +107,8 @@ export class OrchestratorSecrets extends Construct {
     });
     Validations.of(secret).acknowledge({
       id: "AwsSolutions-SMG4",
-      reason: "Webhook secrets are shared with the sender (GitHub) and API keys are issued by the provider: both are rotated by their owner with put-secret-value, not by a rotation Lambda.",
+      reason:
+        "Webhook secrets are shared with the sender (GitHub) and API keys are issued by the provider: both are rotated by their owner with put-secret-value, not by a rotation Lambda.",
     });
     return { reference: ref.name, locator: secret.secretArn, secret };
   }

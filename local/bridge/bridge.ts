@@ -15,7 +15,15 @@ import { createFileWatcher, type ChangeSet, type FileWatcher } from "../watcher/
 import { applyChanges, diffManifest, manifestFile, manifestFromScan, scanTree, type Manifest } from "./catch-up.ts";
 import { buildChangeSet } from "./change-set.ts";
 import { BridgeError } from "./errors.ts";
-import { createSender, type BackoffOptions, type SendFailure, type SendJob, type Sender, type SentReport, type SpoolingStatus } from "./sender.ts";
+import {
+  createSender,
+  type BackoffOptions,
+  type SendFailure,
+  type SendJob,
+  type Sender,
+  type SentReport,
+  type SpoolingStatus,
+} from "./sender.ts";
 import { openSpool, type Spool, type SpoolRecord } from "./spool.ts";
 
 export interface BridgeOptions {
@@ -60,7 +68,10 @@ function seconds(ms: number): string {
 }
 
 export function sentLine(r: SentReport): string {
-  const jobs = r.jobIds.length === 0 ? "jobs already sent before a restart" : `${r.jobIds.length === 1 ? "job" : "jobs"} ${r.jobIds.join(", ")}`;
+  const jobs =
+    r.jobIds.length === 0
+      ? "jobs already sent before a restart"
+      : `${r.jobIds.length === 1 ? "job" : "jobs"} ${r.jobIds.join(", ")}`;
   return `sent: ${plural(r.record.files, "file")} (${r.record.source}) -> ${jobs}; latency ${r.latencyMs} ms`;
 }
 
@@ -75,13 +86,17 @@ export function spoolingLine(s: SpoolingStatus): string {
  */
 async function changeTime(set: ChangeSet, reportedAt: number, windowMs: number): Promise<number> {
   let newest = 0;
-  await Promise.all(set.changes.filter((c) => c.kind !== "delete").map(async (c) => {
-    try {
-      newest = Math.max(newest, (await stat(resolve(set.root, c.path))).mtimeMs);
-    } catch {
-      // deleted since: ignore
-    }
-  }));
+  await Promise.all(
+    set.changes
+      .filter((c) => c.kind !== "delete")
+      .map(async (c) => {
+        try {
+          newest = Math.max(newest, (await stat(resolve(set.root, c.path))).mtimeMs);
+        } catch {
+          // deleted since: ignore
+        }
+      }),
+  );
   return newest > reportedAt - windowMs && newest <= reportedAt ? Math.floor(newest) : reportedAt;
 }
 
@@ -106,7 +121,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     ...(options.backoff ? { backoff: options.backoff } : {}),
     onSent: (r) => out(sentLine(r)),
     onSpooling: (s) => out(spoolingLine(s)),
-    onRejected: (rec: SpoolRecord, reason) => out(`rejected: change set #${rec.seq} (${plural(rec.files, "file")}, ${rec.source}) moved to ${spool.dir}/rejected: ${reason}`),
+    onRejected: (rec: SpoolRecord, reason) =>
+      out(
+        `rejected: change set #${rec.seq} (${plural(rec.files, "file")}, ${rec.source}) moved to ${spool.dir}/rejected: ${reason}`,
+      ),
   });
   const left = spool.count();
   if (left > 0) out(`resending: ${plural(left, "change set")} spooled by an earlier run`);
@@ -128,17 +146,29 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     let outcome;
     try {
-      outcome = spool.append({ changed_at: new Date(changedAt).toISOString(), source: name, files: built.files, jobs: built.jobs });
+      outcome = spool.append({
+        changed_at: new Date(changedAt).toISOString(),
+        source: name,
+        files: built.files,
+        jobs: built.jobs,
+      });
     } catch (err) {
       logger.log("error", "spooling a change set failed", { source: name, error: (err as Error).message });
-      out(`error: cannot spool ${plural(built.files, "file")} (${name}): ${(err as Error).message}; retrying with the next change`);
+      out(
+        `error: cannot spool ${plural(built.files, "file")} (${name}): ${(err as Error).message}; retrying with the next change`,
+      );
       return "retry";
     }
     if (outcome.kind === "duplicate") {
-      out(`unchanged: ${plural(built.files, "file")} (${name}): already sent or waiting as ${outcome.jobIds.join(", ")}`);
+      out(
+        `unchanged: ${plural(built.files, "file")} (${name}): already sent or waiting as ${outcome.jobIds.join(", ")}`,
+      );
       return;
     }
-    if (built.contentDropped > 0) out(`note: ${plural(built.contentDropped, "file")} (${name}) sent by hash only: the message would exceed the queue's size limit`);
+    if (built.contentDropped > 0)
+      out(
+        `note: ${plural(built.contentDropped, "file")} (${name}) sent by hash only: the message would exceed the queue's size limit`,
+      );
     sender.wake();
   }
 
@@ -157,7 +187,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         try {
           manifest.save(next);
         } catch (err) {
-          logger.log("warn", "saving the source manifest failed (changes made while stopped may be reported again)", { source: name, error: (err as Error).message });
+          logger.log("warn", "saving the source manifest failed (changes made while stopped may be reported again)", {
+            source: name,
+            error: (err as Error).message,
+          });
         }
       };
       const watcher = createFileWatcher({
@@ -182,10 +215,18 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       watched.push({ source: name, root });
 
       // Changes made while no bridge was watching (the first start only records the tree).
-      const scan = await scanTree({ root, pattern: source.pattern, ignore: source.ignore, ignorePaths, maxContentBytes: source.max_content_bytes });
+      const scan = await scanTree({
+        root,
+        pattern: source.pattern,
+        ignore: source.ignore,
+        ignorePaths,
+        maxContentBytes: source.max_content_bytes,
+      });
       const missed = known === undefined ? [] : diffManifest(known, scan, source.events);
-      if (missed.length > 0) out(`catch-up: ${plural(missed.length, "file")} (${name}) changed while the bridge was not running`);
-      if (missed.length === 0 || (await handle({ source: name, root, changes: missed }, windowMs)) !== "retry") remember(manifestFromScan(scan));
+      if (missed.length > 0)
+        out(`catch-up: ${plural(missed.length, "file")} (${name}) changed while the bridge was not running`);
+      if (missed.length === 0 || (await handle({ source: name, root, changes: missed }, windowMs)) !== "retry")
+        remember(manifestFromScan(scan));
     }
   } catch (err) {
     await Promise.all(watchers.map((w) => w.stop()));

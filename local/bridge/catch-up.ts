@@ -30,7 +30,6 @@ export interface ScannedFile {
   readonly content?: string;
 }
 
-
 /** The files the watcher would report under `root`, with their hashes (and small text inline). */
 export async function scanTree(opts: ScanOptions): Promise<Map<string, ScannedFile>> {
   const root = resolve(opts.root);
@@ -53,7 +52,13 @@ export async function scanTree(opts: ScanOptions): Promise<Map<string, ScannedFi
         continue;
       }
       // The watcher follows symbolic links to files: so does the scan.
-      const isFile = e.isFile() || (e.isSymbolicLink() && (await stat(abs).then((st) => st.isFile(), () => false)));
+      const isFile =
+        e.isFile() ||
+        (e.isSymbolicLink() &&
+          (await stat(abs).then(
+            (st) => st.isFile(),
+            () => false,
+          )));
       if (!isFile || isEditorTempFile(e.name)) continue;
       const rel = relative(root, abs).split(sep).join("/");
       if (!matches(rel) || ignored(rel)) continue;
@@ -73,7 +78,11 @@ export async function scanTree(opts: ScanOptions): Promise<Map<string, ScannedFi
 }
 
 /** What changed between the manifest and the tree now, as the watcher would report it, by path. */
-export function diffManifest(before: Manifest, now: ReadonlyMap<string, ScannedFile>, kinds: readonly ChangeKind[]): FileChange[] {
+export function diffManifest(
+  before: Manifest,
+  now: ReadonlyMap<string, ScannedFile>,
+  kinds: readonly ChangeKind[],
+): FileChange[] {
   const out: FileChange[] = [];
   for (const [path, f] of now) {
     const prev = before[path];
@@ -108,7 +117,10 @@ export function manifestFile(spoolDir: string, source: string, root: string): Ma
   const dir = join(spoolDir, "manifests");
   const tmp = join(spoolDir, "tmp");
   for (const d of [dir, tmp]) mkdirSync(d, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${source.replace(/[^A-Za-z0-9_.-]/g, "_")}-${createHash("sha256").update(resolve(root)).digest("hex").slice(0, 8)}.json`);
+  const file = join(
+    dir,
+    `${source.replace(/[^A-Za-z0-9_.-]/g, "_")}-${createHash("sha256").update(resolve(root)).digest("hex").slice(0, 8)}.json`,
+  );
   return {
     load() {
       if (!existsSync(file)) return undefined;

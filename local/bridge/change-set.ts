@@ -68,7 +68,9 @@ export function buildChangeSet(set: WatchedChanges, config: OrchestratorConfig, 
     while (size > limit && changes.some((c) => c.content !== undefined)) {
       // Each inlined text appears twice in the payload (`changes[].content`, `files_content`).
       let excess = size - limit;
-      const order = changes.map((c, i) => ({ i, len: c.content === undefined ? -1 : Buffer.byteLength(c.content) })).sort((a, b) => b.len - a.len);
+      const order = changes
+        .map((c, i) => ({ i, len: c.content === undefined ? -1 : Buffer.byteLength(c.content) }))
+        .sort((a, b) => b.len - a.len);
       for (const { i, len } of order) {
         if (len < 0 || excess <= 0) break;
         changes[i] = withoutContent(changes[i]!);

@@ -128,7 +128,12 @@ export function createSender(options: SenderOptions): Sender {
       spool.remove(record.seq);
       failures = 0;
       const sentAt = now();
-      options.onSent?.({ record, jobIds: sentNow, sentAt, latencyMs: Math.max(0, sentAt - Date.parse(record.changed_at)) });
+      options.onSent?.({
+        record,
+        jobIds: sentNow,
+        sentAt,
+        latencyMs: Math.max(0, sentAt - Date.parse(record.changed_at)),
+      });
     }
     return undefined;
   }
@@ -141,7 +146,10 @@ export function createSender(options: SenderOptions): Sender {
         failure = await pass();
       } catch (err) {
         // The spool itself failed (disk full, permissions): nothing was dropped; try again later.
-        failure = { kind: FailureKind.RETRY, reason: `spool error (${err instanceof Error ? err.message : String(err)})` };
+        failure = {
+          kind: FailureKind.RETRY,
+          reason: `spool error (${err instanceof Error ? err.message : String(err)})`,
+        };
       }
       if (stopped) return;
       if (failure === undefined) {
@@ -175,7 +183,8 @@ export function createSender(options: SenderOptions): Sender {
     async drainOnce() {
       if (running) throw new BridgeError("drainOnce: stop the sender loop first");
       const failure = await pass();
-      if (failure) options.onSpooling?.({ pending: spool.count(), reason: failure.reason, retryInMs: 0, failures: failures + 1 });
+      if (failure)
+        options.onSpooling?.({ pending: spool.count(), reason: failure.reason, retryInMs: 0, failures: failures + 1 });
       return spool.count() === 0;
     },
   };

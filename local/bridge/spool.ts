@@ -17,7 +17,17 @@
  * where no prebuilt binary is reachable).
  */
 import {
-  closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import type { Job } from "../../shared/events/event.ts";
@@ -116,17 +126,24 @@ function acquireLock(file: string): void {
     closeSync(fd);
     return;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new SpoolError(`cannot lock spool ${file}: ${(err as Error).message}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST")
+      throw new SpoolError(`cannot lock spool ${file}: ${(err as Error).message}`, { cause: err });
   }
   const holder = Number.parseInt(readFileSync(file, "utf8").trim(), 10);
   if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder)) {
-    throw new SpoolError(`another bridge (pid ${holder}) is using the spool ${join(file, "..")}; stop it first or give --spool-dir`);
+    throw new SpoolError(
+      `another bridge (pid ${holder}) is using the spool ${join(file, "..")}; stop it first or give --spool-dir`,
+    );
   }
   // Stale lock (the holder died, e.g. kill -9): take it over.
   writeFileAtomic(join(file, "..", "tmp"), file, String(process.pid));
 }
 
-interface SentEntry { at: number; seq: number; jobId: string }
+interface SentEntry {
+  at: number;
+  seq: number;
+  jobId: string;
+}
 
 function readSentLog(file: string): SentEntry[] {
   if (!existsSync(file)) return [];
@@ -145,7 +162,12 @@ function readSentLog(file: string): SentEntry[] {
 
 function parseRecord(text: string, where: string): SpoolRecord {
   const r = JSON.parse(text) as Partial<SpoolRecord>;
-  if (r.version !== SPOOL_VERSION || !Number.isInteger(r.seq) || !Array.isArray(r.jobs) || typeof r.source !== "string") {
+  if (
+    r.version !== SPOOL_VERSION ||
+    !Number.isInteger(r.seq) ||
+    !Array.isArray(r.jobs) ||
+    typeof r.source !== "string"
+  ) {
     throw new SpoolError(`${where}: not a spool record of version ${SPOOL_VERSION}`);
   }
   return r as SpoolRecord;
@@ -176,12 +198,18 @@ export function openSpool(options: SpoolOptions): Spool {
     // Keep the newest entry's seq even when it expired, so numbering never goes back.
     const newest = entries.at(-1);
     const lines = kept.map((e) => `${new Date(e.at).toISOString()}\t${e.seq}\t${e.jobId}\n`).join("");
-    writeFileAtomic(tmpDir, sentFile, lines || (newest ? `${new Date(newest.at).toISOString()}\t${newest.seq}\t-\n` : ""));
+    writeFileAtomic(
+      tmpDir,
+      sentFile,
+      lines || (newest ? `${new Date(newest.at).toISOString()}\t${newest.seq}\t-\n` : ""),
+    );
   }
   const sent = new Set(kept.map((e) => e.jobId));
 
   const pending = new Map<number, SpoolRecord>();
-  for (const f of readdirSync(pendingDir).filter((n) => n.endsWith(".json")).sort()) {
+  for (const f of readdirSync(pendingDir)
+    .filter((n) => n.endsWith(".json"))
+    .sort()) {
     const path = join(pendingDir, f);
     try {
       const rec = parseRecord(readFileSync(path, "utf8"), path);
@@ -203,7 +231,13 @@ export function openSpool(options: SpoolOptions): Spool {
       const waiting = pendingJobIds();
       const jobs = input.jobs.filter((j) => !sent.has(j.id) && !waiting.has(j.id));
       if (jobs.length === 0) return { kind: "duplicate", jobIds: input.jobs.map((j) => j.id) };
-      const record: SpoolRecord = { version: SPOOL_VERSION, seq: ++lastSeq, spooled_at: now().toISOString(), ...input, jobs };
+      const record: SpoolRecord = {
+        version: SPOOL_VERSION,
+        seq: ++lastSeq,
+        spooled_at: now().toISOString(),
+        ...input,
+        jobs,
+      };
       try {
         writeFileAtomic(tmpDir, join(pendingDir, seqFile(record.seq)), `${JSON.stringify(record)}\n`);
       } catch (err) {
@@ -236,7 +270,11 @@ export function openSpool(options: SpoolOptions): Spool {
     reject(seq, reason) {
       const rec = pending.get(seq);
       if (!rec) return;
-      writeFileAtomic(tmpDir, join(rejectedDir, seqFile(seq)), `${JSON.stringify({ ...rec, rejected_at: now().toISOString(), reason })}\n`);
+      writeFileAtomic(
+        tmpDir,
+        join(rejectedDir, seqFile(seq)),
+        `${JSON.stringify({ ...rec, rejected_at: now().toISOString(), reason })}\n`,
+      );
       pending.delete(seq);
       unlinkSync(join(pendingDir, seqFile(seq)));
       fsyncDir(pendingDir);

@@ -18,16 +18,39 @@ export function jobMessageBody(job: Job): string {
 
 export function createSqsSend(opts: { client: SQSClient; queueUrl: string }): SendJob {
   return async (job) => {
-    await opts.client.send(new SendMessageCommand({
-      QueueUrl: opts.queueUrl,
-      MessageBody: jobMessageBody(job),
-      MessageAttributes: jobMessageAttributes(job),
-    }));
+    await opts.client.send(
+      new SendMessageCommand({
+        QueueUrl: opts.queueUrl,
+        MessageBody: jobMessageBody(job),
+        MessageAttributes: jobMessageAttributes(job),
+      }),
+    );
   };
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET"]);
-const THROTTLE_NAMES = new Set(["ThrottlingException", "Throttling", "RequestThrottled", "RequestThrottledException", "TooManyRequestsException", "KmsThrottled", "KMS.ThrottlingException", "OverLimit", "SlowDown"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+]);
+const THROTTLE_NAMES = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "KmsThrottled",
+  "KMS.ThrottlingException",
+  "OverLimit",
+  "SlowDown",
+]);
 /** The queue refuses the message itself: resending it can never work. */
 const MESSAGE_FAULTS = new Set(["InvalidMessageContents", "MessageTooLong"]);
 
@@ -59,10 +82,13 @@ export function classifySendError(err: unknown): SendFailure {
   const e = (typeof err === "object" && err !== null ? err : { message: String(err) }) as ErrorLike;
   const name = e.name ?? "Error";
   const status = e.$metadata?.httpStatusCode;
-  if (THROTTLE_NAMES.has(name) || status === 429) return { kind: FailureKind.RETRY, reason: `queue throttling (${name})` };
-  if (status !== undefined && status >= 500) return { kind: FailureKind.RETRY, reason: `queue error (${name}, HTTP ${status})` };
+  if (THROTTLE_NAMES.has(name) || status === 429)
+    return { kind: FailureKind.RETRY, reason: `queue throttling (${name})` };
+  if (status !== undefined && status >= 500)
+    return { kind: FailureKind.RETRY, reason: `queue error (${name}, HTTP ${status})` };
   const tooLong = name === "InvalidParameterValue" && /shorter than|too long|message size/i.test(e.message ?? "");
-  if (MESSAGE_FAULTS.has(name) || tooLong) return { kind: FailureKind.REJECT, reason: `queue refused the message (${name}: ${e.message ?? ""})` };
+  if (MESSAGE_FAULTS.has(name) || tooLong)
+    return { kind: FailureKind.REJECT, reason: `queue refused the message (${name}: ${e.message ?? ""})` };
   // QueueDoesNotExist, AccessDenied, bad credentials...: the queue side must be fixed; nothing is dropped meanwhile.
   return { kind: FailureKind.RETRY, reason: `queue refused (${name}${e.message ? `: ${e.message}` : ""})` };
 }

@@ -16,7 +16,9 @@ export async function buildProgram(): Promise<Command> {
     .showHelpAfterError()
     .exitOverride();
   const dir = fileURLToPath(new URL("./commands/", import.meta.url));
-  const files = readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .sort();
   for (const file of files) {
     const mod = (await import(new URL(`./commands/${file}`, import.meta.url).href)) as Partial<CommandModule>;
     if (typeof mod.register === "function") mod.register(program);

@@ -20,8 +20,16 @@ export interface AdminInfo {
   readonly started_at: string;
 }
 
-export interface ReplayQuery { readonly handler?: string; readonly since?: string; readonly status?: string }
-export interface HistoryParams { readonly limit?: number; readonly handler?: string; readonly status?: string }
+export interface ReplayQuery {
+  readonly handler?: string;
+  readonly since?: string;
+  readonly status?: string;
+}
+export interface HistoryParams {
+  readonly limit?: number;
+  readonly handler?: string;
+  readonly status?: string;
+}
 
 /** What the admin API can ask of the daemon. */
 export interface DaemonControl {
@@ -40,7 +48,12 @@ export interface DaemonControl {
 /** A refusal the admin API answers with its status and message. */
 export class AdminRequestError extends Error {
   override readonly name = "AdminRequestError";
-  constructor(readonly status: number, readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -60,7 +73,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_ADMIN_BODY) throw new AdminRequestError(413, "body_too_large", `admin request body exceeds ${MAX_ADMIN_BODY} bytes`);
+    if (size > MAX_ADMIN_BODY)
+      throw new AdminRequestError(413, "body_too_large", `admin request body exceeds ${MAX_ADMIN_BODY} bytes`);
     chunks.push(chunk);
   }
   if (size === 0) return {};
@@ -70,12 +84,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch (err) {
     throw new AdminRequestError(400, "invalid_json", `admin request body is not JSON: ${(err as Error).message}`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new AdminRequestError(400, "invalid_body", "admin request body must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new AdminRequestError(400, "invalid_body", "admin request body must be a JSON object");
   return parsed as Record<string, unknown>;
 }
 
 function optString(body: Record<string, unknown> | URLSearchParams, key: string): string | undefined {
-  const v = body instanceof URLSearchParams ? body.get(key) ?? undefined : body[key];
+  const v = body instanceof URLSearchParams ? (body.get(key) ?? undefined) : body[key];
   if (v === undefined || v === null || v === "") return undefined;
   if (typeof v !== "string") throw new AdminRequestError(400, "invalid_field", `"${key}" must be a string`);
   return v;
@@ -89,7 +104,11 @@ export interface AdminApi {
 }
 
 /** Starts the admin API on 127.0.0.1 (ephemeral port) and writes `<stateDir>/admin.json`. */
-export async function startAdminApi(opts: { stateDir: string; control: DaemonControl; logger: Logger }): Promise<AdminApi> {
+export async function startAdminApi(opts: {
+  stateDir: string;
+  control: DaemonControl;
+  logger: Logger;
+}): Promise<AdminApi> {
   const { control, logger } = opts;
   const token = randomBytes(32).toString("hex");
   const routes: Record<string, Route> = {
@@ -97,8 +116,13 @@ export async function startAdminApi(opts: { stateDir: string; control: DaemonCon
     "GET /history": async (_req, url) => {
       const limitText = url.searchParams.get("limit");
       const limit = limitText === null ? undefined : Number(limitText);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new AdminRequestError(400, "invalid_limit", `limit must be a positive integer, got "${limitText}"`);
-      return control.history({ limit, handler: optString(url.searchParams, "handler"), status: optString(url.searchParams, "status") });
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+        throw new AdminRequestError(400, "invalid_limit", `limit must be a positive integer, got "${limitText}"`);
+      return control.history({
+        limit,
+        handler: optString(url.searchParams, "handler"),
+        status: optString(url.searchParams, "status"),
+      });
     },
     "GET /state": () => control.state(),
     "GET /dlq": () => control.dlqList(),
@@ -107,13 +131,18 @@ export async function startAdminApi(opts: { stateDir: string; control: DaemonCon
       const handler = optString(body, "handler");
       if (!handler) throw new AdminRequestError(400, "missing_handler", "trigger needs a handler name");
       const payload = body.payload;
-      if (payload !== undefined && (typeof payload !== "object" || payload === null || Array.isArray(payload))) throw new AdminRequestError(400, "invalid_payload", "payload must be a JSON object");
+      if (payload !== undefined && (typeof payload !== "object" || payload === null || Array.isArray(payload)))
+        throw new AdminRequestError(400, "invalid_payload", "payload must be a JSON object");
       return control.trigger({ handler, payload: payload as Record<string, unknown> | undefined });
     },
     "POST /stop": () => control.stop(),
     "POST /replay": async (req) => {
       const body = await readJson(req);
-      return control.replay({ handler: optString(body, "handler"), since: optString(body, "since"), status: optString(body, "status") });
+      return control.replay({
+        handler: optString(body, "handler"),
+        since: optString(body, "since"),
+        status: optString(body, "status"),
+      });
     },
     "POST /dlq/redrive": async (req) => {
       const body = await readJson(req);
@@ -126,25 +155,38 @@ export async function startAdminApi(opts: { stateDir: string; control: DaemonCon
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!tokenMatches(token, req.headers.authorization)) throw new AdminRequestError(401, "unauthorized", "missing or wrong admin token");
+    if (!tokenMatches(token, req.headers.authorization))
+      throw new AdminRequestError(401, "unauthorized", "missing or wrong admin token");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const route = routes[`${req.method ?? "GET"} ${url.pathname}`];
     if (!route) {
       const known = Object.keys(routes).some((r) => r.endsWith(` ${url.pathname}`));
-      throw known ? new AdminRequestError(405, "method_not_allowed", `wrong method for ${url.pathname}`) : new AdminRequestError(404, "not_found", `no admin route ${url.pathname}`);
+      throw known
+        ? new AdminRequestError(405, "method_not_allowed", `wrong method for ${url.pathname}`)
+        : new AdminRequestError(404, "not_found", `no admin route ${url.pathname}`);
     }
     const result = await route(req, url);
     const text = JSON.stringify(result ?? {});
-    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+    res.writeHead(200, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(Buffer.byteLength(text)),
+    });
     res.end(text);
   }
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const e = err instanceof AdminRequestError ? err : new AdminRequestError(500, "internal_error", err instanceof Error ? err.message : String(err));
+      const e =
+        err instanceof AdminRequestError
+          ? err
+          : new AdminRequestError(500, "internal_error", err instanceof Error ? err.message : String(err));
       if (e.status === 500) logger.log("error", "admin request failed", { path: req.url, error: e.message });
       const text = JSON.stringify({ error: e.code, message: e.message });
-      if (!res.headersSent) res.writeHead(e.status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+      if (!res.headersSent)
+        res.writeHead(e.status, {
+          "content-type": "application/json; charset=utf-8",
+          "content-length": String(Buffer.byteLength(text)),
+        });
       res.end(text);
       req.resume();
     });
@@ -153,7 +195,13 @@ export async function startAdminApi(opts: { stateDir: string; control: DaemonCon
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const info: AdminInfo = { host: "127.0.0.1", port: (server.address() as AddressInfo).port, token, pid: process.pid, started_at: new Date().toISOString() };
+  const info: AdminInfo = {
+    host: "127.0.0.1",
+    port: (server.address() as AddressInfo).port,
+    token,
+    pid: process.pid,
+    started_at: new Date().toISOString(),
+  };
   mkdirSync(opts.stateDir, { recursive: true });
   const file = join(opts.stateDir, ADMIN_FILE);
   const tmp = `${file}.${process.pid}.tmp`;

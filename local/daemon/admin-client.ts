@@ -9,14 +9,21 @@ import { isProcessAlive } from "./pid-file.ts";
 
 export class DaemonNotRunningError extends Error {
   override readonly name = "DaemonNotRunningError";
-  constructor(readonly stateDir: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly stateDir: string,
+    options?: { cause?: unknown },
+  ) {
     super(`no daemon is running for state directory ${stateDir} (start one with \`evd daemon\`)`, options);
   }
 }
 
 export class AdminCallError extends Error {
   override readonly name = "AdminCallError";
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -48,7 +55,10 @@ export function adminClient(stateDir: string): AdminClient {
       try {
         res = await fetch(`http://${info.host}:${info.port}${path}`, {
           method,
-          headers: { authorization: `Bearer ${info.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+          headers: {
+            authorization: `Bearer ${info.token}`,
+            ...(body === undefined ? {} : { "content-type": "application/json" }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (err) {

@@ -13,7 +13,12 @@ function shq(s: string): string {
 }
 
 /** A copy-paste `curl` for the first `webhook` source, or a hint when the secret is not set. */
-export function sampleCurl(config: OrchestratorConfig, baseUrl: string, env: Readonly<Record<string, string | undefined>>, nowSeconds: number): string | undefined {
+export function sampleCurl(
+  config: OrchestratorConfig,
+  baseUrl: string,
+  env: Readonly<Record<string, string | undefined>>,
+  nowSeconds: number,
+): string | undefined {
   const source = config.sources.find((s) => s.type === "webhook" && s.enabled);
   if (!source || source.type !== "webhook") return undefined;
   const url = `${baseUrl}${source.path}`;
@@ -22,8 +27,10 @@ export function sampleCurl(config: OrchestratorConfig, baseUrl: string, env: Rea
   if (scheme === "none" || !source.secret) return `${head} -d ${shq(SAMPLE_BODY)}`;
   const ref = secretRefName(source.secret);
   const secret = ref === undefined ? source.secret : env[ref];
-  if (secret === undefined || secret === "") return `# set ${ref} to the webhook secret, then sign the body with it (X-Signature: sha256=<hex hmac>)`;
-  if (scheme === "hmac-sha256") return `${head} -H ${shq(`X-Signature: ${signHmacSha256(secret, SAMPLE_BODY)}`)} -d ${shq(SAMPLE_BODY)}`;
+  if (secret === undefined || secret === "")
+    return `# set ${ref} to the webhook secret, then sign the body with it (X-Signature: sha256=<hex hmac>)`;
+  if (scheme === "hmac-sha256")
+    return `${head} -H ${shq(`X-Signature: ${signHmacSha256(secret, SAMPLE_BODY)}`)} -d ${shq(SAMPLE_BODY)}`;
   if (scheme === "standard-webhooks") {
     const id = `msg_evd_${nowSeconds}`;
     return `${head} -H 'webhook-id: ${id}' -H 'webhook-timestamp: ${nowSeconds}' -H ${shq(`webhook-signature: ${signStandardWebhook(secret, id, nowSeconds, SAMPLE_BODY)}`)} -d ${shq(SAMPLE_BODY)}`;
@@ -43,15 +50,24 @@ export interface BannerInput {
 }
 
 export function banner(input: BannerInput): string {
-  const lines = [`evd daemon ready (pid ${process.pid})`, `  config: ${input.configPath}`, `  state:  ${input.stateDir}`];
+  const lines = [
+    `evd daemon ready (pid ${process.pid})`,
+    `  config: ${input.configPath}`,
+    `  state:  ${input.stateDir}`,
+  ];
   if (input.webhookUrl) lines.push(`  listening on ${input.webhookUrl}  (GET ${input.webhookUrl}/healthz)`);
   else lines.push("  no webhook server (no HTTP source selected)");
   lines.push("  sources:");
-  for (const s of input.sources) lines.push(`    - ${s.name} (${s.type} -> ${s.handler}): ${s.state}${s.detail ? `, ${s.detail}` : ""}`);
+  for (const s of input.sources)
+    lines.push(`    - ${s.name} (${s.type} -> ${s.handler}): ${s.state}${s.detail ? `, ${s.detail}` : ""}`);
   const curl = input.webhookUrl ? sampleCurl(input.config, input.webhookUrl, input.env, input.nowSeconds) : undefined;
   if (curl) lines.push("  send a test event:", `    ${curl}`);
   const firstHandler = Object.keys(input.config.handlers)[0];
-  if (firstHandler) lines.push("  or trigger a handler:", `    npx evd daemon trigger --handler ${firstHandler} --config ${shq(input.configPath)}`);
+  if (firstHandler)
+    lines.push(
+      "  or trigger a handler:",
+      `    npx evd daemon trigger --handler ${firstHandler} --config ${shq(input.configPath)}`,
+    );
   lines.push("  stop with Ctrl-C or `npx evd daemon stop`");
   return lines.join("\n");
 }

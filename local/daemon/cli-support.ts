@@ -16,13 +16,22 @@ export interface ConfigOptions {
 
 export function addConfigOptions(cmd: Command): Command {
   return cmd
-    .option("-c, --config <file>", "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml, evd.yml or evd.json in the current folder)")
+    .option(
+      "-c, --config <file>",
+      "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml, evd.yml or evd.json in the current folder)",
+    )
     .option("-p, --profile <name>", "Amplifier profile .amplifier/profiles/<name>.md")
     .option("-b, --bundle <path>", "Amplifier bundle: a bundle.md file or the folder holding it");
 }
 
 export function loadFor(opts: ConfigOptions): Promise<LoadedConfig> {
-  return loadConfig({ configPath: opts.config, profile: opts.profile, bundle: opts.bundle, cwd: process.cwd(), env: process.env });
+  return loadConfig({
+    configPath: opts.config,
+    profile: opts.profile,
+    bundle: opts.bundle,
+    cwd: process.cwd(),
+    env: process.env,
+  });
 }
 
 export function out(text: string): void {
@@ -34,7 +43,10 @@ export function err(text: string): void {
 }
 
 /** Runs `fn` against the running daemon; no daemon or a refusal: a plain message and exit 1. */
-export async function withDaemon(opts: ConfigOptions, fn: (client: AdminClient, loaded: LoadedConfig) => Promise<void>): Promise<number> {
+export async function withDaemon(
+  opts: ConfigOptions,
+  fn: (client: AdminClient, loaded: LoadedConfig) => Promise<void>,
+): Promise<number> {
   const loaded = await loadFor(opts);
   try {
     await fn(adminClient(loaded.stateDir), loaded);

@@ -45,18 +45,33 @@ export function parseSince(text: string | undefined, now: number): number | unde
   const rel = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS];
   const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new AdminRequestError(400, "invalid_since", `--since: "${text}" is neither an ISO-8601 time nor a duration like 2h, 30m, 7d`);
+  if (Number.isNaN(t))
+    throw new AdminRequestError(
+      400,
+      "invalid_since",
+      `--since: "${text}" is neither an ISO-8601 time nor a duration like 2h, 30m, 7d`,
+    );
   return t;
 }
 
 export function parseStatus(text: string | undefined): RunStatus | undefined {
   if (text === undefined) return undefined;
-  if (!(RUN_STATUSES as readonly string[]).includes(text)) throw new AdminRequestError(400, "invalid_status", `status must be one of ${RUN_STATUSES.join(", ")}, got "${text}"`);
+  if (!(RUN_STATUSES as readonly string[]).includes(text))
+    throw new AdminRequestError(
+      400,
+      "invalid_status",
+      `status must be one of ${RUN_STATUSES.join(", ")}, got "${text}"`,
+    );
   return text as RunStatus;
 }
 
 function outcomeBody(o: IntakeOutcome): Record<string, unknown> {
-  return { status: o.kind, event_id: o.event_id, ...("jobIds" in o ? { jobs: o.jobIds } : {}), ...("reason" in o ? { reason: o.reason } : {}) };
+  return {
+    status: o.kind,
+    event_id: o.event_id,
+    ...("jobIds" in o ? { jobs: o.jobIds } : {}),
+    ...("reason" in o ? { reason: o.reason } : {}),
+  };
 }
 
 export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
@@ -79,7 +94,9 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
     },
     async trigger({ handler, payload }) {
       try {
-        return outcomeBody(await submitEvent(manualEvent({ payload, source: "cli", now: new Date(clock.now()) }), { handler }));
+        return outcomeBody(
+          await submitEvent(manualEvent({ payload, source: "cli", now: new Date(clock.now()) }), { handler }),
+        );
       } catch (err) {
         if (err instanceof RouterError) throw new AdminRequestError(404, "unknown_handler", err.message);
         throw err;
@@ -93,7 +110,11 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
       return { status: "stopping", pid: process.pid };
     },
     async replay(q) {
-      const replayed = await store.replay({ handler: q.handler, since: parseSince(q.since, clock.now()), status: parseStatus(q.status) });
+      const replayed = await store.replay({
+        handler: q.handler,
+        since: parseSince(q.since, clock.now()),
+        status: parseStatus(q.status),
+      });
       return { replayed: replayed.length, jobs: replayed };
     },
     async state() {
@@ -111,10 +132,23 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
       const ref = typeof payload.ref === "string" ? payload.ref : "";
       if (!ref || !after) throw new AdminRequestError(400, "invalid_push", "a git push needs `ref` and `after`");
       const repo = (payload.repository as { full_name?: string } | undefined)?.full_name;
-      const deliveryId = `git-push:${createHash("sha256").update(JSON.stringify([repo, ref, payload.before, after])).digest("hex").slice(0, 32)}`;
-      const normalized = normalizeGithubDelivery({ eventName: "push", deliveryId, payload, receivedAt: new Date(clock.now()), path: "git-hook" });
+      const deliveryId = `git-push:${createHash("sha256")
+        .update(JSON.stringify([repo, ref, payload.before, after]))
+        .digest("hex")
+        .slice(0, 32)}`;
+      const normalized = normalizeGithubDelivery({
+        eventName: "push",
+        deliveryId,
+        payload,
+        receivedAt: new Date(clock.now()),
+        path: "git-hook",
+      });
       // A local push did not come over a GitHub endpoint: no endpoint path for the router to match.
-      const event = { ...normalized, source: "git-hook", metadata: { github_event: "push", delivery_id: deliveryId, local: true } };
+      const event = {
+        ...normalized,
+        source: "git-hook",
+        metadata: { github_event: "push", delivery_id: deliveryId, local: true },
+      };
       return outcomeBody(await submitEvent(event));
     },
   };

@@ -85,8 +85,12 @@ interface SourceEntry {
 export function parseSourceTypes(list: readonly string[] | undefined): ReadonlySet<SourceType> | undefined {
   if (list === undefined) return undefined;
   const out = new Set<SourceType>();
-  for (const raw of list.flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "")) {
-    if (!(SOURCE_TYPES as readonly string[]).includes(raw)) throw new DaemonError(`--sources: unknown source type "${raw}"; expected some of ${SOURCE_TYPES.join(", ")}`);
+  for (const raw of list
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "")) {
+    if (!(SOURCE_TYPES as readonly string[]).includes(raw))
+      throw new DaemonError(`--sources: unknown source type "${raw}"; expected some of ${SOURCE_TYPES.join(", ")}`);
     out.add(raw as SourceType);
   }
   if (out.size === 0) throw new DaemonError("--sources: give at least one source type");
@@ -104,16 +108,27 @@ function message(err: unknown): string {
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  const logger = opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
+  const logger =
+    opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const selected = parseSourceTypes(opts.sources);
   const clock = systemClock;
   const schedulerTime = schedulerTimeFromEnv(opts.env);
   if (schedulerTime.test) {
-    logger.log("warn", "TEST CLOCK: the scheduler's clock is shifted/sped up (EVD_TEST_CLOCK_*); never use this outside tests", { offset_ms: schedulerTime.offsetMs, speed: schedulerTime.speed });
+    logger.log(
+      "warn",
+      "TEST CLOCK: the scheduler's clock is shifted/sped up (EVD_TEST_CLOCK_*); never use this outside tests",
+      { offset_ms: schedulerTime.offsetMs, speed: schedulerTime.speed },
+    );
   }
 
-  const loaded = await loadConfig({ configPath: opts.configPath, profile: opts.profile, bundle: opts.bundle, cwd: opts.cwd, env: opts.env });
+  const loaded = await loadConfig({
+    configPath: opts.configPath,
+    profile: opts.profile,
+    bundle: opts.bundle,
+    cwd: opts.cwd,
+    env: opts.env,
+  });
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
   const removePidFile = opts.pidFile ? writePidFile(resolve(opts.cwd ?? process.cwd(), opts.pidFile)) : () => {};
@@ -133,11 +148,32 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const store: LocalStore = openLocalStore({ dir: stateDir, config, clock });
     cleanups.push(() => store.close());
 
-    const hooks: HookBus = createHookBus(await loadHookModules(config.hooks, configDir), logger.child({ component: "hooks" }));
+    const hooks: HookBus = createHookBus(
+      await loadHookModules(config.hooks, configDir),
+      logger.child({ component: "hooks" }),
+    );
     const secrets = new MapSecretStore(opts.env);
-    const pipeline = createPipelineRunner(config, { recipes: fileRecipeSource(configDir), secrets, filesystemRoot: configDir, logger: logger.child({ component: "pipeline" }) });
-    const ingest = createIngest({ config, queue: store, secrets, hooks, clock, logger: logger.child({ component: "ingest" }) });
-    const submitEvent: SubmitEvent = createEventIntake({ config, queue: store, hooks, clock, logger: logger.child({ component: "intake" }) });
+    const pipeline = createPipelineRunner(config, {
+      recipes: fileRecipeSource(configDir),
+      secrets,
+      filesystemRoot: configDir,
+      logger: logger.child({ component: "pipeline" }),
+    });
+    const ingest = createIngest({
+      config,
+      queue: store,
+      secrets,
+      hooks,
+      clock,
+      logger: logger.child({ component: "ingest" }),
+    });
+    const submitEvent: SubmitEvent = createEventIntake({
+      config,
+      queue: store,
+      hooks,
+      clock,
+      logger: logger.child({ component: "intake" }),
+    });
 
     const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger });
     const recovered = await worker.start();
@@ -151,7 +187,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       name: sourceName(source, index),
       index,
       source,
-      state: !source.enabled ? "disabled" : selected && !selected.has(source.type) ? "not selected" : source.type === "manual" ? "ready" : "stopped",
+      state: !source.enabled
+        ? "disabled"
+        : selected && !selected.has(source.type)
+          ? "not selected"
+          : source.type === "manual"
+            ? "ready"
+            : "stopped",
     }));
     // Cleanups run in reverse: sources (pushed below) stop first, then this announces them stopped,
     // then the worker finishes, then the admin API, the store and the pid file.
@@ -190,14 +232,26 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const endpoints = configEndpoints(config);
     if (httpEntries.length > 0 && endpoints.size > 0) {
       const bodyLimit = (path: string) => endpoints.get(path)?.maxBodyBytes ?? config.max_body_bytes;
-      server = createWebhookServer({ host: config.webhook_host, port: config.webhook_port, bodyLimit, ingest, logger: logger.child({ component: "http" }) });
+      server = createWebhookServer({
+        host: config.webhook_host,
+        port: config.webhook_port,
+        bodyLimit,
+        ingest,
+        logger: logger.child({ component: "http" }),
+      });
       const addr = await server.listen();
-      const shownHost = addr.host === "0.0.0.0" || addr.host === "::" ? "127.0.0.1" : addr.host.includes(":") ? `[${addr.host}]` : addr.host;
+      const shownHost =
+        addr.host === "0.0.0.0" || addr.host === "::"
+          ? "127.0.0.1"
+          : addr.host.includes(":")
+            ? `[${addr.host}]`
+            : addr.host;
       webhook = { ...addr, url: `http://${shownHost}:${addr.port}` };
       const srv = server;
       cleanups.push(() => srv.close());
       for (const e of httpEntries) {
-        const path = e.source.type === "webhook" ? e.source.path : "path" in e.source && e.source.path ? e.source.path : "/github";
+        const path =
+          e.source.type === "webhook" ? e.source.path : "path" in e.source && e.source.path ? e.source.path : "/github";
         await markStarted(e, `POST ${webhook.url}${path}`);
       }
     }
@@ -218,9 +272,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         lastRun: config.persist_last_run ? store.lastRun : undefined,
         logger: logger.child({ component: "scheduler" }),
         fire: async (f: Firing) => {
-          const payload = { ...(f.schedule.payload ?? {}), ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}) };
+          const payload = {
+            ...(f.schedule.payload ?? {}),
+            ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
+          };
           const outcome = await submitEvent(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
-          if (outcome.kind === "rejected") throw new DaemonError(`schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${outcome.reason}`);
+          if (outcome.kind === "rejected")
+            throw new DaemonError(
+              `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${outcome.reason}`,
+            );
         },
         onError: (spec, err) => {
           const e = byName.get(spec.name);
@@ -255,7 +315,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         logger: logger.child({ component: "watcher", source: e.name }),
         onError: (err) => void markError(e, err),
         onChanges: async (set) => {
-          const outcome = await submitEvent(fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }));
+          const outcome = await submitEvent(
+            fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }),
+          );
           // Back-pressure (queue_overflow: error and full): coalesce into the next change set.
           return outcome.kind === "rejected" ? "retry" : undefined;
         },
@@ -271,7 +333,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanups.push(async () => {
       await Promise.all(watchers.map((w) => w.stop()));
     });
-
 
     let stopping: Promise<void> | undefined;
     let resolveStopped!: () => void;
@@ -289,13 +350,27 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     };
 
     const control = createDaemonControl({
-      config, configPath: loaded.configPath, stateDir, startedAt, webhookUrl: webhook?.url, store, worker, submitEvent, clock,
+      config,
+      configPath: loaded.configPath,
+      stateDir,
+      startedAt,
+      webhookUrl: webhook?.url,
+      store,
+      worker,
+      submitEvent,
+      clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
         return entries.map((e) => ({
-          name: e.name, type: e.source.type, handler: e.source.handler, state: e.state,
-          ...(e.source.type === "schedule" ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null } : {}),
-          ...(e.detail ? { detail: e.detail } : {}), ...(e.error ? { error: e.error } : {}),
+          name: e.name,
+          type: e.source.type,
+          handler: e.source.handler,
+          state: e.state,
+          ...(e.source.type === "schedule"
+            ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
+            : {}),
+          ...(e.detail ? { detail: e.detail } : {}),
+          ...(e.error ? { error: e.error } : {}),
         }));
       },
       stop,
@@ -304,11 +379,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const admin: AdminApi = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
     cleanups.splice(2, 0, () => admin.close()); // after the worker, before the store and the pid file
 
-    print(banner({
-      config: loaded.config, configPath: loaded.configPath, stateDir, webhookUrl: webhook?.url,
-      sources: entries.map((e) => ({ name: e.name, type: e.source.type, handler: e.source.handler, state: e.state, detail: e.error ?? e.detail })),
-      env: opts.env, nowSeconds: Math.floor(clock.now() / 1000),
-    }));
+    print(
+      banner({
+        config: loaded.config,
+        configPath: loaded.configPath,
+        stateDir,
+        webhookUrl: webhook?.url,
+        sources: entries.map((e) => ({
+          name: e.name,
+          type: e.source.type,
+          handler: e.source.handler,
+          state: e.state,
+          detail: e.error ?? e.detail,
+        })),
+        env: opts.env,
+        nowSeconds: Math.floor(clock.now() / 1000),
+      }),
+    );
     return { loaded, webhook, admin: admin.info, stop, stopped };
   } catch (err) {
     await cleanup();

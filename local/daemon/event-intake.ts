@@ -44,7 +44,10 @@ export function createEventIntake(deps: EventIntakeDeps): SubmitEvent {
       return { kind: "skipped", event_id: event.id, reason: decision.reason };
     }
     if (decision.payload) event = { ...event, payload: decision.payload };
-    const jobs: Job[] = routeEvent(event, deps.config, new Date(deps.clock.now()), { handler: opts.handler, logger: log });
+    const jobs: Job[] = routeEvent(event, deps.config, new Date(deps.clock.now()), {
+      handler: opts.handler,
+      logger: log,
+    });
     if (jobs.length === 0) {
       log.log("info", "no handler matches the event", { type: event.type });
       return { kind: "ignored", event_id: event.id };
@@ -52,10 +55,16 @@ export function createEventIntake(deps: EventIntakeDeps): SubmitEvent {
     const outcome = await deps.queue.submit(event, jobs);
     if (outcome.kind === "accepted") {
       log.log("info", "event accepted", { jobs: outcome.jobIds });
-      for (const job of jobs) await quietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
+      for (const job of jobs)
+        await quietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
     } else if (outcome.kind === "dropped") {
       log.log("warn", "event dropped: queue full", { reason: outcome.reason });
-      for (const job of jobs) await quietly(LifecycleEvent.DROPPED, { event, handler: job.handler, job_id: job.id, reason: outcome.reason }, log);
+      for (const job of jobs)
+        await quietly(
+          LifecycleEvent.DROPPED,
+          { event, handler: job.handler, job_id: job.id, reason: outcome.reason },
+          log,
+        );
     } else if (outcome.kind === "rejected") {
       log.log("warn", "event refused: queue full", { reason: outcome.reason });
     } else {

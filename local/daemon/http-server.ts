@@ -9,8 +9,17 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "../../shared/logging/logger.ts";
 
 /** The shared ingest's request and answer (shared/ingest/ingest.ts), restated structurally. */
-export interface IngestRequest { method: string; path: string; headers: Readonly<Record<string, string | undefined>>; rawBody: Buffer }
-export interface IngestResponse { status: number; headers: Record<string, string>; body: string }
+export interface IngestRequest {
+  method: string;
+  path: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+}
+export interface IngestResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 export interface WebhookServerOptions {
   readonly host: string;
@@ -55,7 +64,12 @@ function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> 
 function tooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
   // Stop reading, answer, and close the connection (the rest of the body is never read).
   req.pause();
-  sendJson(res, 413, { error: "body_too_large", message: `request body exceeds ${limit} bytes` }, { connection: "close" });
+  sendJson(
+    res,
+    413,
+    { error: "body_too_large", message: `request body exceeds ${limit} bytes` },
+    { connection: "close" },
+  );
   res.on("finish", () => req.socket.destroy());
 }
 
@@ -117,14 +131,25 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     const rawBody = await readBody(req, res, options.bodyLimit(path));
     if (rawBody === undefined) return;
     const answer = await options.ingest({ method, path, headers: lowerHeaders(req), rawBody });
-    res.writeHead(answer.status, { ...JSON_TYPE, ...answer.headers, "content-length": String(Buffer.byteLength(answer.body)) });
+    res.writeHead(answer.status, {
+      ...JSON_TYPE,
+      ...answer.headers,
+      "content-length": String(Buffer.byteLength(answer.body)),
+    });
     res.end(answer.body);
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     handle(req, res).catch((err: unknown) => {
-      logger.log("error", "webhook request failed", { error: err instanceof Error ? err.message : String(err), path: req.url });
-      if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "the daemon could not process this request; see its log" });
+      logger.log("error", "webhook request failed", {
+        error: err instanceof Error ? err.message : String(err),
+        path: req.url,
+      });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: "internal_error",
+          message: "the daemon could not process this request; see its log",
+        });
       else res.destroy();
     });
   }
@@ -135,7 +160,11 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         const srv = createServer({ keepAlive: true }, onRequest);
         srv.keepAliveTimeout = 65_000;
         srv.headersTimeout = 66_000;
-        srv.once("error", (err) => reject(new WebhookServerError(`cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err })));
+        srv.once("error", (err) =>
+          reject(
+            new WebhookServerError(`cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err }),
+          ),
+        );
         srv.listen(options.port, options.host, () => {
           const addr = srv.address() as AddressInfo;
           bound = { host: options.host, port: addr.port };

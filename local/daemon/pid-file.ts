@@ -39,7 +39,9 @@ export function readPidFile(file: string): number | undefined {
 export function assertPidFileFree(file: string): void {
   const pid = readPidFile(file);
   if (pid !== undefined && pid !== process.pid && isProcessAlive(pid)) {
-    throw new PidFileError(`pid file ${file} names process ${pid}, which is running: is a daemon already started? (stop it with \`evd daemon stop\` or remove the file if that process is not the daemon)`);
+    throw new PidFileError(
+      `pid file ${file} names process ${pid}, which is running: is a daemon already started? (stop it with \`evd daemon stop\` or remove the file if that process is not the daemon)`,
+    );
   }
 }
 

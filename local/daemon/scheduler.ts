@@ -71,7 +71,12 @@ export class SchedulerError extends Error {
  * from `now` until it holds a slot, then walking forward inside it: cheap for every-minute and
  * weekly crons alike.
  */
-export function latestSlotBetween(next: SchedulerOptions["nextFireTime"], spec: ScheduleSpec, after: Date, now: Date): Date | null {
+export function latestSlotBetween(
+  next: SchedulerOptions["nextFireTime"],
+  spec: ScheduleSpec,
+  after: Date,
+  now: Date,
+): Date | null {
   if (after.getTime() >= now.getTime()) return null;
   let window = 60_000;
   for (;;) {
@@ -98,7 +103,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let running = false;
 
   function report(spec: ScheduleSpec, err: unknown): void {
-    logger.log("error", "schedule failed", { schedule: spec.name, error: err instanceof Error ? err.message : String(err) });
+    logger.log("error", "schedule failed", {
+      schedule: spec.name,
+      error: err instanceof Error ? err.message : String(err),
+    });
     options.onError?.(spec, err);
   }
 
@@ -139,7 +147,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (last === undefined) return;
     const slot = latestSlotBetween(options.nextFireTime, spec, new Date(last), new Date(clock.now()));
     if (!slot) return;
-    logger.log("info", "schedule missed while stopped: running it once", { schedule: spec.name, scheduled_time: slot.toISOString(), last_run: new Date(last).toISOString() });
+    logger.log("info", "schedule missed while stopped: running it once", {
+      schedule: spec.name,
+      scheduled_time: slot.toISOString(),
+      last_run: new Date(last).toISOString(),
+    });
     await options.fire({ schedule: spec, scheduledTime: slot, catchUp: true, lastRun: new Date(last) });
   }
 

@@ -22,15 +22,26 @@ export interface SchedulerTime {
   readonly speed: number;
 }
 
-function num(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, check: (n: number) => boolean): number {
+function num(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+): number {
   const text = env[name];
   if (text === undefined || text === "") return fallback;
   const n = Number(text);
-  if (!Number.isFinite(n) || !check(n)) throw new Error(`${name} must be a ${name === TEST_CLOCK_SPEED_ENV ? "positive number" : "number of milliseconds"}, got "${text}"`);
+  if (!Number.isFinite(n) || !check(n))
+    throw new Error(
+      `${name} must be a ${name === TEST_CLOCK_SPEED_ENV ? "positive number" : "number of milliseconds"}, got "${text}"`,
+    );
   return n;
 }
 
-export function schedulerTimeFromEnv(env: Readonly<Record<string, string | undefined>>, now: () => number = Date.now): SchedulerTime {
+export function schedulerTimeFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  now: () => number = Date.now,
+): SchedulerTime {
   const offsetMs = num(env, TEST_CLOCK_OFFSET_ENV, 0, () => true);
   const speed = num(env, TEST_CLOCK_SPEED_ENV, 1, (n) => n > 0);
   if (offsetMs === 0 && speed === 1) return { clock: systemClock, timers: realTimers, test: false, offsetMs, speed };

@@ -27,13 +27,25 @@ export function hookScript(opts: { node: string; bin: string; configPath: string
 }
 
 /** Writes `<hooks dir>/pre-push`; refuses to overwrite a hook it did not install unless `force`. */
-export function installPrePushHook(opts: { repo: string; configPath: string; node: string; bin: string; force?: boolean }): string {
+export function installPrePushHook(opts: {
+  repo: string;
+  configPath: string;
+  node: string;
+  bin: string;
+  force?: boolean;
+}): string {
   const repo = resolve(opts.repo);
   let hooksDir: string;
   try {
-    hooksDir = execFileSync("git", ["-C", repo, "rev-parse", "--git-path", "hooks"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    hooksDir = execFileSync("git", ["-C", repo, "rev-parse", "--git-path", "hooks"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
   } catch (err) {
-    throw new GitHookError(`${repo} is not a git repository: ${(err as { stderr?: string }).stderr?.trim() ?? (err as Error).message}`, { cause: err });
+    throw new GitHookError(
+      `${repo} is not a git repository: ${(err as { stderr?: string }).stderr?.trim() ?? (err as Error).message}`,
+      { cause: err },
+    );
   }
   if (!isAbsolute(hooksDir)) hooksDir = join(repo, hooksDir);
   mkdirSync(hooksDir, { recursive: true });

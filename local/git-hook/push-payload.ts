@@ -33,7 +33,9 @@ export function parsePrePushInput(text: string): RefUpdate[] {
     .map((line, i) => {
       const parts = line.split(/\s+/);
       if (parts.length !== 4 || !/^[0-9a-f]{40,64}$/.test(parts[1]!) || !/^[0-9a-f]{40,64}$/.test(parts[3]!)) {
-        throw new GitHookError(`pre-push input line ${i + 1} is not "<local ref> <local sha> <remote ref> <remote sha>": ${line}`);
+        throw new GitHookError(
+          `pre-push input line ${i + 1} is not "<local ref> <local sha> <remote ref> <remote sha>": ${line}`,
+        );
       }
       return { localRef: parts[0]!, localSha: parts[1]!, remoteRef: parts[2]!, remoteSha: parts[3]! };
     });
@@ -41,9 +43,16 @@ export function parsePrePushInput(text: string): RefUpdate[] {
 
 function git(repo: string, args: readonly string[]): string {
   try {
-    return execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 * 1024 * 1024 });
+    return execFileSync("git", ["-C", repo, ...args], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (err) {
-    throw new GitHookError(`git ${args.join(" ")} failed in ${repo}: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`, { cause: err });
+    throw new GitHookError(
+      `git ${args.join(" ")} failed in ${repo}: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -67,13 +76,35 @@ interface Commit {
 
 function commitsBetween(repo: string, before: string, after: string): Commit[] {
   const range = before === ZERO_SHA ? [after, "--not", "--remotes"] : [`${before}..${after}`];
-  const log = git(repo, ["log", `--max-count=${MAX_COMMITS}`, "--reverse", "--format=%H%x1f%T%x1f%aI%x1f%an%x1f%ae%x1f%s", ...range]);
+  const log = git(repo, [
+    "log",
+    `--max-count=${MAX_COMMITS}`,
+    "--reverse",
+    "--format=%H%x1f%T%x1f%aI%x1f%an%x1f%ae%x1f%s",
+    ...range,
+  ]);
   return log
     .split("\n")
     .filter((l) => l !== "")
     .map((line) => {
-      const [id, tree, at, name, email, subject] = line.split("\x1f") as [string, string, string, string, string, string];
-      const c: Commit = { id, tree_id: tree, message: subject, timestamp: at, author: { name, email }, added: [], modified: [], removed: [] };
+      const [id, tree, at, name, email, subject] = line.split("\x1f") as [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      const c: Commit = {
+        id,
+        tree_id: tree,
+        message: subject,
+        timestamp: at,
+        author: { name, email },
+        added: [],
+        modified: [],
+        removed: [],
+      };
       const status = git(repo, ["diff-tree", "--no-commit-id", "--root", "-r", "--name-status", id]);
       for (const row of status.split("\n").filter((r) => r !== "")) {
         const [code, ...paths] = row.split("\t");
@@ -87,14 +118,26 @@ function commitsBetween(repo: string, before: string, after: string): Commit[] {
 }
 
 /** One GitHub-like push payload per updated ref. */
-export function pushPayloads(input: { repo: string; updates: readonly RefUpdate[]; remoteName?: string; remoteUrl?: string; pusher?: string }): Record<string, unknown>[] {
+export function pushPayloads(input: {
+  repo: string;
+  updates: readonly RefUpdate[];
+  remoteName?: string;
+  remoteUrl?: string;
+  pusher?: string;
+}): Record<string, unknown>[] {
   const fullName = repoFullName(input.repo, input.remoteUrl);
   const [owner, name] = fullName.split("/") as [string, string];
   return input.updates.map((u) => {
     const deleted = u.localSha === ZERO_SHA;
     const created = u.remoteSha === ZERO_SHA;
     const commits = deleted ? [] : commitsBetween(input.repo, u.remoteSha, u.localSha);
-    const files = deleted ? [] : created ? [...new Set(commits.flatMap((c) => [...c.added, ...c.modified, ...c.removed]))] : git(input.repo, ["diff", "--name-only", u.remoteSha, u.localSha]).split("\n").filter((l) => l !== "");
+    const files = deleted
+      ? []
+      : created
+        ? [...new Set(commits.flatMap((c) => [...c.added, ...c.modified, ...c.removed]))]
+        : git(input.repo, ["diff", "--name-only", u.remoteSha, u.localSha])
+            .split("\n")
+            .filter((l) => l !== "");
     return {
       ref: u.remoteRef,
       before: u.remoteSha,

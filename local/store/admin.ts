@@ -36,10 +36,13 @@ export function redriveOp(ctx: StoreContext, selector: RedriveSelector, now: num
   if ("id" in selector) {
     const row = getRow(ctx, selector.id);
     if (!row) throw new StoreRequestError(`redrive: no job "${selector.id}" in the store`);
-    if (row.state !== StoreJobState.DEAD) throw new StoreRequestError(`redrive: job "${selector.id}" is ${row.state}, not in the dead-letter store`);
+    if (row.state !== StoreJobState.DEAD)
+      throw new StoreRequestError(`redrive: job "${selector.id}" is ${row.state}, not in the dead-letter store`);
     ids = [row.id];
   } else if ("all" in selector && selector.all === true) {
-    ids = (ctx.stmt("SELECT id FROM jobs WHERE state = 'DEAD' ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
+    ids = (ctx.stmt("SELECT id FROM jobs WHERE state = 'DEAD' ORDER BY seq").all() as { id: string }[]).map(
+      (r) => r.id,
+    );
   } else {
     throw new StoreRequestError("redrive: give {id} or {all: true}");
   }
@@ -57,16 +60,21 @@ export function redriveOp(ctx: StoreContext, selector: RedriveSelector, now: num
  */
 export function replayOp(ctx: StoreContext, filter: ReplayFilter, now: number): ReplayedJob[] {
   if (filter.status !== undefined && !(filter.status in STATUS_STATES)) {
-    throw new StoreRequestError(`replay: unknown status "${String(filter.status)}"; one of ${Object.keys(STATUS_STATES).join(", ")}`);
+    throw new StoreRequestError(
+      `replay: unknown status "${String(filter.status)}"; one of ${Object.keys(STATUS_STATES).join(", ")}`,
+    );
   }
-  if (filter.since !== undefined && !Number.isFinite(filter.since)) throw new StoreRequestError("replay: `since` must be epoch milliseconds");
+  if (filter.since !== undefined && !Number.isFinite(filter.since))
+    throw new StoreRequestError("replay: `since` must be epoch milliseconds");
   const where = ["j.replay_of IS NULL", "e.received_at >= ?"];
   const params: unknown[] = [filter.since ?? 0];
   if (filter.handler !== undefined) {
     where.push("j.handler = ?");
     params.push(filter.handler);
   }
-  const roots = ctx.stmt(`SELECT j.* FROM jobs j JOIN events e ON e.id = j.event_id WHERE ${where.join(" AND ")} ORDER BY j.seq`).all(...params) as JobRow[];
+  const roots = ctx
+    .stmt(`SELECT j.* FROM jobs j JOIN events e ON e.id = j.event_id WHERE ${where.join(" AND ")} ORDER BY j.seq`)
+    .all(...params) as JobRow[];
   const latest = ctx.stmt("SELECT * FROM jobs WHERE replay_of = ? ORDER BY seq DESC LIMIT 1");
   const family = ctx.stmt("SELECT count(*) AS n FROM jobs WHERE replay_of = ?");
   const insert = ctx.stmt(
@@ -100,8 +108,11 @@ export function countsOp(ctx: StoreContext): Record<StoreJobState, number> {
  */
 export function pruneOp(ctx: StoreContext, now: number): { events: number; jobs: number } {
   const cutoff = now - ctx.config.event_log_retention_days * 86_400_000;
-  const old = "SELECT id FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.event_id = events.id AND jobs.state NOT IN ('COMPLETED', 'SKIPPED', 'DROPPED', 'DEAD'))";
+  const old =
+    "SELECT id FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.event_id = events.id AND jobs.state NOT IN ('COMPLETED', 'SKIPPED', 'DROPPED', 'DEAD'))";
   const jobs = ctx.stmt(`DELETE FROM jobs WHERE event_id IN (${old}) AND state <> 'DEAD'`).run(cutoff).changes;
-  const events = ctx.stmt(`DELETE FROM events WHERE id IN (${old}) AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.event_id = events.id)`).run(cutoff).changes;
+  const events = ctx
+    .stmt(`DELETE FROM events WHERE id IN (${old}) AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.event_id = events.id)`)
+    .run(cutoff).changes;
   return { events, jobs };
 }

@@ -15,7 +15,10 @@ function eventJsonOf(ctx: StoreContext, eventId: string): string | undefined {
 }
 
 function markDeadNoEvent(ctx: StoreContext, row: JobRow, now: number): void {
-  ctx.stmt("UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?")
+  ctx
+    .stmt(
+      "UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
+    )
     .run(`event "${row.event_id}" is not in the event log`, now, row.id);
 }
 
@@ -27,15 +30,22 @@ function markDeadNoEvent(ctx: StoreContext, row: JobRow, now: number): void {
 export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[] {
   if (limit <= 0) return [];
   const busy = new Set(
-    (ctx.stmt("SELECT handler, concurrency_key FROM jobs WHERE state IN ('RUNNING', 'FAILED') AND concurrency_key IS NOT NULL").all() as { handler: string; concurrency_key: string }[])
-      .map((r) => keyOf(r.handler, r.concurrency_key)),
+    (
+      ctx
+        .stmt(
+          "SELECT handler, concurrency_key FROM jobs WHERE state IN ('RUNNING', 'FAILED') AND concurrency_key IS NOT NULL",
+        )
+        .all() as { handler: string; concurrency_key: string }[]
+    ).map((r) => keyOf(r.handler, r.concurrency_key)),
   );
   const page = ctx.stmt(
     `SELECT * FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT') AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ${PAGE}`,
   );
   // Handing a job out counts its attempt (the runner's claim of a handed-out job does not count it
   // again): a run that dies before or after its claim still uses up an attempt.
-  const take = ctx.stmt("UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, claimed = 0, owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?");
+  const take = ctx.stmt(
+    "UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, claimed = 0, owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?",
+  );
   const taken: Job[] = [];
   let after = 0;
   for (;;) {
@@ -68,30 +78,57 @@ function settle(ctx: StoreContext, jobId: string, sql: string, ...params: unknow
 /** Done: COMPLETED, or SKIPPED when a hook denied it. */
 export function ackOp(ctx: StoreContext, jobId: string, result: EventResult, now: number): void {
   const state = result.status === "skipped" ? StoreJobState.SKIPPED : StoreJobState.COMPLETED;
-  settle(ctx, jobId, "UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
-    state, JSON.stringify(result), now);
+  settle(
+    ctx,
+    jobId,
+    "UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
+    state,
+    JSON.stringify(result),
+    now,
+  );
 }
 
-export function retryLaterOp(ctx: StoreContext, jobId: string, result: EventResult, availableAt: number, now: number): void {
-  settle(ctx, jobId,
+export function retryLaterOp(
+  ctx: StoreContext,
+  jobId: string,
+  result: EventResult,
+  availableAt: number,
+  now: number,
+): void {
+  settle(
+    ctx,
+    jobId,
     `UPDATE jobs SET state = 'RETRY_WAIT', available_at = ?, last_error = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
      WHERE id = ? AND state NOT IN ('COMPLETED', 'SKIPPED')`,
-    availableAt, result.error ?? "failed", JSON.stringify(result), now);
+    availableAt,
+    result.error ?? "failed",
+    JSON.stringify(result),
+    now,
+  );
 }
 
 export function deadLetterOp(ctx: StoreContext, jobId: string, result: EventResult, now: number): void {
-  settle(ctx, jobId,
+  settle(
+    ctx,
+    jobId,
     `UPDATE jobs SET state = 'DEAD', last_error = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
      WHERE id = ? AND state NOT IN ('COMPLETED', 'SKIPPED')`,
-    result.error ?? "failed", JSON.stringify(result), now);
+    result.error ?? "failed",
+    JSON.stringify(result),
+    now,
+  );
 }
 
 /** A graceful stop puts a still-running job back: PENDING, and the interrupted run does not count as an attempt. */
 export function releaseOp(ctx: StoreContext, jobId: string, now: number): boolean {
-  return ctx.stmt(
-    `UPDATE jobs SET state = 'PENDING', attempts = max(attempts - 1, 0), available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
+  return (
+    ctx
+      .stmt(
+        `UPDATE jobs SET state = 'PENDING', attempts = max(attempts - 1, 0), available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
      WHERE id = ? AND state = 'RUNNING'`,
-  ).run(now, now, jobId).changes > 0;
+      )
+      .run(now, now, jobId).changes > 0
+  );
 }
 
 export interface Recovered {
@@ -108,12 +145,20 @@ export interface Recovered {
  * failed run was its last allowed attempt (`retry.max_attempts`) is dead-lettered instead.
  */
 export function recoverInterruptedOp(ctx: StoreContext, now: number): Recovered {
-  const rows = ctx.stmt(
-    `SELECT * FROM jobs WHERE state IN ('RUNNING', 'FAILED') AND (owner IS NULL OR owner <> ? OR lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY seq`,
-  ).all(ctx.instanceId, now) as JobRow[];
-  const requeue = ctx.stmt("UPDATE jobs SET state = 'PENDING', available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?");
-  const kill = ctx.stmt("UPDATE jobs SET state = 'DEAD', lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?");
-  const lastWords = ctx.stmt("UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?");
+  const rows = ctx
+    .stmt(
+      `SELECT * FROM jobs WHERE state IN ('RUNNING', 'FAILED') AND (owner IS NULL OR owner <> ? OR lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY seq`,
+    )
+    .all(ctx.instanceId, now) as JobRow[];
+  const requeue = ctx.stmt(
+    "UPDATE jobs SET state = 'PENDING', available_at = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
+  );
+  const kill = ctx.stmt(
+    "UPDATE jobs SET state = 'DEAD', lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
+  );
+  const lastWords = ctx.stmt(
+    "UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
+  );
   const requeued: string[] = [];
   const dead: string[] = [];
   for (const row of rows) {
@@ -124,7 +169,11 @@ export function recoverInterruptedOp(ctx: StoreContext, now: number): Recovered 
       // Out of attempts. For a RUNNING row: the process died during the last allowed run; a job
       // that kills its process would otherwise crash the daemon at every start. Redrive runs it.
       if (row.state === StoreJobState.RUNNING) {
-        lastWords.run(`interrupted during attempt ${row.attempts} of ${maxAttemptsOf(ctx.config, row.handler)} (the process stopped)`, now, row.id);
+        lastWords.run(
+          `interrupted during attempt ${row.attempts} of ${maxAttemptsOf(ctx.config, row.handler)} (the process stopped)`,
+          now,
+          row.id,
+        );
       } else {
         kill.run(now, row.id);
       }
@@ -156,11 +205,13 @@ export function takeUnannouncedDropsOp(ctx: StoreContext): DroppedJob[] {
     const eventJson = eventJsonOf(ctx, row.event_id);
     if (eventJson === undefined) continue;
     out.push({
-      jobId: row.id, handler: row.handler, event: JSON.parse(eventJson) as Event, reason: row.last_error ?? "dropped",
+      jobId: row.id,
+      handler: row.handler,
+      event: JSON.parse(eventJson) as Event,
+      reason: row.last_error ?? "dropped",
       ...(row.superseded_by !== null ? { supersededBy: row.superseded_by } : {}),
       ...(row.result_json !== null ? { result: JSON.parse(row.result_json) as EventResult } : {}),
     });
   }
   return out;
 }
-

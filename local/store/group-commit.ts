@@ -68,7 +68,11 @@ export class GroupCommitter {
   private unsynced: Committed[] = [];
   private syncing: Promise<void> | undefined;
 
-  constructor(private readonly db: Database.Database, private readonly where: string, private readonly options: GroupCommitOptions = {}) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly where: string,
+    private readonly options: GroupCommitOptions = {},
+  ) {}
 
   /**
    * Queues `op` (synchronous, runs inside the batch transaction; it may run twice, so it must touch
@@ -146,33 +150,43 @@ export class GroupCommitter {
    */
   private commit(batch: readonly Queued[], isolate: boolean): Settled[] {
     const settled: Settled[] = [];
-    this.db.transaction(() => {
-      for (const item of batch) {
-        if (!isolate) {
-          try {
-            settled.push({ ok: true, value: item.op() });
-          } catch (error) {
-            throw new OperationFailed(error);
+    this.db
+      .transaction(() => {
+        for (const item of batch) {
+          if (!isolate) {
+            try {
+              settled.push({ ok: true, value: item.op() });
+            } catch (error) {
+              throw new OperationFailed(error);
+            }
+            continue;
           }
-          continue;
+          try {
+            settled.push({ ok: true, value: this.db.transaction(item.op)() });
+          } catch (error) {
+            settled.push({ ok: false, error });
+          }
         }
-        try {
-          settled.push({ ok: true, value: this.db.transaction(item.op)() });
-        } catch (error) {
-          settled.push({ ok: false, error });
-        }
-      }
-    }).immediate();
+      })
+      .immediate();
     return settled;
   }
 
   private failAll(batch: readonly Queued[], error: unknown): void {
-    const failure = new StoreError(`${this.where}: commit of ${batch.length} write(s) failed: ${(error as Error).message}`, { cause: error });
+    const failure = new StoreError(
+      `${this.where}: commit of ${batch.length} write(s) failed: ${(error as Error).message}`,
+      { cause: error },
+    );
     for (const item of batch) item.reject(failure);
   }
 
   stats(): GroupCommitStats {
-    return { transactions: this.transactions, operations: this.operations, largestBatch: this.largestBatch, ...(this.options.sync ? { syncs: this.syncs } : {}) };
+    return {
+      transactions: this.transactions,
+      operations: this.operations,
+      largestBatch: this.largestBatch,
+      ...(this.options.sync ? { syncs: this.syncs } : {}),
+    };
   }
 
   /** Commits what is queued and refuses later writes; resolves once all of it is durable. */

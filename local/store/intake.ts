@@ -23,11 +23,15 @@ interface Victim {
 }
 
 function validate(event: Event, jobs: readonly Job[]): void {
-  if (!event || typeof event.id !== "string" || event.id === "") throw new StoreRequestError("submit: the event has no id");
+  if (!event || typeof event.id !== "string" || event.id === "")
+    throw new StoreRequestError("submit: the event has no id");
   jobs.forEach((job, i) => {
-    if (typeof job.id !== "string" || job.id === "") throw new StoreRequestError(`submit: job ${i} of event "${event.id}" has no id`);
-    if (typeof job.handler !== "string" || job.handler === "") throw new StoreRequestError(`submit: job "${job.id}" has no handler`);
-    if (job.event?.id !== event.id) throw new StoreRequestError(`submit: job "${job.id}" belongs to event "${job.event?.id}", not "${event.id}"`);
+    if (typeof job.id !== "string" || job.id === "")
+      throw new StoreRequestError(`submit: job ${i} of event "${event.id}" has no id`);
+    if (typeof job.handler !== "string" || job.handler === "")
+      throw new StoreRequestError(`submit: job "${job.id}" has no handler`);
+    if (job.event?.id !== event.id)
+      throw new StoreRequestError(`submit: job "${job.id}" belongs to event "${job.event?.id}", not "${event.id}"`);
   });
 }
 
@@ -37,58 +41,102 @@ function supersedeVictims(ctx: StoreContext, jobs: readonly Job[]): Victim[] {
   for (const job of jobs) {
     if (job.concurrency_key === undefined) continue;
     if (ctx.config.handlers[job.handler]?.concurrency?.on_new !== "supersede") continue;
-    const rows = ctx.stmt(
-      "SELECT id, event_id, handler, state FROM jobs WHERE handler = ? AND concurrency_key = ? AND state IN ('PENDING', 'RETRY_WAIT') ORDER BY seq",
-    ).all(job.handler, job.concurrency_key) as Omit<Victim, "supersededBy">[];
+    const rows = ctx
+      .stmt(
+        "SELECT id, event_id, handler, state FROM jobs WHERE handler = ? AND concurrency_key = ? AND state IN ('PENDING', 'RETRY_WAIT') ORDER BY seq",
+      )
+      .all(job.handler, job.concurrency_key) as Omit<Victim, "supersededBy">[];
     for (const r of rows) victims.push({ ...r, supersededBy: job.id });
   }
   return victims;
 }
 
 function count(ctx: StoreContext, states: string): number {
-  return (ctx.stmt(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE state IN (${states})`).get() as { n: number }).n;
+  return (ctx.stmt(`SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE state IN (${states})`).get() as { n: number })
+    .n;
 }
 
-export function droppedResult(jobId: string, eventId: string, handler: string, reason: string, now: number): EventResult {
+export function droppedResult(
+  jobId: string,
+  eventId: string,
+  handler: string,
+  reason: string,
+  now: number,
+): EventResult {
   const at = new Date(now).toISOString();
   return {
-    event_id: eventId, job_id: jobId, handler, success: false, actions_taken: [], status: "dropped", reason,
-    started_at: at, finished_at: at, duration_ms: 0,
+    event_id: eventId,
+    job_id: jobId,
+    handler,
+    success: false,
+    actions_taken: [],
+    status: "dropped",
+    reason,
+    started_at: at,
+    finished_at: at,
+    duration_ms: 0,
   };
 }
 
 export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: number): void {
   const started = Date.parse(result.started_at ?? result.finished_at ?? "");
-  ctx.stmt("INSERT INTO history (job_id, event_id, handler, status, started_at, json) VALUES (?, ?, ?, ?, ?, ?)").run(
-    result.job_id ?? null, result.event_id, result.handler ?? null,
-    result.status ?? (result.success ? "succeeded" : "failed"), Number.isNaN(started) ? now : started, JSON.stringify(result),
-  );
+  ctx
+    .stmt("INSERT INTO history (job_id, event_id, handler, status, started_at, json) VALUES (?, ?, ?, ?, ?, ?)")
+    .run(
+      result.job_id ?? null,
+      result.event_id,
+      result.handler ?? null,
+      result.status ?? (result.success ? "succeeded" : "failed"),
+      Number.isNaN(started) ? now : started,
+      JSON.stringify(result),
+    );
   const keep = Math.max(1, ctx.config.history_limit);
-  ctx.stmt("DELETE FROM history WHERE seq < (SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?)").run(keep - 1);
+  ctx
+    .stmt("DELETE FROM history WHERE seq < (SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?)")
+    .run(keep - 1);
 }
 
 export function insertEvent(ctx: StoreContext, event: Event, now: number): void {
-  ctx.stmt("INSERT INTO events (id, type, source, json, received_at) VALUES (?, ?, ?, ?, ?)").run(
-    event.id, String(event.type), String(event.source), JSON.stringify(event), now,
-  );
+  ctx
+    .stmt("INSERT INTO events (id, type, source, json, received_at) VALUES (?, ?, ?, ?, ?)")
+    .run(event.id, String(event.type), String(event.source), JSON.stringify(event), now);
 }
 
-function insertJob(ctx: StoreContext, job: Job, state: StoreJobState, now: number, extra: { lastError?: string; result?: EventResult } = {}): void {
+function insertJob(
+  ctx: StoreContext,
+  job: Job,
+  state: StoreJobState,
+  now: number,
+  extra: { lastError?: string; result?: EventResult } = {},
+): void {
   const enqueued = Date.parse(job.enqueued_at);
-  ctx.stmt(
-    `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, concurrency_key, replay_of, announced, last_error, result_json, enqueued_at, updated_at)
+  ctx
+    .stmt(
+      `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, concurrency_key, replay_of, announced, last_error, result_json, enqueued_at, updated_at)
      VALUES (?, ?, ?, ?, 0, ?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-  ).run(
-    job.id, job.event.id, job.handler, state, now, job.concurrency_key ?? null, job.replay_of ?? null,
-    extra.lastError ?? null, extra.result ? JSON.stringify(extra.result) : null, Number.isNaN(enqueued) ? now : enqueued, now,
-  );
+    )
+    .run(
+      job.id,
+      job.event.id,
+      job.handler,
+      state,
+      now,
+      job.concurrency_key ?? null,
+      job.replay_of ?? null,
+      extra.lastError ?? null,
+      extra.result ? JSON.stringify(extra.result) : null,
+      Number.isNaN(enqueued) ? now : enqueued,
+      now,
+    );
 }
 
 /** One event's intake; throws (rolling back its savepoint only) on bad input. */
 export function submitOp(ctx: StoreContext, event: Event, jobs: readonly Job[], now: number): SubmitOutcome {
   validate(event, jobs);
   if (ctx.stmt("SELECT 1 FROM events WHERE id = ?").get(event.id)) {
-    const ids = ctx.stmt("SELECT id FROM jobs WHERE event_id = ? AND replay_of IS NULL ORDER BY seq").all(event.id) as { id: string }[];
+    const ids = ctx.stmt("SELECT id FROM jobs WHERE event_id = ? AND replay_of IS NULL ORDER BY seq").all(event.id) as {
+      id: string;
+    }[];
     return { kind: "duplicate", jobIds: ids.map((r) => r.id) };
   }
   const jobIds = jobs.map((j) => j.id);
@@ -98,10 +146,14 @@ export function submitOp(ctx: StoreContext, event: Event, jobs: readonly Job[], 
     const waiting = count(ctx, "'PENDING', 'RETRY_WAIT'") - victims.length;
     const capacity = ctx.config.queue_capacity;
     if (waiting + jobs.length > capacity) {
-      return { kind: "rejected", reason: `${RejectReason.QUEUE_FULL}: ${waiting} job(s) waiting, queue_capacity is ${capacity}` };
+      return {
+        kind: "rejected",
+        reason: `${RejectReason.QUEUE_FULL}: ${waiting} job(s) waiting, queue_capacity is ${capacity}`,
+      };
     }
   } else if (jobs.length > 0) {
-    const busy = count(ctx, "'PENDING', 'RUNNING', 'FAILED'") - victims.filter((v) => v.state === StoreJobState.PENDING).length;
+    const busy =
+      count(ctx, "'PENDING', 'RUNNING', 'FAILED'") - victims.filter((v) => v.state === StoreJobState.PENDING).length;
     const max = ctx.config.max_concurrent_handlers;
     if (busy >= max) {
       const reason = `${RejectReason.HANDLERS_BUSY}: ${busy} job(s) running or about to run, max_concurrent_handlers is ${max}`;
@@ -119,10 +171,12 @@ export function submitOp(ctx: StoreContext, event: Event, jobs: readonly Job[], 
   for (const v of victims) {
     const reason = `superseded by ${v.supersededBy}`;
     const result = droppedResult(v.id, v.event_id, v.handler, reason, now);
-    ctx.stmt(
-      `UPDATE jobs SET state = 'DROPPED', superseded_by = ?, announced = 0, last_error = ?, result_json = ?, updated_at = ?
+    ctx
+      .stmt(
+        `UPDATE jobs SET state = 'DROPPED', superseded_by = ?, announced = 0, last_error = ?, result_json = ?, updated_at = ?
        WHERE id = ? AND state IN ('PENDING', 'RETRY_WAIT')`,
-    ).run(v.supersededBy, reason, JSON.stringify(result), now, v.id);
+      )
+      .run(v.supersededBy, reason, JSON.stringify(result), now, v.id);
     appendHistoryRow(ctx, result, now);
   }
   for (const job of jobs) insertJob(ctx, job, StoreJobState.PENDING, now);

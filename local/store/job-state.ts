@@ -25,7 +25,12 @@ export const STORE_JOB_STATES = Object.values(StoreJobState) as readonly StoreJo
 /** Waiting to run: what `queue_capacity` bounds. */
 export const BACKLOG_STATES = [StoreJobState.PENDING, StoreJobState.RETRY_WAIT] as const;
 /** Terminal: the dedupe record says "do not run this id again". */
-export const TERMINAL_STATES: readonly StoreJobState[] = [StoreJobState.COMPLETED, StoreJobState.SKIPPED, StoreJobState.DEAD, StoreJobState.DROPPED];
+export const TERMINAL_STATES: readonly StoreJobState[] = [
+  StoreJobState.COMPLETED,
+  StoreJobState.SKIPPED,
+  StoreJobState.DEAD,
+  StoreJobState.DROPPED,
+];
 
 /**
  * The port has three states. IN_PROGRESS = RUNNING; COMPLETED = COMPLETED, SKIPPED and DROPPED

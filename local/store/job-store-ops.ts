@@ -22,11 +22,14 @@ export function toRecord(row: JobRow): JobRecord {
 
 function splitJobId(jobId: string): { eventId: string; handler: string } {
   const at = jobId.indexOf("#");
-  return at < 0 ? { eventId: jobId, handler: "" } : { eventId: jobId.slice(0, at), handler: jobId.slice(at + 1).split("#")[0]! };
+  return at < 0
+    ? { eventId: jobId, handler: "" }
+    : { eventId: jobId.slice(0, at), handler: jobId.slice(at + 1).split("#")[0]! };
 }
 
 function validId(where: string, jobId: string): void {
-  if (typeof jobId !== "string" || jobId === "") throw new StoreRequestError(`${where}: job id must be a non-empty string`);
+  if (typeof jobId !== "string" || jobId === "")
+    throw new StoreRequestError(`${where}: job id must be a non-empty string`);
 }
 
 export function claimOp(ctx: StoreContext, jobId: string, leaseMs: number, now: number): ClaimOutcome {
@@ -35,10 +38,12 @@ export function claimOp(ctx: StoreContext, jobId: string, leaseMs: number, now: 
   if (!row) {
     // A job the queue never saw (another intake path): the dedupe record starts here.
     const { eventId, handler } = splitJobId(jobId);
-    ctx.stmt(
-      `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, lease_expires_at, claimed, owner, enqueued_at, updated_at)
+    ctx
+      .stmt(
+        `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, lease_expires_at, claimed, owner, enqueued_at, updated_at)
        VALUES (?, ?, ?, 'RUNNING', 1, ?, ?, 1, ?, ?, ?)`,
-    ).run(jobId, eventId, handler, now, now + leaseMs, ctx.instanceId, now, now);
+      )
+      .run(jobId, eventId, handler, now, now + leaseMs, ctx.instanceId, now, now);
     return { kind: "claimed", record: toRecord(getRow(ctx, jobId)!) };
   }
   switch (row.state) {
@@ -55,9 +60,11 @@ export function claimOp(ctx: StoreContext, jobId: string, leaseMs: number, now: 
   }
   // A job the worker handed out (RUNNING, not claimed) had its attempt counted by takeBatch.
   const handedOut = row.state === StoreJobState.RUNNING && row.claimed === 0;
-  ctx.stmt(
-    "UPDATE jobs SET state = 'RUNNING', attempts = attempts + ?, claimed = 1, lease_expires_at = ?, owner = ?, updated_at = ? WHERE id = ?",
-  ).run(handedOut ? 0 : 1, now + leaseMs, ctx.instanceId, now, jobId);
+  ctx
+    .stmt(
+      "UPDATE jobs SET state = 'RUNNING', attempts = attempts + ?, claimed = 1, lease_expires_at = ?, owner = ?, updated_at = ? WHERE id = ?",
+    )
+    .run(handedOut ? 0 : 1, now + leaseMs, ctx.instanceId, now, jobId);
   return { kind: "claimed", record: toRecord(getRow(ctx, jobId)!) };
 }
 
@@ -68,14 +75,19 @@ export function completeOp(ctx: StoreContext, jobId: string, result: EventResult
   const state = result.status === "skipped" ? StoreJobState.SKIPPED : StoreJobState.COMPLETED;
   if (!row) {
     const { eventId, handler } = splitJobId(jobId);
-    ctx.stmt(
-      `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, result_json, enqueued_at, updated_at)
+    ctx
+      .stmt(
+        `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, result_json, enqueued_at, updated_at)
        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-    ).run(jobId, eventId, handler, state, now, JSON.stringify(result), now, now);
+      )
+      .run(jobId, eventId, handler, state, now, JSON.stringify(result), now, now);
     return;
   }
   if (row.state === StoreJobState.COMPLETED || row.state === StoreJobState.SKIPPED) return;
-  ctx.stmt("UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, updated_at = ? WHERE id = ?")
+  ctx
+    .stmt(
+      "UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, updated_at = ? WHERE id = ?",
+    )
     .run(state, JSON.stringify(result), now, jobId);
 }
 
@@ -86,17 +98,24 @@ export function failOp(ctx: StoreContext, jobId: string, result: EventResult, no
   const error = result.error ?? "failed";
   if (!row) {
     const { eventId, handler } = splitJobId(jobId);
-    ctx.stmt(
-      `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, last_error, result_json, enqueued_at, updated_at)
+    ctx
+      .stmt(
+        `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, last_error, result_json, enqueued_at, updated_at)
        VALUES (?, ?, ?, 'FAILED', 1, ?, ?, ?, ?, ?)`,
-    ).run(jobId, eventId, handler, now, error, JSON.stringify(result), now, now);
+      )
+      .run(jobId, eventId, handler, now, error, JSON.stringify(result), now, now);
     return;
   }
   if (row.state === StoreJobState.RUNNING) {
     // The lease and owner stay: recovery tells a decision in progress from one lost in a crash.
-    ctx.stmt("UPDATE jobs SET state = 'FAILED', claimed = 0, last_error = ?, result_json = ?, updated_at = ? WHERE id = ?")
+    ctx
+      .stmt(
+        "UPDATE jobs SET state = 'FAILED', claimed = 0, last_error = ?, result_json = ?, updated_at = ? WHERE id = ?",
+      )
       .run(error, JSON.stringify(result), now, jobId);
   } else {
-    ctx.stmt("UPDATE jobs SET last_error = ?, result_json = ?, updated_at = ? WHERE id = ?").run(error, JSON.stringify(result), now, jobId);
+    ctx
+      .stmt("UPDATE jobs SET last_error = ?, result_json = ?, updated_at = ? WHERE id = ?")
+      .run(error, JSON.stringify(result), now, jobId);
   }
 }

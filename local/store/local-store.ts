@@ -16,15 +16,42 @@ import type { HistoryQuery, HistoryStore } from "../../shared/ports/history-stor
 import type { JobQueue, SubmitOutcome } from "../../shared/ports/job-queue.ts";
 import type { ClaimOutcome, JobRecord, JobStore } from "../../shared/ports/job-store.ts";
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
-import { countsOp, listDeadOp, pruneOp, redriveOp, replayOp, type RedriveSelector, type ReplayedJob, type ReplayFilter } from "./admin.ts";
-import { ackOp, deadLetterOp, recoverInterruptedOp, releaseOp, retryLaterOp, takeBatchOp, takeUnannouncedDropsOp, type DroppedJob, type Recovered } from "./dispatch.ts";
+import {
+  countsOp,
+  listDeadOp,
+  pruneOp,
+  redriveOp,
+  replayOp,
+  type RedriveSelector,
+  type ReplayedJob,
+  type ReplayFilter,
+} from "./admin.ts";
+import {
+  ackOp,
+  deadLetterOp,
+  recoverInterruptedOp,
+  releaseOp,
+  retryLaterOp,
+  takeBatchOp,
+  takeUnannouncedDropsOp,
+  type DroppedJob,
+  type Recovered,
+} from "./dispatch.ts";
 import { Checkpointer } from "./checkpointer.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
 import { migrate } from "./migrations.ts";
-import { exportStateOf, getHandlerState, getLastRun, listHistory, setHandlerStateOp, setLastRunOp, type EventState } from "./records.ts";
+import {
+  exportStateOf,
+  getHandlerState,
+  getLastRun,
+  listHistory,
+  setHandlerStateOp,
+  setLastRunOp,
+  type EventState,
+} from "./records.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
 import { StoreError } from "./store-error.ts";
 import { WalSync } from "./wal-sync.ts";
@@ -204,9 +231,25 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
         return row && toStoredJob(row);
       });
     },
-    depth: () => read(() => (ctx.stmt("SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { n: number }).n),
+    depth: () =>
+      read(
+        () =>
+          (
+            ctx
+              .stmt("SELECT coalesce(sum(n), 0) AS n FROM job_counts WHERE state IN ('PENDING', 'RETRY_WAIT')")
+              .get() as { n: number }
+          ).n,
+      ),
     counts: () => read(() => countsOp(ctx)),
-    nextDueAt: () => read(() => (ctx.stmt("SELECT min(available_at) AS t FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as { t: number | null }).t ?? undefined),
+    nextDueAt: () =>
+      read(
+        () =>
+          (
+            ctx.stmt("SELECT min(available_at) AS t FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as {
+              t: number | null;
+            }
+          ).t ?? undefined,
+      ),
     getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
     setHandlerState: (key, value) => write(() => setHandlerStateOp(ctx, key, value, clock.now())),
     exportState: () => read(() => exportStateOf(ctx)),

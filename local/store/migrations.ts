@@ -95,7 +95,9 @@ export function migrate(db: Database.Database, file: string): number {
   const row = db.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null };
   const current = row.v ?? 0;
   if (current > SCHEMA_VERSION) {
-    throw new StoreError(`${file}: the store has schema version ${current}, newer than this evd understands (${SCHEMA_VERSION}); upgrade evd or use another state directory`);
+    throw new StoreError(
+      `${file}: the store has schema version ${current}, newer than this evd understands (${SCHEMA_VERSION}); upgrade evd or use another state directory`,
+    );
   }
   const record = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
   for (const m of MIGRATIONS) {

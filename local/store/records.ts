@@ -39,7 +39,9 @@ export function getLastRun(ctx: StoreContext, name: string): number | undefined 
 }
 
 export function setLastRunOp(ctx: StoreContext, name: string, at: number): void {
-  ctx.stmt("INSERT INTO last_run (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at").run(name, at);
+  ctx
+    .stmt("INSERT INTO last_run (name, at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at")
+    .run(name, at);
 }
 
 export function getHandlerState(ctx: StoreContext, key: string): unknown {
@@ -53,20 +55,33 @@ export function setHandlerStateOp(ctx: StoreContext, key: string, value: unknown
     ctx.stmt("DELETE FROM handler_state WHERE key = ?").run(key);
     return;
   }
-  ctx.stmt("INSERT INTO handler_state (key, json, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at")
+  ctx
+    .stmt(
+      "INSERT INTO handler_state (key, json, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at",
+    )
     .run(key, JSON.stringify(value), now);
 }
 
 export function exportStateOf(ctx: StoreContext): EventState {
   const last_run = Object.fromEntries(
-    (ctx.stmt("SELECT name, at FROM last_run ORDER BY name").all() as { name: string; at: number }[]).map((r) => [r.name, new Date(r.at).toISOString()]),
+    (ctx.stmt("SELECT name, at FROM last_run ORDER BY name").all() as { name: string; at: number }[]).map((r) => [
+      r.name,
+      new Date(r.at).toISOString(),
+    ]),
   );
   const processed_events = (ctx.stmt("SELECT id FROM events ORDER BY seq").all() as { id: string }[]).map((r) => r.id);
-  const pending_queue = (ctx.stmt(
-    `SELECT e.json FROM events e WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.id AND j.state IN ('PENDING', 'RETRY_WAIT', 'RUNNING', 'FAILED')) ORDER BY e.seq`,
-  ).all() as { json: string }[]).map((r) => JSON.parse(r.json) as Event);
+  const pending_queue = (
+    ctx
+      .stmt(
+        `SELECT e.json FROM events e WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.id AND j.state IN ('PENDING', 'RETRY_WAIT', 'RUNNING', 'FAILED')) ORDER BY e.seq`,
+      )
+      .all() as { json: string }[]
+  ).map((r) => JSON.parse(r.json) as Event);
   const handler_state = Object.fromEntries(
-    (ctx.stmt("SELECT key, json FROM handler_state ORDER BY key").all() as { key: string; json: string }[]).map((r) => [r.key, JSON.parse(r.json) as unknown]),
+    (ctx.stmt("SELECT key, json FROM handler_state ORDER BY key").all() as { key: string; json: string }[]).map((r) => [
+      r.key,
+      JSON.parse(r.json) as unknown,
+    ]),
   );
   return { last_run, processed_events, pending_queue, handler_state };
 }

@@ -14,10 +14,18 @@ export interface StoreContext {
   stmt(sql: string): Database.Statement;
 }
 
-export function createContext(db: Database.Database, config: OrchestratorConfig, instanceId: string, file: string): StoreContext {
+export function createContext(
+  db: Database.Database,
+  config: OrchestratorConfig,
+  instanceId: string,
+  file: string,
+): StoreContext {
   const cache = new Map<string, Database.Statement>();
   return {
-    db, config, instanceId, file,
+    db,
+    config,
+    instanceId,
+    file,
     stmt(sql) {
       let s = cache.get(sql);
       if (!s) {

@@ -77,7 +77,13 @@ const IGNORED_FILES = new Set(["4913", ".DS_Store"]);
 
 /** Editor temp and swap files: vim `.swp/.swx/4913`, emacs `~` and `.#lock`, macOS `.DS_Store`. */
 export function isEditorTempFile(name: string): boolean {
-  return IGNORED_FILES.has(name) || name.endsWith("~") || name.startsWith(".#") || /\.sw[a-p]$/.test(name) || name.endsWith(".swx");
+  return (
+    IGNORED_FILES.has(name) ||
+    name.endsWith("~") ||
+    name.startsWith(".#") ||
+    /\.sw[a-p]$/.test(name) ||
+    name.endsWith(".swx")
+  );
 }
 
 /** How a new kind combines with the kind already pending for a path (undefined: they cancel). */
@@ -101,9 +107,15 @@ export function isText(buf: Buffer): boolean {
 
 export function createFileWatcher(options: FileWatchOptions): FileWatcher {
   const root = resolve(options.root);
-  const patterns = options.pattern === undefined ? ["**/*"] : typeof options.pattern === "string" ? [options.pattern] : [...options.pattern];
+  const patterns =
+    options.pattern === undefined
+      ? ["**/*"]
+      : typeof options.pattern === "string"
+        ? [options.pattern]
+        : [...options.pattern];
   const matches = picomatch(patterns, { dot: true });
-  const ignoredByUser = options.ignore && options.ignore.length > 0 ? picomatch([...options.ignore], { dot: true }) : () => false;
+  const ignoredByUser =
+    options.ignore && options.ignore.length > 0 ? picomatch([...options.ignore], { dot: true }) : () => false;
   const kinds = new Set<ChangeKind>(options.events ?? ["create", "modify", "delete"]);
   const maxContent = options.maxContentBytes ?? 65536;
   const ignorePaths = (options.ignorePaths ?? []).map((p) => resolve(p));
@@ -167,7 +179,9 @@ export function createFileWatcher(options: FileWatchOptions): FileWatcher {
     }
     const hash = createHash("sha256").update(buf).digest("hex");
     const content = buf.length <= maxContent && isText(buf) ? buf.toString("utf8") : undefined;
-    return content === undefined ? { path, kind, hash, size: buf.length } : { path, kind, hash, size: buf.length, content };
+    return content === undefined
+      ? { path, kind, hash, size: buf.length }
+      : { path, kind, hash, size: buf.length, content };
   }
 
   function flush(): Promise<void> {
@@ -178,26 +192,33 @@ export function createFileWatcher(options: FileWatchOptions): FileWatcher {
     const batch = pending;
     pending = new Map();
     if (batch.size === 0) return chain;
-    chain = chain.then(async () => {
-      const described = await Promise.all([...batch].map(([p, k]) => describe(p, k)));
-      const changes = described.filter((c): c is FileChange => c !== undefined && kinds.has(c.kind)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      if (changes.length === 0) return;
-      const answer = await sink({ source: options.source, root, changes });
-      if (answer === "retry") {
-        // Back-pressure: coalesce into the next set (newer kinds win) and try again later.
-        for (const [p, k] of batch) if (!pending.has(p)) pending.set(p, k);
-        if (!stopped) {
-          if (pending.size === batch.size) firstAt = Date.now();
-          schedule();
-        } else {
-          logger.log("warn", "file changes not delivered at stop (queue full)", { source: options.source, files: batch.size });
+    chain = chain
+      .then(async () => {
+        const described = await Promise.all([...batch].map(([p, k]) => describe(p, k)));
+        const changes = described
+          .filter((c): c is FileChange => c !== undefined && kinds.has(c.kind))
+          .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        if (changes.length === 0) return;
+        const answer = await sink({ source: options.source, root, changes });
+        if (answer === "retry") {
+          // Back-pressure: coalesce into the next set (newer kinds win) and try again later.
+          for (const [p, k] of batch) if (!pending.has(p)) pending.set(p, k);
+          if (!stopped) {
+            if (pending.size === batch.size) firstAt = Date.now();
+            schedule();
+          } else {
+            logger.log("warn", "file changes not delivered at stop (queue full)", {
+              source: options.source,
+              files: batch.size,
+            });
+          }
         }
-      }
-    }).catch((err: unknown) => {
-      const e = err instanceof Error ? err : new FileWatcherError(String(err));
-      logger.log("error", "file change delivery failed", { source: options.source, error: e.message });
-      options.onError?.(e);
-    });
+      })
+      .catch((err: unknown) => {
+        const e = err instanceof Error ? err : new FileWatcherError(String(err));
+        logger.log("error", "file change delivery failed", { source: options.source, error: e.message });
+        options.onError?.(e);
+      });
     return chain;
   }
 

@@ -72,10 +72,19 @@ export function createWorker(opts: WorkerOptions): Worker {
   const pruneMs = opts.pruneIntervalMs ?? 3_600_000;
   const random = opts.random ?? Math.random;
   const max = config.max_concurrent_handlers;
-  const run = opts.run ?? ((job: Job) => runJob(job, config, {
-    jobs: store.jobs, history: store.history, lastRun: store.lastRun, pipeline: opts.pipeline, hooks, clock, logger,
-    leaseMs: (config.handlers[job.handler]?.timeout_ms ?? 300_000) + 60_000,
-  }));
+  const run =
+    opts.run ??
+    ((job: Job) =>
+      runJob(job, config, {
+        jobs: store.jobs,
+        history: store.history,
+        lastRun: store.lastRun,
+        pipeline: opts.pipeline,
+        hooks,
+        clock,
+        logger,
+        leaseMs: (config.handlers[job.handler]?.timeout_ms ?? 300_000) + 60_000,
+      }));
   const alarm = createAlarm();
   const active = new Map<string, Promise<void>>();
   const released = new Set<string>();
@@ -101,10 +110,18 @@ export function createWorker(opts: WorkerOptions): Worker {
         if (outcome.retryable && !shouldDeadLetter(policy, attempts)) {
           const delay = backoffDelayMs(policy, attempts, random);
           await store.retryLater(job.id, outcome.result, clock.now() + delay);
-          log.log("info", "job will be retried", { attempt: attempts, max_attempts: policy.max_attempts, delay_ms: delay });
+          log.log("info", "job will be retried", {
+            attempt: attempts,
+            max_attempts: policy.max_attempts,
+            delay_ms: delay,
+          });
         } else {
           await store.deadLetter(job.id, outcome.result);
-          log.log("warn", "job dead-lettered", { attempt: attempts, retryable: outcome.retryable, error: outcome.result.error });
+          log.log("warn", "job dead-lettered", {
+            attempt: attempts,
+            retryable: outcome.retryable,
+            error: outcome.result.error,
+          });
         }
         return;
       }
@@ -124,8 +141,17 @@ export function createWorker(opts: WorkerOptions): Worker {
     } catch (err) {
       const at = new Date(clock.now()).toISOString();
       const result: EventResult = {
-        event_id: job.event.id, job_id: job.id, handler: job.handler, success: false, actions_taken: [], status: "failed",
-        error: `runner error: ${err instanceof Error ? err.message : String(err)}`, attempt: job.attempt, started_at: at, finished_at: at, duration_ms: 0,
+        event_id: job.event.id,
+        job_id: job.id,
+        handler: job.handler,
+        success: false,
+        actions_taken: [],
+        status: "failed",
+        error: `runner error: ${err instanceof Error ? err.message : String(err)}`,
+        attempt: job.attempt,
+        started_at: at,
+        finished_at: at,
+        duration_ms: 0,
       };
       outcome = { kind: "failed", result, retryable: true };
       await store.history.append(result).catch(() => undefined); // best effort: the store may be what failed
@@ -136,7 +162,10 @@ export function createWorker(opts: WorkerOptions): Worker {
       await settle(job, outcome);
     } catch (err) {
       // The row stays RUNNING / FAILED: recoverInterrupted settles it on the next start.
-      logger.log("error", "could not record a job's outcome", { job_id: job.id, error: err instanceof Error ? err.message : String(err) });
+      logger.log("error", "could not record a job's outcome", {
+        job_id: job.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 
@@ -152,7 +181,10 @@ export function createWorker(opts: WorkerOptions): Worker {
   async function announceDrops(): Promise<void> {
     for (const d of await store.takeUnannouncedDrops()) {
       await hooks.emit(LifecycleEvent.DROPPED, {
-        event: d.event, handler: d.handler, job_id: d.jobId, reason: d.reason,
+        event: d.event,
+        handler: d.handler,
+        job_id: d.jobId,
+        reason: d.reason,
         ...(d.supersededBy !== undefined ? { superseded_by: d.supersededBy } : {}),
         ...(d.result !== undefined ? { result: d.result } : {}),
       });
@@ -204,7 +236,8 @@ export function createWorker(opts: WorkerOptions): Worker {
     async start() {
       if (state !== WorkerState.IDLE) throw new Error(`worker: start() in state ${state}`);
       const recovered = await store.recoverInterrupted();
-      if (recovered.requeued.length + recovered.dead.length > 0) logger.log("warn", "recovered runs a stop interrupted", { ...recovered });
+      if (recovered.requeued.length + recovered.dead.length > 0)
+        logger.log("warn", "recovered runs a stop interrupted", { ...recovered });
       state = WorkerState.RUNNING;
       unsubscribe = store.onWork(() => alarm.wake());
       loopDone = loop();
@@ -221,7 +254,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       await loopDone;
       const running = [...active.keys()];
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, stopOpts.timeoutMs ?? 30_000); });
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, stopOpts.timeoutMs ?? 30_000);
+      });
       await Promise.race([Promise.allSettled([...active.values()]), timeout]);
       clearTimeout(timer);
       // A job whose run is over is only recording its outcome: let it finish rather than put it back.

@@ -7,7 +7,11 @@ export interface AwsConnection {
   readonly region?: string;
   /** Overrides the service endpoint (DynamoDB Local, the SQS emulator, LocalStack). */
   readonly endpoint?: string;
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly credentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
 }
 
 export interface SdkClientConfig {

@@ -30,14 +30,20 @@ export function bedrockProvider(options: BedrockProviderOptions): Provider {
       const modelId = request.model ?? options.model ?? DEFAULT_BEDROCK_MODEL;
       let out;
       try {
-        out = await options.client().send(new ConverseCommand({
-          modelId,
-          messages: [{ role: "user", content: [{ text: request.prompt }] }],
-          ...(request.system ? { system: [{ text: request.system }] } : {}),
-          inferenceConfig: { maxTokens: request.maxTokens ?? options.maxTokens ?? 1024 },
-        }), request.signal ? { abortSignal: request.signal } : {});
+        out = await options.client().send(
+          new ConverseCommand({
+            modelId,
+            messages: [{ role: "user", content: [{ text: request.prompt }] }],
+            ...(request.system ? { system: [{ text: request.system }] } : {}),
+            inferenceConfig: { maxTokens: request.maxTokens ?? options.maxTokens ?? 1024 },
+          }),
+          request.signal ? { abortSignal: request.signal } : {},
+        );
       } catch (err) {
-        throw new BedrockProviderError(`${name}: Converse with model "${modelId}" failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+        throw new BedrockProviderError(
+          `${name}: Converse with model "${modelId}" failed: ${(err as Error).name}: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
       const text = (out.output?.message?.content ?? []).map((c) => c.text ?? "").join("");
       return {

@@ -16,8 +16,7 @@ import { AwsAdapterError, isConditionalCheckFailed } from "./errors.ts";
 import { DEFAULT_RETENTION, ItemKind, concurrencyKey, expiresAt } from "./table-layout.ts";
 
 export type LeaseOutcome =
-  | { readonly kind: "acquired" }
-  | { readonly kind: "held"; readonly holder: string; readonly leaseExpiresAt: number };
+  { readonly kind: "acquired" } | { readonly kind: "held"; readonly holder: string; readonly leaseExpiresAt: number };
 
 export class ConcurrencyLease {
   readonly #table: TableRef;
@@ -28,16 +27,27 @@ export class ConcurrencyLease {
 
   async acquire(handler: string, key: string, jobId: string, leaseMs: number, now: number): Promise<LeaseOutcome> {
     try {
-      await this.#table.doc().send(new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: concurrencyKey(handler, key),
-        ConditionExpression: "attribute_not_exists(holder) OR holder = :job OR lease_expires_at < :now",
-        UpdateExpression: "SET holder = :job, lease_expires_at = :lease, kind = :kind, expires_at = :ttl",
-        ExpressionAttributeValues: { ":job": jobId, ":now": now, ":lease": now + leaseMs, ":kind": ItemKind.CONCURRENCY_KEY, ":ttl": expiresAt(now, DEFAULT_RETENTION.jobDays) },
-      }));
+      await this.#table.doc().send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: concurrencyKey(handler, key),
+          ConditionExpression: "attribute_not_exists(holder) OR holder = :job OR lease_expires_at < :now",
+          UpdateExpression: "SET holder = :job, lease_expires_at = :lease, kind = :kind, expires_at = :ttl",
+          ExpressionAttributeValues: {
+            ":job": jobId,
+            ":now": now,
+            ":lease": now + leaseMs,
+            ":kind": ItemKind.CONCURRENCY_KEY,
+            ":ttl": expiresAt(now, DEFAULT_RETENTION.jobDays),
+          },
+        }),
+      );
       return { kind: "acquired" };
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw new AwsAdapterError(`acquiring concurrency key "${handler}/${key}" failed: ${(err as Error).message}`, { cause: err });
+      if (!isConditionalCheckFailed(err))
+        throw new AwsAdapterError(`acquiring concurrency key "${handler}/${key}" failed: ${(err as Error).message}`, {
+          cause: err,
+        });
     }
     const item = await this.#read(handler, key);
     if (!item?.holder) return this.acquire(handler, key, jobId, leaseMs, now); // released meanwhile
@@ -47,30 +57,46 @@ export class ConcurrencyLease {
   /** Frees the key if `jobId` still holds it. */
   async release(handler: string, key: string, jobId: string): Promise<void> {
     try {
-      await this.#table.doc().send(new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: concurrencyKey(handler, key),
-        ConditionExpression: "holder = :job",
-        UpdateExpression: "REMOVE holder, lease_expires_at",
-        ExpressionAttributeValues: { ":job": jobId },
-      }));
+      await this.#table.doc().send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: concurrencyKey(handler, key),
+          ConditionExpression: "holder = :job",
+          UpdateExpression: "REMOVE holder, lease_expires_at",
+          ExpressionAttributeValues: { ":job": jobId },
+        }),
+      );
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw new AwsAdapterError(`releasing concurrency key "${handler}/${key}" failed: ${(err as Error).message}`, { cause: err });
+      if (!isConditionalCheckFailed(err))
+        throw new AwsAdapterError(`releasing concurrency key "${handler}/${key}" failed: ${(err as Error).message}`, {
+          cause: err,
+        });
     }
   }
 
   /** Records `jobId` as the newest job for the key, unless a newer one is already recorded. */
   async noteLatest(handler: string, key: string, jobId: string, enqueuedAt: string, now: number): Promise<void> {
     try {
-      await this.#table.doc().send(new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: concurrencyKey(handler, key),
-        ConditionExpression: "attribute_not_exists(latest_at) OR latest_at <= :at",
-        UpdateExpression: "SET latest_job = :job, latest_at = :at, kind = :kind, expires_at = :ttl",
-        ExpressionAttributeValues: { ":job": jobId, ":at": enqueuedAt, ":kind": ItemKind.CONCURRENCY_KEY, ":ttl": expiresAt(now, DEFAULT_RETENTION.jobDays) },
-      }));
+      await this.#table.doc().send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: concurrencyKey(handler, key),
+          ConditionExpression: "attribute_not_exists(latest_at) OR latest_at <= :at",
+          UpdateExpression: "SET latest_job = :job, latest_at = :at, kind = :kind, expires_at = :ttl",
+          ExpressionAttributeValues: {
+            ":job": jobId,
+            ":at": enqueuedAt,
+            ":kind": ItemKind.CONCURRENCY_KEY,
+            ":ttl": expiresAt(now, DEFAULT_RETENTION.jobDays),
+          },
+        }),
+      );
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw new AwsAdapterError(`recording the latest job for "${handler}/${key}" failed: ${(err as Error).message}`, { cause: err });
+      if (!isConditionalCheckFailed(err))
+        throw new AwsAdapterError(
+          `recording the latest job for "${handler}/${key}" failed: ${(err as Error).message}`,
+          { cause: err },
+        );
     }
   }
 
@@ -81,7 +107,11 @@ export class ConcurrencyLease {
   }
 
   async #read(handler: string, key: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.#table.doc().send(new GetCommand({ TableName: this.#table.tableName, Key: concurrencyKey(handler, key), ConsistentRead: true }));
+    const out = await this.#table
+      .doc()
+      .send(
+        new GetCommand({ TableName: this.#table.tableName, Key: concurrencyKey(handler, key), ConsistentRead: true }),
+      );
     return out.Item;
   }
 }

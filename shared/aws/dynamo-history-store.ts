@@ -37,20 +37,22 @@ export class DynamoHistoryStore implements HistoryStore {
     const started = result.started_at ?? result.finished_at ?? new Date(now).toISOString();
     const jobId = result.job_id ?? `${result.event_id}#${result.handler ?? "unknown"}`;
     const attempt = result.attempt ?? 1;
-    await this.#table.doc().send(new PutCommand({
-      TableName: this.#table.tableName,
-      Item: {
-        ...runKey(jobId, started, attempt),
-        ...runGsi1(jobId, started, attempt),
-        kind: ItemKind.RUN,
-        job_id: jobId,
-        handler: result.handler,
-        status: result.status ?? (result.success ? "succeeded" : "failed"),
-        started_ms: Date.parse(started),
-        result,
-        expires_at: expiresAt(now, this.#retentionDays),
-      },
-    }));
+    await this.#table.doc().send(
+      new PutCommand({
+        TableName: this.#table.tableName,
+        Item: {
+          ...runKey(jobId, started, attempt),
+          ...runGsi1(jobId, started, attempt),
+          kind: ItemKind.RUN,
+          job_id: jobId,
+          handler: result.handler,
+          status: result.status ?? (result.success ? "succeeded" : "failed"),
+          started_ms: Date.parse(started),
+          result,
+          expires_at: expiresAt(now, this.#retentionDays),
+        },
+      }),
+    );
   }
 
   async list(query: HistoryQuery = {}): Promise<EventResult[]> {
@@ -65,21 +67,31 @@ export class DynamoHistoryStore implements HistoryStore {
       keyCondition += " AND #gsk >= :since";
     }
     const filters: string[] = [];
-    if (query.handler !== undefined) { filters.push("#handler = :handler"); names["#handler"] = "handler"; values[":handler"] = query.handler; }
-    if (query.status !== undefined) { filters.push("#status = :status"); names["#status"] = "status"; values[":status"] = query.status; }
+    if (query.handler !== undefined) {
+      filters.push("#handler = :handler");
+      names["#handler"] = "handler";
+      values[":handler"] = query.handler;
+    }
+    if (query.status !== undefined) {
+      filters.push("#status = :status");
+      names["#status"] = "status";
+      values[":status"] = query.status;
+    }
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.#table.doc().send(new QueryCommand({
-        TableName: this.#table.tableName,
-        IndexName: TABLE_KEYS.gsi1.indexName,
-        KeyConditionExpression: keyCondition,
-        ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        Limit: Math.max(limit, 25),
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }));
+      const page = await this.#table.doc().send(
+        new QueryCommand({
+          TableName: this.#table.tableName,
+          IndexName: TABLE_KEYS.gsi1.indexName,
+          KeyConditionExpression: keyCondition,
+          ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: Math.max(limit, 25),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
       for (const item of page.Items ?? []) {
         if (out.length >= limit) break;
         out.push(item.result as EventResult);

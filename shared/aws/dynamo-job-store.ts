@@ -48,25 +48,39 @@ export class DynamoJobStore implements JobStore {
 
   async claim(jobId: string, leaseMs: number, now: number): Promise<ClaimOutcome> {
     try {
-      const out = await this.#table.doc().send(new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: jobKey(jobId),
-        ConditionExpression: "attribute_not_exists(pk) OR #state = :failed OR (#state = :inprog AND lease_expires_at < :now)",
-        UpdateExpression: "SET #state = :inprog, job_id = :id, kind = :kind, lease_expires_at = :lease, attempts = if_not_exists(attempts, :zero) + :one, updated_at = :now, expires_at = :ttl REMOVE #result",
-        ExpressionAttributeNames: { "#state": "state", "#result": "result" },
-        ExpressionAttributeValues: {
-          ":failed": JobState.FAILED, ":inprog": JobState.IN_PROGRESS, ":now": now, ":lease": now + leaseMs,
-          ":zero": 0, ":one": 1, ":id": jobId, ":kind": ItemKind.JOB, ":ttl": expiresAt(now, this.#retentionDays),
-        },
-        ReturnValues: "ALL_NEW",
-      }));
+      const out = await this.#table.doc().send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: jobKey(jobId),
+          ConditionExpression:
+            "attribute_not_exists(pk) OR #state = :failed OR (#state = :inprog AND lease_expires_at < :now)",
+          UpdateExpression:
+            "SET #state = :inprog, job_id = :id, kind = :kind, lease_expires_at = :lease, attempts = if_not_exists(attempts, :zero) + :one, updated_at = :now, expires_at = :ttl REMOVE #result",
+          ExpressionAttributeNames: { "#state": "state", "#result": "result" },
+          ExpressionAttributeValues: {
+            ":failed": JobState.FAILED,
+            ":inprog": JobState.IN_PROGRESS,
+            ":now": now,
+            ":lease": now + leaseMs,
+            ":zero": 0,
+            ":one": 1,
+            ":id": jobId,
+            ":kind": ItemKind.JOB,
+            ":ttl": expiresAt(now, this.#retentionDays),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
       return { kind: "claimed", record: toRecord(out.Attributes ?? {}) };
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw new AwsAdapterError(`claiming job "${jobId}" failed: ${(err as Error).message}`, { cause: err });
+      if (!isConditionalCheckFailed(err))
+        throw new AwsAdapterError(`claiming job "${jobId}" failed: ${(err as Error).message}`, { cause: err });
     }
     const current = await this.get(jobId);
     if (!current) throw new AwsAdapterError(`claiming job "${jobId}": the condition failed but the item is gone`);
-    return current.state === JobState.COMPLETED ? { kind: "duplicate", record: current } : { kind: "busy", record: current };
+    return current.state === JobState.COMPLETED
+      ? { kind: "duplicate", record: current }
+      : { kind: "busy", record: current };
   }
 
   async complete(jobId: string, result: EventResult, now: number): Promise<void> {
@@ -79,27 +93,43 @@ export class DynamoJobStore implements JobStore {
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {
-    const out = await this.#table.doc().send(new GetCommand({ TableName: this.#table.tableName, Key: jobKey(jobId), ConsistentRead: true }));
+    const out = await this.#table
+      .doc()
+      .send(new GetCommand({ TableName: this.#table.tableName, Key: jobKey(jobId), ConsistentRead: true }));
     return out.Item ? toRecord(out.Item) : undefined;
   }
 
-  async #finish(jobId: string, state: JobState, result: EventResult, now: number, condition: string, toleratesCompleted = false): Promise<void> {
+  async #finish(
+    jobId: string,
+    state: JobState,
+    result: EventResult,
+    now: number,
+    condition: string,
+    toleratesCompleted = false,
+  ): Promise<void> {
     try {
-      await this.#table.doc().send(new UpdateCommand({
-        TableName: this.#table.tableName,
-        Key: jobKey(jobId),
-        ConditionExpression: condition,
-        UpdateExpression: "SET #state = :state, #result = :result, updated_at = :now, lease_expires_at = :now, expires_at = :ttl",
-        ExpressionAttributeNames: { "#state": "state", "#result": "result" },
-        ExpressionAttributeValues: {
-          ":state": state, ":result": result, ":now": now, ":ttl": expiresAt(now, this.#retentionDays),
-          ...(toleratesCompleted ? { ":completed": JobState.COMPLETED } : {}),
-        },
-      }));
+      await this.#table.doc().send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: jobKey(jobId),
+          ConditionExpression: condition,
+          UpdateExpression:
+            "SET #state = :state, #result = :result, updated_at = :now, lease_expires_at = :now, expires_at = :ttl",
+          ExpressionAttributeNames: { "#state": "state", "#result": "result" },
+          ExpressionAttributeValues: {
+            ":state": state,
+            ":result": result,
+            ":now": now,
+            ":ttl": expiresAt(now, this.#retentionDays),
+            ...(toleratesCompleted ? { ":completed": JobState.COMPLETED } : {}),
+          },
+        }),
+      );
     } catch (err) {
       if (isConditionalCheckFailed(err)) {
         const current = await this.get(jobId);
-        if (!current) throw new AwsAdapterError(`job "${jobId}" cannot become ${state}: it was never claimed`, { cause: err });
+        if (!current)
+          throw new AwsAdapterError(`job "${jobId}" cannot become ${state}: it was never claimed`, { cause: err });
         if (toleratesCompleted && current.state === JobState.COMPLETED) return;
       }
       throw new AwsAdapterError(`marking job "${jobId}" ${state} failed: ${(err as Error).message}`, { cause: err });

@@ -18,5 +18,8 @@ export class SecretLookupError extends AwsAdapterError {
 
 /** True for the DynamoDB condition failure, whatever client shape raised it. */
 export function isConditionalCheckFailed(err: unknown): boolean {
-  return err instanceof Error && (err.name === "ConditionalCheckFailedException" || err.name === "TransactionCanceledException");
+  return (
+    err instanceof Error &&
+    (err.name === "ConditionalCheckFailedException" || err.name === "TransactionCanceledException")
+  );
 }

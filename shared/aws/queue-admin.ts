@@ -1,7 +1,12 @@
 /** SQS operations behind `evd cloud status|trigger|dlq`: depth, DLQ listing, redrive. */
 import {
-  DeleteMessageBatchCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand,
-  SendMessageBatchCommand, StartMessageMoveTaskCommand, type SQSClient,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  StartMessageMoveTaskCommand,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { AwsAdapterError } from "./errors.ts";
 
@@ -12,12 +17,22 @@ export interface QueueDepth {
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const out = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
-  }));
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
   const a = out.Attributes ?? {};
-  return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0), delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0) };
+  return {
+    visible: Number(a.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
 }
 
 export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
@@ -38,9 +53,18 @@ export interface DeadLetter {
   readonly reason?: string;
 }
 
-function describe(m: { MessageId?: string; Body?: string; Attributes?: Record<string, string>; MessageAttributes?: Record<string, { StringValue?: string }> }): DeadLetter {
+function describe(m: {
+  MessageId?: string;
+  Body?: string;
+  Attributes?: Record<string, string>;
+  MessageAttributes?: Record<string, { StringValue?: string }>;
+}): DeadLetter {
   let job: { id?: unknown; handler?: unknown; event?: { id?: unknown } } = {};
-  try { job = JSON.parse(m.Body ?? "{}") as typeof job; } catch { /* not a job body: listed by id only */ }
+  try {
+    job = JSON.parse(m.Body ?? "{}") as typeof job;
+  } catch {
+    /* not a job body: listed by id only */
+  }
   const sent = m.Attributes?.SentTimestamp;
   return {
     messageId: m.MessageId ?? "",
@@ -49,7 +73,9 @@ function describe(m: { MessageId?: string; Body?: string; Attributes?: Record<st
     ...(typeof job.event?.id === "string" ? { eventId: job.event.id } : {}),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     ...(sent ? { sentAt: new Date(Number(sent)).toISOString() } : {}),
-    ...(m.MessageAttributes?.["evd-failure"]?.StringValue ? { reason: m.MessageAttributes["evd-failure"].StringValue } : {}),
+    ...(m.MessageAttributes?.["evd-failure"]?.StringValue
+      ? { reason: m.MessageAttributes["evd-failure"].StringValue }
+      : {}),
   };
 }
 
@@ -63,10 +89,16 @@ export async function listDeadLetters(sqs: SQSClient, dlqUrl: string, max = 10):
   const out: DeadLetter[] = [];
   const seen = new Set<string>();
   while (out.length < max) {
-    const page = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: dlqUrl, MaxNumberOfMessages: Math.min(10, max - out.length), VisibilityTimeout: 0, WaitTimeSeconds: 0,
-      AttributeNames: ["All"], MessageAttributeNames: ["All"],
-    }));
+    const page = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: Math.min(10, max - out.length),
+        VisibilityTimeout: 0,
+        WaitTimeSeconds: 0,
+        AttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+      }),
+    );
     let fresh = 0;
     for (const m of page.Messages ?? []) {
       if (!m.MessageId || seen.has(m.MessageId) || out.length >= max) continue;
@@ -80,15 +112,17 @@ export async function listDeadLetters(sqs: SQSClient, dlqUrl: string, max = 10):
 }
 
 export type RedriveResult =
-  | { readonly method: "move-task"; readonly taskHandle: string }
-  | { readonly method: "resend"; readonly moved: number };
+  { readonly method: "move-task"; readonly taskHandle: string } | { readonly method: "resend"; readonly moved: number };
 
 /**
  * Moves DLQ messages back to the job queue: StartMessageMoveTask when the endpoint has it, else
  * receive-and-resend (send to the queue first, then delete from the DLQ: a crash in between
  * duplicates a message, which the job store's dedupe absorbs, and never loses one).
  */
-export async function redriveDeadLetters(sqs: SQSClient, opts: { dlqUrl: string; queueUrl: string; useMoveTask?: boolean; max?: number }): Promise<RedriveResult> {
+export async function redriveDeadLetters(
+  sqs: SQSClient,
+  opts: { dlqUrl: string; queueUrl: string; useMoveTask?: boolean; max?: number },
+): Promise<RedriveResult> {
   if (opts.useMoveTask !== false) {
     try {
       const [source, destination] = await Promise.all([queueArn(sqs, opts.dlqUrl), queueArn(sqs, opts.queueUrl)]);
@@ -96,33 +130,67 @@ export async function redriveDeadLetters(sqs: SQSClient, opts: { dlqUrl: string;
       return { method: "move-task", taskHandle: task.TaskHandle ?? "" };
     } catch (err) {
       const name = (err as Error).name;
-      if (!/UnsupportedOperation|UnknownOperation|InvalidAction|NotImplemented|InvalidParameterValue/i.test(name)) throw new AwsAdapterError(`StartMessageMoveTask failed: ${(err as Error).message}`, { cause: err });
+      if (!/UnsupportedOperation|UnknownOperation|InvalidAction|NotImplemented|InvalidParameterValue/i.test(name))
+        throw new AwsAdapterError(`StartMessageMoveTask failed: ${(err as Error).message}`, { cause: err });
     }
   }
   let moved = 0;
   const max = opts.max ?? Number.POSITIVE_INFINITY;
   while (moved < max) {
-    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: opts.dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, WaitTimeSeconds: 0, MessageAttributeNames: ["All"] }));
+    const page = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: opts.dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 30,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ["All"],
+      }),
+    );
     const msgs = (page.Messages ?? []).slice(0, max - moved);
     if (msgs.length === 0) break;
-    const sent = await sqs.send(new SendMessageBatchCommand({
-      QueueUrl: opts.queueUrl,
-      Entries: msgs.map((m, i) => ({
-        Id: String(i), MessageBody: m.Body ?? "",
-        ...(m.MessageAttributes ? { MessageAttributes: Object.fromEntries(Object.entries(m.MessageAttributes).filter(([k]) => k !== "evd-failure")) } : {}),
-      })),
-    }));
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: opts.queueUrl,
+        Entries: msgs.map((m, i) => ({
+          Id: String(i),
+          MessageBody: m.Body ?? "",
+          ...(m.MessageAttributes
+            ? {
+                MessageAttributes: Object.fromEntries(
+                  Object.entries(m.MessageAttributes).filter(([k]) => k !== "evd-failure"),
+                ),
+              }
+            : {}),
+        })),
+      }),
+    );
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
     const done = msgs.filter((_, i) => ok.has(String(i)));
-    if (done.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: opts.dlqUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    if (done.length)
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: opts.dlqUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
     moved += done.length;
-    if (done.length < msgs.length) throw new AwsAdapterError(`redrive: SQS refused ${msgs.length - done.length} message(s); ${moved} moved so far`);
+    if (done.length < msgs.length)
+      throw new AwsAdapterError(`redrive: SQS refused ${msgs.length - done.length} message(s); ${moved} moved so far`);
   }
   return { method: "resend", moved };
 }
 
 /** The status of move tasks started from this DLQ (newest first). */
-export async function moveTaskStatus(sqs: SQSClient, dlqUrl: string): Promise<{ status: string; moved: number; toMove?: number }[]> {
-  const out = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: await queueArn(sqs, dlqUrl), MaxResults: 10 }));
-  return (out.Results ?? []).map((r) => ({ status: r.Status ?? "UNKNOWN", moved: r.ApproximateNumberOfMessagesMoved ?? 0, ...(r.ApproximateNumberOfMessagesToMove !== undefined ? { toMove: r.ApproximateNumberOfMessagesToMove } : {}) }));
+export async function moveTaskStatus(
+  sqs: SQSClient,
+  dlqUrl: string,
+): Promise<{ status: string; moved: number; toMove?: number }[]> {
+  const out = await sqs.send(
+    new ListMessageMoveTasksCommand({ SourceArn: await queueArn(sqs, dlqUrl), MaxResults: 10 }),
+  );
+  return (out.Results ?? []).map((r) => ({
+    status: r.Status ?? "UNKNOWN",
+    moved: r.ApproximateNumberOfMessagesMoved ?? 0,
+    ...(r.ApproximateNumberOfMessagesToMove !== undefined ? { toMove: r.ApproximateNumberOfMessagesToMove } : {}),
+  }));
 }

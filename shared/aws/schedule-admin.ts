@@ -1,7 +1,11 @@
 /** EventBridge Scheduler operations behind `evd cloud status|pause|resume`. */
 import {
-  GetScheduleCommand, ListSchedulesCommand, UpdateScheduleCommand,
-  type GetScheduleCommandOutput, type SchedulerClient, type UpdateScheduleCommandInput,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  UpdateScheduleCommand,
+  type GetScheduleCommandOutput,
+  type SchedulerClient,
+  type UpdateScheduleCommandInput,
 } from "@aws-sdk/client-scheduler";
 import { AwsAdapterError } from "./errors.ts";
 
@@ -38,16 +42,19 @@ export async function listSchedules(client: SchedulerClient, filter: ScheduleFil
   const names: { name: string; group: string }[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListSchedulesCommand({
-      ...(filter.namePrefix ? { NamePrefix: filter.namePrefix } : {}),
-      ...(filter.group ? { GroupName: filter.group } : {}),
-      ...(token ? { NextToken: token } : {}),
-    }));
+    const page = await client.send(
+      new ListSchedulesCommand({
+        ...(filter.namePrefix ? { NamePrefix: filter.namePrefix } : {}),
+        ...(filter.group ? { GroupName: filter.group } : {}),
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
     for (const s of page.Schedules ?? []) if (s.Name) names.push({ name: s.Name, group: s.GroupName ?? "default" });
     token = page.NextToken;
   } while (token);
   const out: ScheduleInfo[] = [];
-  for (const n of names) out.push(info(await client.send(new GetScheduleCommand({ Name: n.name, GroupName: n.group }))));
+  for (const n of names)
+    out.push(info(await client.send(new GetScheduleCommand({ Name: n.name, GroupName: n.group }))));
   return out;
 }
 
@@ -55,12 +62,18 @@ export async function listSchedules(client: SchedulerClient, filter: ScheduleFil
  * Pauses (DISABLED) or resumes (ENABLED) a schedule. UpdateSchedule replaces the whole
  * definition, so the current one is read first and sent back with only `State` changed.
  */
-export async function setScheduleState(client: SchedulerClient, name: string, state: ScheduleState, group?: string): Promise<ScheduleInfo> {
+export async function setScheduleState(
+  client: SchedulerClient,
+  name: string,
+  state: ScheduleState,
+  group?: string,
+): Promise<ScheduleInfo> {
   let current: GetScheduleCommandOutput;
   try {
     current = await client.send(new GetScheduleCommand({ Name: name, ...(group ? { GroupName: group } : {}) }));
   } catch (err) {
-    if ((err as Error).name === "ResourceNotFoundException") throw new AwsAdapterError(`no schedule named "${name}"${group ? ` in group "${group}"` : ""}`, { cause: err });
+    if ((err as Error).name === "ResourceNotFoundException")
+      throw new AwsAdapterError(`no schedule named "${name}"${group ? ` in group "${group}"` : ""}`, { cause: err });
     throw new AwsAdapterError(`reading schedule "${name}" failed: ${(err as Error).message}`, { cause: err });
   }
   const input: UpdateScheduleCommandInput = {

@@ -15,7 +15,8 @@ import { SecretLookupError } from "./errors.ts";
 
 export const SSM_PREFIX = "ssm:";
 
-export type SecretLocation = { readonly service: "secretsmanager"; readonly id: string } | { readonly service: "ssm"; readonly path: string };
+export type SecretLocation =
+  { readonly service: "secretsmanager"; readonly id: string } | { readonly service: "ssm"; readonly path: string };
 
 export interface AwsSecretStoreOptions {
   /** Reference name -> Secrets Manager name/ARN or `ssm:/param/path`. */
@@ -35,9 +36,11 @@ export function parseSecretMap(text: string | undefined, where = "EVD_SECRETS"):
   } catch (err) {
     throw new SecretLookupError(`${where} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new SecretLookupError(`${where} must be a JSON object of reference name -> secret id`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new SecretLookupError(`${where} must be a JSON object of reference name -> secret id`);
   for (const [k, v] of Object.entries(parsed)) {
-    if (typeof v !== "string" || v === "") throw new SecretLookupError(`${where}.${k} must be a non-empty string (a secret name, ARN or ssm:/path)`);
+    if (typeof v !== "string" || v === "")
+      throw new SecretLookupError(`${where}.${k} must be a non-empty string (a secret name, ARN or ssm:/path)`);
   }
   return parsed as Record<string, string>;
 }
@@ -46,7 +49,8 @@ export function secretLocation(map: Readonly<Record<string, string>>, name: stri
   const target = Object.hasOwn(map, name) ? map[name]! : name;
   if (target.startsWith(SSM_PREFIX)) {
     const path = target.slice(SSM_PREFIX.length);
-    if (!path) throw new SecretLookupError(`secret reference "${name}" maps to "${SSM_PREFIX}" without a parameter path`);
+    if (!path)
+      throw new SecretLookupError(`secret reference "${name}" maps to "${SSM_PREFIX}" without a parameter path`);
     return { service: "ssm", path };
   }
   return { service: "secretsmanager", id: target };
@@ -69,15 +73,19 @@ export class AwsSecretStore implements SecretStore {
     const loc = secretLocation(this.#map, name);
     let value: unknown;
     try {
-      value = loc.service === "ssm"
-        ? await this.#params().get(loc.path, { decrypt: true, maxAge: this.#maxAge })
-        : await this.#secrets().get(loc.id, { maxAge: this.#maxAge });
+      value =
+        loc.service === "ssm"
+          ? await this.#params().get(loc.path, { decrypt: true, maxAge: this.#maxAge })
+          : await this.#secrets().get(loc.id, { maxAge: this.#maxAge });
     } catch (err) {
       const where = loc.service === "ssm" ? `SSM parameter ${loc.path}` : `Secrets Manager secret ${loc.id}`;
-      throw new SecretLookupError(`secret reference "${name}" (${where}) could not be read: ${(err as Error).name}`, { cause: err });
+      throw new SecretLookupError(`secret reference "${name}" (${where}) could not be read: ${(err as Error).name}`, {
+        cause: err,
+      });
     }
     if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
-    if (typeof value !== "string" || value === "") throw new SecretLookupError(`secret reference "${name}" resolved to an empty value`);
+    if (typeof value !== "string" || value === "")
+      throw new SecretLookupError(`secret reference "${name}" resolved to an empty value`);
     return value;
   }
 }

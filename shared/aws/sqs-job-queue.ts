@@ -7,7 +7,12 @@
  * If sending still fails, the event record is deleted and EnqueueError thrown: ingest answers 503
  * and GitHub's redelivery is not swallowed as a duplicate.
  */
-import { GetQueueAttributesCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Event, Job } from "../events/event.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -62,37 +67,48 @@ export class SqsJobQueue implements JobQueue {
     if (full && this.#o.overflow?.policy === "error") return { kind: "rejected", reason: full };
     const dropped = full !== undefined;
     try {
-      await table.doc().send(new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          ...eventKey(event.id),
-          ...eventGsi1(event.id, receivedAt),
-          kind: ItemKind.EVENT,
-          event_id: event.id,
-          event,
-          job_ids: jobIds,
-          received_at: receivedAt,
-          ...(dropped ? { dropped_reason: full } : {}),
-          expires_at: expiresAt(now, this.#o.eventRetentionDays ?? DEFAULT_RETENTION.eventDays),
-        },
-        ConditionExpression: "attribute_not_exists(pk)",
-      }));
+      await table.doc().send(
+        new PutCommand({
+          TableName: table.tableName,
+          Item: {
+            ...eventKey(event.id),
+            ...eventGsi1(event.id, receivedAt),
+            kind: ItemKind.EVENT,
+            event_id: event.id,
+            event,
+            job_ids: jobIds,
+            received_at: receivedAt,
+            ...(dropped ? { dropped_reason: full } : {}),
+            expires_at: expiresAt(now, this.#o.eventRetentionDays ?? DEFAULT_RETENTION.eventDays),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw new EnqueueError(`recording event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
-      const seen = await table.doc().send(new GetCommand({ TableName: table.tableName, Key: eventKey(event.id), ConsistentRead: true }));
+      if (!isConditionalCheckFailed(err))
+        throw new EnqueueError(`recording event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
+      const seen = await table
+        .doc()
+        .send(new GetCommand({ TableName: table.tableName, Key: eventKey(event.id), ConsistentRead: true }));
       return { kind: "duplicate", jobIds: (seen.Item?.job_ids as string[] | undefined) ?? jobIds };
     }
     if (dropped) return { kind: "dropped", jobIds, reason: full };
     try {
       if (this.#o.leases) {
         for (const job of jobs) {
-          if (job.concurrency_key !== undefined) await this.#o.leases.noteLatest(job.handler, job.concurrency_key, job.id, job.enqueued_at, now);
+          if (job.concurrency_key !== undefined)
+            await this.#o.leases.noteLatest(job.handler, job.concurrency_key, job.id, job.enqueued_at, now);
         }
       }
       await this.send(jobs);
     } catch (err) {
-      await table.doc().send(new DeleteCommand({ TableName: table.tableName, Key: eventKey(event.id) })).catch(() => undefined);
-      throw err instanceof EnqueueError ? err : new EnqueueError(`enqueueing event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
+      await table
+        .doc()
+        .send(new DeleteCommand({ TableName: table.tableName, Key: eventKey(event.id) }))
+        .catch(() => undefined);
+      throw err instanceof EnqueueError
+        ? err
+        : new EnqueueError(`enqueueing event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
     }
     return { kind: "accepted", jobIds };
   }
@@ -101,7 +117,11 @@ export class SqsJobQueue implements JobQueue {
   async #full(): Promise<string | undefined> {
     const o = this.#o.overflow;
     if (!o || o.policy === "queue") return undefined;
-    const out = await this.#o.sqs().send(new GetQueueAttributesCommand({ QueueUrl: this.#o.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+    const out = await this.#o
+      .sqs()
+      .send(
+        new GetQueueAttributesCommand({ QueueUrl: this.#o.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+      );
     const depth = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
     return depth >= o.limit ? `queue full: ${depth} jobs waiting (queue_capacity ${o.limit})` : undefined;
   }
@@ -118,12 +138,16 @@ export class SqsJobQueue implements JobQueue {
       }));
       const tries = 1 + (this.#o.sendRetries ?? 3);
       for (let attempt = 1; entries.length > 0; attempt++) {
-        const out = await this.#o.sqs().send(new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: entries }));
+        const out = await this.#o
+          .sqs()
+          .send(new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: entries }));
         const failed = out.Failed ?? [];
         if (failed.length === 0) break;
         if (attempt >= tries || failed.some((f) => f.SenderFault)) {
           const first = failed[0]!;
-          throw new EnqueueError(`SQS refused ${failed.length} of ${chunk.length} job message(s): ${first.Code ?? "error"} ${first.Message ?? ""}`.trim());
+          throw new EnqueueError(
+            `SQS refused ${failed.length} of ${chunk.length} job message(s): ${first.Code ?? "error"} ${first.Message ?? ""}`.trim(),
+          );
         }
         const ids = new Set(failed.map((f) => f.Id));
         entries = entries.filter((e) => ids.has(e.Id));

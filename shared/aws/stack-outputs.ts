@@ -18,7 +18,9 @@ export interface CloudResources {
  */
 export function resourcesFromOutputs(outputs: Readonly<Record<string, string>>): CloudResources {
   const found: { -readonly [K in keyof CloudResources]: string } = {};
-  const set = (field: keyof CloudResources, value: string) => { found[field] ??= value; };
+  const set = (field: keyof CloudResources, value: string) => {
+    found[field] ??= value;
+  };
   for (const [rawKey, value] of Object.entries(outputs)) {
     const key = rawKey.replace(/[0-9A-F]{8}$/, "");
     if (/(dlq|deadletter)\w*url$/i.test(key)) set("dlqUrl", value);
@@ -30,14 +32,23 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, string>>):
   return found;
 }
 
-export async function describeStackOutputs(client: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+export async function describeStackOutputs(
+  client: CloudFormationClient,
+  stackName: string,
+): Promise<Record<string, string>> {
   let out;
   try {
     out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   } catch (err) {
-    throw new AwsAdapterError(`reading the outputs of stack "${stackName}" failed: ${(err as Error).message}`, { cause: err });
+    throw new AwsAdapterError(`reading the outputs of stack "${stackName}" failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const stack = out.Stacks?.[0];
   if (!stack) throw new AwsAdapterError(`stack "${stackName}" not found`);
-  return Object.fromEntries((stack.Outputs ?? []).filter((o) => o.OutputKey && o.OutputValue !== undefined).map((o) => [o.OutputKey!, o.OutputValue!]));
+  return Object.fromEntries(
+    (stack.Outputs ?? [])
+      .filter((o) => o.OutputKey && o.OutputValue !== undefined)
+      .map((o) => [o.OutputKey!, o.OutputValue!]),
+  );
 }

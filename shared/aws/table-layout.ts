@@ -38,7 +38,10 @@ export interface ItemKey {
 export const jobKey = (jobId: string): ItemKey => ({ pk: `JOB#${jobId}`, sk: "JOB" });
 export const eventKey = (eventId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: "EVENT" });
 export const lastRunKey = (schedule: string): ItemKey => ({ pk: `SCHEDULE#${schedule}`, sk: "LAST_RUN" });
-export const concurrencyKey = (handler: string, key: string): ItemKey => ({ pk: `CKEY#${handler}#${key}`, sk: "LEASE" });
+export const concurrencyKey = (handler: string, key: string): ItemKey => ({
+  pk: `CKEY#${handler}#${key}`,
+  sk: "LEASE",
+});
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {
   return { pk: `RUN#${jobId}`, sk: `${startedAtIso}#${padAttempt(attempt)}` };
 }
@@ -68,7 +71,11 @@ export interface RetentionOptions {
   readonly historyDays?: number;
 }
 
-export const DEFAULT_RETENTION = { jobDays: 30, eventDays: 30, historyDays: 90 } as const satisfies Required<RetentionOptions>;
+export const DEFAULT_RETENTION = {
+  jobDays: 30,
+  eventDays: 30,
+  historyDays: 90,
+} as const satisfies Required<RetentionOptions>;
 
 /** The CreateTable input for this layout (used by tests and by anyone creating the table by hand). */
 export function createTableInput(tableName: string) {
@@ -85,13 +92,15 @@ export function createTableInput(tableName: string) {
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: "HASH" as const },
       { AttributeName: TABLE_KEYS.sortKey, KeyType: "RANGE" as const },
     ],
-    GlobalSecondaryIndexes: [{
-      IndexName: TABLE_KEYS.gsi1.indexName,
-      KeySchema: [
-        { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: "HASH" as const },
-        { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: "RANGE" as const },
-      ],
-      Projection: { ProjectionType: "ALL" as const },
-    }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: TABLE_KEYS.gsi1.indexName,
+        KeySchema: [
+          { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: "HASH" as const },
+          { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "ALL" as const },
+      },
+    ],
   };
 }

@@ -31,7 +31,8 @@ export const RECIPE_EXTENSIONS = ["", ".yaml", ".yml"] as const;
 export function recipeRefProblem(configDir: string, ref: string): string | undefined {
   if (isAbsolute(ref)) return `recipe "${ref}" must be a path relative to the config folder, not absolute`;
   const rel = relative(resolve(configDir), resolve(configDir, ref));
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return `recipe "${ref}" leaves the config folder; recipes are paths relative to the config folder`;
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+    return `recipe "${ref}" leaves the config folder; recipes are paths relative to the config folder`;
   return undefined;
 }
 
@@ -51,7 +52,8 @@ export function configRecipeRefs(config: OrchestratorConfig): { ref: string; pat
   for (const [name, h] of Object.entries(config.handlers)) {
     if (h.recipe) out.push({ ref: h.recipe, path: formatKeyPath(["handlers", name, "recipe"]) });
     h.steps?.forEach((s, i) => {
-      if ("recipe" in s && typeof s.recipe === "string") out.push({ ref: s.recipe, path: formatKeyPath(["handlers", name, "steps", i, "recipe"]) });
+      if ("recipe" in s && typeof s.recipe === "string")
+        out.push({ ref: s.recipe, path: formatKeyPath(["handlers", name, "steps", i, "recipe"]) });
     });
   }
   return out;
@@ -61,7 +63,10 @@ export function configRecipeRefs(config: OrchestratorConfig): { ref: string; pat
 function recipeFileRefs(data: unknown): { ref: string; at: PathSegment[] }[] {
   if (!isPlainObject(data)) return [];
   const lists: { steps: unknown; at: PathSegment[] }[] = [{ steps: data.steps, at: ["steps"] }];
-  if (Array.isArray(data.stages)) data.stages.forEach((st: unknown, i: number) => isPlainObject(st) && lists.push({ steps: st.steps, at: ["stages", i, "steps"] }));
+  if (Array.isArray(data.stages))
+    data.stages.forEach(
+      (st: unknown, i: number) => isPlainObject(st) && lists.push({ steps: st.steps, at: ["stages", i, "steps"] }),
+    );
   const out: { ref: string; at: PathSegment[] }[] = [];
   for (const { steps, at } of lists) {
     if (!Array.isArray(steps)) continue;
@@ -90,18 +95,26 @@ export function buildDeployBundle(loaded: LoadedConfig): DeployBundle {
     const file = resolveRecipePath(loaded.configDir, ref);
     if (!file) {
       failed.add(ref);
-      issues.push({ path: from, message: `recipe "${ref}" not found: looked for ${RECIPE_EXTENSIONS.map((e) => resolve(loaded.configDir, ref + e)).join(", ")}` });
+      issues.push({
+        path: from,
+        message: `recipe "${ref}" not found: looked for ${RECIPE_EXTENSIONS.map((e) => resolve(loaded.configDir, ref + e)).join(", ")}`,
+      });
       continue;
     }
     const text = readFileSync(file, "utf8");
     const parsed = parseYamlText(text);
     if (parsed.issues.length) {
       failed.add(ref);
-      for (const i of parsed.issues) issues.push({ path: from, message: `recipe "${ref}" (${file}${i.line ? `, line ${i.line}` : ""}): ${i.message}` });
+      for (const i of parsed.issues)
+        issues.push({
+          path: from,
+          message: `recipe "${ref}" (${file}${i.line ? `, line ${i.line}` : ""}): ${i.message}`,
+        });
       continue;
     }
     recipes[ref] = text;
-    for (const child of recipeFileRefs(parsed.data)) queue.push({ ref: child.ref, from: `recipe "${ref}" ${formatKeyPath(child.at)}` });
+    for (const child of recipeFileRefs(parsed.data))
+      queue.push({ ref: child.ref, from: `recipe "${ref}" ${formatKeyPath(child.at)}` });
   }
   if (issues.length) throw new ConfigError(loaded.configPath, issues);
   return { config: escapeForReparse(loaded.config) as OrchestratorConfig, recipes };
@@ -111,6 +124,7 @@ export function buildDeployBundle(loaded: LoadedConfig): DeployBundle {
 export function escapeForReparse(value: unknown, key?: string | number): unknown {
   if (typeof value === "string") return isKeptSecretRef(key, value) ? value : value.replaceAll("${", () => "$${");
   if (Array.isArray(value)) return value.map((v, i) => escapeForReparse(v, i));
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeForReparse(v, k)]));
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeForReparse(v, k)]));
   return value;
 }

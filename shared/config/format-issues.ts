@@ -43,12 +43,16 @@ function unwrap(s: Schema): Schema {
 function literalValues(s: Schema | undefined): unknown[] {
   if (!s) return [];
   const def = unwrap(s)._zod.def;
-  return def.type === "literal" || def.type === "enum" ? (def.values ?? Object.values((def as { entries?: object }).entries ?? {})) : [];
+  return def.type === "literal" || def.type === "enum"
+    ? (def.values ?? Object.values((def as { entries?: object }).entries ?? {}))
+    : [];
 }
 
 function requiredKeys(s: Schema): string[] {
   const shape = unwrap(s)._zod.def.shape ?? {};
-  return Object.entries(shape).filter(([, v]) => v._zod.optin !== "optional").map(([k]) => k);
+  return Object.entries(shape)
+    .filter(([, v]) => v._zod.optin !== "optional")
+    .map(([k]) => k);
 }
 
 function shapeKeys(s: Schema): string[] {
@@ -120,12 +124,26 @@ export function formatZodIssues(issues: readonly Issue[], root: z.ZodType, input
           if (issue.discriminator !== undefined) {
             const objPath = path[path.length - 1] === issue.discriminator ? path.slice(0, -1) : path;
             const options = findUnion(rootSchema, input, objPath)?._zod.def.options ?? [];
-            const valid = options.flatMap((o) => literalValues(unwrap(o)._zod.def.shape?.[issue.discriminator!])).map(String);
+            const valid = options
+              .flatMap((o) => literalValues(unwrap(o)._zod.def.shape?.[issue.discriminator!]))
+              .map(String);
             const found = valueAt(input, [...objPath, issue.discriminator]);
             const what = objPath[0] === "sources" ? "source type" : `\`${issue.discriminator}\``;
-            if (!isPlainObject(valueAt(input, objPath))) add(objPath, `expected an object with a \`${issue.discriminator}\`; found ${describeValue(valueAt(input, objPath))}`);
-            else if (found === undefined) add([...objPath, issue.discriminator], `missing \`${issue.discriminator}\`; valid ${what}s: ${valid.join(", ")}`);
-            else add([...objPath, issue.discriminator], `unknown ${what} ${JSON.stringify(found)}; valid ${what}s: ${valid.join(", ")}${typeof found === "string" ? didYouMean(found, valid) : ""}`);
+            if (!isPlainObject(valueAt(input, objPath)))
+              add(
+                objPath,
+                `expected an object with a \`${issue.discriminator}\`; found ${describeValue(valueAt(input, objPath))}`,
+              );
+            else if (found === undefined)
+              add(
+                [...objPath, issue.discriminator],
+                `missing \`${issue.discriminator}\`; valid ${what}s: ${valid.join(", ")}`,
+              );
+            else
+              add(
+                [...objPath, issue.discriminator],
+                `unknown ${what} ${JSON.stringify(found)}; valid ${what}s: ${valid.join(", ")}${typeof found === "string" ? didYouMean(found, valid) : ""}`,
+              );
             break;
           }
           const union = findUnion(rootSchema, input, path);
@@ -134,11 +152,16 @@ export function formatZodIssues(issues: readonly Issue[], root: z.ZodType, input
             visit(issue.errors[idx], path);
           } else if (union && isPlainObject(value)) {
             const options = unwrap(union)._zod.def.options ?? [];
-            const keys = options.flatMap((o) => (unwrap(o)._zod.def.type === "object" ? requiredKeys(o).slice(0, 1) : []));
+            const keys = options.flatMap((o) =>
+              unwrap(o)._zod.def.type === "object" ? requiredKeys(o).slice(0, 1) : [],
+            );
             const all = new Set(options.flatMap((o) => (unwrap(o)._zod.def.type === "object" ? shapeKeys(o) : [])));
             const found = Object.keys(value);
             const hints = found.filter((k) => !all.has(k)).map((k) => `"${k}"${didYouMean(k, all)}`);
-            add(path, `expected an object with ${orList([...new Set(keys)].map((k) => `\`${k}\``))}; found ${found.length ? `keys ${hints.length ? hints.join(", ") : found.join(", ")}` : "an empty object"}`);
+            add(
+              path,
+              `expected an object with ${orList([...new Set(keys)].map((k) => `\`${k}\``))}; found ${found.length ? `keys ${hints.length ? hints.join(", ") : found.join(", ")}` : "an empty object"}`,
+            );
           } else {
             add(path, `expected ${describeUnion(union)}; found ${describeValue(value)}`);
           }
@@ -149,7 +172,10 @@ export function formatZodIssues(issues: readonly Issue[], root: z.ZodType, input
           const allowed = obj ? shapeKeys(obj) : [];
           for (const key of issue.keys) {
             const hint = didYouMean(key, allowed);
-            add([...path, key], `unknown key "${key}"${hint || (allowed.length ? `; allowed keys: ${allowed.join(", ")}` : "")}`);
+            add(
+              [...path, key],
+              `unknown key "${key}"${hint || (allowed.length ? `; allowed keys: ${allowed.join(", ")}` : "")}`,
+            );
           }
           break;
         }
@@ -162,11 +188,17 @@ export function formatZodIssues(issues: readonly Issue[], root: z.ZodType, input
           add(path, `expected ${bound(issue)}; found ${describeValue(value)}`);
           break;
         case "invalid_value":
-          add(path, `expected ${expectedList(issue.values)}; found ${describeValue(value)}${typeof value === "string" ? didYouMean(value, issue.values.map(String)) : ""}`);
+          add(
+            path,
+            `expected ${expectedList(issue.values)}; found ${describeValue(value)}${typeof value === "string" ? didYouMean(value, issue.values.map(String)) : ""}`,
+          );
           break;
         case "invalid_key": {
           const key = path[path.length - 1];
-          add(path, `invalid name ${JSON.stringify(key)}: ${issue.issues.map((i) => stripZodPrefix(i.message)).join("; ")}`);
+          add(
+            path,
+            `invalid name ${JSON.stringify(key)}: ${issue.issues.map((i) => stripZodPrefix(i.message)).join("; ")}`,
+          );
           break;
         }
         case "custom":
@@ -189,7 +221,14 @@ function findUnion(root: Schema, input: unknown, path: readonly PathSegment[]): 
   else if (parent) {
     const def = unwrap(parent)._zod.def;
     const seg = path[path.length - 1]!;
-    s = def.type === "object" ? def.shape?.[String(seg)] : def.type === "array" ? def.element : def.type === "record" ? def.valueType : undefined;
+    s =
+      def.type === "object"
+        ? def.shape?.[String(seg)]
+        : def.type === "array"
+          ? def.element
+          : def.type === "record"
+            ? def.valueType
+            : undefined;
   }
   return s && unwrap(s)._zod.def.type === "union" ? unwrap(s) : undefined;
 }
@@ -201,8 +240,15 @@ function describeUnion(union: Schema | undefined): string {
 }
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
-  object: "an object", record: "an object", array: "a list", string: "a string", number: "a number",
-  int: "an integer", boolean: "true or false", literal: "a fixed value", enum: "one of the listed values",
+  object: "an object",
+  record: "an object",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  literal: "a fixed value",
+  enum: "one of the listed values",
 };
 
 function typeName(type: string): string {
@@ -215,8 +261,17 @@ function bound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string
   const n = Number(small ? issue.minimum : issue.maximum);
   const inclusive = issue.inclusive !== false;
   if (issue.origin === "string" && small && n === 1 && inclusive) return "a non-empty string";
-  const unit = issue.origin === "string" ? " characters" : issue.origin === "array" || issue.origin === "set" ? " items" : "";
-  const word = issue.exact ? "exactly" : small ? (inclusive ? "at least" : "more than") : inclusive ? "at most" : "less than";
+  const unit =
+    issue.origin === "string" ? " characters" : issue.origin === "array" || issue.origin === "set" ? " items" : "";
+  const word = issue.exact
+    ? "exactly"
+    : small
+      ? inclusive
+        ? "at least"
+        : "more than"
+      : inclusive
+        ? "at most"
+        : "less than";
   if (issue.origin === "array" && small && n === 1 && inclusive) return "a non-empty list";
   return `${word} ${n}${unit}`;
 }

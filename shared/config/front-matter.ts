@@ -29,14 +29,29 @@ export function orchestratorConfigOf(frontMatter: unknown): { config: unknown } 
   const session = isPlainObject(frontMatter) ? frontMatter.session : undefined;
   const orchestrator = isPlainObject(session) ? session.orchestrator : undefined;
   if (!isPlainObject(orchestrator)) {
-    return { issue: { path: "session.orchestrator", message: `no orchestrator in the front matter: expected session.orchestrator.module: ${MODULE_NAMES[0]} with the config under session.orchestrator.config` } };
+    return {
+      issue: {
+        path: "session.orchestrator",
+        message: `no orchestrator in the front matter: expected session.orchestrator.module: ${MODULE_NAMES[0]} with the config under session.orchestrator.config`,
+      },
+    };
   }
   const module = orchestrator.module;
   if (typeof module !== "string" || !MODULE_NAMES.includes(module)) {
-    return { issue: { path: "session.orchestrator.module", message: `expected "${MODULE_NAMES[0]}"; found ${typeof module === "string" ? `"${module}": this file configures another orchestrator` : "nothing"}` } };
+    return {
+      issue: {
+        path: "session.orchestrator.module",
+        message: `expected "${MODULE_NAMES[0]}"; found ${typeof module === "string" ? `"${module}": this file configures another orchestrator` : "nothing"}`,
+      },
+    };
   }
   if (!isPlainObject(orchestrator.config)) {
-    return { issue: { path: "session.orchestrator.config", message: "expected the orchestrator config (an object with `sources` and `handlers`); found nothing" } };
+    return {
+      issue: {
+        path: "session.orchestrator.config",
+        message: "expected the orchestrator config (an object with `sources` and `handlers`); found nothing",
+      },
+    };
   }
   return { config: orchestrator.config };
 }

@@ -11,7 +11,10 @@ export function missingHookModules(loaded: Pick<LoadedConfig, "config" | "config
     const module = typeof spec === "string" ? spec : spec.module;
     const full = isAbsolute(module) ? module : resolve(loaded.configDir, module);
     if (!existsSync(full) || !statSync(full).isFile()) {
-      issues.push({ path: formatKeyPath(typeof spec === "string" ? ["hooks", i] : ["hooks", i, "module"]), message: `hook module "${module}" not found: looked at ${full}` });
+      issues.push({
+        path: formatKeyPath(typeof spec === "string" ? ["hooks", i] : ["hooks", i, "module"]),
+        message: `hook module "${module}" not found: looked at ${full}`,
+      });
     }
   });
   return issues;

@@ -48,19 +48,25 @@ export function interpolateString(text: string, env: Env, report: (message: stri
   return text.replace(TOKEN, (match: string, body: string | undefined, close: string | undefined) => {
     if (match === "$${") return "${";
     if (close === undefined) {
-      report(`unterminated "\${" in ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}; write $\${ for a literal "\${"`);
+      report(
+        `unterminated "\${" in ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}; write $\${ for a literal "\${"`,
+      );
       return match;
     }
     const m = BODY.exec(body ?? "");
     if (!m) {
-      report(`malformed reference "${match}": expected \${NAME} or \${NAME:-default} (NAME: letters, digits, _); write $\${ for a literal "\${"`);
+      report(
+        `malformed reference "${match}": expected \${NAME} or \${NAME:-default} (NAME: letters, digits, _); write $\${ for a literal "\${"`,
+      );
       return match;
     }
     const [, name, fallback] = m as unknown as [string, string, string | undefined];
     const found = env[name];
     if (fallback !== undefined) return found === undefined || found === "" ? fallback : found;
     if (found === undefined) {
-      report(`environment variable ${name} is not set (referenced as \${${name}}; write \${${name}:-default} to give a default)`);
+      report(
+        `environment variable ${name} is not set (referenced as \${${name}}; write \${${name}:-default} to give a default)`,
+      );
       return match;
     }
     return found;

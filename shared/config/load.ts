@@ -49,14 +49,19 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
     config = parseConfig(raw, { where, env: opts.env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    throw new ConfigError(where, err.issues.map((i) => withLine(i, lineOf)), { cause: err });
+    throw new ConfigError(
+      where,
+      err.issues.map((i) => withLine(i, lineOf)),
+      { cause: err },
+    );
   }
   return { config, configPath: file, configDir, stateDir: dirname(resolve(configDir, config.state_file)) };
 }
 
 async function locate(opts: LoadConfigOptions, cwd: string): Promise<string> {
   const given = [opts.configPath && "--config", opts.profile && "--profile", opts.bundle && "--bundle"].filter(Boolean);
-  if (given.length > 1) fail("(arguments)", `give only one of --config, --profile, --bundle; found ${given.join(", ")}`);
+  if (given.length > 1)
+    fail("(arguments)", `give only one of --config, --profile, --bundle; found ${given.join(", ")}`);
   if (opts.configPath) return resolve(cwd, opts.configPath);
   if (opts.bundle) {
     const p = resolve(cwd, opts.bundle);
@@ -67,11 +72,15 @@ async function locate(opts: LoadConfigOptions, cwd: string): Promise<string> {
     const p = join(cwd, name);
     if (await isFile(p)) return p;
   }
-  return fail(cwd, `no configuration found: looked for ${DEFAULT_CONFIG_FILES.join(", ")} in ${cwd}; pass --config FILE, --profile NAME or --bundle PATH`);
+  return fail(
+    cwd,
+    `no configuration found: looked for ${DEFAULT_CONFIG_FILES.join(", ")} in ${cwd}; pass --config FILE, --profile NAME or --bundle PATH`,
+  );
 }
 
 async function findProfile(name: string, cwd: string): Promise<string> {
-  if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) fail("--profile", `invalid profile name "${name}": expected a name such as pr-reviewer-daemon (no path)`);
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(name))
+    fail("--profile", `invalid profile name "${name}": expected a name such as pr-reviewer-daemon (no path)`);
   const searched: string[] = [];
   for (let dir = cwd; ; dir = dirname(dir)) {
     const p = join(dir, ".amplifier", "profiles", `${name}.md`);
@@ -82,7 +91,11 @@ async function findProfile(name: string, cwd: string): Promise<string> {
   return fail("--profile", `profile "${name}" not found; looked for:\n      ${searched.join("\n      ")}`);
 }
 
-function readRaw(file: string, text: string, where: string): { raw: unknown; lineOf: (p: readonly PathSegment[]) => number | undefined } {
+function readRaw(
+  file: string,
+  text: string,
+  where: string,
+): { raw: unknown; lineOf: (p: readonly PathSegment[]) => number | undefined } {
   const ext = extname(file).toLowerCase();
   if (ext === ".md" || ext === ".markdown") {
     const fm = splitFrontMatter(text);
@@ -90,7 +103,8 @@ function readRaw(file: string, text: string, where: string): { raw: unknown; lin
     const parsed = parseYamlText(fm.yaml, fm.lineOffset);
     if (parsed.issues.length) throw new ConfigError(where, parsed.issues);
     const found = orchestratorConfigOf(parsed.data);
-    if ("issue" in found) throw new ConfigError(where, [{ ...found.issue, line: parsed.lineOf(parseKeyPath(found.issue.path)) }]);
+    if ("issue" in found)
+      throw new ConfigError(where, [{ ...found.issue, line: parsed.lineOf(parseKeyPath(found.issue.path)) }]);
     return { raw: found.config, lineOf: (p) => parsed.lineOf([...CONFIG_PATH_IN_FRONT_MATTER, ...p]) };
   }
   if (ext === ".json") {
@@ -102,7 +116,9 @@ function readRaw(file: string, text: string, where: string): { raw: unknown; lin
       const message = err instanceof Error ? err.message : String(err);
       const pos = /position (\d+)/.exec(message);
       const line = pos ? text.slice(0, Number(pos[1])).split("\n").length : undefined;
-      throw new ConfigError(where, [{ path: "", message: `JSON syntax: ${message}`, ...(line ? { line } : {}) }], { cause: err });
+      throw new ConfigError(where, [{ path: "", message: `JSON syntax: ${message}`, ...(line ? { line } : {}) }], {
+        cause: err,
+      });
     }
   }
   const parsed = parseYamlText(text);
@@ -127,7 +143,12 @@ async function readText(file: string, where: string): Promise<string> {
     return await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const message = code === "ENOENT" ? `file not found: ${file}` : code === "EISDIR" ? `${file} is a folder, not a config file` : `cannot read ${file}: ${(err as Error).message}`;
+    const message =
+      code === "ENOENT"
+        ? `file not found: ${file}`
+        : code === "EISDIR"
+          ? `${file} is a folder, not a config file`
+          : `cannot read ${file}: ${(err as Error).message}`;
     throw new ConfigError(where, [{ path: "", message }], { cause: err });
   }
 }
@@ -138,11 +159,17 @@ function displayPath(file: string, cwd: string): string {
 }
 
 async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 async function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 function fail(where: string, message: string): never {

@@ -24,14 +24,22 @@ export interface ParseConfigOptions {
 
 export function parseConfig(input: unknown, opts: ParseConfigOptions): OrchestratorConfig {
   if (input === null || input === undefined) {
-    throw new ConfigError(opts.where, [{ path: "", message: "the configuration is empty: expected an object with `sources` and `handlers`" }]);
+    throw new ConfigError(opts.where, [
+      { path: "", message: "the configuration is empty: expected an object with `sources` and `handlers`" },
+    ]);
   }
   if (!isPlainObject(input)) {
-    throw new ConfigError(opts.where, [{ path: "", message: `expected an object with \`sources\` and \`handlers\`; found ${Array.isArray(input) ? "a list" : typeof input}` }]);
+    throw new ConfigError(opts.where, [
+      {
+        path: "",
+        message: `expected an object with \`sources\` and \`handlers\`; found ${Array.isArray(input) ? "a list" : typeof input}`,
+      },
+    ]);
   }
   const { value, issues: interpolationIssues, wholeRefs } = interpolateEnv(input, opts.env);
   let result = OrchestratorConfig.safeParse(value);
-  if (!result.success && coerceScalars(value, result.error.issues, wholeRefs)) result = OrchestratorConfig.safeParse(value);
+  if (!result.success && coerceScalars(value, result.error.issues, wholeRefs))
+    result = OrchestratorConfig.safeParse(value);
   const issues: ConfigIssue[] = [
     ...interpolationIssues,
     ...(result.success ? [] : formatZodIssues(result.error.issues, OrchestratorConfig, value)),
@@ -45,7 +53,11 @@ export function parseConfig(input: unknown, opts: ParseConfigOptions): Orchestra
  * `webhook_port: ${PORT}` gives the text "8080": where the schema wants a number or a boolean and
  * the value was one whole `${...}`, read the text as that type. Returns true when it changed any.
  */
-function coerceScalars(value: unknown, issues: readonly z.core.$ZodIssue[], wholeRefs: readonly PathSegment[][]): boolean {
+function coerceScalars(
+  value: unknown,
+  issues: readonly z.core.$ZodIssue[],
+  wholeRefs: readonly PathSegment[][],
+): boolean {
   const refs = new Set(wholeRefs.map((p) => JSON.stringify(p)));
   let changed = false;
   for (const issue of issues) {
@@ -56,7 +68,8 @@ function coerceScalars(value: unknown, issues: readonly z.core.$ZodIssue[], whol
     const text = parent?.[key];
     if (typeof text !== "string") continue;
     if (issue.expected === "number" && /^-?\d+(\.\d+)?$/.test(text.trim())) parent![key] = Number(text);
-    else if (issue.expected === "boolean" && /^(true|false)$/i.test(text.trim())) parent![key] = text.trim().toLowerCase() === "true";
+    else if (issue.expected === "boolean" && /^(true|false)$/i.test(text.trim()))
+      parent![key] = text.trim().toLowerCase() === "true";
     else continue;
     changed = true;
   }
@@ -77,5 +90,8 @@ const collator = new Intl.Collator("en", { numeric: true });
 
 /** In key-path order (`sources[2]` before `sources[10]`), whole-file problems first; stable. */
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
-  return issues.map((issue, i) => ({ issue, i })).sort((a, b) => collator.compare(a.issue.path, b.issue.path) || a.i - b.i).map((x) => x.issue);
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => collator.compare(a.issue.path, b.issue.path) || a.i - b.i)
+    .map((x) => x.issue);
 }

@@ -18,7 +18,9 @@ export function secretRefName(value: string): string | undefined {
 
 /** True when `key` holds a secret and `value` is a bare `${NAME}` reference kept for later. */
 export function isKeptSecretRef(key: string | number | undefined, value: unknown): boolean {
-  return typeof key === "string" && SECRET_KEYS.has(key) && typeof value === "string" && secretRefName(value) !== undefined;
+  return (
+    typeof key === "string" && SECRET_KEYS.has(key) && typeof value === "string" && secretRefName(value) !== undefined
+  );
 }
 
 /** The secret's value: a reference resolves through the store, a literal is returned as written. */

@@ -52,7 +52,10 @@ export function semanticChecks(raw: unknown, opts: SemanticCheckOptions = {}): C
     const handler = str(s.handler);
     if (handler !== undefined && raw.handlers !== undefined && !handlerNames.includes(handler)) {
       const near = closest(handler, handlerNames);
-      add(["sources", i, "handler"], `no handler named "${handler}"; handlers: ${handlerNames.join(", ") || "(none)"}${near ? ` (did you mean "${near}"?)` : ""}`);
+      add(
+        ["sources", i, "handler"],
+        `no handler named "${handler}"; handlers: ${handlerNames.join(", ") || "(none)"}${near ? ` (did you mean "${near}"?)` : ""}`,
+      );
     } else if (handler !== undefined && raw.handlers === undefined) {
       add(["sources", i, "handler"], `no handler named "${handler}": the config has no \`handlers\``);
     }
@@ -60,7 +63,11 @@ export function semanticChecks(raw: unknown, opts: SemanticCheckOptions = {}): C
     if (type !== undefined && handler !== undefined) {
       const n = sourceName({ name: str(s.name), handler, type: type as never }, i);
       const first = names.get(n);
-      if (first !== undefined) add(["sources", i, "name"], `duplicate source name "${n}" (also sources[${first}]); give each source a distinct \`name\``);
+      if (first !== undefined)
+        add(
+          ["sources", i, "name"],
+          `duplicate source name "${n}" (also sources[${first}]); give each source a distinct \`name\``,
+        );
       else names.set(n, i);
     }
 
@@ -71,21 +78,30 @@ export function semanticChecks(raw: unknown, opts: SemanticCheckOptions = {}): C
           opts.validateCron(cron);
         } catch (err) {
           const why = err instanceof Error ? err.message : String(err);
-          add(["sources", i, "cron"], why.startsWith("invalid cron") ? why : `invalid cron ${JSON.stringify(cron)}: ${why}`);
+          add(
+            ["sources", i, "cron"],
+            why.startsWith("invalid cron") ? why : `invalid cron ${JSON.stringify(cron)}: ${why}`,
+          );
         }
       }
       const tz = s.timezone;
       if (typeof tz === "string" && tz !== "" && !isValidTimezone(tz)) {
-        add(["sources", i, "timezone"], `unknown timezone ${JSON.stringify(tz)}: expected an IANA name such as "UTC", "Europe/Paris" or "America/New_York"`);
+        add(
+          ["sources", i, "timezone"],
+          `unknown timezone ${JSON.stringify(tz)}: expected an IANA name such as "UTC", "Europe/Paris" or "America/New_York"`,
+        );
       }
     }
 
     if (type === "webhook") {
       const signature = str(s.signature);
       if (s.secret === undefined && signature !== "none") {
-        add(["sources", i, "secret"], signature === undefined
-          ? "a webhook needs a `secret` (write `${NAME}`), or `signature: none` to accept unsigned requests"
-          : `signature "${signature}" needs a \`secret\` (write \`\${NAME}\`)`);
+        add(
+          ["sources", i, "secret"],
+          signature === undefined
+            ? "a webhook needs a `secret` (write `${NAME}`), or `signature: none` to accept unsigned requests"
+            : `signature "${signature}" needs a \`secret\` (write \`\${NAME}\`)`,
+        );
       }
     }
 
@@ -96,12 +112,18 @@ export function semanticChecks(raw: unknown, opts: SemanticCheckOptions = {}): C
       const list = endpoints.get(key) ?? [];
       for (const other of list) {
         if (!github || !other.github) {
-          add(["sources", i, "path"], `path "${path}" is already used by sources[${other.index}]; ${github ? "a GitHub path cannot be shared with a webhook" : "each webhook needs its own path"}`);
+          add(
+            ["sources", i, "path"],
+            `path "${path}" is already used by sources[${other.index}]; ${github ? "a GitHub path cannot be shared with a webhook" : "each webhook needs its own path"}`,
+          );
           break;
         }
         const secret = str(s.secret) ?? GITHUB_DEFAULT_SECRET;
         if (other.secret !== secret) {
-          add(["sources", i, "secret"], `GitHub sources on the same path "${key}" must use the same secret: this one differs from sources[${other.index}]`);
+          add(
+            ["sources", i, "secret"],
+            `GitHub sources on the same path "${key}" must use the same secret: this one differs from sources[${other.index}]`,
+          );
           break;
         }
       }
@@ -114,19 +136,32 @@ export function semanticChecks(raw: unknown, opts: SemanticCheckOptions = {}): C
   return issues;
 }
 
-function checkProviders(raw: Record<string, unknown>, handlers: Record<string, unknown> | undefined, add: (path: PathSegment[], message: string) => void): void {
-  const known = new Set<string>([...Object.values(ProviderKind), ...(isPlainObject(raw.providers) ? Object.keys(raw.providers) : [])]);
+function checkProviders(
+  raw: Record<string, unknown>,
+  handlers: Record<string, unknown> | undefined,
+  add: (path: PathSegment[], message: string) => void,
+): void {
+  const known = new Set<string>([
+    ...Object.values(ProviderKind),
+    ...(isPlainObject(raw.providers) ? Object.keys(raw.providers) : []),
+  ]);
   const check = (path: PathSegment[], v: unknown) => {
     if (typeof v === "string" && v !== "" && !known.has(v)) {
       const near = closest(v, known);
-      add(path, `no provider named "${v}"; configure it under \`providers\` or use one of: ${[...known].join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`);
+      add(
+        path,
+        `no provider named "${v}"; configure it under \`providers\` or use one of: ${[...known].join(", ")}${near ? ` (did you mean "${near}"?)` : ""}`,
+      );
     }
   };
   check(["default_provider"], raw.default_provider);
   for (const [name, h] of Object.entries(handlers ?? {})) {
     if (!isPlainObject(h)) continue;
     check(["handlers", name, "provider"], h.provider);
-    if (Array.isArray(h.steps)) h.steps.forEach((step: unknown, i: number) => isPlainObject(step) && "prompt" in step && check(["handlers", name, "steps", i, "provider"], step.provider));
+    if (Array.isArray(h.steps))
+      h.steps.forEach(
+        (step: unknown, i: number) =>
+          isPlainObject(step) && "prompt" in step && check(["handlers", name, "steps", i, "provider"], step.provider),
+      );
   }
 }
-

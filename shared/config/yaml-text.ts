@@ -29,7 +29,8 @@ export function parseYamlText(text: string, lineOffset = 0): ParsedYaml {
       issues.push({ path: "", message: `YAML: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line + lineOffset);
+  const lineAt = (offset: number | undefined) =>
+    offset === undefined ? undefined : lineCounter.linePos(offset).line + lineOffset;
   const lineOf = (path: readonly PathSegment[]): number | undefined => {
     for (let n = path.length; n > 0; n--) {
       const parent = doc.getIn(path.slice(0, n - 1), true);

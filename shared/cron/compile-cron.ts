@@ -46,7 +46,9 @@ export function compileCron(expr: string): CompiledCron {
   if (hit) return hit;
   const parsed = parseCron(expr);
   if (!canFire(parsed)) {
-    throw new CronError(`invalid cron ${JSON.stringify(expr)}: it never fires (day-of-month ${JSON.stringify(parsed.dayOfMonth.text)} does not occur in month ${JSON.stringify(parsed.month.text)})`);
+    throw new CronError(
+      `invalid cron ${JSON.stringify(expr)}: it never fires (day-of-month ${JSON.stringify(parsed.dayOfMonth.text)} does not occur in month ${JSON.stringify(parsed.month.text)})`,
+    );
   }
   const pattern = new CronPattern(
     [parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek].map(croneField).join(" "),

@@ -11,7 +11,20 @@ export interface CronFieldSpec {
   readonly distinct: number;
 }
 
-export const MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
+export const MONTH_NAMES = [
+  "JAN",
+  "FEB",
+  "MAR",
+  "APR",
+  "MAY",
+  "JUN",
+  "JUL",
+  "AUG",
+  "SEP",
+  "OCT",
+  "NOV",
+  "DEC",
+] as const;
 export const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
 
 export const CRON_FIELDS = {
@@ -19,14 +32,26 @@ export const CRON_FIELDS = {
   hour: { label: "hour", min: 0, max: 23, distinct: 24 },
   dayOfMonth: { label: "day-of-month", min: 1, max: 31, distinct: 31 },
   month: {
-    label: "month", min: 1, max: 12, distinct: 12,
+    label: "month",
+    min: 1,
+    max: 12,
+    distinct: 12,
     names: Object.fromEntries(MONTH_NAMES.map((name, i) => [name, i + 1])),
   },
   dayOfWeek: {
-    label: "day-of-week", min: 0, max: 7, distinct: 7,
+    label: "day-of-week",
+    min: 0,
+    max: 7,
+    distinct: 7,
     names: Object.fromEntries(DAY_NAMES.map((name, i) => [name, i])),
   },
 } as const satisfies Record<string, CronFieldSpec>;
 
 export type CronFieldName = keyof typeof CRON_FIELDS;
-export const CRON_FIELD_ORDER = ["minute", "hour", "dayOfMonth", "month", "dayOfWeek"] as const satisfies readonly CronFieldName[];
+export const CRON_FIELD_ORDER = [
+  "minute",
+  "hour",
+  "dayOfMonth",
+  "month",
+  "dayOfWeek",
+] as const satisfies readonly CronFieldName[];

@@ -64,7 +64,7 @@ function itemText(value: CronFieldValue, item: CronItem, first: "0" | "1"): stri
 function dayOfWeekField(value: CronFieldValue): string {
   const days = value.values; // 0 = Sunday ... 6 = Saturday, sorted, which is also EventBridge's 1..7 order
   const parts: string[] = [];
-  for (let i = 0; i < days.length; ) {
+  for (let i = 0; i < days.length;) {
     let j = i;
     while (j + 1 < days.length && (days[j + 1] as number) === (days[j] as number) + 1) j++;
     const run = days.slice(i, j + 1).map((d) => DAY_NAMES[d] as string);

@@ -45,23 +45,33 @@ export interface ParsedCron {
 const FIELD_LIST = "minute hour day-of-month month day-of-week";
 
 export function parseCron(expression: string): ParsedCron {
-  if (typeof expression !== "string") throw new CronError(`a cron expression must be a string, got ${typeof expression}`);
+  if (typeof expression !== "string")
+    throw new CronError(`a cron expression must be a string, got ${typeof expression}`);
   const text = expression.trim();
   const fail = (why: string): never => {
     throw new CronError(`invalid cron ${JSON.stringify(expression)}: ${why}`);
   };
   if (text === "") fail(`it is empty; Unix cron has 5 fields (${FIELD_LIST})`);
-  if (text.startsWith("@")) fail(`nicknames such as @daily are not accepted; write the 5 fields (${FIELD_LIST}), e.g. "0 0 * * *"`);
-  if (/^(cron|rate)\(/i.test(text)) fail("this is an EventBridge schedule expression; write a 5-field Unix cron expression such as \"0 9 * * MON\"");
+  if (text.startsWith("@"))
+    fail(`nicknames such as @daily are not accepted; write the 5 fields (${FIELD_LIST}), e.g. "0 0 * * *"`);
+  if (/^(cron|rate)\(/i.test(text))
+    fail('this is an EventBridge schedule expression; write a 5-field Unix cron expression such as "0 9 * * MON"');
   const parts = text.split(/\s+/);
   if (parts.length !== 5) {
-    const extension = parts.length === 6 || parts.length === 7
-      ? "; a seconds or year field is a Quartz/EventBridge extension, not Unix cron"
-      : "";
+    const extension =
+      parts.length === 6 || parts.length === 7
+        ? "; a seconds or year field is a Quartz/EventBridge extension, not Unix cron"
+        : "";
     fail(`it has ${parts.length} fields; Unix cron has exactly 5 (${FIELD_LIST})${extension}`);
   }
   const fields = CRON_FIELD_ORDER.map((name, i) => parseField(name, parts[i] ?? "", fail));
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [CronFieldValue, CronFieldValue, CronFieldValue, CronFieldValue, CronFieldValue];
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [
+    CronFieldValue,
+    CronFieldValue,
+    CronFieldValue,
+    CronFieldValue,
+    CronFieldValue,
+  ];
   return { expression: text, minute, hour, dayOfMonth, month, dayOfWeek };
 }
 
@@ -104,12 +114,17 @@ function parseItem(spec: CronFieldSpec, text: string, bad: (why: string) => neve
   const bounds = rangeText.split("-");
   if (bounds.length > 2 || bounds.some((b) => b === "")) bad(`"${rangeText}" is not a value or a range a-b`);
   if (bounds.length === 1 && stepText !== undefined) {
-    bad(`start/step "${text}" is a Quartz/EventBridge extension, not Unix cron; write "${rangeText}-${spec.max}/${stepText}"`);
+    bad(
+      `start/step "${text}" is a Quartz/EventBridge extension, not Unix cron; write "${rangeText}-${spec.max}/${stepText}"`,
+    );
   }
   const [start, end] = bounds.map((atom) => parseAtom(spec, atom, bad)) as [number, number?];
   // `FRI-SUN`: Sunday ending a day-of-week range is 7, as in `5-7`.
-  const last = end === 0 && start > 0 && spec.max === 7 && /^sun$/i.test(bounds[1] ?? "") ? 7 : end ?? start;
-  if (start > last) bad(`range "${rangeText}" goes backwards; Unix cron ranges do not wrap around (use a list, e.g. "${start}-${spec.max},${spec.min}-${last}")`);
+  const last = end === 0 && start > 0 && spec.max === 7 && /^sun$/i.test(bounds[1] ?? "") ? 7 : (end ?? start);
+  if (start > last)
+    bad(
+      `range "${rangeText}" goes backwards; Unix cron ranges do not wrap around (use a list, e.g. "${start}-${spec.max},${spec.min}-${last}")`,
+    );
   return { text, star: false, start, end: last, step, usesNames: bounds.some((b) => /^[a-z]/i.test(b)) };
 }
 

@@ -13,11 +13,20 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   if (!found) {
     try {
       found = new Intl.DateTimeFormat("en-US", {
-        timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
-        hour: "numeric", minute: "numeric", second: "numeric",
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+        second: "numeric",
       });
     } catch (cause) {
-      throw new CronError(`unknown time zone ${JSON.stringify(timeZone)} (expected an IANA name such as "Europe/Berlin", "America/New_York" or "UTC")`, { cause });
+      throw new CronError(
+        `unknown time zone ${JSON.stringify(timeZone)} (expected an IANA name such as "Europe/Berlin", "America/New_York" or "UTC")`,
+        { cause },
+      );
     }
     formatters.set(timeZone, found);
   }
@@ -26,7 +35,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** Throws CronError unless `timeZone` is a time zone this runtime knows. */
 export function assertTimeZone(timeZone: string): void {
-  if (typeof timeZone !== "string" || timeZone.trim() === "") throw new CronError("a time zone is required (an IANA name such as \"UTC\")");
+  if (typeof timeZone !== "string" || timeZone.trim() === "")
+    throw new CronError('a time zone is required (an IANA name such as "UTC")');
   formatter(timeZone);
 }
 
@@ -37,7 +47,14 @@ function rawOffsetAt(instantMs: number, timeZone: string): number {
   for (const part of formatter(timeZone).formatToParts(new Date(second))) {
     if (part.type !== "literal") fields[part.type] = Number(part.value);
   }
-  const wall = Date.UTC(fields.year ?? 0, (fields.month ?? 1) - 1, fields.day ?? 1, fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0);
+  const wall = Date.UTC(
+    fields.year ?? 0,
+    (fields.month ?? 1) - 1,
+    fields.day ?? 1,
+    fields.hour ?? 0,
+    fields.minute ?? 0,
+    fields.second ?? 0,
+  );
   return wall - second;
 }
 
@@ -46,7 +63,11 @@ function rawOffsetAt(instantMs: number, timeZone: string): number {
  * no time zone changes its offset twice within 6 h). Intl calls cost tens of microseconds;
  * this keeps steady-state schedule computations to a few of them.
  */
-interface Span { readonly from: number; readonly to: number; readonly offset: number }
+interface Span {
+  readonly from: number;
+  readonly to: number;
+  readonly offset: number;
+}
 const SPAN_LIMIT = 64;
 const MAX_SPAN_MS = 6 * 3_600_000;
 const knownSpans = new Map<string, Span[]>();
@@ -146,7 +167,9 @@ export function clockChangeNear(instantMs: number, timeZone: string, marginMs: n
       const early = wallMs - offsetBefore;
       const late = wallMs - offsetAfter;
       if (Math.min(early, late) < from || Math.max(early, late) > to) return undefined;
-      const hits = [early < transition ? early : null, late >= transition ? late : null].filter((t) => t !== null).sort((a, b) => a - b);
+      const hits = [early < transition ? early : null, late >= transition ? late : null]
+        .filter((t) => t !== null)
+        .sort((a, b) => a - b);
       if (hits.length === 2) return { kind: "repeated", instants: [hits[0] as number, hits[1] as number] };
       if (hits.length === 1) return { kind: "single", instants: [hits[0] as number] };
       return { kind: "skipped", resumesAt: transition };

@@ -33,7 +33,8 @@ export interface CliEventInput {
 }
 
 export function parseEventType(type: string): EventType {
-  if (!(EVENT_TYPES as readonly string[]).includes(type)) throw new EventError(`unknown event type "${type}"; expected one of ${EVENT_TYPES.join(", ")}`);
+  if (!(EVENT_TYPES as readonly string[]).includes(type))
+    throw new EventError(`unknown event type "${type}"; expected one of ${EVENT_TYPES.join(", ")}`);
   return type as EventType;
 }
 
@@ -44,7 +45,8 @@ export function parsePayloadJson(text: string): Record<string, unknown> {
   } catch (err) {
     throw new EventError(`--payload is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new EventError("--payload must be a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new EventError("--payload must be a JSON object");
   return value as Record<string, unknown>;
 }
 
@@ -54,11 +56,23 @@ export function buildCliEvent(input: CliEventInput): Event {
   switch (type) {
     case EventType.MANUAL:
     case EventType.CUSTOM:
-      return manualEvent({ type, payload, now, ...(id !== undefined ? { id } : {}), ...(input.source !== undefined ? { source: input.source } : {}) });
+      return manualEvent({
+        type,
+        payload,
+        now,
+        ...(id !== undefined ? { id } : {}),
+        ...(input.source !== undefined ? { source: input.source } : {}),
+      });
     case EventType.WEBHOOK: {
       const path = pickWebhookPath(input);
       if (id !== undefined) return manualEvent({ type, payload, now, id, source: path });
-      return webhookEvent({ path, headers: {}, rawBody: Buffer.from(input.payloadText ?? JSON.stringify(payload)), payload, receivedAt: now });
+      return webhookEvent({
+        path,
+        headers: {},
+        rawBody: Buffer.from(input.payloadText ?? JSON.stringify(payload)),
+        payload,
+        receivedAt: now,
+      });
     }
     case EventType.SCHEDULE: {
       const { name, defaults } = pickSchedule(input);
@@ -67,25 +81,53 @@ export function buildCliEvent(input: CliEventInput): Event {
     }
     case EventType.GIT_PUSH:
     case EventType.GIT_PR: {
-      const githubShaped = type === EventType.GIT_PUSH ? typeof payload.ref === "string" : typeof payload.pull_request === "object";
+      const githubShaped =
+        type === EventType.GIT_PUSH ? typeof payload.ref === "string" : typeof payload.pull_request === "object";
       const eventId = id ?? randomUUID();
       if (githubShaped) {
-        const e = normalizeGithubDelivery({ eventName: type === EventType.GIT_PUSH ? "push" : "pull_request", deliveryId: eventId, payload, receivedAt: now, path: "cli" });
-        return { ...e, source: input.source ?? "cli", metadata: { github_event: e.payload.github_event, trigger: "cli" } };
+        const e = normalizeGithubDelivery({
+          eventName: type === EventType.GIT_PUSH ? "push" : "pull_request",
+          deliveryId: eventId,
+          payload,
+          receivedAt: now,
+          path: "cli",
+        });
+        return {
+          ...e,
+          source: input.source ?? "cli",
+          metadata: { github_event: e.payload.github_event, trigger: "cli" },
+        };
       }
-      return { id: eventId, type, source: input.source ?? "cli", payload, timestamp: now.toISOString(), metadata: { trigger: "cli" } };
+      return {
+        id: eventId,
+        type,
+        source: input.source ?? "cli",
+        payload,
+        timestamp: now.toISOString(),
+        metadata: { trigger: "cli" },
+      };
     }
     case EventType.FILE_CHANGE:
-      return { id: id ?? randomUUID(), type, source: input.source ?? "cli", payload, timestamp: now.toISOString(), metadata: { trigger: "cli" } };
+      return {
+        id: id ?? randomUUID(),
+        type,
+        source: input.source ?? "cli",
+        payload,
+        timestamp: now.toISOString(),
+        metadata: { trigger: "cli" },
+      };
   }
 }
 
 function pickWebhookPath(input: CliEventInput): string {
   const paths = [...new Set(input.config.sources.filter((s) => s.type === "webhook").map((s) => s.path))];
   if (input.source !== undefined) {
-    if (!input.source.startsWith("/")) throw new EventError(`--source for a webhook is its path (starting with "/"), got "${input.source}"`);
+    if (!input.source.startsWith("/"))
+      throw new EventError(`--source for a webhook is its path (starting with "/"), got "${input.source}"`);
     if (input.handler === undefined && !paths.includes(input.source)) {
-      throw new EventError(`no webhook source has the path "${input.source}"; webhook paths: ${paths.join(", ") || "(none)"}`);
+      throw new EventError(
+        `no webhook source has the path "${input.source}"; webhook paths: ${paths.join(", ") || "(none)"}`,
+      );
     }
     return input.source;
   }
@@ -103,12 +145,18 @@ function pickSchedule(input: CliEventInput): { name: string; defaults: Record<st
     .filter((x): x is { s: Extract<typeof x.s, { type: "schedule" }>; name: string } => x.s.type === "schedule");
   if (input.source !== undefined) {
     const found = schedules.find((x) => x.name === input.source);
-    if (!found && input.handler === undefined) throw new EventError(`no schedule named "${input.source}"; schedules: ${schedules.map((x) => x.name).join(", ") || "(none)"}`);
+    if (!found && input.handler === undefined)
+      throw new EventError(
+        `no schedule named "${input.source}"; schedules: ${schedules.map((x) => x.name).join(", ") || "(none)"}`,
+      );
     return { name: input.source, defaults: found?.s.payload ?? {} };
   }
   const candidates = input.handler !== undefined ? schedules.filter((x) => x.s.handler === input.handler) : schedules;
   if (candidates.length === 1) return { name: candidates[0]!.name, defaults: candidates[0]!.s.payload };
   if (candidates.length === 0 && input.handler !== undefined) return { name: `cli-${input.handler}`, defaults: {} };
-  if (candidates.length === 0) throw new EventError("the config has no schedule source; give --handler to run a handler directly");
-  throw new EventError(`several schedules match; pick one with --source NAME: ${candidates.map((x) => x.name).join(", ")}`);
+  if (candidates.length === 0)
+    throw new EventError("the config has no schedule source; give --handler to run a handler directly");
+  throw new EventError(
+    `several schedules match; pick one with --source NAME: ${candidates.map((x) => x.name).join(", ")}`,
+  );
 }

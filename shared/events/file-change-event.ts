@@ -33,8 +33,11 @@ export interface FileChangeInput {
  * `root`, `source`.
  */
 export function fileChangeEvent(input: FileChangeInput): Event {
-  if (input.changes.length === 0) throw new EventError(`file_change event for source "${input.source}" without changes`);
-  const changes = [...input.changes].map(normalizeChange).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (input.changes.length === 0)
+    throw new EventError(`file_change event for source "${input.source}" without changes`);
+  const changes = [...input.changes]
+    .map(normalizeChange)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     id: fileChangeEventId(input.source, changes),
     type: EventType.FILE_CHANGE,
@@ -47,12 +50,18 @@ export function fileChangeEvent(input: FileChangeInput): Event {
 
 export function fileChangeEventId(source: string, changes: readonly FileChange[]): string {
   const lines = changes.map((c) => `${c.path}\0${c.kind}\0${c.hash}`).sort();
-  const hash = createHash("sha256").update(`${source}\n${lines.join("\n")}`).digest("hex");
+  const hash = createHash("sha256")
+    .update(`${source}\n${lines.join("\n")}`)
+    .digest("hex");
   return `file:${hash}`;
 }
 
 /** The payload of a file_change event (also used by the router when it narrows the changes). */
-export function fileChangePayload(source: string, root: string, changes: readonly FileChange[]): Record<string, unknown> {
+export function fileChangePayload(
+  source: string,
+  root: string,
+  changes: readonly FileChange[],
+): Record<string, unknown> {
   const files = changes.map((c) => c.path);
   const filesContent = changes
     .filter((c) => typeof c.content === "string")
@@ -71,7 +80,9 @@ export function fileChangePayload(source: string, root: string, changes: readonl
 function normalizeChange(c: FileChange): FileChange {
   if (!c.path) throw new EventError("file change without a path");
   if (!Object.values(FileChangeKind).includes(c.kind)) {
-    throw new EventError(`file change "${c.path}": unknown kind "${String(c.kind)}"; expected one of ${Object.values(FileChangeKind).join(", ")}`);
+    throw new EventError(
+      `file change "${c.path}": unknown kind "${String(c.kind)}"; expected one of ${Object.values(FileChangeKind).join(", ")}`,
+    );
   }
   return { ...c, path: c.path.replaceAll("\\", "/") };
 }

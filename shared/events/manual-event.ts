@@ -23,6 +23,9 @@ export function manualEvent(input: ManualEventInput): Event {
     source,
     payload: { ...(input.payload ?? {}) },
     timestamp: input.now.toISOString(),
-    metadata: type === EventType.WEBHOOK && source.startsWith("/") ? { path: source, trigger: "manual" } : { trigger: "manual" },
+    metadata:
+      type === EventType.WEBHOOK && source.startsWith("/")
+        ? { path: source, trigger: "manual" }
+        : { trigger: "manual" },
   };
 }

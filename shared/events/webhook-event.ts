@@ -18,7 +18,11 @@ export interface WebhookEventInput {
  * The path is part of the id so that one message sent to two endpoints is two events.
  * Ingest passes `webhook-id` only when the signature covers it (Standard Webhooks).
  */
-export function webhookEventId(path: string, headers: Readonly<Record<string, string | undefined>>, rawBody: Uint8Array): string {
+export function webhookEventId(
+  path: string,
+  headers: Readonly<Record<string, string | undefined>>,
+  rawBody: Uint8Array,
+): string {
   const webhookId = headers["webhook-id"]?.trim();
   if (webhookId) return `webhook:${path}:${webhookId}`;
   return `webhook:${path}:sha256:${createHash("sha256").update(rawBody).digest("hex")}`;

@@ -57,14 +57,23 @@ export function createHookBus(hooks: readonly HookFn[], logger: Logger): HookBus
         try {
           result = await hook(event, current);
         } catch (error) {
-          logger.log("error", "hook failed; the event goes on", { ...fields, lifecycle: LifecycleEvent.SOURCE_ERROR, during: event, hook: name, error: error instanceof Error ? error.message : String(error) });
+          logger.log("error", "hook failed; the event goes on", {
+            ...fields,
+            lifecycle: LifecycleEvent.SOURCE_ERROR,
+            during: event,
+            hook: name,
+            error: error instanceof Error ? error.message : String(error),
+          });
           continue;
         }
         if (result === undefined || result === null) continue;
         const action = isRecord(result) ? result.action : undefined;
         if (action === "continue") continue;
         if (action === "skip" || action === "deny") {
-          const reason = isRecord(result) && typeof result.reason === "string" && result.reason !== "" ? result.reason : `skipped by hook ${name}`;
+          const reason =
+            isRecord(result) && typeof result.reason === "string" && result.reason !== ""
+              ? result.reason
+              : `skipped by hook ${name}`;
           logger.log("info", "hook skipped the event", { ...fields, hook: name, action, reason });
           return { action: "skip", reason } satisfies HookDecision;
         }
@@ -74,7 +83,13 @@ export function createHookBus(hooks: readonly HookFn[], logger: Logger): HookBus
           logger.log("info", "hook modified the payload", { ...fields, hook: name });
           continue;
         }
-        logger.log("error", "hook answered something that is not a hook result; ignored", { ...fields, lifecycle: LifecycleEvent.SOURCE_ERROR, during: event, hook: name, answer: JSON.stringify(result)?.slice(0, 200) });
+        logger.log("error", "hook answered something that is not a hook result; ignored", {
+          ...fields,
+          lifecycle: LifecycleEvent.SOURCE_ERROR,
+          during: event,
+          hook: name,
+          answer: JSON.stringify(result)?.slice(0, 200),
+        });
       }
       return payload ? { action: "continue", payload } : { action: "continue" };
     },

@@ -13,7 +13,10 @@ import type { OrchestratorConfig } from "../config/schema.ts";
 import { HookError } from "./errors.ts";
 import { LifecycleEvent, type HookData, type HookFn, type HookResult } from "./lifecycle.ts";
 
-export type HookCallback = (data: HookData, ctx: { readonly event: LifecycleEvent; readonly config: Readonly<Record<string, unknown>> }) => HookResult | void | Promise<HookResult | void>;
+export type HookCallback = (
+  data: HookData,
+  ctx: { readonly event: LifecycleEvent; readonly config: Readonly<Record<string, unknown>> },
+) => HookResult | void | Promise<HookResult | void>;
 export type HookMap = Partial<Record<LifecycleEvent | "*", HookCallback>>;
 
 const EVENTS = new Set<string>([...Object.values(LifecycleEvent), "*"]);
@@ -24,13 +27,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Turns a hook map into HookFns, one per entry, named `<module>#<event>` for logs. */
 export function hooksFromMap(map: unknown, module: string, config: Readonly<Record<string, unknown>>): HookFn[] {
-  if (!isRecord(map)) throw new HookError(`hook module ${module}: hooks must be an object mapping lifecycle events to functions`);
+  if (!isRecord(map))
+    throw new HookError(`hook module ${module}: hooks must be an object mapping lifecycle events to functions`);
   const out: HookFn[] = [];
   for (const [key, fn] of Object.entries(map)) {
-    if (!EVENTS.has(key)) throw new HookError(`hook module ${module}: "${key}" is not a lifecycle event; expected one of ${[...EVENTS].join(", ")}`);
+    if (!EVENTS.has(key))
+      throw new HookError(
+        `hook module ${module}: "${key}" is not a lifecycle event; expected one of ${[...EVENTS].join(", ")}`,
+      );
     if (typeof fn !== "function") throw new HookError(`hook module ${module}: "${key}" must be a function`);
     const callback = fn as HookCallback;
-    const hook: HookFn = (event, data) => (key === "*" || key === event ? callback(data, { event, config }) : undefined);
+    const hook: HookFn = (event, data) =>
+      key === "*" || key === event ? callback(data, { event, config }) : undefined;
     Object.defineProperty(hook, "name", { value: `${module}#${key}` });
     out.push(hook);
   }
@@ -54,7 +62,10 @@ export async function loadHookModules(specs: OrchestratorConfig["hooks"], config
     if (typeof exported === "function") exported = await (exported as (c: unknown) => unknown)(config);
     if (exported !== undefined) found.push(exported);
     if (loaded.hooks !== undefined) found.push(loaded.hooks);
-    if (found.length === 0) throw new HookError(`hook module ${module}: exports no hooks (expected \`export default { "event:received": ... }\` or \`export const hooks\`)`);
+    if (found.length === 0)
+      throw new HookError(
+        `hook module ${module}: exports no hooks (expected \`export default { "event:received": ... }\` or \`export const hooks\`)`,
+      );
     for (const map of found) hooks.push(...hooksFromMap(map, module, config));
   }
   return hooks;

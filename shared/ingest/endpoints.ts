@@ -44,17 +44,23 @@ export function configEndpoints(config: OrchestratorConfig): Map<string, Endpoin
       push(github, source.path, { source, index, scheme: "github", secret: source.secret });
     } else if (source.type === "custom") {
       const path = customGithubPath(source);
-      if (path !== undefined) push(github, path, { source, index, scheme: "github", secret: source.secret ?? DEFAULT_GITHUB_SECRET });
+      if (path !== undefined)
+        push(github, path, { source, index, scheme: "github", secret: source.secret ?? DEFAULT_GITHUB_SECRET });
     } else if (source.type === "webhook") {
       push(webhooks, source.path, { source, index, scheme: webhookScheme(source), secret: source.secret });
     }
   });
   const out = new Map<string, Endpoint>();
   for (const [path, sources] of webhooks) {
-    const maxBodyBytes = Math.max(...sources.map((g) => (g.source.type === "webhook" ? g.source.max_body_bytes : undefined) ?? config.max_body_bytes));
+    const maxBodyBytes = Math.max(
+      ...sources.map(
+        (g) => (g.source.type === "webhook" ? g.source.max_body_bytes : undefined) ?? config.max_body_bytes,
+      ),
+    );
     out.set(path, { kind: EndpointKind.WEBHOOK, path, sources, maxBodyBytes });
   }
-  for (const [path, sources] of github) out.set(path, { kind: EndpointKind.GITHUB, path, sources, maxBodyBytes: config.max_body_bytes });
+  for (const [path, sources] of github)
+    out.set(path, { kind: EndpointKind.GITHUB, path, sources, maxBodyBytes: config.max_body_bytes });
   return out;
 }
 

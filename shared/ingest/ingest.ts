@@ -57,7 +57,11 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
       return refusal(405, IngestErrorCode.METHOD_NOT_ALLOWED, `${endpoint.path} accepts POST only`, { allow: "POST" });
     }
     if (req.rawBody.length > endpoint.maxBodyBytes) {
-      return refusal(413, IngestErrorCode.PAYLOAD_TOO_LARGE, `body of ${req.rawBody.length} bytes is over the limit of ${endpoint.maxBodyBytes} bytes`);
+      return refusal(
+        413,
+        IngestErrorCode.PAYLOAD_TOO_LARGE,
+        `body of ${req.rawBody.length} bytes is over the limit of ${endpoint.maxBodyBytes} bytes`,
+      );
     }
     const headers = lowerCaseHeaders(req.headers);
     const log = deps.logger.child({ path: endpoint.path });
@@ -69,13 +73,26 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
     }
   };
 
-  async function accept(endpoint: Endpoint, headers: Record<string, string | undefined>, rawBody: Buffer, log: Logger): Promise<IngestResponse> {
+  async function accept(
+    endpoint: Endpoint,
+    headers: Record<string, string | undefined>,
+    rawBody: Buffer,
+    log: Logger,
+  ): Promise<IngestResponse> {
     const nowMs = deps.clock.now();
-    const verdict = await verifyEndpoint(endpoint, { headers, rawBody }, resolveSecret, { nowMs, toleranceSeconds: deps.config.replay_window_seconds });
+    const verdict = await verifyEndpoint(endpoint, { headers, rawBody }, resolveSecret, {
+      nowMs,
+      toleranceSeconds: deps.config.replay_window_seconds,
+    });
     if (!verdict.ok) {
       if (verdict.kind === "secret") {
         log.log("error", "webhook secret unavailable", { reason: verdict.reason });
-        return refusal(503, IngestErrorCode.SECRET_UNAVAILABLE, "the endpoint cannot verify signatures right now; nothing was enqueued", { "retry-after": String(RETRY_AFTER_SECONDS) });
+        return refusal(
+          503,
+          IngestErrorCode.SECRET_UNAVAILABLE,
+          "the endpoint cannot verify signatures right now; nothing was enqueued",
+          { "retry-after": String(RETRY_AFTER_SECONDS) },
+        );
       }
       log.log("warn", "signature refused", { reason: verdict.reason });
       return refusal(401, IngestErrorCode.BAD_SIGNATURE, `signature verification failed: ${verdict.reason}`);
@@ -83,12 +100,19 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
 
     let event: Event;
     try {
-      event = endpoint.kind === EndpointKind.GITHUB
-        ? githubEvent(endpoint, headers, rawBody, new Date(nowMs))
-        : webhookEvent({
-          path: endpoint.path, headers: signedIdHeaders(endpoint, verdict.sources, headers), rawBody, receivedAt: new Date(nowMs),
-          payload: parseRequestBody(rawBody, headers["content-type"], { requirePayloadField: false, emptyIsObject: true }),
-        });
+      event =
+        endpoint.kind === EndpointKind.GITHUB
+          ? githubEvent(endpoint, headers, rawBody, new Date(nowMs))
+          : webhookEvent({
+              path: endpoint.path,
+              headers: signedIdHeaders(endpoint, verdict.sources, headers),
+              rawBody,
+              receivedAt: new Date(nowMs),
+              payload: parseRequestBody(rawBody, headers["content-type"], {
+                requirePayloadField: false,
+                emptyIsObject: true,
+              }),
+            });
     } catch (err) {
       if (err instanceof MissingHeaderError) return refusal(400, IngestErrorCode.MISSING_HEADER, err.message);
       if (err instanceof BodyParseError) return refusal(400, IngestErrorCode.BAD_BODY, err.message);
@@ -104,7 +128,10 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
     }
     if (decision.payload) event = { ...event, payload: decision.payload };
 
-    const jobs = routeEvent(event, deps.config, new Date(nowMs), { acceptSource: (_s, i) => verdict.sources.has(i), logger: elog });
+    const jobs = routeEvent(event, deps.config, new Date(nowMs), {
+      acceptSource: (_s, i) => verdict.sources.has(i),
+      logger: elog,
+    });
     if (jobs.length === 0) {
       elog.log("info", "no handler matches the event", { type: event.type });
       return jsonResponse(200, { status: "ignored", event_id: event.id, reason: "no handler matches this event" });
@@ -115,27 +142,50 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
       outcome = await deps.queue.submit(event, jobs);
     } catch (err) {
       elog.log("error", "queue submit failed", { error: err instanceof Error ? err.message : String(err) });
-      return refusal(503, IngestErrorCode.QUEUE_UNAVAILABLE, "the queue is unavailable; nothing was enqueued, retry later", { "retry-after": String(RETRY_AFTER_SECONDS) });
+      return refusal(
+        503,
+        IngestErrorCode.QUEUE_UNAVAILABLE,
+        "the queue is unavailable; nothing was enqueued, retry later",
+        { "retry-after": String(RETRY_AFTER_SECONDS) },
+      );
     }
     return answer(event, jobs, outcome, elog);
   }
 
-  async function answer(event: Event, jobs: readonly Job[], outcome: SubmitOutcome, log: Logger): Promise<IngestResponse> {
+  async function answer(
+    event: Event,
+    jobs: readonly Job[],
+    outcome: SubmitOutcome,
+    log: Logger,
+  ): Promise<IngestResponse> {
     switch (outcome.kind) {
       case "accepted":
         log.log("debug", "event accepted", { jobs: outcome.jobIds });
-        for (const job of jobs) await emitQuietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
+        for (const job of jobs)
+          await emitQuietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
         return jsonResponse(202, { status: "accepted", event_id: event.id, jobs: outcome.jobIds });
       case "duplicate":
         log.log("info", "duplicate event: nothing enqueued", { jobs: outcome.jobIds });
         return jsonResponse(202, { status: "duplicate", event_id: event.id, jobs: outcome.jobIds });
       case "dropped":
         log.log("warn", "event dropped: queue full", { reason: outcome.reason });
-        for (const job of jobs) await emitQuietly(LifecycleEvent.DROPPED, { event, handler: job.handler, job_id: job.id, reason: outcome.reason }, log);
-        return jsonResponse(202, { status: "dropped", event_id: event.id, jobs: outcome.jobIds, reason: outcome.reason });
+        for (const job of jobs)
+          await emitQuietly(
+            LifecycleEvent.DROPPED,
+            { event, handler: job.handler, job_id: job.id, reason: outcome.reason },
+            log,
+          );
+        return jsonResponse(202, {
+          status: "dropped",
+          event_id: event.id,
+          jobs: outcome.jobIds,
+          reason: outcome.reason,
+        });
       case "rejected":
         log.log("warn", "event refused: queue full", { reason: outcome.reason });
-        return refusal(429, IngestErrorCode.QUEUE_FULL, `${outcome.reason}; nothing was enqueued, retry later`, { "retry-after": String(RETRY_AFTER_SECONDS) });
+        return refusal(429, IngestErrorCode.QUEUE_FULL, `${outcome.reason}; nothing was enqueued, retry later`, {
+          "retry-after": String(RETRY_AFTER_SECONDS),
+        });
     }
   }
 
@@ -153,12 +203,20 @@ class MissingHeaderError extends Error {
   override readonly name = "MissingHeaderError";
 }
 
-function githubEvent(endpoint: Endpoint, headers: Record<string, string | undefined>, rawBody: Buffer, receivedAt: Date): Event {
+function githubEvent(
+  endpoint: Endpoint,
+  headers: Record<string, string | undefined>,
+  rawBody: Buffer,
+  receivedAt: Date,
+): Event {
   const eventName = headers["x-github-event"]?.trim();
   if (!eventName) throw new MissingHeaderError("missing header X-GitHub-Event");
   const deliveryId = headers["x-github-delivery"]?.trim();
   if (!deliveryId) throw new MissingHeaderError("missing header X-GitHub-Delivery");
-  const payload = parseRequestBody(rawBody, headers["content-type"], { requirePayloadField: true, emptyIsObject: false });
+  const payload = parseRequestBody(rawBody, headers["content-type"], {
+    requirePayloadField: true,
+    emptyIsObject: false,
+  });
   return normalizeGithubDelivery({ eventName, deliveryId, payload, receivedAt, path: endpoint.path });
 }
 
@@ -167,7 +225,11 @@ function githubEvent(endpoint: Endpoint, headers: Record<string, string | undefi
  * `id.timestamp.body`); under other schemes a replayed body with a new unsigned id would dodge
  * dedupe, so the body hash is the id there.
  */
-function signedIdHeaders(endpoint: Endpoint, accepted: ReadonlySet<number>, headers: Record<string, string | undefined>): Record<string, string | undefined> {
+function signedIdHeaders(
+  endpoint: Endpoint,
+  accepted: ReadonlySet<number>,
+  headers: Record<string, string | undefined>,
+): Record<string, string | undefined> {
   const signedId = endpoint.sources.some((g) => accepted.has(g.index) && g.scheme === "standard-webhooks");
   if (signedId || headers["webhook-id"] === undefined) return headers;
   const { "webhook-id": _unsigned, ...rest } = headers;

@@ -7,7 +7,11 @@ export class BodyParseError extends Error {
   override readonly name = "BodyParseError";
 }
 
-export function parseRequestBody(rawBody: Buffer, contentType: string | undefined, opts: { requirePayloadField: boolean; emptyIsObject: boolean }): Record<string, unknown> {
+export function parseRequestBody(
+  rawBody: Buffer,
+  contentType: string | undefined,
+  opts: { requirePayloadField: boolean; emptyIsObject: boolean },
+): Record<string, unknown> {
   const text = decodeUtf8(rawBody);
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "application/x-www-form-urlencoded") {
@@ -37,7 +41,9 @@ function parseJsonObject(text: string, what: string): Record<string, unknown> {
     throw new BodyParseError(`${what} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new BodyParseError(`${what} must be a JSON object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
+    throw new BodyParseError(
+      `${what} must be a JSON object, found ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -23,10 +23,19 @@ export type IngestErrorCode = (typeof IngestErrorCode)[keyof typeof IngestErrorC
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" } as const;
 
-export function jsonResponse(status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): IngestResponse {
+export function jsonResponse(
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): IngestResponse {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-export function refusal(status: number, error: IngestErrorCode, message: string, headers: Record<string, string> = {}): IngestResponse {
+export function refusal(
+  status: number,
+  error: IngestErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): IngestResponse {
   return jsonResponse(status, { error, message }, headers);
 }

@@ -49,7 +49,11 @@ export async function verifyEndpoint(
     if (group.scheme === "none") {
       verdict = { ok: true };
     } else if (group.secret === undefined) {
-      verdict = { ok: false, reason: "this endpoint has no secret configured (set `secret`, or `signature: none` to accept unsigned requests)" };
+      verdict = {
+        ok: false,
+        reason:
+          "this endpoint has no secret configured (set `secret`, or `signature: none` to accept unsigned requests)",
+      };
     } else {
       let secret: string;
       try {
@@ -69,6 +73,7 @@ export async function verifyEndpoint(
     else reasons.push(verdict.reason);
   }
   if (accepted.size > 0) return { ok: true, sources: accepted };
-  if (reasons.length === 0 && secretFailures > 0) return { ok: false, kind: "secret", reason: "the endpoint's secret cannot be resolved or used" };
+  if (reasons.length === 0 && secretFailures > 0)
+    return { ok: false, kind: "secret", reason: "the endpoint's secret cannot be resolved or used" };
   return { ok: false, kind: "signature", reason: [...new Set(reasons)].join("; ") };
 }

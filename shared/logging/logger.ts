@@ -10,7 +10,10 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function jsonLogger(write: (line: string) => void, options: { level?: LogLevel; base?: LogFields; now?: () => Date } = {}): Logger {
+export function jsonLogger(
+  write: (line: string) => void,
+  options: { level?: LogLevel; base?: LogFields; now?: () => Date } = {},
+): Logger {
   const min = ORDER[options.level ?? "info"];
   const base = options.base ?? {};
   const now = options.now ?? (() => new Date());
@@ -25,4 +28,9 @@ export function jsonLogger(write: (line: string) => void, options: { level?: Log
   };
 }
 
-export const silentLogger: Logger = { log() {}, child() { return silentLogger; } };
+export const silentLogger: Logger = {
+  log() {},
+  child() {
+    return silentLogger;
+  },
+};

@@ -20,10 +20,12 @@ export class MemoryHistoryStore implements HistoryStore {
   async list(query: HistoryQuery = {}): Promise<EventResult[]> {
     const startedMs = (r: EventResult) => (r.started_at ? Date.parse(r.started_at) : Number.NEGATIVE_INFINITY);
     return this.#results
-      .filter(({ result }) =>
-        (query.handler === undefined || result.handler === query.handler) &&
-        (query.status === undefined || result.status === query.status) &&
-        (query.since === undefined || startedMs(result) >= query.since))
+      .filter(
+        ({ result }) =>
+          (query.handler === undefined || result.handler === query.handler) &&
+          (query.status === undefined || result.status === query.status) &&
+          (query.since === undefined || startedMs(result) >= query.since),
+      )
       .sort((a, b) => startedMs(b.result) - startedMs(a.result) || b.seq - a.seq)
       .slice(0, query.limit ?? Number.POSITIVE_INFINITY)
       .map(({ result }) => result);

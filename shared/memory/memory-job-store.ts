@@ -8,7 +8,8 @@ export class MemoryJobStore implements JobStore {
   async claim(jobId: string, leaseMs: number, now: number): Promise<ClaimOutcome> {
     const current = this.#records.get(jobId);
     if (current?.state === JobState.COMPLETED) return { kind: "duplicate", record: current };
-    if (current?.state === JobState.IN_PROGRESS && current.leaseExpiresAt > now) return { kind: "busy", record: current };
+    if (current?.state === JobState.IN_PROGRESS && current.leaseExpiresAt > now)
+      return { kind: "busy", record: current };
     const record: JobRecord = {
       jobId,
       state: JobState.IN_PROGRESS,
@@ -35,6 +36,13 @@ export class MemoryJobStore implements JobStore {
 
   #settle(jobId: string, state: JobState, result: EventResult, now: number): void {
     const current = this.#records.get(jobId);
-    this.#records.set(jobId, { jobId, state, leaseExpiresAt: now, attempts: current?.attempts ?? 1, result, updatedAt: now });
+    this.#records.set(jobId, {
+      jobId,
+      state,
+      leaseExpiresAt: now,
+      attempts: current?.attempts ?? 1,
+      result,
+      updatedAt: now,
+    });
   }
 }

@@ -29,13 +29,36 @@ function tokenize(text: string, where: string): Token[] {
   };
   while (i < text.length) {
     const c = text[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const two = text.slice(i, i + 2);
-    if (two === "==" || two === "!=") { tokens.push({ kind: "op", value: two }); i += 2; continue; }
-    if (two === "&&") { tokens.push({ kind: "op", value: "and" }); i += 2; continue; }
-    if (two === "||") { tokens.push({ kind: "op", value: "or" }); i += 2; continue; }
-    if (c === "!") { tokens.push({ kind: "op", value: "not" }); i++; continue; }
-    if (c === "(" || c === ")") { tokens.push({ kind: "op", value: c }); i++; continue; }
+    if (two === "==" || two === "!=") {
+      tokens.push({ kind: "op", value: two });
+      i += 2;
+      continue;
+    }
+    if (two === "&&") {
+      tokens.push({ kind: "op", value: "and" });
+      i += 2;
+      continue;
+    }
+    if (two === "||") {
+      tokens.push({ kind: "op", value: "or" });
+      i += 2;
+      continue;
+    }
+    if (c === "!") {
+      tokens.push({ kind: "op", value: "not" });
+      i++;
+      continue;
+    }
+    if (c === "(" || c === ")") {
+      tokens.push({ kind: "op", value: c });
+      i++;
+      continue;
+    }
     if (c === "{") {
       const double = text[i + 1] === "{";
       const open = double ? 2 : 1;
@@ -55,7 +78,11 @@ function tokenize(text: string, where: string): Token[] {
       continue;
     }
     const num = /^-?\d+(?:\.\d+)?/.exec(text.slice(i));
-    if (num) { tokens.push({ kind: "lit", value: Number(num[0]) }); i += num[0].length; continue; }
+    if (num) {
+      tokens.push({ kind: "lit", value: Number(num[0]) });
+      i += num[0].length;
+      continue;
+    }
     const word = /^[A-Za-z_][\w.-]*/.exec(text.slice(i));
     if (word) {
       const w = word[0];

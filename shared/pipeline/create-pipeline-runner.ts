@@ -31,18 +31,35 @@ export interface PipelineRunnerDeps {
 
 export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineRunnerDeps): PipelineRunner {
   const providers = createProviderRegistry(config, { secrets: deps.secrets, fetch: deps.fetch, extra: deps.providers });
-  const tools = createToolRegistry(config.tools, { secrets: deps.secrets, baseDir: deps.filesystemRoot, fetch: deps.fetch });
+  const tools = createToolRegistry(config.tools, {
+    secrets: deps.secrets,
+    baseDir: deps.filesystemRoot,
+    fetch: deps.fetch,
+  });
   const fsRoot = filesystemRootOf(config.tools, deps.filesystemRoot);
   return {
     async run(job, ctx): Promise<PipelineOutcome> {
       const actions: string[] = [];
       const handler = config.handlers[job.handler];
       if (!handler) {
-        return { success: false, actions_taken: actions, permanent: true, error: `no handler named "${job.handler}"; handlers: ${Object.keys(config.handlers).join(", ") || "(none)"}` };
+        return {
+          success: false,
+          actions_taken: actions,
+          permanent: true,
+          error: `no handler named "${job.handler}"; handlers: ${Object.keys(config.handlers).join(", ") || "(none)"}`,
+        };
       }
       const logger = deps.logger.child({ job_id: job.id, handler: job.handler, event_id: job.event.id });
       const env: EngineEnv = {
-        providers, tools, recipes: deps.recipes, logger, signal: ctx.signal, handlerName: job.handler, handler, event: job.event, actions,
+        providers,
+        tools,
+        recipes: deps.recipes,
+        logger,
+        signal: ctx.signal,
+        handlerName: job.handler,
+        handler,
+        event: job.event,
+        actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
       };
       const root: Frame = {
@@ -69,7 +86,10 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         await runSteps(steps, frame, env, ctx.signal);
         return { success: true, actions_taken: actions, ...(frame.last.has ? { output: frame.last.output } : {}) };
       } catch (error) {
-        const message = ctx.signal.aborted && !errorMessage(error).includes("aborted") ? `${errorMessage(error)} (aborted)` : errorMessage(error);
+        const message =
+          ctx.signal.aborted && !errorMessage(error).includes("aborted")
+            ? `${errorMessage(error)} (aborted)`
+            : errorMessage(error);
         logger.log("error", "pipeline failed", { error: message, permanent: isPermanent(error) });
         return {
           success: false,

@@ -22,7 +22,8 @@ export function fileRecipeSource(configDir: string): RecipeSource {
   const root = resolve(configDir);
   return {
     async load(ref) {
-      if (isAbsolute(ref)) throw new RecipeError(`recipe "${ref}": must be a path relative to the config folder, not absolute`);
+      if (isAbsolute(ref))
+        throw new RecipeError(`recipe "${ref}": must be a path relative to the config folder, not absolute`);
       const realRoot = await realpath(root).catch(() => root);
       const tried: string[] = [];
       for (const candidate of candidates(ref)) {
@@ -35,7 +36,8 @@ export function fileRecipeSource(configDir: string): RecipeSource {
         } catch {
           continue;
         }
-        if (!inside(realRoot, real)) throw new RecipeError(`recipe "${ref}": resolves (through a symlink) outside the config folder ${root}`);
+        if (!inside(realRoot, real))
+          throw new RecipeError(`recipe "${ref}": resolves (through a symlink) outside the config folder ${root}`);
         return readFile(real, "utf8");
       }
       throw new RecipeError(`recipe "${ref}" not found; tried ${tried.join(", ")}`);
@@ -55,7 +57,9 @@ export function mapRecipeSource(recipes: Readonly<Record<string, string>>): Reci
     async load(ref) {
       const text = byKey.get(ref) ?? byKey.get(normalize(ref));
       if (text === undefined) {
-        throw new RecipeError(`recipe "${ref}" is not in the bundle; bundled recipes: ${Object.keys(recipes).join(", ") || "(none)"}`);
+        throw new RecipeError(
+          `recipe "${ref}" is not in the bundle; bundled recipes: ${Object.keys(recipes).join(", ") || "(none)"}`,
+        );
       }
       return text;
     },

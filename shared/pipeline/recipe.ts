@@ -50,7 +50,8 @@ export function parseRecipe(ref: string, text: string): Recipe {
   const problems: string[] = [];
   const steps: StepConfig[] = [];
   top.data.steps.forEach((step, index) => {
-    const schema = "tool" in step ? ToolStep : "recipe" in step ? RecipeStep : "prompt" in step ? RecipePromptStep : undefined;
+    const schema =
+      "tool" in step ? ToolStep : "recipe" in step ? RecipeStep : "prompt" in step ? RecipePromptStep : undefined;
     if (!schema) {
       problems.push(`steps[${index}]: a step needs one of \`prompt\`, \`tool\` (with \`action\`) or \`recipe\``);
       return;

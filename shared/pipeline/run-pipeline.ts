@@ -4,6 +4,11 @@ import type { Job } from "../events/event.ts";
 import { createPipelineRunner, type PipelineRunnerDeps } from "./create-pipeline-runner.ts";
 import type { PipelineContext, PipelineOutcome } from "./pipeline-runner.ts";
 
-export function runPipeline(config: OrchestratorConfig, deps: PipelineRunnerDeps, job: Job, ctx: PipelineContext): Promise<PipelineOutcome> {
+export function runPipeline(
+  config: OrchestratorConfig,
+  deps: PipelineRunnerDeps,
+  job: Job,
+  ctx: PipelineContext,
+): Promise<PipelineOutcome> {
   return createPipelineRunner(config, deps).run(job, ctx);
 }

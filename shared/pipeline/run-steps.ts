@@ -21,7 +21,18 @@ import { RESERVED_NAMES, wellKnownOutputs } from "./well-known-outputs.ts";
 export const MAX_RECIPE_DEPTH = 8;
 
 /** Keys of a tool step that are not tool arguments. */
-const STEP_KEYS = new Set(["tool", "action", "id", "as", "output", "condition", "timeout", "retry", "on_error", "default"]);
+const STEP_KEYS = new Set([
+  "tool",
+  "action",
+  "id",
+  "as",
+  "output",
+  "condition",
+  "timeout",
+  "retry",
+  "on_error",
+  "default",
+]);
 
 export interface EngineEnv {
   readonly providers: ProviderRegistry;
@@ -55,11 +66,16 @@ function renderOptions(step: StepConfig, where: string): RenderOptions {
 
 export async function loadRecipe(env: EngineEnv, ref: string, stack: readonly string[]): Promise<Recipe> {
   if (stack.includes(ref)) throw new RecipeError(`recipe cycle: ${[...stack, ref].join(" -> ")}`);
-  if (stack.length >= MAX_RECIPE_DEPTH) throw new RecipeError(`recipes nest deeper than ${MAX_RECIPE_DEPTH}: ${[...stack, ref].join(" -> ")}`);
+  if (stack.length >= MAX_RECIPE_DEPTH)
+    throw new RecipeError(`recipes nest deeper than ${MAX_RECIPE_DEPTH}: ${[...stack, ref].join(" -> ")}`);
   return parseRecipe(ref, await env.recipes.load(ref));
 }
 
-export function recipeFrame(parent: Pick<Frame, "base" | "shortcuts" | "recipeStack">, recipe: Recipe, context: Record<string, unknown>): Frame {
+export function recipeFrame(
+  parent: Pick<Frame, "base" | "shortcuts" | "recipeStack">,
+  recipe: Recipe,
+  context: Record<string, unknown>,
+): Frame {
   return {
     prefix: `recipe ${recipe.ref} `,
     base: parent.base,
@@ -72,19 +88,36 @@ export function recipeFrame(parent: Pick<Frame, "base" | "shortcuts" | "recipeSt
   };
 }
 
-async function runOnce(step: StepConfig, where: string, frame: Frame, env: EngineEnv, signal: AbortSignal): Promise<StepRun> {
+async function runOnce(
+  step: StepConfig,
+  where: string,
+  frame: Frame,
+  env: EngineEnv,
+  signal: AbortSignal,
+): Promise<StepRun> {
   const scope = scopeOf(frame);
   const previousOutput = frame.last.output;
   if (isPromptStep(step)) {
     const prompt = renderTemplate(step.prompt, scope, renderOptions(step, `${where}.prompt`));
-    const system = step.system === undefined ? undefined : renderTemplate(step.system, scope, renderOptions(step, `${where}.system`));
+    const system =
+      step.system === undefined
+        ? undefined
+        : renderTemplate(step.system, scope, renderOptions(step, `${where}.system`));
     const entry = env.providers.get(step.provider ?? env.handler.provider);
-    const response = await entry.provider.complete({ prompt, system, model: step.model ?? entry.model, maxTokens: step.max_tokens ?? entry.maxTokens, signal });
+    const response = await entry.provider.complete({
+      prompt,
+      system,
+      model: step.model ?? entry.model,
+      maxTokens: step.max_tokens ?? entry.maxTokens,
+      signal,
+    });
     return { output: response.text, action: `prompt:${entry.provider.name}` };
   }
   if (isRecipeStep(step)) {
     const recipe = await loadRecipe(env, step.recipe, frame.recipeStack);
-    const context = (step.context === undefined ? {} : renderValue(step.context, scope, renderOptions(step, `${where}.context`))) as Record<string, unknown>;
+    const context = (
+      step.context === undefined ? {} : renderValue(step.context, scope, renderOptions(step, `${where}.context`))
+    ) as Record<string, unknown>;
     const child = recipeFrame(frame, recipe, context);
     env.actions.push(`recipe:${recipe.ref}`);
     await runSteps(recipe.steps, child, env, signal);
@@ -96,11 +129,22 @@ async function runOnce(step: StepConfig, where: string, frame: Frame, env: Engin
     if (!STEP_KEYS.has(key)) args[key] = renderValue(value, scope, renderOptions(step, `${where}.${key}`));
   }
   const outputPath = env.handler.config.output_path;
-  if (step.tool === "tool-filesystem" && (step.action === "write" || step.action === "append") && args.path === undefined && typeof outputPath === "string") {
+  if (
+    step.tool === "tool-filesystem" &&
+    (step.action === "write" || step.action === "append") &&
+    args.path === undefined &&
+    typeof outputPath === "string"
+  ) {
     args.path = renderTemplate(outputPath, scope, renderOptions(step, `${where}.path (handler config.output_path)`));
   }
   const tool = env.tools.get(step.tool, step.action);
-  const result = await tool.run(step.action, args, { signal, previousOutput, handler: env.handlerName, handlerConfig: env.handler.config, event: env.event });
+  const result = await tool.run(step.action, args, {
+    signal,
+    previousOutput,
+    handler: env.handlerName,
+    handlerConfig: env.handler.config,
+    event: env.event,
+  });
   return { output: result.output, action: `${step.tool}.${step.action}${result.target ? `:${result.target}` : ""}` };
 }
 
@@ -113,29 +157,47 @@ function prefixed(where: string, error: unknown): string {
  * Runs the steps in `frame`. Returns "done", or "stopped" when a step with
  * `on_error: skip_remaining` failed. Throws StepError when a step with `on_error: fail` failed.
  */
-export async function runSteps(steps: readonly StepConfig[], frame: Frame, env: EngineEnv, signal: AbortSignal): Promise<"done" | "stopped"> {
+export async function runSteps(
+  steps: readonly StepConfig[],
+  frame: Frame,
+  env: EngineEnv,
+  signal: AbortSignal,
+): Promise<"done" | "stopped"> {
   const log = env.logger;
   for (const [index, step] of steps.entries()) {
     const where = `${frame.prefix}steps[${index}]${step.id ? ` (${step.id})` : ""}`;
     const name = step.as ?? step.output;
     if (name !== undefined && RESERVED_NAMES.has(name)) {
-      throw new StepError(`${where}: output name "${name}" is reserved (${[...RESERVED_NAMES].join(", ")})`, new RecipeError("reserved output name"));
+      throw new StepError(
+        `${where}: output name "${name}" is reserved (${[...RESERVED_NAMES].join(", ")})`,
+        new RecipeError("reserved output name"),
+      );
     }
     if (step.condition !== undefined && !evaluateCondition(step.condition, scopeOf(frame), `${where}.condition`)) {
       frame.steps[index] = { skipped: true };
       log.log("info", "step skipped by its condition", { step: where, condition: step.condition });
       continue;
     }
-    const policy = { maxAttempts: step.retry?.max_attempts ?? 1, backoff: step.retry?.backoff ?? "exponential", baseDelayMs: env.retryBaseDelayMs };
+    const policy = {
+      maxAttempts: step.retry?.max_attempts ?? 1,
+      backoff: step.retry?.backoff ?? "exponential",
+      baseDelayMs: env.retryBaseDelayMs,
+    };
     try {
       const run = await withRetry(
         policy,
         signal,
         (attempt) => {
           log.log("debug", "step started", { step: where, attempt });
-          return withDeadline((stepSignal) => runOnce(step, where, frame, env, stepSignal), signal, step.timeout, where);
+          return withDeadline(
+            (stepSignal) => runOnce(step, where, frame, env, stepSignal),
+            signal,
+            step.timeout,
+            where,
+          );
         },
-        (attempt, error) => log.log("warn", "step failed, retrying", { step: where, attempt, error: errorMessage(error) }),
+        (attempt, error) =>
+          log.log("warn", "step failed, retrying", { step: where, attempt, error: errorMessage(error) }),
       );
       if (run.action) env.actions.push(run.action);
       frame.steps[index] = { output: run.output };
@@ -147,7 +209,11 @@ export async function runSteps(steps: readonly StepConfig[], frame: Frame, env: 
       const message = prefixed(where, error);
       if (signal.aborted || step.on_error === "fail") throw new StepError(message, error);
       frame.steps[index] = { error: message };
-      log.log("warn", step.on_error === "continue" ? "step failed, continuing" : "step failed, skipping the remaining steps", { step: where, error: message });
+      log.log(
+        "warn",
+        step.on_error === "continue" ? "step failed, continuing" : "step failed, skipping the remaining steps",
+        { step: where, error: message },
+      );
       if (step.on_error === "skip_remaining") return "stopped";
     }
   }

@@ -63,9 +63,20 @@ export function eventShortcuts(event: Event, baseDir: string, fsRoot: string): R
   return out;
 }
 
-export function baseScope(event: Event, handlerConfig: Readonly<Record<string, unknown>>, lastRun: number | undefined): Record<string, unknown> {
+export function baseScope(
+  event: Event,
+  handlerConfig: Readonly<Record<string, unknown>>,
+  lastRun: number | undefined,
+): Record<string, unknown> {
   return {
-    event: { id: event.id, type: event.type, source: event.source, timestamp: event.timestamp, payload: event.payload, ...(event.metadata ? { metadata: event.metadata } : {}) },
+    event: {
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      timestamp: event.timestamp,
+      payload: event.payload,
+      ...(event.metadata ? { metadata: event.metadata } : {}),
+    },
     payload: event.payload,
     config: handlerConfig,
     last_run: lastRun === undefined ? "never" : new Date(lastRun).toISOString(),
@@ -79,6 +90,8 @@ export function scopeOf(frame: Frame): Scope {
     ...frame.vars,
     ...frame.base,
     context: frame.context,
-    steps: frame.steps.map((s) => (s.output === undefined ? (s.error !== undefined ? { error: s.error } : {}) : { output: s.output })),
+    steps: frame.steps.map((s) =>
+      s.output === undefined ? (s.error !== undefined ? { error: s.error } : {}) : { output: s.output },
+    ),
   };
 }

@@ -2,7 +2,12 @@
 import { PipelineError, StepTimeoutError, isPermanent } from "./errors.ts";
 
 /** Runs `work` with its own signal, aborted by `parent` or after `seconds`; rejects at once when either fires. */
-export async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, parent: AbortSignal, seconds: number | undefined, where: string): Promise<T> {
+export async function withDeadline<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  parent: AbortSignal,
+  seconds: number | undefined,
+  where: string,
+): Promise<T> {
   if (parent.aborted) throw new PipelineError(`${where}: aborted`, { cause: parent.reason });
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -60,7 +65,12 @@ export function retryDelay(policy: RetryPolicy, next: number): number {
 }
 
 /** Calls `attempt` up to maxAttempts times; permanent errors and aborts are not retried. */
-export async function withRetry<T>(policy: RetryPolicy, signal: AbortSignal, attempt: (n: number) => Promise<T>, onRetry?: (n: number, error: unknown) => void): Promise<T> {
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  attempt: (n: number) => Promise<T>,
+  onRetry?: (n: number, error: unknown) => void,
+): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);

@@ -61,11 +61,15 @@ export function formatValue(value: unknown): string {
 
 function explainMissing(path: string, scope: Scope): string {
   const root = path.split(".")[0]!;
-  if (["event", "payload", "repo", "files", "branch", "changed_files"].includes(root)) return `{${path}} is not in the event`;
+  if (["event", "payload", "repo", "files", "branch", "changed_files"].includes(root))
+    return `{${path}} is not in the event`;
   if (root === "config") return `{${path}} is not in the handler config`;
   if (root === "context") return `{${path}} is not in the recipe context`;
-  if (root === "steps") return `{${path}} is not available (that step has not run, was skipped, failed, or does not exist)`;
-  const known = Object.keys(scope).filter((k) => scope[k] !== undefined).sort();
+  if (root === "steps")
+    return `{${path}} is not available (that step has not run, was skipped, failed, or does not exist)`;
+  const known = Object.keys(scope)
+    .filter((k) => scope[k] !== undefined)
+    .sort();
   return `{${path}} is not defined; known names: ${known.join(", ")}`;
 }
 
@@ -121,9 +125,12 @@ export function renderValue(value: unknown, scope: Scope, options: RenderOptions
     if (single) return resolve(single[1]!, scope, options);
     return renderTemplate(value, scope, options);
   }
-  if (Array.isArray(value)) return value.map((v, i) => renderValue(v, scope, { ...options, where: `${options.where}[${i}]` }));
+  if (Array.isArray(value))
+    return value.map((v, i) => renderValue(v, scope, { ...options, where: `${options.where}[${i}]` }));
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, scope, { ...options, where: `${options.where}.${k}` })]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, renderValue(v, scope, { ...options, where: `${options.where}.${k}` })]),
+    );
   }
   return value;
 }

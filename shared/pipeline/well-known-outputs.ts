@@ -22,4 +22,11 @@ export function wellKnownOutputs(step: StepConfig): readonly string[] {
 }
 
 /** Roots a step cannot use as its output name. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(["event", "payload", "config", "steps", "context", "last_run"]);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  "event",
+  "payload",
+  "config",
+  "steps",
+  "context",
+  "last_run",
+]);

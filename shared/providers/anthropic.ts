@@ -32,7 +32,10 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
     name,
     async complete(request) {
       const model = request.model ?? options.model;
-      if (!model) throw new ProviderError(`${name}: no model configured (set providers.${name}.model or the step's model)`, { permanent: true });
+      if (!model)
+        throw new ProviderError(`${name}: no model configured (set providers.${name}.model or the step's model)`, {
+          permanent: true,
+        });
       const body = {
         model,
         max_tokens: request.maxTokens ?? options.maxTokens ?? 1024,
@@ -41,8 +44,15 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
       };
       const headers = { "x-api-key": await options.apiKey(), "anthropic-version": ANTHROPIC_VERSION };
       const data = (await postJson(fetchFn, name, url, headers, body, request.signal)) as MessagesResponse;
-      const text = (data.content ?? []).filter((b) => b.type === "text").map((b) => b.text ?? "").join("");
-      return { text, model: data.model ?? model, usage: { inputTokens: data.usage?.input_tokens, outputTokens: data.usage?.output_tokens } };
+      const text = (data.content ?? [])
+        .filter((b) => b.type === "text")
+        .map((b) => b.text ?? "")
+        .join("");
+      return {
+        text,
+        model: data.model ?? model,
+        usage: { inputTokens: data.usage?.input_tokens, outputTokens: data.usage?.output_tokens },
+      };
     },
   };
 }

@@ -7,7 +7,11 @@ export function echoProvider(name = "echo", defaultModel = "echo"): Provider {
     async complete(request) {
       const model = request.model ?? defaultModel;
       const system = request.system ? `[system] ${request.system}\n` : "";
-      return { text: `[echo model=${model}]\n${system}${request.prompt}`, model, usage: { inputTokens: 0, outputTokens: 0 } };
+      return {
+        text: `[echo model=${model}]\n${system}${request.prompt}`,
+        model,
+        usage: { inputTokens: 0, outputTokens: 0 },
+      };
     },
   };
 }

@@ -30,7 +30,10 @@ export function openAiProvider(options: OpenAiOptions): Provider {
     name,
     async complete(request) {
       const model = request.model ?? options.model;
-      if (!model) throw new ProviderError(`${name}: no model configured (set providers.${name}.model or the step's model)`, { permanent: true });
+      if (!model)
+        throw new ProviderError(`${name}: no model configured (set providers.${name}.model or the step's model)`, {
+          permanent: true,
+        });
       const messages = [
         ...(request.system ? [{ role: "system", content: request.system }] : []),
         { role: "user", content: request.prompt },

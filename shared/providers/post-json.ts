@@ -11,10 +11,18 @@ export async function postJson(
 ): Promise<Record<string, unknown>> {
   let response: Response;
   try {
-    response = await fetchFn(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), signal });
+    response = await fetchFn(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
   } catch (error) {
     if (signal?.aborted) throw new ProviderError(`${provider}: request aborted`, { permanent: false, cause: error });
-    throw new ProviderError(`${provider}: request to ${new URL(url).origin} failed: ${(error as Error).message}`, { permanent: false, cause: error });
+    throw new ProviderError(`${provider}: request to ${new URL(url).origin} failed: ${(error as Error).message}`, {
+      permanent: false,
+      cause: error,
+    });
   }
   const text = await response.text();
   if (!response.ok) {
@@ -26,11 +34,18 @@ export async function postJson(
     } catch {
       // not JSON: keep the text excerpt
     }
-    throw new ProviderError(`${provider}: HTTP ${response.status}: ${detail}`, { status: response.status, permanent: !isRetryableStatus(response.status) });
+    throw new ProviderError(`${provider}: HTTP ${response.status}: ${detail}`, {
+      status: response.status,
+      permanent: !isRetryableStatus(response.status),
+    });
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new ProviderError(`${provider}: response is not JSON`, { status: response.status, permanent: false, cause: error });
+    throw new ProviderError(`${provider}: response is not JSON`, {
+      status: response.status,
+      permanent: false,
+      cause: error,
+    });
   }
 }

@@ -41,7 +41,10 @@ function build(name: string, entry: ProviderConfig, deps: ProviderRegistryDeps):
       if (entry.api_key === undefined) return Promise.resolve("");
       cached ??= resolveSecret(entry.api_key, deps.secrets).catch((error: unknown) => {
         cached = undefined;
-        throw new ProviderError(`provider "${name}": its api_key could not be resolved: ${(error as Error).message}`, { permanent: true, cause: error });
+        throw new ProviderError(`provider "${name}": its api_key could not be resolved: ${(error as Error).message}`, {
+          permanent: true,
+          cause: error,
+        });
       });
       return cached;
     };
@@ -51,28 +54,53 @@ function build(name: string, entry: ProviderConfig, deps: ProviderRegistryDeps):
       return echoProvider(name, entry.model ?? "echo");
     case "anthropic": {
       const key = apiKey();
-      return anthropicProvider({ name, apiKey: async () => {
-        const value = await key();
-        if (!value) throw new ProviderError(`provider "${name}": anthropic needs providers.${name}.api_key`, { permanent: true });
-        return value;
-      }, model: entry.model, maxTokens: entry.max_tokens, baseUrl: entry.base_url, fetch: deps.fetch });
+      return anthropicProvider({
+        name,
+        apiKey: async () => {
+          const value = await key();
+          if (!value)
+            throw new ProviderError(`provider "${name}": anthropic needs providers.${name}.api_key`, {
+              permanent: true,
+            });
+          return value;
+        },
+        model: entry.model,
+        maxTokens: entry.max_tokens,
+        baseUrl: entry.base_url,
+        fetch: deps.fetch,
+      });
     }
     case "openai":
-      return openAiProvider({ name, apiKey: apiKey(), model: entry.model, maxTokens: entry.max_tokens, baseUrl: entry.base_url, fetch: deps.fetch });
+      return openAiProvider({
+        name,
+        apiKey: apiKey(),
+        model: entry.model,
+        maxTokens: entry.max_tokens,
+        baseUrl: entry.base_url,
+        fetch: deps.fetch,
+      });
     case "bedrock": {
       const provided = deps.extra?.[name] ?? deps.extra?.bedrock;
       if (provided) return provided;
       return {
         name,
         complete() {
-          return Promise.reject(new ProviderError(`provider "${name}" is Bedrock, which is only available where the AWS runtime provides it (shared/aws)`, { permanent: true }));
+          return Promise.reject(
+            new ProviderError(
+              `provider "${name}" is Bedrock, which is only available where the AWS runtime provides it (shared/aws)`,
+              { permanent: true },
+            ),
+          );
         },
       };
     }
   }
 }
 
-export function createProviderRegistry(config: Pick<OrchestratorConfig, "providers" | "default_provider">, deps: ProviderRegistryDeps): ProviderRegistry {
+export function createProviderRegistry(
+  config: Pick<OrchestratorConfig, "providers" | "default_provider">,
+  deps: ProviderRegistryDeps,
+): ProviderRegistry {
   const entries = new Map<string, ProviderEntry>();
   entries.set("echo", { provider: echoProvider() });
   for (const [name, entry] of Object.entries(config.providers)) {
@@ -91,7 +119,10 @@ export function createProviderRegistry(config: Pick<OrchestratorConfig, "provide
       const wanted = name ?? defaultName;
       const entry = entries.get(wanted);
       if (!entry) {
-        throw new ProviderError(`unknown provider "${wanted}"${name === undefined ? " (default_provider)" : ""}; configured providers: ${names.join(", ")}`, { permanent: true });
+        throw new ProviderError(
+          `unknown provider "${wanted}"${name === undefined ? " (default_provider)" : ""}; configured providers: ${names.join(", ")}`,
+          { permanent: true },
+        );
       }
       return entry;
     },

@@ -25,7 +25,9 @@ export function routeEvent(event: Event, config: OrchestratorConfig, now: Date, 
   if (opts.handler !== undefined) {
     if (!(opts.handler in config.handlers)) {
       const known = Object.keys(config.handlers);
-      throw new RouterError(`unknown handler "${opts.handler}"; handlers: ${known.length ? known.join(", ") : "(none)"}`);
+      throw new RouterError(
+        `unknown handler "${opts.handler}"; handlers: ${known.length ? known.join(", ") : "(none)"}`,
+      );
     }
     return [makeJob(event, opts.handler, config, now, opts.logger)];
   }
@@ -42,20 +44,25 @@ export function routeEvent(event: Event, config: OrchestratorConfig, now: Date, 
 
   switch (event.type) {
     case EventType.GIT_PUSH:
-      for (const { source } of candidates) if (source.type === "git_push" && matchesGitPush(event, source)) add(source.handler);
+      for (const { source } of candidates)
+        if (source.type === "git_push" && matchesGitPush(event, source)) add(source.handler);
       break;
     case EventType.GIT_PR:
-      for (const { source } of candidates) if (source.type === "git_pr" && matchesGitPr(event, source)) add(source.handler);
+      for (const { source } of candidates)
+        if (source.type === "git_pr" && matchesGitPr(event, source)) add(source.handler);
       break;
     case EventType.CUSTOM:
-      for (const { source } of candidates) if (source.type === "custom" && matchesCustom(event, source)) add(source.handler);
+      for (const { source } of candidates)
+        if (source.type === "custom" && matchesCustom(event, source)) add(source.handler);
       break;
     case EventType.WEBHOOK:
-      for (const { source } of candidates) if (source.type === "webhook" && matchesWebhook(event, source)) add(source.handler);
+      for (const { source } of candidates)
+        if (source.type === "webhook" && matchesWebhook(event, source)) add(source.handler);
       break;
     case EventType.SCHEDULE: {
       const schedule = typeof event.metadata?.schedule === "string" ? event.metadata.schedule : event.source;
-      for (const { source, name } of candidates) if (source.type === "schedule" && name === schedule) add(source.handler);
+      for (const { source, name } of candidates)
+        if (source.type === "schedule" && name === schedule) add(source.handler);
       break;
     }
     case EventType.MANUAL: {
@@ -89,7 +96,11 @@ export function routeEvent(event: Event, config: OrchestratorConfig, now: Date, 
 
 /** The event with only the changes a handler's sources want (same id: it is the same event). */
 function narrowFileChange(event: Event, kept: FileChange[]): Event {
-  const all = Array.isArray(event.payload.changes) ? event.payload.changes.length : Array.isArray(event.payload.files) ? event.payload.files.length : 0;
+  const all = Array.isArray(event.payload.changes)
+    ? event.payload.changes.length
+    : Array.isArray(event.payload.files)
+      ? event.payload.files.length
+      : 0;
   if (kept.length === all) return event;
   const root = typeof event.payload.root === "string" ? event.payload.root : "";
   const sorted = kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -107,7 +118,11 @@ function makeJob(event: Event, handler: string, config: OrchestratorConfig, now:
     return { ...job, concurrency_key: renderKeyTemplate(template, keyContext(event)) };
   } catch (err) {
     logger?.log("warn", "concurrency key not rendered: job runs without a key", {
-      event_id: event.id, handler, job_id: job.id, template, error: err instanceof Error ? err.message : String(err),
+      event_id: event.id,
+      handler,
+      job_id: job.id,
+      template,
+      error: err instanceof Error ? err.message : String(err),
     });
     return job;
   }

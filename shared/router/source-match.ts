@@ -54,7 +54,10 @@ export function matchesGitPush(event: Event, source: SourceOf<"git_push">): bool
   return (
     pathAllowed(event, source.path) &&
     repositoryAllowed(event, source.repositories) &&
-    matchesRefFilters({ branch: str(event.payload.branch), tag: str(event.payload.tag) }, { branches: source.branches, tags: source.tags })
+    matchesRefFilters(
+      { branch: str(event.payload.branch), tag: str(event.payload.tag) },
+      { branches: source.branches, tags: source.tags },
+    )
   );
 }
 
@@ -75,7 +78,9 @@ export function matchesCustom(event: Event, source: SourceOf<"custom">): boolean
     if (path === undefined || path !== eventPath(event)) return false;
   }
   if (source.github_events === undefined) return true;
-  return githubEvent !== undefined && (source.github_events.includes(githubEvent) || source.github_events.includes("*"));
+  return (
+    githubEvent !== undefined && (source.github_events.includes(githubEvent) || source.github_events.includes("*"))
+  );
 }
 
 export function matchesWebhook(event: Event, source: SourceOf<"webhook">): boolean {
@@ -86,10 +91,12 @@ export function matchesWebhook(event: Event, source: SourceOf<"webhook">): boole
 export function changesOf(event: Event): FileChange[] {
   const { changes, files } = event.payload;
   if (Array.isArray(changes)) {
-    return changes.filter((c): c is FileChange => typeof c === "object" && c !== null && typeof (c as FileChange).path === "string")
+    return changes
+      .filter((c): c is FileChange => typeof c === "object" && c !== null && typeof (c as FileChange).path === "string")
       .map((c) => ({ ...c, kind: c.kind ?? "modify", hash: c.hash ?? "" }));
   }
-  if (Array.isArray(files)) return files.filter((f): f is string => typeof f === "string").map((path) => ({ path, kind: "modify", hash: "" }));
+  if (Array.isArray(files))
+    return files.filter((f): f is string => typeof f === "string").map((path) => ({ path, kind: "modify", hash: "" }));
   return [];
 }
 

@@ -54,7 +54,9 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
     return { kind: "duplicate" };
   }
   if (claim.kind === "busy") {
-    log.log("info", "job is leased by another runner", { lease_expires_at: new Date(claim.record.leaseExpiresAt).toISOString() });
+    log.log("info", "job is leased by another runner", {
+      lease_expires_at: new Date(claim.record.leaseExpiresAt).toISOString(),
+    });
     return { kind: "busy" };
   }
 
@@ -62,8 +64,13 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   const startedMs = deps.clock.now();
   const hookData: HookData = { event: job.event, handler: job.handler, job_id: job.id };
   const facts = (finishedMs: number) => ({
-    event_id: job.event.id, job_id: job.id, handler: job.handler, attempt,
-    started_at: new Date(startedMs).toISOString(), finished_at: new Date(finishedMs).toISOString(), duration_ms: finishedMs - startedMs,
+    event_id: job.event.id,
+    job_id: job.id,
+    handler: job.handler,
+    attempt,
+    started_at: new Date(startedMs).toISOString(),
+    finished_at: new Date(finishedMs).toISOString(),
+    duration_ms: finishedMs - startedMs,
   });
 
   let outcome: PipelineOutcome;
@@ -71,13 +78,19 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   try {
     const decision = await deps.hooks.emit(LifecycleEvent.HANDLER_START, hookData);
     if (decision.action === "skip") skipReason = decision.reason;
-    outcome = skipReason === undefined ? await runPipeline(job, config, deps, log) : { success: true, actions_taken: [] };
+    outcome =
+      skipReason === undefined ? await runPipeline(job, config, deps, log) : { success: true, actions_taken: [] };
   } catch (err) {
-    outcome = { success: false, actions_taken: [], error: `runner error: ${err instanceof Error ? err.message : String(err)}` };
+    outcome = {
+      success: false,
+      actions_taken: [],
+      error: `runner error: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 
   const finishedMs = deps.clock.now();
-  const status = skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+  const status =
+    skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
   const result: EventResult = {
     ...facts(finishedMs),
     success: outcome.success,
@@ -112,13 +125,27 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
 }
 
 /** The pipeline under the handler's timeout_ms: on expiry the signal aborts and the run fails (retryable). */
-async function runPipeline(job: Job, config: OrchestratorConfig, deps: RunJobDeps, log: Logger): Promise<PipelineOutcome> {
+async function runPipeline(
+  job: Job,
+  config: OrchestratorConfig,
+  deps: RunJobDeps,
+  log: Logger,
+): Promise<PipelineOutcome> {
   const handler = config.handlers[job.handler];
   if (!handler) {
-    return { success: false, actions_taken: [], permanent: true, error: `no handler named "${job.handler}"; handlers: ${Object.keys(config.handlers).join(", ") || "(none)"}` };
+    return {
+      success: false,
+      actions_taken: [],
+      permanent: true,
+      error: `no handler named "${job.handler}"; handlers: ${Object.keys(config.handlers).join(", ") || "(none)"}`,
+    };
   }
   const timeoutMs = handler.timeout_ms;
-  if (deps.leaseMs <= timeoutMs) log.log("warn", "lease is not longer than the handler timeout: another runner may take the job over", { lease_ms: deps.leaseMs, timeout_ms: timeoutMs });
+  if (deps.leaseMs <= timeoutMs)
+    log.log("warn", "lease is not longer than the handler timeout: another runner may take the job over", {
+      lease_ms: deps.leaseMs,
+      timeout_ms: timeoutMs,
+    });
   const scheduleName = scheduleNameOf(job);
   const lastRun = scheduleName !== undefined ? await deps.lastRun.get(scheduleName) : undefined;
 
@@ -143,10 +170,13 @@ async function runPipeline(job: Job, config: OrchestratorConfig, deps: RunJobDep
 async function recordLastRun(job: Job, deps: RunJobDeps, log: Logger): Promise<void> {
   const name = scheduleNameOf(job);
   if (name === undefined) return;
-  const scheduled = typeof job.event.metadata?.scheduled_time === "string" ? job.event.metadata.scheduled_time : job.event.timestamp;
+  const scheduled =
+    typeof job.event.metadata?.scheduled_time === "string" ? job.event.metadata.scheduled_time : job.event.timestamp;
   const at = Date.parse(scheduled);
   if (Number.isNaN(at)) {
-    log.log("warn", "schedule event without a valid scheduled time: last run not recorded", { scheduled_time: scheduled });
+    log.log("warn", "schedule event without a valid scheduled time: last run not recorded", {
+      scheduled_time: scheduled,
+    });
     return;
   }
   await deps.lastRun.set(name, at);

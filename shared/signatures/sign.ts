@@ -19,6 +19,11 @@ export function signHmacSha256(secret: string, body: Uint8Array | string): strin
 }
 
 /** A `webhook-signature` value (`v1,<base64>`) for `webhook-id` = id and `webhook-timestamp` = timestampSeconds. */
-export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: Uint8Array | string): string {
+export function signStandardWebhook(
+  secret: string,
+  id: string,
+  timestampSeconds: number,
+  body: Uint8Array | string,
+): string {
   return standardWebhooksSignature(standardWebhooksKey(secret), id, String(Math.floor(timestampSeconds)), bytes(body));
 }

@@ -26,7 +26,9 @@ export function standardWebhooksKey(secret: string): Buffer {
   const key = Buffer.from(encoded, "base64");
   const canonical = key.toString("base64").replace(/=+$/, "");
   if (!BASE64.test(encoded) || canonical !== encoded.replace(/=+$/, "")) {
-    throw new SignatureError("standard-webhooks secret is not base64 (expected whsec_<base64>, as the Standard Webhooks spec defines)");
+    throw new SignatureError(
+      "standard-webhooks secret is not base64 (expected whsec_<base64>, as the Standard Webhooks spec defines)",
+    );
   }
   if (key.length === 0) throw new SignatureError("standard-webhooks secret is empty");
   return key;
@@ -57,7 +59,10 @@ export function verifyStandardWebhook(secret: string, req: SignedRequest, opts: 
   if (-age > tolerance) return reject(`timestamp outside the ${tolerance} s tolerance (too new)`);
 
   // Space-separated per the spec; a trailing comma is what Node leaves when it joins repeated headers with ", ".
-  const entries = signatures.split(/\s+/).map((entry) => ENTRY.exec(entry.replace(/,$/, ""))).filter((m) => m !== null);
+  const entries = signatures
+    .split(/\s+/)
+    .map((entry) => ENTRY.exec(entry.replace(/,$/, "")))
+    .filter((m) => m !== null);
   if (entries.length === 0) return reject("malformed webhook-signature header (expected space-separated v1,<base64>)");
   const v1 = entries.filter((m) => m[1] === "v1").map((m) => `v1,${m[2]}`);
   if (v1.length === 0) return reject("no v1 signature in webhook-signature header");

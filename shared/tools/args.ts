@@ -1,7 +1,12 @@
 /** Small readers for rendered tool arguments. */
 import { badArgument } from "./errors.ts";
 
-export function optionalString(tool: string, action: string, args: Record<string, unknown>, key: string): string | undefined {
+export function optionalString(
+  tool: string,
+  action: string,
+  args: Record<string, unknown>,
+  key: string,
+): string | undefined {
   const value = args[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return value;

@@ -25,12 +25,17 @@ async function exists(path: string): Promise<boolean> {
 export async function confinePath(root: string, userPath: string, what: string): Promise<string> {
   if (userPath.includes("\0")) throw new PathEscapeError(`${what}: path contains a NUL byte`);
   if (isAbsolute(userPath) || /^[A-Za-z]:[\\/]/.test(userPath)) {
-    throw new PathEscapeError(`${what}: "${userPath}" is an absolute path; paths must be relative to the tool root ${root}`);
+    throw new PathEscapeError(
+      `${what}: "${userPath}" is an absolute path; paths must be relative to the tool root ${root}`,
+    );
   }
   const full = resolve(root, userPath);
   if (!isInside(root, full)) throw new PathEscapeError(`${what}: "${userPath}" leaves the tool root ${root}`);
   const realRoot = await realpath(root).catch((error: unknown) => {
-    throw new ToolError(`${what}: the tool root ${root} does not exist (tools.tool-filesystem.root)`, { permanent: true, cause: error });
+    throw new ToolError(`${what}: the tool root ${root} does not exist (tools.tool-filesystem.root)`, {
+      permanent: true,
+      cause: error,
+    });
   });
   let probe = full;
   while (!(await exists(probe)) && probe !== root) probe = dirname(probe);
@@ -38,7 +43,9 @@ export async function confinePath(root: string, userPath: string, what: string):
     throw new PathEscapeError(`${what}: "${userPath}" goes through a broken symlink`);
   });
   if (!isInside(realRoot, realProbe)) {
-    throw new PathEscapeError(`${what}: "${userPath}" resolves through a symlink to ${realProbe}, outside the tool root ${root}`);
+    throw new PathEscapeError(
+      `${what}: "${userPath}" resolves through a symlink to ${realProbe}, outside the tool root ${root}`,
+    );
   }
   return full;
 }

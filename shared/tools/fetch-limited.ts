@@ -17,14 +17,19 @@ export async function fetchLimited(
   options: { signal?: AbortSignal; timeoutMs?: number; maxBytes?: number } = {},
 ): Promise<LimitedResponse> {
   const maxBytes = options.maxBytes ?? MAX_RESPONSE_BYTES;
-  const signals = [options.signal, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
+  const signals = [options.signal, options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
   const origin = new URL(url).origin;
   let response: Response;
   try {
     response = await fetchFn(url, { ...init, redirect: "manual", signal });
   } catch (error) {
-    throw new ToolError(`${tool}: request to ${origin} failed: ${(error as Error).message}`, { permanent: false, cause: error });
+    throw new ToolError(`${tool}: request to ${origin} failed: ${(error as Error).message}`, {
+      permanent: false,
+      cause: error,
+    });
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -49,5 +54,7 @@ export async function fetchLimited(
 export function expectOk(tool: string, what: string, response: LimitedResponse): void {
   if (response.status >= 200 && response.status < 300) return;
   const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-  throw new ToolError(`${tool}: ${what}: HTTP ${response.status}: ${response.body.slice(0, 300)}`, { permanent: !retryable });
+  throw new ToolError(`${tool}: ${what}: HTTP ${response.status}: ${response.body.slice(0, 300)}`, {
+    permanent: !retryable,
+  });
 }

@@ -34,7 +34,8 @@ async function readOne(root: string, userPath: string): Promise<string> {
     throw new ToolError(`${NAME} read: "${userPath}" does not exist under ${root}`, { permanent: true, cause: error });
   }
   if (!info.isFile()) throw badArgument(NAME, "read", `"${userPath}" is not a file`);
-  if (info.size > MAX_READ_BYTES) throw badArgument(NAME, "read", `"${userPath}" is ${info.size} bytes, over the ${MAX_READ_BYTES}-byte limit`);
+  if (info.size > MAX_READ_BYTES)
+    throw badArgument(NAME, "read", `"${userPath}" is ${info.size} bytes, over the ${MAX_READ_BYTES}-byte limit`);
   return readFile(full, "utf8");
 }
 
@@ -45,7 +46,10 @@ async function read(root: string, args: Record<string, unknown>): Promise<ToolRe
     for (const item of path) {
       if (typeof item !== "string") throw badArgument(NAME, "read", "`path` list must hold text paths");
       const full = await confinePath(root, item, `${NAME} read`);
-      const present = await stat(full).then(() => true, () => false);
+      const present = await stat(full).then(
+        () => true,
+        () => false,
+      );
       parts.push(`--- ${item} ---\n${present ? await readOne(root, item) : "(deleted)"}`);
     }
     const shown = path.length > 5 ? `${path.slice(0, 5).join(",")} (+${path.length - 5} more)` : path.join(",");
@@ -64,7 +68,12 @@ function targetPath(args: Record<string, unknown>, action: string, ctx: ToolCont
   return `${ctx.handler}.out.md`;
 }
 
-async function write(root: string, args: Record<string, unknown>, ctx: ToolContext, action: "write" | "append"): Promise<ToolResult> {
+async function write(
+  root: string,
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  action: "write" | "append",
+): Promise<ToolResult> {
   const userPath = targetPath(args, action, ctx);
   const content = args.content !== undefined ? asText(args.content) : asText(ctx.previousOutput);
   const full = await confinePath(root, userPath, `${NAME} ${action}`);
@@ -78,7 +87,10 @@ async function write(root: string, args: Record<string, unknown>, ctx: ToolConte
       await rename(tmp, full);
     } catch (error) {
       await rm(tmp, { force: true });
-      throw new ToolError(`${NAME} ${action}: cannot write "${userPath}": ${(error as Error).message}`, { permanent: false, cause: error });
+      throw new ToolError(`${NAME} ${action}: cannot write "${userPath}": ${(error as Error).message}`, {
+        permanent: false,
+        cause: error,
+      });
     }
   }
   const rel = toPosix(relative(root, full));
@@ -93,7 +105,10 @@ async function list(root: string, args: Record<string, unknown>): Promise<ToolRe
   try {
     entries = await readdir(full, { withFileTypes: true, recursive });
   } catch (error) {
-    throw new ToolError(`${NAME} list: cannot list "${userPath}": ${(error as Error).message}`, { permanent: true, cause: error });
+    throw new ToolError(`${NAME} list: cannot list "${userPath}": ${(error as Error).message}`, {
+      permanent: true,
+      cause: error,
+    });
   }
   const out = entries
     .map((e) => {
@@ -109,11 +124,16 @@ export function filesystemTool(root: string): Tool {
     name: NAME,
     async run(action, args, ctx) {
       switch (action) {
-        case "read": return read(root, args);
-        case "write": return write(root, args, ctx, "write");
-        case "append": return write(root, args, ctx, "append");
-        case "list": return list(root, args);
-        default: throw badArgument(NAME, action, "unknown action; expected read, write, append or list");
+        case "read":
+          return read(root, args);
+        case "write":
+          return write(root, args, ctx, "write");
+        case "append":
+          return write(root, args, ctx, "append");
+        case "list":
+          return list(root, args);
+        default:
+          throw badArgument(NAME, action, "unknown action; expected read, write, append or list");
       }
     },
   };

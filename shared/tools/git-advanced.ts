@@ -19,7 +19,8 @@ const REF_RE = /^[\w./~^@{}:+-]+$/;
 function ref(action: string, args: Record<string, unknown>, key: string): string | undefined {
   const value = optionalString(NAME, action, args, key);
   if (value === undefined || value === "") return undefined;
-  if (value.startsWith("-") || !REF_RE.test(value)) throw badArgument(NAME, action, `\`${key}\` "${value}" is not a git ref`);
+  if (value.startsWith("-") || !REF_RE.test(value))
+    throw badArgument(NAME, action, `\`${key}\` "${value}" is not a git ref`);
   return value;
 }
 
@@ -28,7 +29,12 @@ function git(repo: string, args: readonly string[], signal?: AbortSignal): Promi
     execFile("git", ["-C", repo, "--no-pager", ...args], { maxBuffer: MAX_OUTPUT, signal }, (error, stdout, stderr) => {
       if (error) {
         const detail = String(stderr).trim() || error.message;
-        reject(new ToolError(`${NAME}: git ${args[0]} failed in ${repo}: ${detail}`, { permanent: !signal?.aborted, cause: error }));
+        reject(
+          new ToolError(`${NAME}: git ${args[0]} failed in ${repo}: ${detail}`, {
+            permanent: !signal?.aborted,
+            cause: error,
+          }),
+        );
       } else {
         resolve(String(stdout));
       }
@@ -38,9 +44,11 @@ function git(repo: string, args: readonly string[], signal?: AbortSignal): Promi
 
 async function log(repo: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {
   const since = optionalString(NAME, "log", args, "since");
-  if (since !== undefined && (since.startsWith("-") || since.includes("\n"))) throw badArgument(NAME, "log", `\`since\` "${since}" is not a date`);
+  if (since !== undefined && (since.startsWith("-") || since.includes("\n")))
+    throw badArgument(NAME, "log", `\`since\` "${since}" is not a date`);
   const maxCount = Number(args.max_count ?? 200);
-  if (!Number.isInteger(maxCount) || maxCount < 1) throw badArgument(NAME, "log", "`max_count` must be a positive integer");
+  if (!Number.isInteger(maxCount) || maxCount < 1)
+    throw badArgument(NAME, "log", "`max_count` must be a positive integer");
   const path = optionalString(NAME, "log", args, "path");
   const cmd = ["log", `--max-count=${maxCount}`, "--date=short", "--pretty=format:%h %ad %an: %s"];
   if (since) cmd.push(`--since=${since}`);
@@ -59,7 +67,7 @@ async function diff(repo: string, args: Record<string, unknown>, signal?: AbortS
   else cmd.push(base ?? "HEAD");
   if (path) cmd.push("--", path);
   const out = await git(repo, cmd, signal);
-  return { output: out, target: base && head ? `${base}..${head}` : base ?? "HEAD" };
+  return { output: out, target: base && head ? `${base}..${head}` : (base ?? "HEAD") };
 }
 
 /** `repo` is the repository folder (config `tools.tool-git-advanced.repo`, else the config folder). */
@@ -68,9 +76,12 @@ export function gitAdvancedTool(repo: string): Tool {
     name: NAME,
     async run(action, args, ctx) {
       switch (action) {
-        case "log": return log(repo, args, ctx.signal);
-        case "diff": return diff(repo, args, ctx.signal);
-        default: throw badArgument(NAME, action, "unknown action; expected log or diff");
+        case "log":
+          return log(repo, args, ctx.signal);
+        case "diff":
+          return diff(repo, args, ctx.signal);
+        default:
+          throw badArgument(NAME, action, "unknown action; expected log or diff");
       }
     },
   };

@@ -22,11 +22,22 @@ export interface GithubToolOptions {
 
 function target(action: string, args: Record<string, unknown>, ctx: ToolContext): { repo: string; number: number } {
   const payload = ctx.event?.payload ?? {};
-  const repo = optionalString(NAME, action, args, "repo") ?? (typeof payload.repo === "string" ? payload.repo : undefined);
-  if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw badArgument(NAME, action, `\`repo\` must be "owner/name"${repo ? `, got "${repo}"` : " (the event has no repo)"}`);
+  const repo =
+    optionalString(NAME, action, args, "repo") ?? (typeof payload.repo === "string" ? payload.repo : undefined);
+  if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo))
+    throw badArgument(
+      NAME,
+      action,
+      `\`repo\` must be "owner/name"${repo ? `, got "${repo}"` : " (the event has no repo)"}`,
+    );
   const rawNumber = args.number ?? payload.number;
   const number = Number(rawNumber);
-  if (!Number.isInteger(number) || number < 1) throw badArgument(NAME, action, `\`number\` must be a pull request number${rawNumber === undefined ? " (the event has none)" : `, got "${String(rawNumber)}"`}`);
+  if (!Number.isInteger(number) || number < 1)
+    throw badArgument(
+      NAME,
+      action,
+      `\`number\` must be a pull request number${rawNumber === undefined ? " (the event has none)" : `, got "${String(rawNumber)}"`}`,
+    );
   return { repo, number };
 }
 
@@ -46,19 +57,35 @@ export function githubTool(options: GithubToolOptions): Tool {
     async run(action, args, ctx) {
       if (action === "get_pr_diff") {
         const { repo, number } = target(action, args, ctx);
-        const res = await fetchLimited(options.fetch, NAME, `${base}/repos/${repo}/pulls/${number}`, { method: "GET", headers: await headers("application/vnd.github.diff") }, { signal: ctx.signal, timeoutMs: 30_000, maxBytes: 5 * 1024 * 1024 });
+        const res = await fetchLimited(
+          options.fetch,
+          NAME,
+          `${base}/repos/${repo}/pulls/${number}`,
+          { method: "GET", headers: await headers("application/vnd.github.diff") },
+          { signal: ctx.signal, timeoutMs: 30_000, maxBytes: 5 * 1024 * 1024 },
+        );
         expectOk(NAME, `get_pr_diff ${repo}#${number}`, res);
         return { output: res.body, target: `${repo}#${number}` };
       }
       if (action === "post_pr_comment") {
         const { repo, number } = target(action, args, ctx);
-        const body = optionalString(NAME, action, args, "body") ?? optionalString(NAME, action, args, "comment") ?? optionalString(NAME, action, args, "message") ?? asText(ctx.previousOutput);
+        const body =
+          optionalString(NAME, action, args, "body") ??
+          optionalString(NAME, action, args, "comment") ??
+          optionalString(NAME, action, args, "message") ??
+          asText(ctx.previousOutput);
         if (!body) throw badArgument(NAME, action, "nothing to post: give `body`, or run it after a step with output");
-        const res = await fetchLimited(options.fetch, NAME, `${base}/repos/${repo}/issues/${number}/comments`, {
-          method: "POST",
-          headers: { ...(await headers("application/vnd.github+json")), "content-type": "application/json" },
-          body: JSON.stringify({ body }),
-        }, { signal: ctx.signal, timeoutMs: 30_000 });
+        const res = await fetchLimited(
+          options.fetch,
+          NAME,
+          `${base}/repos/${repo}/issues/${number}/comments`,
+          {
+            method: "POST",
+            headers: { ...(await headers("application/vnd.github+json")), "content-type": "application/json" },
+            body: JSON.stringify({ body }),
+          },
+          { signal: ctx.signal, timeoutMs: 30_000 },
+        );
         expectOk(NAME, `post_pr_comment ${repo}#${number}`, res);
         let parsed: { id?: number; html_url?: string } = {};
         try {

@@ -42,15 +42,20 @@ export function httpTool(options: HttpToolOptions): Tool {
       } catch {
         throw badArgument(NAME, action, `\`url\` "${raw}" is not a URL`);
       }
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw badArgument(NAME, action, `\`url\` must be http or https, got ${url.protocol}`);
+      if (url.protocol !== "http:" && url.protocol !== "https:")
+        throw badArgument(NAME, action, `\`url\` must be http or https, got ${url.protocol}`);
       if (!hostAllowed(url, options.allowHosts)) {
-        throw new ToolError(`${NAME}: host "${url.host}" is not in tools.tool-http.allow_hosts (${options.allowHosts.join(", ") || "empty"})`, { permanent: true });
+        throw new ToolError(
+          `${NAME}: host "${url.host}" is not in tools.tool-http.allow_hosts (${options.allowHosts.join(", ") || "empty"})`,
+          { permanent: true },
+        );
       }
       const method = (optionalString(NAME, action, args, "method") ?? "GET").toUpperCase();
       if (!METHODS.includes(method)) throw badArgument(NAME, action, `\`method\` must be one of ${METHODS.join(", ")}`);
       const headers: Record<string, string> = {};
       if (args.headers !== undefined) {
-        if (typeof args.headers !== "object" || args.headers === null || Array.isArray(args.headers)) throw badArgument(NAME, action, "`headers` must be a map");
+        if (typeof args.headers !== "object" || args.headers === null || Array.isArray(args.headers))
+          throw badArgument(NAME, action, "`headers` must be a map");
         for (const [k, v] of Object.entries(args.headers)) headers[k.toLowerCase()] = String(v);
       }
       let body: string | undefined;
@@ -61,7 +66,13 @@ export function httpTool(options: HttpToolOptions): Tool {
           headers["content-type"] ??= "application/json";
         }
       }
-      const res = await fetchLimited(options.fetch, NAME, url.href, { method, headers, body }, { signal: ctx.signal, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes });
+      const res = await fetchLimited(
+        options.fetch,
+        NAME,
+        url.href,
+        { method, headers, body },
+        { signal: ctx.signal, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes },
+      );
       if (res.status >= 400) expectOk(NAME, `${method} ${url.origin}${url.pathname}`, res);
       let parsed: unknown = res.body;
       if ((res.headers["content-type"] ?? "").includes("json")) {
@@ -71,7 +82,10 @@ export function httpTool(options: HttpToolOptions): Tool {
           parsed = res.body;
         }
       }
-      return { output: { status: res.status, headers: res.headers, body: parsed }, target: `${method} ${url.host}${url.pathname}` };
+      return {
+        output: { status: res.status, headers: res.headers, body: parsed },
+        target: `${method} ${url.host}${url.pathname}`,
+      };
     },
   };
 }

@@ -27,13 +27,20 @@ export interface ToolRegistry {
   get(name: string, action: string): Tool;
 }
 
-function secretGetter(value: string | undefined, secrets: SecretStore, what: string): () => Promise<string | undefined> {
+function secretGetter(
+  value: string | undefined,
+  secrets: SecretStore,
+  what: string,
+): () => Promise<string | undefined> {
   return async () => {
     if (value === undefined || value === "") return undefined;
     try {
       return await resolveSecret(value, secrets);
     } catch (error) {
-      throw new ToolError(`${what} could not be resolved: ${(error as Error).message}`, { permanent: true, cause: error });
+      throw new ToolError(`${what} could not be resolved: ${(error as Error).message}`, {
+        permanent: true,
+        cause: error,
+      });
     }
   };
 }
@@ -52,15 +59,32 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
   const built: Record<ToolName, Tool> = {
     "tool-filesystem": filesystemTool(fsRoot),
     "tool-git-advanced": gitAdvancedTool(repo),
-    "tool-http": httpTool({ allowHosts: http?.allow_hosts ?? [], timeoutMs: http?.timeout_ms ?? 10_000, fetch: fetchFn }),
-    "tool-slack": slackTool({ webhookUrl: secretGetter(tools["tool-slack"]?.webhook_url, deps.secrets, "tools.tool-slack.webhook_url"), fetch: fetchFn }),
-    "tool-github": githubTool({ baseUrl: github?.base_url ?? "https://api.github.com", token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"), fetch: fetchFn }),
+    "tool-http": httpTool({
+      allowHosts: http?.allow_hosts ?? [],
+      timeoutMs: http?.timeout_ms ?? 10_000,
+      fetch: fetchFn,
+    }),
+    "tool-slack": slackTool({
+      webhookUrl: secretGetter(tools["tool-slack"]?.webhook_url, deps.secrets, "tools.tool-slack.webhook_url"),
+      fetch: fetchFn,
+    }),
+    "tool-github": githubTool({
+      baseUrl: github?.base_url ?? "https://api.github.com",
+      token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"),
+      fetch: fetchFn,
+    }),
   };
   return {
     get(name, action) {
       const actions = (TOOL_ACTIONS as Record<string, readonly string[]>)[name];
-      if (!actions) throw new ToolError(`unknown tool "${name}"; known tools: ${Object.keys(TOOL_ACTIONS).join(", ")}`, { permanent: true });
-      if (!actions.includes(action)) throw new ToolError(`tool "${name}" has no action "${action}"; its actions: ${actions.join(", ")}`, { permanent: true });
+      if (!actions)
+        throw new ToolError(`unknown tool "${name}"; known tools: ${Object.keys(TOOL_ACTIONS).join(", ")}`, {
+          permanent: true,
+        });
+      if (!actions.includes(action))
+        throw new ToolError(`tool "${name}" has no action "${action}"; its actions: ${actions.join(", ")}`, {
+          permanent: true,
+        });
       return built[name as ToolName];
     },
   };

@@ -22,16 +22,30 @@ export function slackTool(options: SlackToolOptions): Tool {
     name: NAME,
     async run(action, args, ctx) {
       if (action !== "post") throw badArgument(NAME, action, "unknown action; expected post");
-      const text = optionalString(NAME, action, args, "text") ?? optionalString(NAME, action, args, "message") ?? asText(ctx.previousOutput);
-      if (!text) throw badArgument(NAME, action, "nothing to post: give `text` (or `message`), or run it after a step with output");
+      const text =
+        optionalString(NAME, action, args, "text") ??
+        optionalString(NAME, action, args, "message") ??
+        asText(ctx.previousOutput);
+      if (!text)
+        throw badArgument(
+          NAME,
+          action,
+          "nothing to post: give `text` (or `message`), or run it after a step with output",
+        );
       const channel = optionalString(NAME, action, args, "channel");
       const url = await options.webhookUrl();
       if (!url) throw new ToolError(`${NAME}: tools.tool-slack.webhook_url is not configured`, { permanent: true });
-      const res = await fetchLimited(options.fetch, NAME, url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(channel ? { text, channel } : { text }),
-      }, { signal: ctx.signal, timeoutMs: 10_000, maxBytes: 64 * 1024 });
+      const res = await fetchLimited(
+        options.fetch,
+        NAME,
+        url,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(channel ? { text, channel } : { text }),
+        },
+        { signal: ctx.signal, timeoutMs: 10_000, maxBytes: 64 * 1024 },
+      );
       expectOk(NAME, "post to the incoming webhook", res);
       return { output: { posted: true, channel: channel ?? null, text }, target: channel ?? "webhook" };
     },

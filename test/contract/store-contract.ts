@@ -12,7 +12,14 @@ import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
 type Factory<T> = () => Promise<T>;
 
 function result(jobId: string, extra: Partial<EventResult> = {}): EventResult {
-  return { event_id: jobId.split("#")[0]!, job_id: jobId, success: true, actions_taken: ["prompt"], status: "succeeded", ...extra };
+  return {
+    event_id: jobId.split("#")[0]!,
+    job_id: jobId,
+    success: true,
+    actions_taken: ["prompt"],
+    status: "succeeded",
+    ...extra,
+  };
 }
 
 export function jobStoreContract(adapter: string, make: Factory<JobStore>): void {
@@ -74,19 +81,36 @@ export function historyStoreContract(adapter: string, make: Factory<HistoryStore
     it("lists newest first, filtered and limited", async () => {
       const store = await make();
       for (let i = 0; i < 5; i++) {
-        await store.append(result(`e${i}#${i % 2 ? "odd" : "even"}`, {
-          handler: i % 2 ? "odd" : "even",
-          started_at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
-          status: i === 3 ? "failed" : "succeeded",
-          success: i !== 3,
-        }));
+        await store.append(
+          result(`e${i}#${i % 2 ? "odd" : "even"}`, {
+            handler: i % 2 ? "odd" : "even",
+            started_at: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+            status: i === 3 ? "failed" : "succeeded",
+            success: i !== 3,
+          }),
+        );
       }
       const all = await store.list({ limit: 10 });
-      assert.deepEqual(all.map((r) => r.job_id), ["e4#even", "e3#odd", "e2#even", "e1#odd", "e0#even"]);
-      assert.deepEqual((await store.list({ limit: 2 })).map((r) => r.job_id), ["e4#even", "e3#odd"]);
-      assert.deepEqual((await store.list({ handler: "odd" })).map((r) => r.job_id), ["e3#odd", "e1#odd"]);
-      assert.deepEqual((await store.list({ status: "failed" })).map((r) => r.job_id), ["e3#odd"]);
-      assert.deepEqual((await store.list({ since: 1_700_000_003_000 })).map((r) => r.job_id), ["e4#even", "e3#odd"]);
+      assert.deepEqual(
+        all.map((r) => r.job_id),
+        ["e4#even", "e3#odd", "e2#even", "e1#odd", "e0#even"],
+      );
+      assert.deepEqual(
+        (await store.list({ limit: 2 })).map((r) => r.job_id),
+        ["e4#even", "e3#odd"],
+      );
+      assert.deepEqual(
+        (await store.list({ handler: "odd" })).map((r) => r.job_id),
+        ["e3#odd", "e1#odd"],
+      );
+      assert.deepEqual(
+        (await store.list({ status: "failed" })).map((r) => r.job_id),
+        ["e3#odd"],
+      );
+      assert.deepEqual(
+        (await store.list({ since: 1_700_000_003_000 })).map((r) => r.job_id),
+        ["e4#even", "e3#odd"],
+      );
     });
   });
 }

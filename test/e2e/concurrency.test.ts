@@ -7,7 +7,18 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { signHmacSha256 } from "../../shared/signatures/sign.ts";
-import { history, post, startDaemonProcess, startGate, tempDir, waitFor, writeConfig, type DaemonProcess, type Gate, type PostResult } from "./helpers/daemon-process.ts";
+import {
+  history,
+  post,
+  startDaemonProcess,
+  startGate,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type DaemonProcess,
+  type Gate,
+  type PostResult,
+} from "./helpers/daemon-process.ts";
 
 const SECRET = "concurrency-e2e-secret";
 
@@ -42,7 +53,11 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function setup(name: string, gateOpts: Parameters<typeof startGate>[0], extra: string): Promise<{ gate: Gate; daemon: DaemonProcess; send: (n: number) => Promise<PostResult> }> {
+async function setup(
+  name: string,
+  gateOpts: Parameters<typeof startGate>[0],
+  extra: string,
+): Promise<{ gate: Gate; daemon: DaemonProcess; send: (n: number) => Promise<PostResult> }> {
   const tmp = await tempDir(name);
   cleanups.push(tmp.cleanup);
   const gate = await startGate(gateOpts);
@@ -67,7 +82,11 @@ describe("e2e: concurrency and overflow", () => {
     const { gate, daemon, send } = await setup("conc", { delayMs: 40 }, "queue_capacity: 1000");
     const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => send(i)));
     assert.ok(answers.every((a) => a.status === 202 && a.body.status === "accepted"));
-    await waitFor(async () => (await history(daemon)).filter((h) => h.status === "succeeded").length === 50, "50 runs", 120_000);
+    await waitFor(
+      async () => (await history(daemon)).filter((h) => h.status === "succeeded").length === 50,
+      "50 runs",
+      120_000,
+    );
     assert.ok(gate.maxInFlight() <= 3, `max in flight was ${gate.maxInFlight()}`);
     assert.equal(gate.maxInFlight(), 3);
   });
@@ -111,7 +130,9 @@ describe("e2e: concurrency and overflow", () => {
     await waitFor(async () => (await history(daemon)).filter((h) => h.status === "succeeded").length === 3, "3 runs");
     const runs = await history(daemon);
     assert.equal(runs.filter((h) => h.status === "dropped").length, 17);
-    assert.ok(runs.filter((h) => h.status === "dropped").every((h) => typeof h.reason === "string" && h.reason.length > 0));
+    assert.ok(
+      runs.filter((h) => h.status === "dropped").every((h) => typeof h.reason === "string" && h.reason.length > 0),
+    );
     assert.ok(/event:dropped/.test(daemon.stderr()));
   });
 });

@@ -9,7 +9,16 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { signHmacSha256 } from "../../shared/signatures/sign.ts";
-import { history, post, startDaemonProcess, startGate, tempDir, waitFor, writeConfig, type Gate } from "./helpers/daemon-process.ts";
+import {
+  history,
+  post,
+  startDaemonProcess,
+  startGate,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type Gate,
+} from "./helpers/daemon-process.ts";
 
 const SECRET = "crash-e2e-secret";
 const TOTAL = 200;
@@ -52,7 +61,8 @@ async function effects(dir: string): Promise<Map<string, number>> {
   } catch {
     return out;
   }
-  for (const n of names) out.set(n, (await readFile(join(dir, "effects", n), "utf8")).split("\n").filter((l) => l !== "").length);
+  for (const n of names)
+    out.set(n, (await readFile(join(dir, "effects", n), "utf8")).split("\n").filter((l) => l !== "").length);
   return out;
 }
 
@@ -74,24 +84,33 @@ describe("e2e: crash recovery", () => {
     const url = `${first.url}/hooks/work`;
     const statuses: string[] = [];
     for (let i = 0; i < TOTAL; i += 25) {
-      const batch = await Promise.all(Array.from({ length: 25 }, (_, k) => {
-        const body = JSON.stringify({ n: i + k });
-        return post(url, body, { "x-signature": signHmacSha256(SECRET, body) });
-      }));
+      const batch = await Promise.all(
+        Array.from({ length: 25 }, (_, k) => {
+          const body = JSON.stringify({ n: i + k });
+          return post(url, body, { "x-signature": signHmacSha256(SECRET, body) });
+        }),
+      );
       for (const r of batch) statuses.push(`${r.status} ${String(r.body.status)}`);
     }
     assert.deepEqual(new Set(statuses), new Set(["202 accepted"]));
     assert.equal(statuses.length, TOTAL);
 
     // 50 jobs done, the next two held mid-run, 148 waiting: crash now.
-    await waitFor(() => gate.served() === BEFORE_CRASH && gate.held() === 2, "two jobs held mid-run after 50 completed");
+    await waitFor(
+      () => gate.served() === BEFORE_CRASH && gate.held() === 2,
+      "two jobs held mid-run after 50 completed",
+    );
     assert.equal((await effects(tmp.dir)).size, BEFORE_CRASH);
     await first.kill9();
     gate.open();
 
     const second = await startDaemonProcess({ configPath });
     try {
-      await waitFor(async () => (await history(second)).filter((h) => h.status === "succeeded").length >= TOTAL, "all 200 jobs to complete", 120_000);
+      await waitFor(
+        async () => (await history(second)).filter((h) => h.status === "succeeded").length >= TOTAL,
+        "all 200 jobs to complete",
+        120_000,
+      );
       await new Promise((r) => setTimeout(r, 500));
       const counts = await effects(tmp.dir);
       assert.equal(counts.size, TOTAL, "every acknowledged job ran");

@@ -4,7 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { history, runCli, startDaemonProcess, tempDir, waitFor, writeConfig, type DaemonProcess } from "./helpers/daemon-process.ts";
+import {
+  history,
+  runCli,
+  startDaemonProcess,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type DaemonProcess,
+} from "./helpers/daemon-process.ts";
 
 const CONFIG = `
 sources:
@@ -43,7 +51,10 @@ describe("e2e: dead letters", () => {
     const t = await daemon.admin.call<{ status: string; jobs: string[] }>("POST", "/trigger", { handler: "broken" });
     assert.equal(t.status, "accepted");
     const jobId = t.jobs[0]!;
-    await waitFor(async () => (await daemon.admin.call<unknown[]>("GET", "/dlq")).length === 1, "the job in the dead-letter store");
+    await waitFor(
+      async () => (await daemon.admin.call<unknown[]>("GET", "/dlq")).length === 1,
+      "the job in the dead-letter store",
+    );
 
     const list = await runCli(["dlq", "list", "--json", "--config", configPath]);
     assert.equal(list.code, 0, list.stderr);
@@ -55,8 +66,14 @@ describe("e2e: dead letters", () => {
     assert.equal(redrive.code, 0, redrive.stderr);
     assert.match(redrive.stdout, /redriven 1 job/);
     // It runs again (and fails again, into the dead-letter store).
-    await waitFor(async () => (await history(daemon)).filter((h) => h.job_id === jobId).length >= 2, "the redriven run");
-    await waitFor(async () => (await daemon.admin.call<unknown[]>("GET", "/dlq")).length === 1, "the job back in the dead-letter store");
+    await waitFor(
+      async () => (await history(daemon)).filter((h) => h.job_id === jobId).length >= 2,
+      "the redriven run",
+    );
+    await waitFor(
+      async () => (await daemon.admin.call<unknown[]>("GET", "/dlq")).length === 1,
+      "the job back in the dead-letter store",
+    );
     const bad = await runCli(["dlq", "redrive", "--config", configPath]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--id ID or --all/);

@@ -6,7 +6,14 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { history, startDaemonProcess, tempDir, waitFor, writeConfig, type DaemonProcess } from "./helpers/daemon-process.ts";
+import {
+  history,
+  startDaemonProcess,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type DaemonProcess,
+} from "./helpers/daemon-process.ts";
 
 const CONFIG = `
 sources:
@@ -46,7 +53,10 @@ describe("e2e: file watcher", () => {
   it("starts only the selected source types", async () => {
     assert.equal(daemon.url, undefined);
     const status = await daemon.admin.call<{ sources: { type: string; state: string }[] }>("GET", "/status");
-    assert.deepEqual(status.sources.map((s) => `${s.type}:${s.state}`), ["file_change:started", "webhook:not selected"]);
+    assert.deepEqual(
+      status.sources.map((s) => `${s.type}:${s.state}`),
+      ["file_change:started", "webhook:not selected"],
+    );
   });
 
   it("turns 20 files written within the debounce window into one event listing all 20", async () => {

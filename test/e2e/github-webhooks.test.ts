@@ -10,7 +10,16 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { githubExample, signedGithubDelivery } from "../fixtures/github.ts";
-import { history, post, runCli, startDaemonProcess, tempDir, waitFor, writeConfig, type DaemonProcess } from "./helpers/daemon-process.ts";
+import {
+  history,
+  post,
+  runCli,
+  startDaemonProcess,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type DaemonProcess,
+} from "./helpers/daemon-process.ts";
 
 const SECRET = "e2e-github-secret";
 
@@ -47,7 +56,18 @@ async function lines(file: string): Promise<string[]> {
 }
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_AUTHOR_NAME: "E2E", GIT_AUTHOR_EMAIL: "e2e@example.com", GIT_COMMITTER_NAME: "E2E", GIT_COMMITTER_EMAIL: "e2e@example.com" } });
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "E2E",
+      GIT_AUTHOR_EMAIL: "e2e@example.com",
+      GIT_COMMITTER_NAME: "E2E",
+      GIT_COMMITTER_EMAIL: "e2e@example.com",
+    },
+  });
 }
 
 describe("e2e: GitHub webhooks and local git pushes", () => {
@@ -68,9 +88,21 @@ describe("e2e: GitHub webhooks and local git pushes", () => {
   it("routes push and pull_request (opened, synchronize) to their handlers, refuses bad signatures, runs a redelivery once", async () => {
     const url = `${daemon.url}/github`;
     const push = signedGithubDelivery({ event: "push", payload: githubExample("push"), secret: SECRET });
-    const opened = signedGithubDelivery({ event: "pull_request", payload: githubExample("pull_request", "opened"), secret: SECRET });
-    const sync = signedGithubDelivery({ event: "pull_request", payload: githubExample("pull_request", "synchronize"), secret: SECRET });
-    const closed = signedGithubDelivery({ event: "pull_request", payload: githubExample("pull_request", "closed"), secret: SECRET });
+    const opened = signedGithubDelivery({
+      event: "pull_request",
+      payload: githubExample("pull_request", "opened"),
+      secret: SECRET,
+    });
+    const sync = signedGithubDelivery({
+      event: "pull_request",
+      payload: githubExample("pull_request", "synchronize"),
+      secret: SECRET,
+    });
+    const closed = signedGithubDelivery({
+      event: "pull_request",
+      payload: githubExample("pull_request", "closed"),
+      secret: SECRET,
+    });
     const forged = signedGithubDelivery({ event: "push", payload: githubExample("push"), secret: "not-the-secret" });
 
     const r1 = await post(url, push.body, push.headers);
@@ -92,13 +124,19 @@ describe("e2e: GitHub webhooks and local git pushes", () => {
     assert.equal(again.status, 202);
     assert.equal(again.body.status, "duplicate");
 
-    await waitFor(async () => (await history(daemon)).filter((h) => h.status === "succeeded").length >= 3, "three successful runs");
+    await waitFor(
+      async () => (await history(daemon)).filter((h) => h.status === "succeeded").length >= 3,
+      "three successful runs",
+    );
     // Give a wrongly duplicated run the time to show up before counting side effects.
     await new Promise((r) => setTimeout(r, 500));
     const pushes = await lines(join(tmp.dir, "effects/push.log"));
     assert.deepEqual(pushes, [`${push.deliveryId} master Codertocat/Hello-World`]);
     const prs = await lines(join(tmp.dir, "effects/pr.log"));
-    assert.deepEqual(prs.map((l) => l.split(" ").slice(0, 2).join(" ")).sort(), [`${opened.deliveryId} opened`, `${sync.deliveryId} synchronize`].sort());
+    assert.deepEqual(
+      prs.map((l) => l.split(" ").slice(0, 2).join(" ")).sort(),
+      [`${opened.deliveryId} opened`, `${sync.deliveryId} synchronize`].sort(),
+    );
     const runs = await history(daemon);
     assert.equal(runs.length, 3);
     assert.ok(runs.every((r) => r.success));
@@ -121,7 +159,11 @@ describe("e2e: GitHub webhooks and local git pushes", () => {
     assert.match(install.stdout, /installed .*pre-push/);
 
     const before = (await lines(join(tmp.dir, "effects/push.log"))).length;
-    execFileSync("git", ["push", "-q", "origin", "main"], { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("git", ["push", "-q", "origin", "main"], {
+      cwd: work,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const after = await waitFor(async () => {
       const l = await lines(join(tmp.dir, "effects/push.log"));
       return l.length > before ? l : undefined;
@@ -137,7 +179,11 @@ describe("e2e: GitHub webhooks and local git pushes", () => {
     git(work, "add", ".");
     git(work, "commit", "-q", "-m", "second commit");
     try {
-      execFileSync("git", ["push", "-q", "origin", "main"], { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      execFileSync("git", ["push", "-q", "origin", "main"], {
+        cwd: work,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
     } catch (err) {
       assert.fail(`git push failed with the daemon down: ${(err as { stderr?: string }).stderr}`);
     }

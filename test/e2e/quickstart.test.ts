@@ -7,7 +7,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isProcessAlive } from "../../local/daemon/pid-file.ts";
-import { post, repoRoot, runCli, startDaemonProcess, tempDir, waitFor, type DaemonProcess } from "./helpers/daemon-process.ts";
+import {
+  post,
+  repoRoot,
+  runCli,
+  startDaemonProcess,
+  tempDir,
+  waitFor,
+  type DaemonProcess,
+} from "./helpers/daemon-process.ts";
 
 /** Reads the banner's `curl -i -X POST URL -H 'A: b' ... -d 'BODY'` back into a request. */
 function parseCurl(line: string): { url: string; headers: Record<string, string>; body: string } {
@@ -38,7 +46,10 @@ describe("e2e: quick start and the CLI verbs", () => {
   it("prints where it listens and a curl that gets 202", async () => {
     daemon = await startDaemonProcess({ configPath, cwd: tmp.dir });
     assert.match(daemon.stdout(), /listening on http:\/\/127\.0\.0\.1:\d+/);
-    const curl = daemon.stdout().split("\n").find((l) => l.trim().startsWith("curl "));
+    const curl = daemon
+      .stdout()
+      .split("\n")
+      .find((l) => l.trim().startsWith("curl "));
     assert.ok(curl, daemon.stdout());
     const req = parseCurl(curl);
     assert.match(req.headers["x-signature"] ?? "", /^sha256=[0-9a-f]{64}$/);
@@ -48,7 +59,10 @@ describe("e2e: quick start and the CLI verbs", () => {
     const health = await fetch(`${daemon.url}/healthz`);
     assert.equal(health.status, 200);
     // The demo handler writes its answer next to the config.
-    const answer = await waitFor(async () => readFile(join(tmp.dir, "out/last-demo.md"), "utf8").catch(() => undefined), "out/last-demo.md");
+    const answer = await waitFor(
+      async () => readFile(join(tmp.dir, "out/last-demo.md"), "utf8").catch(() => undefined),
+      "out/last-demo.md",
+    );
     assert.match(answer, /hello/);
   });
 
@@ -57,9 +71,21 @@ describe("e2e: quick start and the CLI verbs", () => {
     assert.equal(status.code, 0, status.stderr);
     const s = JSON.parse(status.stdout) as { sources: { name: string; state: string }[]; webhook_url: string };
     assert.equal(s.webhook_url, daemon.url);
-    assert.deepEqual(s.sources.map((x) => x.state), ["started", "ready"]);
+    assert.deepEqual(
+      s.sources.map((x) => x.state),
+      ["started", "ready"],
+    );
 
-    const trigger = await runCli(["daemon", "trigger", "--handler", "demo", "--payload", '{"from":"cli"}', "--config", configPath]);
+    const trigger = await runCli([
+      "daemon",
+      "trigger",
+      "--handler",
+      "demo",
+      "--payload",
+      '{"from":"cli"}',
+      "--config",
+      configPath,
+    ]);
     assert.equal(trigger.code, 0, trigger.stderr);
     assert.equal((JSON.parse(trigger.stdout) as { status: string }).status, "accepted");
     const unknown = await runCli(["daemon", "trigger", "--handler", "nope", "--config", configPath]);
@@ -101,11 +127,15 @@ describe("e2e: quick start and the CLI verbs", () => {
 
   it("runs in the background with a pid file, refuses a second start, stops", async () => {
     const pidFile = join(tmp.dir, "evd.pid");
-    const start = await runCli(["daemon", "--config", configPath, "--background", "--pid-file", pidFile], { cwd: tmp.dir });
+    const start = await runCli(["daemon", "--config", configPath, "--background", "--pid-file", pidFile], {
+      cwd: tmp.dir,
+    });
     assert.equal(start.code, 0, start.stderr);
     const pid = Number((await readFile(pidFile, "utf8")).trim());
     assert.ok(isProcessAlive(pid));
-    const again = await runCli(["daemon", "--config", configPath, "--background", "--pid-file", pidFile], { cwd: tmp.dir });
+    const again = await runCli(["daemon", "--config", configPath, "--background", "--pid-file", pidFile], {
+      cwd: tmp.dir,
+    });
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /running/);
     const stop = await runCli(["daemon", "stop", "--config", configPath]);

@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { history, startDaemonProcess, tempDir, waitFor, writeConfig, type HistoryRow } from "./helpers/daemon-process.ts";
+import {
+  history,
+  startDaemonProcess,
+  tempDir,
+  waitFor,
+  writeConfig,
+  type HistoryRow,
+} from "./helpers/daemon-process.ts";
 
 const CONFIG = `
 sources:
@@ -59,15 +66,28 @@ describe("e2e: schedules", () => {
     assert.ok(String(runs[1]!.output).includes(`last=${slotOf(runs[0]!)}`), String(runs[1]!.output));
 
     // Stopped for "an hour": some 30 slots missed.
-    const second = await startDaemonProcess({ configPath, env: { EVD_TEST_CLOCK_SPEED: "60", EVD_TEST_CLOCK_OFFSET_MS: String(60 * 60 * 1000) } });
+    const second = await startDaemonProcess({
+      configPath,
+      env: { EVD_TEST_CLOCK_SPEED: "60", EVD_TEST_CLOCK_OFFSET_MS: String(60 * 60 * 1000) },
+    });
     try {
-      const lastBefore = slotOf(await waitFor(async () => {
-        const all = await history(second);
-        return all.filter((r) => String(r.output).includes("catch_up=no")).sort((a, b) => slotOf(b).localeCompare(slotOf(a)))[0];
-      }, "the runs from before the restart"));
-      const catchUp = await waitFor(async () => (await history(second)).find((r) => String(r.output).includes("catch_up=true")), "the catch-up run");
+      const lastBefore = slotOf(
+        await waitFor(async () => {
+          const all = await history(second);
+          return all
+            .filter((r) => String(r.output).includes("catch_up=no"))
+            .sort((a, b) => slotOf(b).localeCompare(slotOf(a)))[0];
+        }, "the runs from before the restart"),
+      );
+      const catchUp = await waitFor(
+        async () => (await history(second)).find((r) => String(r.output).includes("catch_up=true")),
+        "the catch-up run",
+      );
       // Let the next regular slots run too, so a second catch-up would have had the time to show.
-      await waitFor(async () => (await history(second)).some((r) => slotOf(r) > slotOf(catchUp)), "a regular run after the catch-up");
+      await waitFor(
+        async () => (await history(second)).some((r) => slotOf(r) > slotOf(catchUp)),
+        "a regular run after the catch-up",
+      );
       const all = await history(second);
       assert.equal(all.filter((r) => String(r.output).includes("catch_up=true")).length, 1);
       assert.ok(String(catchUp.output).includes(`last=${lastBefore}`), String(catchUp.output));

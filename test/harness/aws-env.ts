@@ -22,11 +22,20 @@ export interface AwsTestEnv {
 export const FAKE_CREDENTIALS = { accessKeyId: "evdtest", secretAccessKey: "evdtest" } as const;
 
 async function startSqs(): Promise<RunningServer> {
-  const server: Server = await createSqsServer({ port: 0, hostname: "127.0.0.1", emulateQueueCreationLifecycle: false, validateDlqDestination: true });
+  const server: Server = await createSqsServer({
+    port: 0,
+    hostname: "127.0.0.1",
+    emulateQueueCreationLifecycle: false,
+    validateDlqDestination: true,
+  });
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -66,6 +75,8 @@ export async function startAwsTestEnv(env: Readonly<Record<string, string | unde
     credentials: { ...FAKE_CREDENTIALS },
     endpoints: { dynamodb: dynamo.endpoint, sqs: sqs.endpoint, scheduler: scheduler.endpoint },
     local: true,
-    async stop() { await Promise.all(started.map((s) => s.stop())); },
+    async stop() {
+      await Promise.all(started.map((s) => s.stop()));
+    },
   };
 }

@@ -8,7 +8,11 @@ import { createTableInput } from "../../shared/aws/table-layout.ts";
 import type { AwsTestEnv } from "./aws-env.ts";
 
 export function connection(env: AwsTestEnv, service: keyof AwsTestEnv["endpoints"]): AwsConnection {
-  return { region: env.region, endpoint: env.endpoints[service], ...(env.credentials ? { credentials: env.credentials } : {}) };
+  return {
+    region: env.region,
+    endpoint: env.endpoints[service],
+    ...(env.credentials ? { credentials: env.credentials } : {}),
+  };
 }
 
 export function uniqueName(prefix: string): string {
@@ -19,7 +23,10 @@ const tableClients = new WeakMap<AwsTestEnv, DynamoDBClient>();
 
 export async function createTestTable(env: AwsTestEnv, name = uniqueName("evd")): Promise<TableRef> {
   let client = tableClients.get(env);
-  if (!client) { client = new DynamoDBClient(connection(env, "dynamodb")); tableClients.set(env, client); }
+  if (!client) {
+    client = new DynamoDBClient(connection(env, "dynamodb"));
+    tableClients.set(env, client);
+  }
   await client.send(new CreateTableCommand(createTableInput(name)));
   return tableRef(name, connection(env, "dynamodb"));
 }
@@ -32,19 +39,24 @@ export interface TestQueues {
 }
 
 /** A job queue with a DLQ after `maxReceiveCount` receives, the way infra/ wires them. */
-export async function createTestQueues(env: AwsTestEnv, opts: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {}): Promise<TestQueues> {
+export async function createTestQueues(
+  env: AwsTestEnv,
+  opts: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {},
+): Promise<TestQueues> {
   const sqs = new SQSClient(connection(env, "sqs"));
   const name = uniqueName("evd");
   const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqUrl = dlq.QueueUrl!;
   const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
   const dlqArn = attrs.Attributes!.QueueArn!;
-  const q = await sqs.send(new CreateQueueCommand({
-    QueueName: `${name}-jobs`,
-    Attributes: {
-      VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 3 }),
-    },
-  }));
+  const q = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${name}-jobs`,
+      Attributes: {
+        VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: opts.maxReceiveCount ?? 3 }),
+      },
+    }),
+  );
   return { queueUrl: q.QueueUrl!, dlqUrl, dlqArn, sqs };
 }

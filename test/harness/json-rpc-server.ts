@@ -4,7 +4,12 @@
  * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
+import {
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { RunningServer } from "./dynamo-local.ts";
 
@@ -15,9 +20,19 @@ async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<s
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-function reply(res: ServerResponse | Http2ServerResponse, status: number, payload: unknown, contentType = "application/x-amz-json-1.1", errorType?: string): void {
+function reply(
+  res: ServerResponse | Http2ServerResponse,
+  status: number,
+  payload: unknown,
+  contentType = "application/x-amz-json-1.1",
+  errorType?: string,
+): void {
   const text = JSON.stringify(payload);
-  const headers = { "content-type": contentType, "content-length": String(Buffer.byteLength(text)), ...(errorType ? { "x-amzn-errortype": errorType } : {}) };
+  const headers = {
+    "content-type": contentType,
+    "content-length": String(Buffer.byteLength(text)),
+    ...(errorType ? { "x-amzn-errortype": errorType } : {}),
+  };
   (res as ServerResponse).writeHead(status, headers);
   res.end(text);
 }
@@ -28,7 +43,11 @@ async function listen(server: ReturnType<typeof createServer>): Promise<string> 
 }
 
 function closer(server: ReturnType<typeof createServer>): () => Promise<void> {
-  return () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  return () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
 }
 
 export interface SecretsServer extends RunningServer {
@@ -37,7 +56,10 @@ export interface SecretsServer extends RunningServer {
 }
 
 /** Secrets Manager GetSecretValue and SSM GetParameter over the given values. */
-export async function startSecretsServer(values: { secrets?: Record<string, string>; parameters?: Record<string, string> }): Promise<SecretsServer> {
+export async function startSecretsServer(values: {
+  secrets?: Record<string, string>;
+  parameters?: Record<string, string>;
+}): Promise<SecretsServer> {
   let calls = 0;
   const server = createServer((req, res) => {
     void (async () => {
@@ -47,14 +69,35 @@ export async function startSecretsServer(values: { secrets?: Record<string, stri
       if (target === "secretsmanager.GetSecretValue") {
         const id = String(input.SecretId);
         const value = values.secrets?.[id];
-        if (value === undefined) return reply(res, 400, { __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." });
-        return reply(res, 200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`, Name: id, SecretString: value, VersionId: "v1", VersionStages: ["AWSCURRENT"], CreatedDate: Date.now() / 1000 });
+        if (value === undefined)
+          return reply(res, 400, {
+            __type: "ResourceNotFoundException",
+            message: "Secrets Manager can't find the specified secret.",
+          });
+        return reply(res, 200, {
+          ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
+          Name: id,
+          SecretString: value,
+          VersionId: "v1",
+          VersionStages: ["AWSCURRENT"],
+          CreatedDate: Date.now() / 1000,
+        });
       }
       if (target === "AmazonSSM.GetParameter") {
         const name = String(input.Name);
         const value = values.parameters?.[name];
-        if (value === undefined) return reply(res, 400, { __type: "ParameterNotFound", message: `Parameter ${name} not found.` });
-        return reply(res, 200, { Parameter: { Name: name, Type: "SecureString", Value: value, Version: 1, ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`, DataType: "text" } });
+        if (value === undefined)
+          return reply(res, 400, { __type: "ParameterNotFound", message: `Parameter ${name} not found.` });
+        return reply(res, 200, {
+          Parameter: {
+            Name: name,
+            Type: "SecureString",
+            Value: value,
+            Version: 1,
+            ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
+            DataType: "text",
+          },
+        });
       }
       return reply(res, 400, { __type: "UnknownOperationException", message: `unsupported target ${target}` });
     })().catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
@@ -86,25 +129,46 @@ export async function startConverseServer(): Promise<ConverseServer> {
   const server = createHttp2Server((req, res) => {
     void (async () => {
       const m = /^\/model\/([^/]+)\/converse$/.exec(req.url ?? "");
-      if (req.method !== "POST" || !m) return reply(res, 404, { message: "not found" }, "application/json", "ResourceNotFoundException");
+      if (req.method !== "POST" || !m)
+        return reply(res, 404, { message: "not found" }, "application/json", "ResourceNotFoundException");
       const input = await body(req);
       const modelId = decodeURIComponent(m[1]!);
       state.calls.push({ modelId, body: input });
-      if (state.mode === "throttle") return reply(res, 429, { message: "Too many requests" }, "application/json", "ThrottlingException");
-      if (state.mode === "error") return reply(res, 500, { message: "model failed" }, "application/json", "InternalServerException");
+      if (state.mode === "throttle")
+        return reply(res, 429, { message: "Too many requests" }, "application/json", "ThrottlingException");
+      if (state.mode === "error")
+        return reply(res, 500, { message: "model failed" }, "application/json", "InternalServerException");
       const messages = (input.messages ?? []) as { content?: { text?: string }[] }[];
-      const text = messages.at(-1)?.content?.map((c) => c.text ?? "").join("") ?? "";
-      return reply(res, 200, {
-        output: { message: { role: "assistant", content: [{ text: `reply: ${text}` }] } },
-        stopReason: "end_turn",
-        usage: { inputTokens: text.length, outputTokens: text.length + 7, totalTokens: 2 * text.length + 7 },
-        metrics: { latencyMs: 1 },
-      }, "application/json");
-    })().catch((err: unknown) => reply(res, 500, { message: String(err) }, "application/json", "InternalServerException"));
+      const text =
+        messages
+          .at(-1)
+          ?.content?.map((c) => c.text ?? "")
+          .join("") ?? "";
+      return reply(
+        res,
+        200,
+        {
+          output: { message: { role: "assistant", content: [{ text: `reply: ${text}` }] } },
+          stopReason: "end_turn",
+          usage: { inputTokens: text.length, outputTokens: text.length + 7, totalTokens: 2 * text.length + 7 },
+          metrics: { latencyMs: 1 },
+        },
+        "application/json",
+      );
+    })().catch((err: unknown) =>
+      reply(res, 500, { message: String(err) }, "application/json", "InternalServerException"),
+    );
   });
-  server.on("session", (s) => { sessions.add(s); s.on("close", () => sessions.delete(s)); });
+  server.on("session", (s) => {
+    sessions.add(s);
+    s.on("close", () => sessions.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.stop = () => new Promise<void>((resolve) => { for (const s of sessions) s.destroy(); server.close(() => resolve()); });
+  state.stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sessions) s.destroy();
+      server.close(() => resolve());
+    });
   return state;
 }

@@ -7,7 +7,13 @@ import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-export function apiGatewayV2Event(input: { method?: string; path: string; headers: Record<string, string>; body: string | Buffer; base64?: boolean }): APIGatewayProxyEventV2 {
+export function apiGatewayV2Event(input: {
+  method?: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+  base64?: boolean;
+}): APIGatewayProxyEventV2 {
   const method = input.method ?? "POST";
   const raw = typeof input.body === "string" ? Buffer.from(input.body, "utf8") : input.body;
   const base64 = input.base64 ?? false;
@@ -23,7 +29,13 @@ export function apiGatewayV2Event(input: { method?: string; path: string; header
       apiId: "abc123",
       domainName: "abc123.execute-api.us-east-1.amazonaws.com",
       domainPrefix: "abc123",
-      http: { method, path: input.path, protocol: "HTTP/1.1", sourceIp: "192.30.252.1", userAgent: input.headers["User-Agent"] ?? input.headers["user-agent"] ?? "test" },
+      http: {
+        method,
+        path: input.path,
+        protocol: "HTTP/1.1",
+        sourceIp: "192.30.252.1",
+        userAgent: input.headers["User-Agent"] ?? input.headers["user-agent"] ?? "test",
+      },
       requestId: randomUUID(),
       routeKey: `${method} ${input.path}`,
       stage: "$default",
@@ -47,12 +59,17 @@ export function sqsRecordOf(m: Message, queueArn: string, region = "us-east-1"):
       SenderId: a.SenderId ?? "AIDAEXAMPLE",
       ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
-    messageAttributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, {
-      dataType: v.DataType ?? "String",
-      ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}),
-      stringListValues: [],
-      binaryListValues: [],
-    }])),
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+        k,
+        {
+          dataType: v.DataType ?? "String",
+          ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}),
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      ]),
+    ),
     md5OfBody: m.MD5OfBody ?? "",
     eventSource: "aws:sqs",
     eventSourceARN: queueArn,
@@ -65,10 +82,15 @@ export function sqsEventOf(messages: readonly Message[], queueArn: string): SQSE
 }
 
 export async function receiveAll(sqs: SQSClient, queueUrl: string, max = 10): Promise<Message[]> {
-  const out = await sqs.send(new ReceiveMessageCommand({
-    QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 0,
-    AttributeNames: ["All"], MessageAttributeNames: ["All"],
-  }));
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: 0,
+      AttributeNames: ["All"],
+      MessageAttributeNames: ["All"],
+    }),
+  );
   return out.Messages ?? [];
 }
 
@@ -79,14 +101,24 @@ export interface PollResult {
 }
 
 /** One event-source-mapping cycle: receive a batch, invoke, delete the records that did not fail. */
-export async function pollOnce(sqs: SQSClient, queueUrl: string, queueArn: string, handler: (e: SQSEvent) => Promise<SQSBatchResponse>): Promise<PollResult> {
+export async function pollOnce(
+  sqs: SQSClient,
+  queueUrl: string,
+  queueArn: string,
+  handler: (e: SQSEvent) => Promise<SQSBatchResponse>,
+): Promise<PollResult> {
   const messages = await receiveAll(sqs, queueUrl);
   if (messages.length === 0) return { received: 0, failures: [] };
   const response = await handler(sqsEventOf(messages, queueArn));
   const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
   const done = messages.filter((m) => !failed.has(m.MessageId!));
   if (done.length) {
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
   return { received: messages.length, failures: [...failed], response };
 }
@@ -94,5 +126,10 @@ export async function pollOnce(sqs: SQSClient, queueUrl: string, queueArn: strin
 /** Deletes received messages (what the event source mapping does after a successful invoke). */
 export async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
   if (messages.length === 0) return;
-  await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  await sqs.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+    }),
+  );
 }

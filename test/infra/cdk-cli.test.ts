@@ -51,7 +51,11 @@ describe("npx cdk synth -c config=examples/pr-review.yaml", { timeout: TIMEOUT_M
     };
     delete env.CDK_OUTDIR;
     delete env.CDK_CONTEXT_JSON;
-    result = await run("npx", ["--no-install", "cdk", "synth", "-c", "config=examples/pr-review.yaml", "--no-notices", "-o", out, "--quiet"], env);
+    result = await run(
+      "npx",
+      ["--no-install", "cdk", "synth", "-c", "config=examples/pr-review.yaml", "--no-notices", "-o", out, "--quiet"],
+      env,
+    );
   });
   after(() => {
     if (out) rmSync(out, { recursive: true, force: true });
@@ -59,14 +63,20 @@ describe("npx cdk synth -c config=examples/pr-review.yaml", { timeout: TIMEOUT_M
 
   it("exits 0 and writes the stack template", () => {
     assert.equal(result.code, 0, `cdk synth failed:\n${result.stderr.slice(-4000)}`);
-    const template = JSON.parse(readFileSync(join(out, "EvdPrReview.template.json"), "utf8")) as { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> };
+    const template = JSON.parse(readFileSync(join(out, "EvdPrReview.template.json"), "utf8")) as {
+      Resources: Record<string, { Type: string }>;
+      Outputs: Record<string, unknown>;
+    };
     assert.ok(Object.values(template.Resources).some((r) => r.Type === "AWS::Scheduler::Schedule"));
-    for (const key of ["ApiUrl", "QueueUrl", "DlqUrl", "TableName", "ScheduleGroup"]) assert.ok(key in template.Outputs, key);
+    for (const key of ["ApiUrl", "QueueUrl", "DlqUrl", "TableName", "ScheduleGroup"])
+      assert.ok(key in template.Outputs, key);
   });
 
   it("reports no cdk-nag finding and no CloudFormation validation warning", () => {
     assert.doesNotMatch(result.stderr, /AwsSolutions-\w+/);
-    const problems = result.stderr.split("\n").filter((line) => /\b(error|warning|violation)s?\b/i.test(line) && !/^npm warn/i.test(line));
+    const problems = result.stderr
+      .split("\n")
+      .filter((line) => /\b(error|warning|violation)s?\b/i.test(line) && !/^npm warn/i.test(line));
     assert.deepEqual(problems, []);
   });
 
@@ -74,7 +84,10 @@ describe("npx cdk synth -c config=examples/pr-review.yaml", { timeout: TIMEOUT_M
     const assets = readdirSync(out).filter((d) => d.startsWith("asset.") && existsSync(join(out, d, "index.mjs")));
     assert.equal(assets.length, 2, `function assets: ${assets.join(", ")}`);
     for (const asset of assets) {
-      const bundle = JSON.parse(readFileSync(join(out, asset, "evd-bundle.json"), "utf8")) as { config: { sources: unknown[]; cloud: { stack_name: string } }; recipes: Record<string, string> };
+      const bundle = JSON.parse(readFileSync(join(out, asset, "evd-bundle.json"), "utf8")) as {
+        config: { sources: unknown[]; cloud: { stack_name: string } };
+        recipes: Record<string, string>;
+      };
       assert.equal(bundle.config.cloud.stack_name, "EvdPrReview");
       assert.equal(bundle.config.sources.length, 3);
       assert.equal(typeof bundle.recipes, "object");

@@ -19,7 +19,11 @@ function exampleConfigs(dir: string): string[] {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!NOT_CONFIGS.has(entry.name)) found.push(...exampleConfigs(full));
-    } else if (/\.(ya?ml|json)$/.test(entry.name) || entry.name === "bundle.md" || (/\.md$/.test(entry.name) && full.includes(join(".amplifier", "profiles")))) {
+    } else if (
+      /\.(ya?ml|json)$/.test(entry.name) ||
+      entry.name === "bundle.md" ||
+      (/\.md$/.test(entry.name) && full.includes(join(".amplifier", "profiles")))
+    ) {
       found.push(full);
     }
   }
@@ -45,7 +49,10 @@ describe("cdk synth of every cloud-deployable example", () => {
       s.template.resourceCountIs("AWS::ApiGatewayV2::Route", plan.routes.length);
       s.template.resourceCountIs("AWS::Scheduler::Schedule", plan.schedules.length);
       s.template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
-      assert.deepEqual(nagFindings(s).map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(" ")}`), []);
+      assert.deepEqual(
+        nagFindings(s).map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(" ")}`),
+        [],
+      );
     });
   }
 });

@@ -33,34 +33,60 @@ ${extra}`;
 describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)", () => {
   let s: Synthesized;
   before(async () => {
-    s = await synthYaml(SMALL("max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 120\n"));
+    s = await synthYaml(
+      SMALL(
+        "max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 120\n",
+      ),
+    );
   });
 
   it("gives the runner reserved concurrency 1 and the event source no maxConcurrency", () => {
-    s.template.hasResourceProperties("AWS::Lambda::Function", { Description: Match.stringLikeRegexp("runner"), ReservedConcurrentExecutions: 1, Timeout: 120 });
-    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { BatchSize: 1, ScalingConfig: Match.absent(), FunctionResponseTypes: ["ReportBatchItemFailures"] });
-    s.template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 720, RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("runner"),
+      ReservedConcurrentExecutions: 1,
+      Timeout: 120,
+    });
+    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 1,
+      ScalingConfig: Match.absent(),
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    s.template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 720,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+    });
   });
 
   it("warns when a handler may run longer than the runner Lambda", () => {
-    const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("handlers.report.timeout_ms is 300000 but the runner Lambda stops after 120 s"));
+    const warnings = Annotations.fromStack(s.stack).findWarning(
+      "*",
+      Match.stringLikeRegexp("handlers.report.timeout_ms is 300000 but the runner Lambda stops after 120 s"),
+    );
     assert.equal(warnings.length, 1);
   });
 
   it("warns at synth time, saying what it does instead", () => {
-    const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("max_concurrent_handlers is 1.*reserved concurrency 1"));
+    const warnings = Annotations.fromStack(s.stack).findWarning(
+      "*",
+      Match.stringLikeRegexp("max_concurrent_handlers is 1.*reserved concurrency 1"),
+    );
     assert.equal(warnings.length, 1);
   });
 
   it("still passes cdk-nag", () => {
-    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
+    assert.deepEqual(
+      nagFindings(s).map((v) => v.ruleName),
+      [],
+    );
   });
 });
 
 describe("max_concurrent_handlers above the SQS event source maximum", () => {
   it("caps maxConcurrency at 1000 with a warning", async () => {
     const s = await synthYaml(SMALL("max_concurrent_handlers: 5000\n"));
-    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 1000 } });
+    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      ScalingConfig: { MaximumConcurrency: 1000 },
+    });
     assert.equal(Annotations.fromStack(s.stack).findWarning("*", Match.stringLikeRegexp("at most 1000")).length, 1);
   });
 });
@@ -78,19 +104,31 @@ describe("imported secrets, alarm topic and overrides", () => {
     const policies = JSON.stringify(s.template.findResources("AWS::IAM::Policy"));
     assert.match(policies, /:secret:team\/deploy-hmac-\?\?\?\?\?\?/);
     s.template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ EVD_SECRETS: JSON.stringify({ DEPLOY_SECRET: "team/deploy-hmac" }) }) },
+      Environment: {
+        Variables: Match.objectLike({ EVD_SECRETS: JSON.stringify({ DEPLOY_SECRET: "team/deploy-hmac" }) }),
+      },
     });
-    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
+    assert.deepEqual(
+      nagFindings(s).map((v) => v.ruleName),
+      [],
+    );
   });
 
   it("has no API routes beyond the webhook path and outputs the schedule group", () => {
     s.template.resourceCountIs("AWS::ApiGatewayV2::Route", 1);
     s.template.hasOutput("ScheduleGroup", { Value: "EvdSmall" });
-    s.template.hasResourceProperties("AWS::Scheduler::Schedule", { Name: "nightly", ScheduleExpression: "cron(30 2 * * ? *)", GroupName: "EvdSmall" });
+    s.template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      Name: "nightly",
+      ScheduleExpression: "cron(30 2 * * ? *)",
+      GroupName: "EvdSmall",
+    });
   });
 
   it("sends every alarm to the topic given in props", async () => {
-    const config = parseConfig({ sources: [{ type: "schedule", cron: "0 * * * *", handler: "h" }], handlers: { h: { prompt: "x" } } }, { where: "test", env: {} });
+    const config = parseConfig(
+      { sources: [{ type: "schedule", cron: "0 * * * *", handler: "h" }], handlers: { h: { prompt: "x" } } },
+      { where: "test", env: {} },
+    );
     const app = new App({ context: { "aws:cdk:bundling-stacks": [] }, builtinCloudFormationValidation: false });
     const stack = new Stack(app, "WithTopic");
     const topic = new sns.Topic(stack, "Alarms");
@@ -103,41 +141,73 @@ describe("imported secrets, alarm topic and overrides", () => {
       runnerMemoryMiB: 2048,
     });
     const template = Template.fromStack(stack);
-    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as { Properties: { AlarmActions: unknown[] } }[];
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as {
+      Properties: { AlarmActions: unknown[] };
+    }[];
     assert.equal(alarms.length, 4);
-    for (const alarm of alarms) assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: Object.keys(template.findResources("AWS::SNS::Topic"))[0] }]);
-    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "ApproximateAgeOfOldestMessage", Threshold: 1800 });
-    template.hasResourceProperties("AWS::Lambda::Function", { Description: Match.stringLikeRegexp("runner"), MemorySize: 2048 });
+    for (const alarm of alarms)
+      assert.deepEqual(alarm.Properties.AlarmActions, [
+        { Ref: Object.keys(template.findResources("AWS::SNS::Topic"))[0] },
+      ]);
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Threshold: 1800,
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("runner"),
+      MemorySize: 2048,
+    });
     template.resourceCountIs("AWS::ApiGatewayV2::Api", 0);
     assert.equal(template.findOutputs("ApiUrl") && Object.keys(template.findOutputs("ApiUrl")).length, 0);
   });
 });
 
 describe("refusals", () => {
-  const build = (config: unknown, props: Record<string, unknown> = {}) => () => {
-    const parsed = parseConfig(config, { where: "test", env: {} });
-    const stack = new Stack(new App({ context: { "aws:cdk:bundling-stacks": [] }, builtinCloudFormationValidation: false }), "Refused");
-    new EventDrivenOrchestrator(stack, "Orchestrator", { config: parsed, deployBundle: { config: parsed, recipes: {} }, ...props });
-  };
+  const build =
+    (config: unknown, props: Record<string, unknown> = {}) =>
+    () => {
+      const parsed = parseConfig(config, { where: "test", env: {} });
+      const stack = new Stack(
+        new App({ context: { "aws:cdk:bundling-stacks": [] }, builtinCloudFormationValidation: false }),
+        "Refused",
+      );
+      new EventDrivenOrchestrator(stack, "Orchestrator", {
+        config: parsed,
+        deployBundle: { config: parsed, recipes: {} },
+        ...props,
+      });
+    };
   const handlers = { h: { prompt: "x" } };
 
   it("refuses a cron EventBridge cannot express, naming the source", () => {
-    assert.throws(build({ sources: [{ type: "schedule", cron: "0 9 1 * MON", handler: "h" }], handlers }), (err: unknown) =>
-      err instanceof OrchestratorPropsError && err.where === "config.sources[0].cron" && /Split it into two schedules/.test(err.message));
+    assert.throws(
+      build({ sources: [{ type: "schedule", cron: "0 9 1 * MON", handler: "h" }], handlers }),
+      (err: unknown) =>
+        err instanceof OrchestratorPropsError &&
+        err.where === "config.sources[0].cron" &&
+        /Split it into two schedules/.test(err.message),
+    );
   });
 
   it("refuses a route path API Gateway cannot take literally", () => {
-    assert.throws(build({ sources: [{ type: "webhook", path: "/hooks/{id}", handler: "h", signature: "none" }], handlers }), (err: unknown) =>
-      err instanceof OrchestratorPropsError && err.where === "config.sources[0].path");
+    assert.throws(
+      build({ sources: [{ type: "webhook", path: "/hooks/{id}", handler: "h", signature: "none" }], handlers }),
+      (err: unknown) => err instanceof OrchestratorPropsError && err.where === "config.sources[0].path",
+    );
   });
 
   it("refuses an ingest timeout API Gateway cannot wait for", () => {
-    assert.throws(build({ handlers }, { ingestTimeout: Duration.seconds(45) }), (err: unknown) =>
-      err instanceof OrchestratorPropsError && err.where === "props.ingestTimeout");
+    assert.throws(
+      build({ handlers }, { ingestTimeout: Duration.seconds(45) }),
+      (err: unknown) => err instanceof OrchestratorPropsError && err.where === "props.ingestTimeout",
+    );
   });
 
   it("refuses a memory size Lambda does not offer", () => {
-    assert.throws(build({ handlers }, { runnerMemoryMiB: 64 }), /props.runnerMemoryMiB: must be an integer from 128 to 10240; got 64/);
+    assert.throws(
+      build({ handlers }, { runnerMemoryMiB: 64 }),
+      /props.runnerMemoryMiB: must be an integer from 128 to 10240; got 64/,
+    );
   });
 });
 
@@ -145,7 +215,11 @@ describe("which config the app deploys", () => {
   const opts = { cwd: REPO_ROOT, context: { "aws:cdk:bundling-stacks": [] }, cloudFormationValidation: false };
 
   it("takes -c config first, then EVD_CONFIG, then examples/pr-review.yaml", async () => {
-    const fromContext = await buildApp({ ...opts, env: { EVD_CONFIG: "examples/quickstart.yaml" }, context: { ...opts.context, config: "examples/webhook-integration.yaml" } });
+    const fromContext = await buildApp({
+      ...opts,
+      env: { EVD_CONFIG: "examples/quickstart.yaml" },
+      context: { ...opts.context, config: "examples/webhook-integration.yaml" },
+    });
     assert.equal(fromContext.configPath, join(REPO_ROOT, "examples", "webhook-integration.yaml"));
     const fromEnv = await buildApp({ ...opts, env: { EVD_CONFIG: "examples/scheduled-reports.yaml" } });
     assert.equal(fromEnv.configPath, join(REPO_ROOT, "examples", "scheduled-reports.yaml"));
@@ -158,21 +232,43 @@ describe("which config the app deploys", () => {
     const s = await synthConfig("examples/webhook-integration.yaml", { context: { alarmEmail: "oncall@example.com" } });
     s.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" });
     s.template.hasResourceProperties("AWS::SNS::TopicPolicy", {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
     });
     const topicId = Object.keys(s.template.findResources("AWS::SNS::Topic"))[0]!;
-    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "ApproximateNumberOfMessagesVisible", AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
-    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      AlarmActions: [{ Ref: topicId }],
+      OKActions: [{ Ref: topicId }],
+    });
+    assert.deepEqual(
+      nagFindings(s).map((v) => v.ruleName),
+      [],
+    );
   });
 
   it("warns that hook modules and literal secrets do not deploy as they run locally", async () => {
     const s = await synthConfig("examples/hooks/evd.yaml");
-    const warnings = Annotations.fromStack(s.stack).findWarning("*", Match.anyValue()).map((w) => String(w.entry.data));
-    assert.ok(warnings.some((w) => /2 hook module\(s\): the Lambda functions do not load hook modules/.test(w)), warnings.join("\n"));
-    assert.ok(warnings.some((w) => /config.sources\[0\].secret holds a literal value/.test(w)), warnings.join("\n"));
+    const warnings = Annotations.fromStack(s.stack)
+      .findWarning("*", Match.anyValue())
+      .map((w) => String(w.entry.data));
+    assert.ok(
+      warnings.some((w) => /2 hook module\(s\): the Lambda functions do not load hook modules/.test(w)),
+      warnings.join("\n"),
+    );
+    assert.ok(
+      warnings.some((w) => /config.sources\[0\].secret holds a literal value/.test(w)),
+      warnings.join("\n"),
+    );
   });
 
   it("refuses an unknown secrets mode", async () => {
-    await assert.rejects(buildApp({ ...opts, env: {}, context: { ...opts.context, secrets: "borrow" } }), /context secrets: expected "create" or "import"; got "borrow"/);
+    await assert.rejects(
+      buildApp({ ...opts, env: {}, context: { ...opts.context, secrets: "borrow" } }),
+      /context secrets: expected "create" or "import"; got "borrow"/,
+    );
   });
 });

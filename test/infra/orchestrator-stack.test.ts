@@ -10,7 +10,13 @@ import { Validations } from "aws-cdk-lib";
 import { nagFindings, SPEC_CONFIG, synthConfig, synthYaml, type Synthesized } from "./fixtures/synth.ts";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown>; Effect: string };
+type Statement = {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+  Effect: string;
+};
 
 function resourcesOf(s: Synthesized, type: string): Record<string, Resource> {
   return s.template.findResources(type) as Record<string, Resource>;
@@ -26,7 +32,8 @@ function onlyLogicalId(s: Synthesized, type: string, prefix: string): string {
 function statementsOf(s: Synthesized, rolePrefix: string): Statement[] {
   const roleId = onlyLogicalId(s, "AWS::IAM::Role", rolePrefix);
   const policies = Object.values(resourcesOf(s, "AWS::IAM::Policy")).filter((p) =>
-    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId));
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+  );
   return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
@@ -35,7 +42,9 @@ const resourcesOfStatement = (st: Statement): unknown[] => (Array.isArray(st.Res
 const getAtt = (id: string, attr = "Arn") => ({ "Fn::GetAtt": [id, attr] });
 /** "action resource" pairs, sorted: independent of how statements are merged (minimizePolicies). */
 const grantsOf = (statements: Statement[]): string[] =>
-  statements.flatMap((st) => actionsOf(st).flatMap((a) => resourcesOfStatement(st).map((r) => `${a} ${JSON.stringify(r)}`))).sort();
+  statements
+    .flatMap((st) => actionsOf(st).flatMap((a) => resourcesOfStatement(st).map((r) => `${a} ${JSON.stringify(r)}`)))
+    .sort();
 
 describe("stack of the spec's configuration example", () => {
   let s: Synthesized;
@@ -66,7 +75,10 @@ describe("stack of the spec's configuration example", () => {
       StageName: "$default",
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      AccessLogSettings: { DestinationArn: getAtt(onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorWebhooksAccessLogs")), Format: Match.stringLikeRegexp("\\$context.requestId") },
+      AccessLogSettings: {
+        DestinationArn: getAtt(onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorWebhooksAccessLogs")),
+        Format: Match.stringLikeRegexp("\\$context.requestId"),
+      },
     });
   });
 
@@ -108,13 +120,19 @@ describe("stack of the spec's configuration example", () => {
     s.template.hasResourceProperties("AWS::IAM::Role", {
       Description: Match.stringLikeRegexp("EventBridge Scheduler"),
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({
-          Principal: { Service: "scheduler.amazonaws.com" },
-          Condition: {
-            StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
-            ArnLike: { "aws:SourceArn": Match.objectLike({ "Fn::Join": ["", Match.arrayWith([":schedule/LoopEventDriven/*"])] }) },
-          },
-        })],
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: "scheduler.amazonaws.com" },
+            Condition: {
+              StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+              ArnLike: {
+                "aws:SourceArn": Match.objectLike({
+                  "Fn::Join": ["", Match.arrayWith([":schedule/LoopEventDriven/*"])],
+                }),
+              },
+            },
+          }),
+        ],
       },
     });
     assert.deepEqual(grantsOf(statementsOf(s, "OrchestratorSchedulesRole")), [
@@ -130,11 +148,16 @@ describe("stack of the spec's configuration example", () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId), maxReceiveCount: 3 },
     });
-    s.template.hasResourceProperties("AWS::SQS::Queue", { MessageRetentionPeriod: 14 * 86400, SqsManagedSseEnabled: true });
+    s.template.hasResourceProperties("AWS::SQS::Queue", {
+      MessageRetentionPeriod: 14 * 86400,
+      SqsManagedSseEnabled: true,
+    });
     for (const id of [queueId, dlqId]) {
       s.template.hasResourceProperties("AWS::SQS::QueuePolicy", {
         Queues: [{ Ref: id }],
-        PolicyDocument: { Statement: [Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })] },
+        PolicyDocument: {
+          Statement: [Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })],
+        },
       });
     }
   });
@@ -147,23 +170,33 @@ describe("stack of the spec's configuration example", () => {
       BatchSize: 5,
       ScalingConfig: { MaximumConcurrency: 3 },
     });
-    const runner = resourcesOf(s, "AWS::Lambda::Function")[onlyLogicalId(s, "AWS::Lambda::Function", "OrchestratorRunnerFunction")]!;
+    const runner = resourcesOf(s, "AWS::Lambda::Function")[
+      onlyLogicalId(s, "AWS::Lambda::Function", "OrchestratorRunnerFunction")
+    ]!;
     assert.equal(runner.Properties.ReservedConcurrentExecutions, undefined);
   });
 
   it("creates one on-demand, encrypted table with pk/sk, TTL on expires_at, PITR and the gsi1 index", () => {
     s.template.resourceCountIs("AWS::DynamoDB::Table", 1);
     s.template.hasResourceProperties("AWS::DynamoDB::Table", {
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "sk", KeyType: "RANGE" }],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
       BillingMode: "PAY_PER_REQUEST",
       TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
-      GlobalSecondaryIndexes: [{
-        IndexName: "gsi1",
-        KeySchema: [{ AttributeName: "gsi1pk", KeyType: "HASH" }, { AttributeName: "gsi1sk", KeyType: "RANGE" }],
-        Projection: { ProjectionType: "ALL" },
-      }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: "gsi1",
+          KeySchema: [
+            { AttributeName: "gsi1pk", KeyType: "HASH" },
+            { AttributeName: "gsi1sk", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        },
+      ],
     });
   });
 
@@ -189,15 +222,26 @@ describe("stack of the spec's configuration example", () => {
       });
       assert.ok(id);
     }
-    s.template.hasResourceProperties("AWS::Lambda::Function", { Description: Match.stringLikeRegexp("runner"), Timeout: 300 });
-    s.template.hasResourceProperties("AWS::Lambda::Function", { Description: Match.stringLikeRegexp("ingest"), Timeout: 10 });
-    for (const group of Object.values(resourcesOf(s, "AWS::Logs::LogGroup"))) assert.equal(group.Properties.RetentionInDays, 30);
-    for (const role of Object.values(resourcesOf(s, "AWS::IAM::Role"))) assert.equal(role.Properties.ManagedPolicyArns, undefined, "no managed policies");
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("runner"),
+      Timeout: 300,
+    });
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("ingest"),
+      Timeout: 10,
+    });
+    for (const group of Object.values(resourcesOf(s, "AWS::Logs::LogGroup")))
+      assert.equal(group.Properties.RetentionInDays, 30);
+    for (const role of Object.values(resourcesOf(s, "AWS::IAM::Role")))
+      assert.equal(role.Properties.ManagedPolicyArns, undefined, "no managed policies");
   });
 
   it("creates a secret per reference with a generated placeholder, never a value from the config", () => {
     const secrets = Object.values(resourcesOf(s, "AWS::SecretsManager::Secret"));
-    assert.deepEqual(secrets.map((x) => x.Properties.Name).sort(), ["LoopEventDriven/GITHUB_WEBHOOK_SECRET", "LoopEventDriven/WEBHOOK_SECRET"]);
+    assert.deepEqual(secrets.map((x) => x.Properties.Name).sort(), [
+      "LoopEventDriven/GITHUB_WEBHOOK_SECRET",
+      "LoopEventDriven/WEBHOOK_SECRET",
+    ]);
     for (const secret of secrets) {
       assert.equal(secret.Properties.SecretString, undefined);
       assert.ok(secret.Properties.GenerateSecretString);
@@ -211,13 +255,26 @@ describe("stack of the spec's configuration example", () => {
     const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith("dynamodb:")));
     assert.equal(dynamo.length, 1);
     assert.deepEqual(dynamo[0]!.Resource, getAtt(tableId));
-    assert.deepEqual(actionsOf(dynamo[0]!).sort(), ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
-    assert.deepEqual(dynamo[0]!.Condition, { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*", "CKEY#*"] } });
+    assert.deepEqual(actionsOf(dynamo[0]!).sort(), [
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]);
+    assert.deepEqual(dynamo[0]!.Condition, {
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*", "CKEY#*"] },
+    });
     const others = statements.filter((st) => !sqs.includes(st) && !dynamo.includes(st));
     for (const st of others) {
-      assert.ok(actionsOf(st).every((a) => a.startsWith("secretsmanager:") || a.startsWith("logs:")), `unexpected ${actionsOf(st).join(",")}`);
+      assert.ok(
+        actionsOf(st).every((a) => a.startsWith("secretsmanager:") || a.startsWith("logs:")),
+        `unexpected ${actionsOf(st).join(",")}`,
+      );
     }
-    assert.ok(statements.every((st) => !resourcesOfStatement(st).includes("*")), "no Resource: *");
+    assert.ok(
+      statements.every((st) => !resourcesOfStatement(st).includes("*")),
+      "no Resource: *",
+    );
     assert.ok(statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))));
   });
 
@@ -233,11 +290,18 @@ describe("stack of the spec's configuration example", () => {
     ]);
     for (const st of statements) {
       assert.equal(st.Effect, "Allow");
-      for (const r of resourcesOfStatement(st)) assert.ok(allowed.has(JSON.stringify(r)), `runner may not use ${JSON.stringify(r)}`);
+      for (const r of resourcesOfStatement(st))
+        assert.ok(allowed.has(JSON.stringify(r)), `runner may not use ${JSON.stringify(r)}`);
     }
     const dlq = JSON.stringify(getAtt(dlqId));
-    assert.deepEqual(grantsOf(statements).filter((g) => g.endsWith(` ${dlq}`)), [`sqs:SendMessage ${dlq}`]);
-    assert.ok(statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))), "no Bedrock without a bedrock provider");
+    assert.deepEqual(
+      grantsOf(statements).filter((g) => g.endsWith(` ${dlq}`)),
+      [`sqs:SendMessage ${dlq}`],
+    );
+    assert.ok(
+      statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))),
+      "no Bedrock without a bedrock provider",
+    );
   });
 
   it("alarms on a non-empty DLQ, runner errors and queue age, with a dashboard", () => {
@@ -251,7 +315,12 @@ describe("stack of the spec's configuration example", () => {
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "Errors",
       Namespace: "AWS/Lambda",
-      Dimensions: [{ Name: "FunctionName", Value: { Ref: onlyLogicalId(s, "AWS::Lambda::Function", "OrchestratorRunnerFunction") } }],
+      Dimensions: [
+        {
+          Name: "FunctionName",
+          Value: { Ref: onlyLogicalId(s, "AWS::Lambda::Function", "OrchestratorRunnerFunction") },
+        },
+      ],
     });
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateAgeOfOldestMessage",
@@ -262,22 +331,30 @@ describe("stack of the spec's configuration example", () => {
   });
 
   it("outputs what the CLI reads", () => {
-    for (const key of ["ApiUrl", "QueueUrl", "DlqUrl", "TableName", "ScheduleGroup", "ScheduleNames"]) s.template.hasOutput(key, {});
+    for (const key of ["ApiUrl", "QueueUrl", "DlqUrl", "TableName", "ScheduleGroup", "ScheduleNames"])
+      s.template.hasOutput(key, {});
     s.template.hasOutput("ScheduleNames", { Value: "weekly-summary-schedule-4,health-check-schedule-5" });
     s.template.hasOutput("QueueUrl", { Value: { Ref: queueId } });
-    s.template.hasOutput("ApiUrl", { Value: getAtt(onlyLogicalId(s, "AWS::ApiGatewayV2::Api", "OrchestratorWebhooksApi"), "ApiEndpoint") });
+    s.template.hasOutput("ApiUrl", {
+      Value: getAtt(onlyLogicalId(s, "AWS::ApiGatewayV2::Api", "OrchestratorWebhooksApi"), "ApiEndpoint"),
+    });
     const urls = JSON.stringify(s.template.findOutputs("WebhookUrls"));
     assert.match(urls, /"\/github,/);
     assert.match(urls, /"\/hooks\/deploy"/);
   });
 
   it("passes cdk-nag AwsSolutions with no unacknowledged finding", () => {
-    assert.deepEqual(nagFindings(s).map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(" ")}`), []);
+    assert.deepEqual(
+      nagFindings(s).map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(" ")}`),
+      [],
+    );
     assert.deepEqual(Annotations.fromStack(s.stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*")), []);
   });
 
   it("gives every cdk-nag acknowledgment a written reason", () => {
-    const acknowledged = s.stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    const acknowledged = s.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
     assert.ok(acknowledged.length > 0);
     for (const entry of acknowledged) {
       for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
@@ -304,36 +381,61 @@ describe("stack of examples/pr-review.yaml", () => {
       ScheduleExpression: "cron(0 9 ? * MON *)",
       ScheduleExpressionTimezone: "Europe/Paris",
     });
-    const names = Object.values(resourcesOf(s, "AWS::SecretsManager::Secret")).map((x) => x.Properties.Name).sort();
+    const names = Object.values(resourcesOf(s, "AWS::SecretsManager::Secret"))
+      .map((x) => x.Properties.Name)
+      .sort();
     assert.deepEqual(names, ["evd/github-token", "evd/github-webhook-secret"]);
     s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 4 } });
   });
 
   it("reads the SSM parameter the config maps a secret to, and no other", () => {
-    const ssm = statementsOf(s, "OrchestratorRunnerRole").filter((st) => actionsOf(st).some((a) => a.startsWith("ssm:")));
+    const ssm = statementsOf(s, "OrchestratorRunnerRole").filter((st) =>
+      actionsOf(st).some((a) => a.startsWith("ssm:")),
+    );
     assert.equal(ssm.length, 1);
     assert.deepEqual(actionsOf(ssm[0]!), ["ssm:GetParameter"]);
     assert.match(JSON.stringify(ssm[0]!.Resource), /:parameter\/evd\/slack-webhook-url"/);
   });
 
   it("maps every secret reference in EVD_SECRETS", () => {
-    const fn = Object.values(resourcesOf(s, "AWS::Lambda::Function")).find((f) => String(f.Properties.Description).includes("runner"))!;
-    const value = JSON.stringify((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.EVD_SECRETS);
-    for (const ref of ["GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN", "SLACK_WEBHOOK_URL"]) assert.match(value, new RegExp(ref));
+    const fn = Object.values(resourcesOf(s, "AWS::Lambda::Function")).find((f) =>
+      String(f.Properties.Description).includes("runner"),
+    )!;
+    const value = JSON.stringify(
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.EVD_SECRETS,
+    );
+    for (const ref of ["GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN", "SLACK_WEBHOOK_URL"])
+      assert.match(value, new RegExp(ref));
     assert.match(value, /ssm:\/evd\/slack-webhook-url/);
   });
 
   it("lets the runner invoke exactly the configured Bedrock model", () => {
-    const bedrock = statementsOf(s, "OrchestratorRunnerRole").filter((st) => actionsOf(st).some((a) => a.startsWith("bedrock:")));
+    const bedrock = statementsOf(s, "OrchestratorRunnerRole").filter((st) =>
+      actionsOf(st).some((a) => a.startsWith("bedrock:")),
+    );
     assert.equal(bedrock.length, 1);
     assert.deepEqual(actionsOf(bedrock[0]!), ["bedrock:InvokeModel"]);
     assert.deepEqual(bedrock[0]!.Resource, {
-      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":bedrock:", { Ref: "AWS::Region" }, "::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]],
+      "Fn::Join": [
+        "",
+        [
+          "arn:",
+          { Ref: "AWS::Partition" },
+          ":bedrock:",
+          { Ref: "AWS::Region" },
+          "::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+        ],
+      ],
     });
-    assert.ok(statementsOf(s, "OrchestratorIngestRole").every((st) => !actionsOf(st).some((a) => a.startsWith("bedrock:"))));
+    assert.ok(
+      statementsOf(s, "OrchestratorIngestRole").every((st) => !actionsOf(st).some((a) => a.startsWith("bedrock:"))),
+    );
   });
 
   it("passes cdk-nag AwsSolutions with no unacknowledged finding", () => {
-    assert.deepEqual(nagFindings(s).map((v) => v.ruleName), []);
+    assert.deepEqual(
+      nagFindings(s).map((v) => v.ruleName),
+      [],
+    );
   });
 });

@@ -13,7 +13,9 @@ import { storeContractSuites } from "./suites/store-contracts.ts";
 
 let started: Promise<AwsTestEnv> | undefined;
 const env = () => (started ??= awsTestEnv());
-after(async () => { if (started) await (await started).stop(); });
+after(async () => {
+  if (started) await (await started).stop();
+});
 
 storeContractSuites(env);
 deliveryFlowSuite(env);

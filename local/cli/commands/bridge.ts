@@ -47,27 +47,38 @@ function fail(message: string): number {
 export function register(program: Command): void {
   program
     .command("bridge")
-    .description("forward local file changes (the config's file_change sources) to the cloud job queue, spooled on disk while the queue is unreachable")
-    .option("-c, --config <file>", "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml in the current folder)")
+    .description(
+      "forward local file changes (the config's file_change sources) to the cloud job queue, spooled on disk while the queue is unreachable",
+    )
+    .option(
+      "-c, --config <file>",
+      "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml in the current folder)",
+    )
     .option("-p, --profile <name>", "Amplifier profile .amplifier/profiles/<name>.md")
     .option("-b, --bundle <path>", "Amplifier bundle: a bundle.md file or its folder")
     .option("--queue-url <url>", "SQS job queue URL (default: $EVD_QUEUE_URL)")
     .option("--stack <name>", "read the job queue URL from this CloudFormation stack's outputs")
-    .option("--endpoint <url>", "AWS endpoint (LocalStack, an emulator); default: $AWS_ENDPOINT_URL_SQS or $AWS_ENDPOINT_URL")
+    .option(
+      "--endpoint <url>",
+      "AWS endpoint (LocalStack, an emulator); default: $AWS_ENDPOINT_URL_SQS or $AWS_ENDPOINT_URL",
+    )
     .option("--region <region>", "AWS region (default: $AWS_REGION, or the queue URL's)")
     .option("--spool-dir <dir>", "spool folder (default: <state dir>/bridge/<queue name>-<hash>)")
     .option("--retry-max-ms <ms>", "longest wait between two tries while the queue is unreachable", "30000")
     .option("-v, --verbose", "log watcher activity (JSON) to stderr")
-    .addHelpText("after", [
-      "",
-      "Output: one line per change set sent (files, job ids, latency from the change to the send),",
-      "a `spooling:` status line while the queue cannot be reached, `unchanged:` when a save",
-      "produced a job already sent. SIGTERM/SIGINT: pending changes are spooled, one send is tried, exit 0.",
-      "",
-      "Examples:",
-      "  evd bridge --config evd.yaml --stack EvdStack",
-      "  evd bridge --config evd.yaml --queue-url http://localhost:4566/000000000000/evd-jobs --endpoint http://localhost:4566",
-    ].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Output: one line per change set sent (files, job ids, latency from the change to the send),",
+        "a `spooling:` status line while the queue cannot be reached, `unchanged:` when a save",
+        "produced a job already sent. SIGTERM/SIGINT: pending changes are spooled, one send is tried, exit 0.",
+        "",
+        "Examples:",
+        "  evd bridge --config evd.yaml --stack EvdStack",
+        "  evd bridge --config evd.yaml --queue-url http://localhost:4566/000000000000/evd-jobs --endpoint http://localhost:4566",
+      ].join("\n"),
+    )
     .action(async (opts: BridgeCliOptions) => {
       process.exitCode = await runBridgeCommand(opts);
     });
@@ -81,13 +92,20 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
   const env = process.env;
   if (opts.queueUrl && opts.stack) return fail("give --queue-url or --stack, not both");
   const retryMaxMs = Number(opts.retryMaxMs ?? "30000");
-  if (!Number.isInteger(retryMaxMs) || retryMaxMs < 100) return fail(`--retry-max-ms: expected a whole number of milliseconds >= 100, got "${opts.retryMaxMs}"`);
+  if (!Number.isInteger(retryMaxMs) || retryMaxMs < 100)
+    return fail(`--retry-max-ms: expected a whole number of milliseconds >= 100, got "${opts.retryMaxMs}"`);
   const endpoint = opts.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
   if (endpoint !== undefined && !URL.canParse(endpoint)) return fail(`--endpoint: not a URL: "${endpoint}"`);
 
   let loaded;
   try {
-    loaded = await loadConfig({ configPath: opts.config, profile: opts.profile, bundle: opts.bundle, cwd: process.cwd(), env });
+    loaded = await loadConfig({
+      configPath: opts.config,
+      profile: opts.profile,
+      bundle: opts.bundle,
+      cwd: process.cwd(),
+      env,
+    });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
@@ -114,7 +132,11 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
   const queueName = new URL(queueUrl).pathname.split("/").filter(Boolean).at(-1) ?? "queue";
   const spoolDir = opts.spoolDir
     ? resolve(opts.spoolDir)
-    : join(loaded.stateDir, "bridge", `${queueName.replace(/[^A-Za-z0-9_.-]/g, "_")}-${createHash("sha256").update(queueUrl).digest("hex").slice(0, 8)}`);
+    : join(
+        loaded.stateDir,
+        "bridge",
+        `${queueName.replace(/[^A-Za-z0-9_.-]/g, "_")}-${createHash("sha256").update(queueUrl).digest("hex").slice(0, 8)}`,
+      );
 
   // One try per SDK call: the sender owns retries (backoff, order, status lines).
   const client = new SQSClient({
@@ -166,7 +188,11 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
     const stop = (signal: NodeJS.Signals) => {
       out(`bridge: ${signal} received: spooling pending changes, trying one send`);
       void b.stop().then((left) => {
-        out(left === 0 ? "bridge: stopped, nothing left to send" : `bridge: stopped, ${left} change set(s) stay spooled in ${spoolDir}; they are sent when the bridge starts again`);
+        out(
+          left === 0
+            ? "bridge: stopped, nothing left to send"
+            : `bridge: stopped, ${left} change set(s) stay spooled in ${spoolDir}; they are sent when the bridge starts again`,
+        );
         resolveStopped(left);
       });
     };

@@ -54,30 +54,53 @@ export interface CloudCliDeps {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
   /** Builds the context from the options (tests point the clients at emulators). */
-  readonly context: (opts: CloudGlobalOptions, env: Readonly<Record<string, string | undefined>>) => Promise<CloudContext>;
+  readonly context: (
+    opts: CloudGlobalOptions,
+    env: Readonly<Record<string, string | undefined>>,
+  ) => Promise<CloudContext>;
   readonly cwd?: string;
 }
 
 export class CloudCliError extends Error {
   override readonly name = "CloudCliError";
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }
 
 /** The default context: real SDK clients, names from flags, env, or the stack's outputs. */
-export async function awsCloudContext(opts: CloudGlobalOptions, env: Readonly<Record<string, string | undefined>>): Promise<CloudContext> {
+export async function awsCloudContext(
+  opts: CloudGlobalOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CloudContext> {
   const endpoint = opts.endpoint ?? env.AWS_ENDPOINT_URL;
-  const conn: AwsConnection = { ...(opts.region ?? env.AWS_REGION ? { region: opts.region ?? env.AWS_REGION } : {}), ...(endpoint ? { endpoint } : {}) };
+  const conn: AwsConnection = {
+    ...((opts.region ?? env.AWS_REGION) ? { region: opts.region ?? env.AWS_REGION } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
   const stack = opts.stack ?? env.EVD_STACK;
-  const fromStack = stack ? resourcesFromOutputs(await describeStackOutputs(new CloudFormationClient(sdkConfig(conn)), stack)) : {};
-  const pick = (flag: string | undefined, envName: string, fromOutputs: string | undefined) => flag ?? env[envName] ?? fromOutputs;
+  const fromStack = stack
+    ? resourcesFromOutputs(await describeStackOutputs(new CloudFormationClient(sdkConfig(conn)), stack))
+    : {};
+  const pick = (flag: string | undefined, envName: string, fromOutputs: string | undefined) =>
+    flag ?? env[envName] ?? fromOutputs;
   const resources: CloudResources = {
     ...fromStack,
-    ...(pick(opts.table, "EVD_TABLE_NAME", fromStack.tableName) ? { tableName: pick(opts.table, "EVD_TABLE_NAME", fromStack.tableName) } : {}),
-    ...(pick(opts.queueUrl, "EVD_QUEUE_URL", fromStack.queueUrl) ? { queueUrl: pick(opts.queueUrl, "EVD_QUEUE_URL", fromStack.queueUrl) } : {}),
-    ...(pick(opts.dlqUrl, "EVD_DLQ_URL", fromStack.dlqUrl) ? { dlqUrl: pick(opts.dlqUrl, "EVD_DLQ_URL", fromStack.dlqUrl) } : {}),
-    ...(opts.scheduleGroup ?? fromStack.scheduleGroup ? { scheduleGroup: opts.scheduleGroup ?? fromStack.scheduleGroup } : {}),
+    ...(pick(opts.table, "EVD_TABLE_NAME", fromStack.tableName)
+      ? { tableName: pick(opts.table, "EVD_TABLE_NAME", fromStack.tableName) }
+      : {}),
+    ...(pick(opts.queueUrl, "EVD_QUEUE_URL", fromStack.queueUrl)
+      ? { queueUrl: pick(opts.queueUrl, "EVD_QUEUE_URL", fromStack.queueUrl) }
+      : {}),
+    ...(pick(opts.dlqUrl, "EVD_DLQ_URL", fromStack.dlqUrl)
+      ? { dlqUrl: pick(opts.dlqUrl, "EVD_DLQ_URL", fromStack.dlqUrl) }
+      : {}),
+    ...((opts.scheduleGroup ?? fromStack.scheduleGroup)
+      ? { scheduleGroup: opts.scheduleGroup ?? fromStack.scheduleGroup }
+      : {}),
   };
   return {
     resources,
@@ -88,7 +111,8 @@ export async function awsCloudContext(opts: CloudGlobalOptions, env: Readonly<Re
 }
 
 function need(value: string | undefined, what: string, flag: string, envName: string): string {
-  if (!value) throw new CloudCliError(`no ${what}: give ${flag}, set ${envName}, or --stack NAME (its outputs name it)`);
+  if (!value)
+    throw new CloudCliError(`no ${what}: give ${flag}, set ${envName}, or --stack NAME (its outputs name it)`);
   return value;
 }
 
@@ -114,117 +138,204 @@ export function cloudCommand(deps: CloudCliDeps): Command {
     const opts = cmd.optsWithGlobals<CloudGlobalOptions>();
     return { opts, c: await deps.context(opts, deps.env) };
   };
-  const run = (fn: (cmd: Command) => Promise<void>) => async (...args: unknown[]) => {
-    const cmd = args.at(-1) as Command;
-    try {
-      await fn(cmd);
-    } catch (err) {
-      const code = err instanceof CloudCliError ? err.exitCode : 1;
-      deps.err(`evd cloud: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = code;
-    }
-  };
+  const run =
+    (fn: (cmd: Command) => Promise<void>) =>
+    async (...args: unknown[]) => {
+      const cmd = args.at(-1) as Command;
+      try {
+        await fn(cmd);
+      } catch (err) {
+        const code = err instanceof CloudCliError ? err.exitCode : 1;
+        deps.err(`evd cloud: ${err instanceof Error ? err.message : String(err)}`);
+        process.exitCode = code;
+      }
+    };
 
-  cloud.command("trigger")
+  cloud
+    .command("trigger")
     .description("send a job for a handler to the queue (recorded in the event log when the table is known)")
     .requiredOption("--handler <name>", "handler to run")
     .option("--payload <json>", "event payload (a JSON object)", "{}")
     .option("--id <id>", "event id (default: a fresh UUID; the same id twice runs once)")
     .option("--config <path>", "config file: checks the handler name and renders its concurrency key")
-    .action(run(async (cmd) => {
-      const { opts, c } = await ctx(cmd);
-      const o = cmd.opts<{ handler: string; payload: string; id?: string; config?: string }>();
-      let payload: Record<string, unknown>;
-      try { payload = parsePayloadJson(o.payload); } catch (err) { throw new CloudCliError((err as Error).message); }
-      const now = new Date();
-      const event = manualEvent({ payload, ...(o.id ? { id: o.id } : {}), now });
-      let jobs: Job[];
-      if (o.config) {
-        const loaded = await loadConfig({ configPath: o.config, env: deps.env, ...(deps.cwd ? { cwd: deps.cwd } : {}) });
-        try { jobs = routeEvent(event, loaded.config, now, { handler: o.handler }); } catch (err) { throw new CloudCliError((err as Error).message); }
-      } else {
-        jobs = [{ id: jobIdOf(event.id, o.handler), handler: o.handler, event, attempt: 1, enqueued_at: now.toISOString() }];
-      }
-      const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
-      const tableName = c.resources.tableName ?? opts.table;
-      if (tableName) {
-        const table = c.table(tableName);
-        const queue = new SqsJobQueue({ table, sqs: c.sqs, queueUrl, clock: systemClock, leases: new ConcurrencyLease({ table }) });
-        const outcome = await queue.submit(event, jobs);
-        deps.out(JSON.stringify({ status: outcome.kind, event_id: event.id, jobs: "jobIds" in outcome ? outcome.jobIds : [] }));
-      } else {
-        await new SqsJobQueue({ table: { tableName: "", doc: () => { throw new CloudCliError("no table"); } }, sqs: c.sqs, queueUrl, clock: systemClock }).send(jobs);
-        deps.out(JSON.stringify({ status: "sent", event_id: event.id, jobs: jobs.map((j) => j.id), note: "no table given: the event log was not written" }));
-      }
-    }));
+    .action(
+      run(async (cmd) => {
+        const { opts, c } = await ctx(cmd);
+        const o = cmd.opts<{ handler: string; payload: string; id?: string; config?: string }>();
+        let payload: Record<string, unknown>;
+        try {
+          payload = parsePayloadJson(o.payload);
+        } catch (err) {
+          throw new CloudCliError((err as Error).message);
+        }
+        const now = new Date();
+        const event = manualEvent({ payload, ...(o.id ? { id: o.id } : {}), now });
+        let jobs: Job[];
+        if (o.config) {
+          const loaded = await loadConfig({
+            configPath: o.config,
+            env: deps.env,
+            ...(deps.cwd ? { cwd: deps.cwd } : {}),
+          });
+          try {
+            jobs = routeEvent(event, loaded.config, now, { handler: o.handler });
+          } catch (err) {
+            throw new CloudCliError((err as Error).message);
+          }
+        } else {
+          jobs = [
+            { id: jobIdOf(event.id, o.handler), handler: o.handler, event, attempt: 1, enqueued_at: now.toISOString() },
+          ];
+        }
+        const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
+        const tableName = c.resources.tableName ?? opts.table;
+        if (tableName) {
+          const table = c.table(tableName);
+          const queue = new SqsJobQueue({
+            table,
+            sqs: c.sqs,
+            queueUrl,
+            clock: systemClock,
+            leases: new ConcurrencyLease({ table }),
+          });
+          const outcome = await queue.submit(event, jobs);
+          deps.out(
+            JSON.stringify({
+              status: outcome.kind,
+              event_id: event.id,
+              jobs: "jobIds" in outcome ? outcome.jobIds : [],
+            }),
+          );
+        } else {
+          await new SqsJobQueue({
+            table: {
+              tableName: "",
+              doc: () => {
+                throw new CloudCliError("no table");
+              },
+            },
+            sqs: c.sqs,
+            queueUrl,
+            clock: systemClock,
+          }).send(jobs);
+          deps.out(
+            JSON.stringify({
+              status: "sent",
+              event_id: event.id,
+              jobs: jobs.map((j) => j.id),
+              note: "no table given: the event log was not written",
+            }),
+          );
+        }
+      }),
+    );
 
-  cloud.command("status")
+  cloud
+    .command("status")
     .description("schedules (state, expression, timezone), queue and DLQ depth")
-    .action(run(async (cmd) => {
-      const { opts, c } = await ctx(cmd);
-      const schedules = await listSchedules(c.scheduler(), { ...(opts.schedulePrefix ? { namePrefix: opts.schedulePrefix } : {}), ...(c.resources.scheduleGroup ? { group: c.resources.scheduleGroup } : {}) });
-      deps.out(`schedules (${schedules.length}):`);
-      for (const s of schedules) deps.out(`  ${s.name.padEnd(32)} ${s.state.padEnd(8)} ${s.expression}  ${s.timezone}`);
-      for (const [label, url] of [["queue", c.resources.queueUrl], ["dlq", c.resources.dlqUrl]] as const) {
-        if (!url) { deps.out(`${label}: (unknown: give --${label === "queue" ? "queue-url" : "dlq-url"} or --stack)`); continue; }
-        const d = await queueDepth(c.sqs(), url);
-        deps.out(`${label}: ${d.visible} waiting, ${d.inFlight} in flight, ${d.delayed} delayed  (${url})`);
-      }
-    }));
+    .action(
+      run(async (cmd) => {
+        const { opts, c } = await ctx(cmd);
+        const schedules = await listSchedules(c.scheduler(), {
+          ...(opts.schedulePrefix ? { namePrefix: opts.schedulePrefix } : {}),
+          ...(c.resources.scheduleGroup ? { group: c.resources.scheduleGroup } : {}),
+        });
+        deps.out(`schedules (${schedules.length}):`);
+        for (const s of schedules)
+          deps.out(`  ${s.name.padEnd(32)} ${s.state.padEnd(8)} ${s.expression}  ${s.timezone}`);
+        for (const [label, url] of [
+          ["queue", c.resources.queueUrl],
+          ["dlq", c.resources.dlqUrl],
+        ] as const) {
+          if (!url) {
+            deps.out(`${label}: (unknown: give --${label === "queue" ? "queue-url" : "dlq-url"} or --stack)`);
+            continue;
+          }
+          const d = await queueDepth(c.sqs(), url);
+          deps.out(`${label}: ${d.visible} waiting, ${d.inFlight} in flight, ${d.delayed} delayed  (${url})`);
+        }
+      }),
+    );
 
-  for (const [verb, state] of [["pause", ScheduleState.DISABLED], ["resume", ScheduleState.ENABLED]] as const) {
-    cloud.command(`${verb} <schedule>`)
+  for (const [verb, state] of [
+    ["pause", ScheduleState.DISABLED],
+    ["resume", ScheduleState.ENABLED],
+  ] as const) {
+    cloud
+      .command(`${verb} <schedule>`)
       .description(`${verb === "pause" ? "disable" : "enable"} an EventBridge schedule (its definition is kept)`)
-      .action(run(async (cmd) => {
-        const { c } = await ctx(cmd);
-        const name = cmd.args[0]!;
-        const info = await setScheduleState(c.scheduler(), name, state, c.resources.scheduleGroup);
-        deps.out(`${info.name}: ${info.state} (${info.expression} ${info.timezone})`);
-      }));
+      .action(
+        run(async (cmd) => {
+          const { c } = await ctx(cmd);
+          const name = cmd.args[0]!;
+          const info = await setScheduleState(c.scheduler(), name, state, c.resources.scheduleGroup);
+          deps.out(`${info.name}: ${info.state} (${info.expression} ${info.timezone})`);
+        }),
+      );
   }
 
-  cloud.command("history")
+  cloud
+    .command("history")
     .description("recent runs, newest first, one JSON line each")
     .option("--limit <n>", "how many", "20")
     .option("--handler <name>", "only this handler")
     .addOption(new Option("--status <status>", "only this status").choices(Object.values(RunStatus)))
-    .action(run(async (cmd) => {
-      const { c } = await ctx(cmd);
-      const o = cmd.opts<{ limit: string; handler?: string; status?: RunStatus }>();
-      const table = c.table(need(c.resources.tableName, "table", "--table", "EVD_TABLE_NAME"));
-      const rows = await new DynamoHistoryStore({ table, clock: systemClock }).list({
-        limit: positive(o.limit, "--limit"), ...(o.handler ? { handler: o.handler } : {}), ...(o.status ? { status: o.status } : {}),
-      });
-      for (const r of rows) deps.out(JSON.stringify(r));
-    }));
+    .action(
+      run(async (cmd) => {
+        const { c } = await ctx(cmd);
+        const o = cmd.opts<{ limit: string; handler?: string; status?: RunStatus }>();
+        const table = c.table(need(c.resources.tableName, "table", "--table", "EVD_TABLE_NAME"));
+        const rows = await new DynamoHistoryStore({ table, clock: systemClock }).list({
+          limit: positive(o.limit, "--limit"),
+          ...(o.handler ? { handler: o.handler } : {}),
+          ...(o.status ? { status: o.status } : {}),
+        });
+        for (const r of rows) deps.out(JSON.stringify(r));
+      }),
+    );
 
   const dlq = cloud.command("dlq").description("dead-lettered jobs");
-  dlq.command("list")
+  dlq
+    .command("list")
     .description("peek at dead letters (not removed), one JSON line each")
     .option("--max <n>", "at most this many", "50")
-    .action(run(async (cmd) => {
-      const { c } = await ctx(cmd);
-      const dlqUrl = need(c.resources.dlqUrl, "dead-letter queue", "--dlq-url", "EVD_DLQ_URL");
-      for (const d of await listDeadLetters(c.sqs(), dlqUrl, positive(cmd.opts<{ max: string }>().max, "--max"))) deps.out(JSON.stringify(d));
-    }));
-  dlq.command("redrive")
+    .action(
+      run(async (cmd) => {
+        const { c } = await ctx(cmd);
+        const dlqUrl = need(c.resources.dlqUrl, "dead-letter queue", "--dlq-url", "EVD_DLQ_URL");
+        for (const d of await listDeadLetters(c.sqs(), dlqUrl, positive(cmd.opts<{ max: string }>().max, "--max")))
+          deps.out(JSON.stringify(d));
+      }),
+    );
+  dlq
+    .command("redrive")
     .description("move dead letters back to the job queue (StartMessageMoveTask; --resend: receive and resend)")
     .option("--resend", "receive-and-resend instead of a move task (endpoints without StartMessageMoveTask)")
-    .action(run(async (cmd) => {
-      const { c } = await ctx(cmd);
-      const dlqUrl = need(c.resources.dlqUrl, "dead-letter queue", "--dlq-url", "EVD_DLQ_URL");
-      const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
-      const r = await redriveDeadLetters(c.sqs(), { dlqUrl, queueUrl, useMoveTask: !cmd.opts<{ resend?: boolean }>().resend });
-      deps.out(r.method === "move-task" ? `redrive started (move task ${r.taskHandle})` : `redrove ${r.moved} message(s)`);
-    }));
+    .action(
+      run(async (cmd) => {
+        const { c } = await ctx(cmd);
+        const dlqUrl = need(c.resources.dlqUrl, "dead-letter queue", "--dlq-url", "EVD_DLQ_URL");
+        const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
+        const r = await redriveDeadLetters(c.sqs(), {
+          dlqUrl,
+          queueUrl,
+          useMoveTask: !cmd.opts<{ resend?: boolean }>().resend,
+        });
+        deps.out(
+          r.method === "move-task" ? `redrive started (move task ${r.taskHandle})` : `redrove ${r.moved} message(s)`,
+        );
+      }),
+    );
   return cloud;
 }
 
 export function register(program: Command): void {
-  program.addCommand(cloudCommand({
-    env: process.env,
-    out: (l) => process.stdout.write(`${l}\n`),
-    err: (l) => process.stderr.write(`${l}\n`),
-    context: awsCloudContext,
-  }));
+  program.addCommand(
+    cloudCommand({
+      env: process.env,
+      out: (l) => process.stdout.write(`${l}\n`),
+      err: (l) => process.stderr.write(`${l}\n`),
+      context: awsCloudContext,
+    }),
+  );
 }

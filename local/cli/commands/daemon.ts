@@ -10,7 +10,17 @@ import { join, resolve } from "node:path";
 import type { EventResult } from "../../../shared/events/event.ts";
 import type { RunStatus } from "../../../shared/events/event.ts";
 import { readAdminInfo } from "../../daemon/admin-client.ts";
-import { addConfigOptions, daemonOrNote, err, loadFor, out, table, withDaemon, withStore, type ConfigOptions } from "../../daemon/cli-support.ts";
+import {
+  addConfigOptions,
+  daemonOrNote,
+  err,
+  loadFor,
+  out,
+  table,
+  withDaemon,
+  withStore,
+  type ConfigOptions,
+} from "../../daemon/cli-support.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
 
@@ -28,8 +38,13 @@ function globals(cmd: Command): DaemonOptions {
 
 async function runForeground(opts: DaemonOptions): Promise<number> {
   const daemon = await startDaemon({
-    configPath: opts.config, profile: opts.profile, bundle: opts.bundle, cwd: process.cwd(), env: process.env,
-    sources: opts.sources ? [opts.sources] : undefined, pidFile: opts.pidFile,
+    configPath: opts.config,
+    profile: opts.profile,
+    bundle: opts.bundle,
+    cwd: process.cwd(),
+    env: process.env,
+    sources: opts.sources ? [opts.sources] : undefined,
+    pidFile: opts.pidFile,
   });
   const onSignal = (signal: NodeJS.Signals) => {
     out(`evd daemon: ${signal} received, stopping (sources, then running jobs)...`);
@@ -62,7 +77,12 @@ async function runBackground(opts: DaemonOptions): Promise<number> {
   const logFile = join(loaded.stateDir, "daemon.log");
   const fd = openSync(logFile, "a", 0o600);
   const args = process.argv.slice(1).filter((a) => a !== "--background");
-  const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, [BACKGROUND_CHILD_ENV]: "1" }, cwd: process.cwd() });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", fd, fd],
+    env: { ...process.env, [BACKGROUND_CHILD_ENV]: "1" },
+    cwd: process.cwd(),
+  });
   closeSync(fd);
   let exited: number | null | undefined;
   child.once("exit", (code) => (exited = code));
@@ -81,7 +101,9 @@ async function runBackground(opts: DaemonOptions): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-  err(`evd: the background daemon did not start${exited !== undefined ? ` (exit code ${exited})` : " within 60 s"}; last lines of ${logFile}:\n${tail}`);
+  err(
+    `evd: the background daemon did not start${exited !== undefined ? ` (exit code ${exited})` : " within 60 s"}; last lines of ${logFile}:\n${tail}`,
+  );
   return 1;
 }
 
@@ -89,14 +111,38 @@ function renderHistory(results: readonly EventResult[]): string {
   if (results.length === 0) return "no runs recorded yet";
   return table([
     ["FINISHED", "HANDLER", "STATUS", "MS", "ATTEMPT", "EVENT", "ERROR/REASON"],
-    ...results.map((r) => [r.finished_at ?? r.started_at ?? "", r.handler ?? "", r.status ?? (r.success ? "succeeded" : "failed"), r.duration_ms === undefined ? "" : String(r.duration_ms), String(r.attempt ?? ""), r.event_id, r.error ?? r.reason ?? ""]),
+    ...results.map((r) => [
+      r.finished_at ?? r.started_at ?? "",
+      r.handler ?? "",
+      r.status ?? (r.success ? "succeeded" : "failed"),
+      r.duration_ms === undefined ? "" : String(r.duration_ms),
+      String(r.attempt ?? ""),
+      r.event_id,
+      r.error ?? r.reason ?? "",
+    ]),
   ]);
 }
 
 interface StatusBody {
-  pid: number; started_at: string; config: string; state_dir: string; webhook_url: string | null;
-  sources: { name: string; type: string; handler: string; state: string; next_fire_time?: string | null; detail?: string; error?: string }[];
-  queue_depth: number; running: string[]; max_concurrent_handlers: number; queue_overflow: string; counts: Record<string, number>;
+  pid: number;
+  started_at: string;
+  config: string;
+  state_dir: string;
+  webhook_url: string | null;
+  sources: {
+    name: string;
+    type: string;
+    handler: string;
+    state: string;
+    next_fire_time?: string | null;
+    detail?: string;
+    error?: string;
+  }[];
+  queue_depth: number;
+  running: string[];
+  max_concurrent_handlers: number;
+  queue_overflow: string;
+  counts: Record<string, number>;
 }
 
 function renderStatus(s: StatusBody): string {
@@ -105,10 +151,24 @@ function renderStatus(s: StatusBody): string {
     `config ${s.config}`,
     `webhooks ${s.webhook_url ?? "(no webhook server)"}`,
     "",
-    table([["SOURCE", "TYPE", "HANDLER", "STATE", "DETAIL"], ...s.sources.map((x) => [x.name, x.type, x.handler, x.state, x.error ?? (x.next_fire_time !== undefined ? `next ${x.next_fire_time ?? "never"}` : x.detail ?? "")])]),
+    table([
+      ["SOURCE", "TYPE", "HANDLER", "STATE", "DETAIL"],
+      ...s.sources.map((x) => [
+        x.name,
+        x.type,
+        x.handler,
+        x.state,
+        x.error ?? (x.next_fire_time !== undefined ? `next ${x.next_fire_time ?? "never"}` : (x.detail ?? "")),
+      ]),
+    ]),
     "",
     `queue: ${s.queue_depth} waiting, ${s.running.length}/${s.max_concurrent_handlers} running (overflow: ${s.queue_overflow})`,
-    `jobs: ${Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${k.toLowerCase()} ${n}`).join(", ") || "none yet"}`,
+    `jobs: ${
+      Object.entries(s.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k.toLowerCase()} ${n}`)
+        .join(", ") || "none yet"
+    }`,
   ];
   if (s.running.length) lines.push(`running: ${s.running.join(", ")}`);
   return lines.join("\n");
@@ -116,24 +176,32 @@ function renderStatus(s: StatusBody): string {
 
 export function register(program: Command): void {
   const daemon = addConfigOptions(program.command("daemon"))
-    .description("run the event daemon (webhooks, schedules, file watchers, git pushes) with a durable queue; subcommands talk to a running one")
+    .description(
+      "run the event daemon (webhooks, schedules, file watchers, git pushes) with a durable queue; subcommands talk to a running one",
+    )
     .option("--sources <types>", "only start these source types, comma-separated (e.g. file_change,schedule)")
     .option("--background", "start detached; stdout/stderr go to <state dir>/daemon.log (needs --pid-file)")
     .option("--pid-file <file>", "write the daemon's process id here; refuses to start if it names a running process")
-    .addHelpText("after", [
-      "",
-      "Examples:",
-      "  evd daemon --config examples/quickstart.yaml",
-      "  evd daemon --profile pr-reviewer-daemon --sources git_pr,schedule",
-      "  evd daemon --profile pr-reviewer-daemon --background --pid-file .amplifier/evd-pr.pid",
-      "  evd daemon status --config examples/quickstart.yaml",
-      "",
-      "Stops gracefully on SIGINT/SIGTERM or `evd daemon stop`: sources stop, watchers flush, running",
-      "jobs finish (30 s), the rest are given back to the queue and run on the next start.",
-    ].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  evd daemon --config examples/quickstart.yaml",
+        "  evd daemon --profile pr-reviewer-daemon --sources git_pr,schedule",
+        "  evd daemon --profile pr-reviewer-daemon --background --pid-file .amplifier/evd-pr.pid",
+        "  evd daemon status --config examples/quickstart.yaml",
+        "",
+        "Stops gracefully on SIGINT/SIGTERM or `evd daemon stop`: sources stop, watchers flush, running",
+        "jobs finish (30 s), the rest are given back to the queue and run on the next start.",
+      ].join("\n"),
+    )
     .action(async (_opts: DaemonOptions, cmd: Command) => {
       const opts = globals(cmd);
-      process.exitCode = opts.background && process.env[BACKGROUND_CHILD_ENV] !== "1" ? await runBackground(opts) : await runForeground(opts);
+      process.exitCode =
+        opts.background && process.env[BACKGROUND_CHILD_ENV] !== "1"
+          ? await runBackground(opts)
+          : await runForeground(opts);
     });
 
   daemon
@@ -162,13 +230,17 @@ export function register(program: Command): void {
         return;
       }
       if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-        err("evd: --payload must be a JSON object, e.g. '{\"environment\":\"production\"}'");
+        err('evd: --payload must be a JSON object, e.g. \'{"environment":"production"}\'');
         process.exitCode = 2;
         return;
       }
       let refused = false;
       const code = await withDaemon(globals(cmd), async (client) => {
-        const r = await client.call<{ status: string; event_id: string; jobs?: string[]; reason?: string }>("POST", "/trigger", { handler: o.handler, payload });
+        const r = await client.call<{ status: string; event_id: string; jobs?: string[]; reason?: string }>(
+          "POST",
+          "/trigger",
+          { handler: o.handler, payload },
+        );
         out(JSON.stringify(r));
         refused = r.status === "rejected";
       });
@@ -193,10 +265,16 @@ export function register(program: Command): void {
       const client = daemonOrNote(loaded);
       let results: EventResult[];
       if (client) {
-        const q = new URLSearchParams({ limit: String(limit), ...(o.handler ? { handler: o.handler } : {}), ...(o.status ? { status: o.status } : {}) });
+        const q = new URLSearchParams({
+          limit: String(limit),
+          ...(o.handler ? { handler: o.handler } : {}),
+          ...(o.status ? { status: o.status } : {}),
+        });
         results = await client.call<EventResult[]>("GET", `/history?${q}`);
       } else {
-        results = await withStore(loaded, (s) => s.history.list({ limit, handler: o.handler, status: o.status as RunStatus | undefined }));
+        results = await withStore(loaded, (s) =>
+          s.history.list({ limit, handler: o.handler, status: o.status as RunStatus | undefined }),
+        );
       }
       out(o.json ? JSON.stringify(results, null, 2) : renderHistory(results));
     });
@@ -209,7 +287,11 @@ export function register(program: Command): void {
         await client.call("POST", "/stop");
         const deadline = Date.now() + 60_000;
         while (readAdminInfo(loaded.stateDir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        out(readAdminInfo(loaded.stateDir) ? `evd: daemon pid ${client.info.pid} is still stopping` : `evd: daemon pid ${client.info.pid} stopped`);
+        out(
+          readAdminInfo(loaded.stateDir)
+            ? `evd: daemon pid ${client.info.pid} is still stopping`
+            : `evd: daemon pid ${client.info.pid} stopped`,
+        );
       });
     });
 
@@ -221,7 +303,11 @@ export function register(program: Command): void {
     .option("--status <status>", "only jobs whose latest run ended so (e.g. failed)")
     .action(async (o: { handler?: string; since?: string; status?: string }, cmd: Command) => {
       process.exitCode = await withDaemon(globals(cmd), async (client) => {
-        const r = await client.call<{ replayed: number; jobs: { jobId: string; replayOf: string }[] }>("POST", "/replay", o);
+        const r = await client.call<{ replayed: number; jobs: { jobId: string; replayOf: string }[] }>(
+          "POST",
+          "/replay",
+          o,
+        );
         out(`replayed ${r.replayed} job(s)`);
         for (const j of r.jobs) out(`  ${j.jobId}  (replay of ${j.replayOf})`);
       });

@@ -54,22 +54,34 @@ export function register(program: Command): void {
     .option("-t, --type <type>", "event type: manual, webhook, custom, schedule, git_push, git_pr, file_change")
     .option("--payload <json>", "event payload, a JSON object", "{}")
     .option("--handler <name>", "run this handler directly instead of routing")
-    .option("--source <name|path>", "webhook: its path; schedule / file_change: the source name (when the config has several)")
-    .option("--id <id>", "event id (default: as the real source would make it: body hash for webhooks, a UUID for manual events)")
-    .option("-c, --config <file>", "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml in the current folder)")
+    .option(
+      "--source <name|path>",
+      "webhook: its path; schedule / file_change: the source name (when the config has several)",
+    )
+    .option(
+      "--id <id>",
+      "event id (default: as the real source would make it: body hash for webhooks, a UUID for manual events)",
+    )
+    .option(
+      "-c, --config <file>",
+      "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml in the current folder)",
+    )
     .option("-p, --profile <name>", "Amplifier profile .amplifier/profiles/<name>.md")
     .option("-b, --bundle <path>", "Amplifier bundle: a bundle.md file or its folder")
     .option("-v, --verbose", "log every lifecycle event and step to stderr")
-    .addHelpText("after", [
-      "",
-      "Output: one JSON EventResult per line on stdout, one per handler that ran.",
-      "Exit status: 0 success (or no handler matched), 1 a handler failed, 2 bad input.",
-      "",
-      "Examples:",
-      "  evd event --type webhook --payload '{\"environment\":\"production\",\"version\":\"1.2.3\"}' --config examples/webhook-integration.yaml",
-      "  evd event --type manual --handler weekly-summary --config examples/scheduled-reports.yaml",
-      "  evd event --type manual --handler demo --payload '{\"hello\":\"world\"}' --config examples/quickstart.yaml",
-    ].join("\n"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Output: one JSON EventResult per line on stdout, one per handler that ran.",
+        "Exit status: 0 success (or no handler matched), 1 a handler failed, 2 bad input.",
+        "",
+        "Examples:",
+        '  evd event --type webhook --payload \'{"environment":"production","version":"1.2.3"}\' --config examples/webhook-integration.yaml',
+        "  evd event --type manual --handler weekly-summary --config examples/scheduled-reports.yaml",
+        '  evd event --type manual --handler demo --payload \'{"hello":"world"}\' --config examples/quickstart.yaml',
+      ].join("\n"),
+    )
     .action(async (opts: EventOptions) => {
       process.exitCode = await runEventCommand(opts);
     });
@@ -86,7 +98,13 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
 
   let loaded;
   try {
-    loaded = await loadConfig({ configPath: opts.config, profile: opts.profile, bundle: opts.bundle, cwd: process.cwd(), env: process.env });
+    loaded = await loadConfig({
+      configPath: opts.config,
+      profile: opts.profile,
+      bundle: opts.bundle,
+      cwd: process.cwd(),
+      env: process.env,
+    });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
@@ -97,7 +115,16 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
   let event: Event;
   try {
     const payload = parsePayloadJson(opts.payload);
-    event = buildCliEvent({ type: opts.type, payload, payloadText: opts.payload, id: opts.id, source: opts.source, handler: opts.handler, config, now });
+    event = buildCliEvent({
+      type: opts.type,
+      payload,
+      payloadText: opts.payload,
+      id: opts.id,
+      source: opts.source,
+      handler: opts.handler,
+      config,
+      now,
+    });
   } catch (err) {
     if (err instanceof EventError) return fail(err.message);
     throw err;
@@ -119,15 +146,27 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
     throw err;
   }
   if (jobs.length === 0) {
-    process.stderr.write(`evd event: no handler matches this ${event.type} event (id ${event.id}); give --handler to run one directly\n`);
+    process.stderr.write(
+      `evd event: no handler matches this ${event.type} event (id ${event.id}); give --handler to run one directly\n`,
+    );
     return EXIT_OK;
   }
 
   const secrets = new MapSecretStore(process.env);
-  const pipeline = createPipelineRunner(config, { recipes: fileRecipeSource(configDir), secrets, filesystemRoot: configDir, logger });
+  const pipeline = createPipelineRunner(config, {
+    recipes: fileRecipeSource(configDir),
+    secrets,
+    filesystemRoot: configDir,
+    logger,
+  });
   const deps = {
-    jobs: new MemoryJobStore(), history: new MemoryHistoryStore(), lastRun: new MemoryLastRunStore(),
-    pipeline, hooks, clock: systemClock, logger,
+    jobs: new MemoryJobStore(),
+    history: new MemoryHistoryStore(),
+    lastRun: new MemoryLastRunStore(),
+    pipeline,
+    hooks,
+    clock: systemClock,
+    logger,
     leaseMs: Math.max(...jobs.map((j) => config.handlers[j.handler]?.timeout_ms ?? 0)) + LEASE_MARGIN_MS,
   };
   const results: EventResult[] = [];

@@ -19,14 +19,21 @@ async function readStdin(): Promise<string> {
 
 function gitUser(repo: string): string | undefined {
   try {
-    return execFileSync("git", ["-C", repo, "config", "user.name"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || undefined;
+    return (
+      execFileSync("git", ["-C", repo, "config", "user.name"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
 }
 
 export function register(program: Command): void {
-  const hook = program.command("git-hook").description("report local git pushes to the running daemon as git_push events");
+  const hook = program
+    .command("git-hook")
+    .description("report local git pushes to the running daemon as git_push events");
 
   addConfigOptions(hook.command("install"))
     .description("install a pre-push hook in a local repository (never blocks a push; warns when the daemon is down)")
@@ -35,7 +42,13 @@ export function register(program: Command): void {
     .action(async (o: ConfigOptions & { repo: string; force?: boolean }) => {
       const loaded = await loadFor(o);
       const bin = fileURLToPath(new URL("../bin.mjs", import.meta.url));
-      const file = installPrePushHook({ repo: o.repo, configPath: loaded.configPath, node: process.execPath, bin, force: o.force });
+      const file = installPrePushHook({
+        repo: o.repo,
+        configPath: loaded.configPath,
+        node: process.execPath,
+        bin,
+        force: o.force,
+      });
       out(`installed ${file}`);
       out(`pushes from ${o.repo} are reported to the daemon of ${loaded.configPath} as git_push events`);
     });
@@ -52,9 +65,21 @@ export function register(program: Command): void {
         if (updates.length === 0) return;
         const loaded = await loadFor(o);
         const client = adminClient(loaded.stateDir);
-        for (const payload of pushPayloads({ repo: o.repo, updates, remoteName: o.remote, remoteUrl: o.url, pusher: gitUser(o.repo) })) {
-          const r = await client.call<{ status: string; event_id: string; jobs?: string[] }>("POST", "/git-push", payload);
-          out(`evd: push of ${String(payload.ref)} reported: ${r.status}${r.jobs?.length ? ` (${r.jobs.join(", ")})` : ""}`);
+        for (const payload of pushPayloads({
+          repo: o.repo,
+          updates,
+          remoteName: o.remote,
+          remoteUrl: o.url,
+          pusher: gitUser(o.repo),
+        })) {
+          const r = await client.call<{ status: string; event_id: string; jobs?: string[] }>(
+            "POST",
+            "/git-push",
+            payload,
+          );
+          out(
+            `evd: push of ${String(payload.ref)} reported: ${r.status}${r.jobs?.length ? ` (${r.jobs.join(", ")})` : ""}`,
+          );
         }
       } catch (e) {
         err(`evd: warning: push not reported to the daemon: ${e instanceof Error ? e.message : String(e)}`);

@@ -9,7 +9,10 @@ export function register(program: Command): void {
     .command("schema")
     .description("print the JSON Schema of the configuration (draft 2020-12)")
     .option("-o, --out <file>", "write it to this file instead of standard output")
-    .addHelpText("after", "\nUse it in VS Code / yaml-language-server with a first line such as:\n  # yaml-language-server: $schema=./evd.schema.json\n\nExample:\n  evd schema --out evd.schema.json")
+    .addHelpText(
+      "after",
+      "\nUse it in VS Code / yaml-language-server with a first line such as:\n  # yaml-language-server: $schema=./evd.schema.json\n\nExample:\n  evd schema --out evd.schema.json",
+    )
     .action(async (opts: { out?: string }) => {
       const text = `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
       if (opts.out) {

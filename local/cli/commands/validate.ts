@@ -23,11 +23,20 @@ export function register(program: Command): void {
   program
     .command("validate")
     .description("check a configuration file and print its sources and handlers, or every problem with its key path")
-    .option("-c, --config <file>", "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml, evd.yml or evd.json in the current folder)")
-    .option("-p, --profile <name>", "Amplifier profile .amplifier/profiles/<name>.md, searched from the current folder upward")
+    .option(
+      "-c, --config <file>",
+      "config file: YAML, JSON, or Markdown with front matter (default: evd.yaml, evd.yml or evd.json in the current folder)",
+    )
+    .option(
+      "-p, --profile <name>",
+      "Amplifier profile .amplifier/profiles/<name>.md, searched from the current folder upward",
+    )
     .option("-b, --bundle <path>", "Amplifier bundle: a bundle.md file or the folder holding it")
     .option("--json", "print the result as JSON")
-    .addHelpText("after", "\nExamples:\n  evd validate --config examples/webhook-integration.yaml\n  evd validate --profile pr-reviewer-daemon\n  evd validate --bundle examples/bundle\n\nExit status: 0 valid, 1 invalid.")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  evd validate --config examples/webhook-integration.yaml\n  evd validate --profile pr-reviewer-daemon\n  evd validate --bundle examples/bundle\n\nExit status: 0 valid, 1 invalid.",
+    )
     .action(async (opts: ValidateOptions) => {
       process.exitCode = await validate(opts);
     });
@@ -35,14 +44,24 @@ export function register(program: Command): void {
 
 async function validate(opts: ValidateOptions): Promise<number> {
   try {
-    const loaded = await loadConfig({ configPath: opts.config, profile: opts.profile, bundle: opts.bundle, cwd: process.cwd(), env: process.env });
+    const loaded = await loadConfig({
+      configPath: opts.config,
+      profile: opts.profile,
+      bundle: opts.bundle,
+      cwd: process.cwd(),
+      env: process.env,
+    });
     const bundle = checkFiles(loaded);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ valid: true, ...summary(loaded, Object.keys(bundle.recipes)) }, null, 2)}\n`);
+    if (opts.json)
+      process.stdout.write(
+        `${JSON.stringify({ valid: true, ...summary(loaded, Object.keys(bundle.recipes)) }, null, 2)}\n`,
+      );
     else process.stdout.write(render(loaded, Object.keys(bundle.recipes)));
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    if (opts.json) process.stdout.write(`${JSON.stringify({ valid: false, where: err.where, issues: err.issues }, null, 2)}\n`);
+    if (opts.json)
+      process.stdout.write(`${JSON.stringify({ valid: false, where: err.where, issues: err.issues }, null, 2)}\n`);
     else process.stderr.write(`${err.message}\n`);
     return 1;
   }
@@ -58,19 +77,31 @@ function checkFiles(loaded: LoadedConfig): DeployBundle {
     if (!(err instanceof ConfigError)) throw err;
     issues.push(...err.issues);
   }
-  if (issues.length > 0 || !bundle) throw new ConfigError(relative(process.cwd(), loaded.configPath) || loaded.configPath, issues);
+  if (issues.length > 0 || !bundle)
+    throw new ConfigError(relative(process.cwd(), loaded.configPath) || loaded.configPath, issues);
   return bundle;
 }
 
 function describeSource(s: SourceConfig): string {
   switch (s.type) {
-    case "file_change": return `${s.path} ${[s.pattern].flat().join(",")} (${s.events.join(", ")})`;
-    case "git_push": return `POST ${s.path}${s.branches ? ` branches ${s.branches.join(", ")}` : ""}`;
-    case "git_pr": return `POST ${s.path} actions ${s.events.join(", ")}`;
-    case "webhook": return `POST ${s.path} (${s.signature ?? (s.secret ? "hmac-sha256" : "none")})`;
-    case "schedule": return `"${s.cron}" ${s.timezone}`;
-    case "custom": return s.github_events ? `GitHub events ${s.github_events.join(", ")}` : (s.path ? `POST ${s.path}` : "custom events");
-    case "manual": return "manual trigger";
+    case "file_change":
+      return `${s.path} ${[s.pattern].flat().join(",")} (${s.events.join(", ")})`;
+    case "git_push":
+      return `POST ${s.path}${s.branches ? ` branches ${s.branches.join(", ")}` : ""}`;
+    case "git_pr":
+      return `POST ${s.path} actions ${s.events.join(", ")}`;
+    case "webhook":
+      return `POST ${s.path} (${s.signature ?? (s.secret ? "hmac-sha256" : "none")})`;
+    case "schedule":
+      return `"${s.cron}" ${s.timezone}`;
+    case "custom":
+      return s.github_events
+        ? `GitHub events ${s.github_events.join(", ")}`
+        : s.path
+          ? `POST ${s.path}`
+          : "custom events";
+    case "manual":
+      return "manual trigger";
   }
 }
 
@@ -79,10 +110,20 @@ function summary(loaded: LoadedConfig, recipes: string[]) {
   return {
     config: loaded.configPath,
     mode: config.mode,
-    sources: config.sources.map((s, i) => ({ name: sourceName(s, i), type: s.type, handler: s.handler, enabled: s.enabled, detail: describeSource(s) })),
+    sources: config.sources.map((s, i) => ({
+      name: sourceName(s, i),
+      type: s.type,
+      handler: s.handler,
+      enabled: s.enabled,
+      detail: describeSource(s),
+    })),
     handlers: Object.entries(config.handlers).map(([name, h]) => ({
       name,
-      kind: h.steps ? `${h.steps.length} step${h.steps.length === 1 ? "" : "s"}` : h.recipe ? `recipe ${h.recipe}` : "prompt",
+      kind: h.steps
+        ? `${h.steps.length} step${h.steps.length === 1 ? "" : "s"}`
+        : h.recipe
+          ? `recipe ${h.recipe}`
+          : "prompt",
       ...(h.description ? { description: h.description } : {}),
     })),
     recipes,
@@ -94,7 +135,8 @@ function render(loaded: LoadedConfig, recipes: string[]): string {
   const s = summary(loaded, recipes);
   const rel = relative(process.cwd(), loaded.configPath) || loaded.configPath;
   const lines = [`${rel}: valid (mode ${s.mode})`, `sources (${s.sources.length}):`];
-  for (const src of s.sources) lines.push(`  ${src.name}  ${src.type}  ${src.detail} -> ${src.handler}${src.enabled ? "" : "  [disabled]"}`);
+  for (const src of s.sources)
+    lines.push(`  ${src.name}  ${src.type}  ${src.detail} -> ${src.handler}${src.enabled ? "" : "  [disabled]"}`);
   lines.push(`handlers (${s.handlers.length}):`);
   for (const h of s.handlers) lines.push(`  ${h.name}  ${h.kind}${h.description ? `  ${h.description}` : ""}`);
   if (recipes.length) lines.push(`recipes: ${recipes.join(", ")}`);

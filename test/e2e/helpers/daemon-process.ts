@@ -22,7 +22,11 @@ export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: (
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -47,7 +51,12 @@ export interface DaemonProcess {
   readonly exited: Promise<number | null>;
 }
 
-export async function startDaemonProcess(opts: { configPath: string; env?: Record<string, string>; args?: string[]; cwd?: string }): Promise<DaemonProcess> {
+export async function startDaemonProcess(opts: {
+  configPath: string;
+  env?: Record<string, string>;
+  args?: string[];
+  cwd?: string;
+}): Promise<DaemonProcess> {
   const proc = spawn(process.execPath, [binPath, "daemon", "--config", opts.configPath, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...process.env, NODE_NO_WARNINGS: "1", ...opts.env },
@@ -60,14 +69,20 @@ export async function startDaemonProcess(opts: { configPath: string; env?: Recor
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
   let gone = false;
   void exited.then(() => (gone = true));
-  await waitFor(() => {
-    if (gone) throw new Error(`the daemon exited before it was ready:\n${out}\n${err.slice(-3000)}`);
-    return /evd daemon ready[\s\S]*stop with/.test(out);
-  }, "the daemon's banner", START_TIMEOUT_MS);
+  await waitFor(
+    () => {
+      if (gone) throw new Error(`the daemon exited before it was ready:\n${out}\n${err.slice(-3000)}`);
+      return /evd daemon ready[\s\S]*stop with/.test(out);
+    },
+    "the daemon's banner",
+    START_TIMEOUT_MS,
+  );
   const url = /listening on (http:\/\/[^\s]+)/.exec(out)?.[1];
   const stateDir = /state: +(\S+)/.exec(out)![1]!;
   return {
-    proc, url, stateDir,
+    proc,
+    url,
+    stateDir,
     admin: adminClient(stateDir),
     stdout: () => out,
     stderr: () => err,
@@ -89,11 +104,22 @@ export async function writeConfig(dir: string, name: string, yaml: string): Prom
   return file;
 }
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [binPath, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, NODE_NO_WARNINGS: "1", ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [binPath, ...args], {
+      cwd: opts.cwd ?? repoRoot,
+      env: { ...process.env, NODE_NO_WARNINGS: "1", ...opts.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     p.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -103,7 +129,10 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   });
 }
 
-export interface PostResult { status: number; body: Record<string, unknown> }
+export interface PostResult {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<PostResult> {
   const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -112,7 +141,16 @@ export async function post(url: string, body: string, headers: Record<string, st
 }
 
 /** History rows as the admin API returns them. */
-export interface HistoryRow { event_id: string; job_id?: string; handler?: string; status?: string; success: boolean; output?: unknown; error?: string; reason?: string }
+export interface HistoryRow {
+  event_id: string;
+  job_id?: string;
+  handler?: string;
+  status?: string;
+  success: boolean;
+  output?: unknown;
+  error?: string;
+  reason?: string;
+}
 
 export function history(d: DaemonProcess, query = "limit=1000"): Promise<HistoryRow[]> {
   return d.admin.call<HistoryRow[]>("GET", `/history?${query}`);

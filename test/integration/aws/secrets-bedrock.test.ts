@@ -10,7 +10,12 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { bedrockProvider } from "../../../shared/aws/bedrock-provider.ts";
 import { AwsSecretStore, parseSecretMap } from "../../../shared/aws/secrets.ts";
 import { FAKE_CREDENTIALS } from "../../harness/aws-env.ts";
-import { startConverseServer, startSecretsServer, type ConverseServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
+import {
+  startConverseServer,
+  startSecretsServer,
+  type ConverseServer,
+  type SecretsServer,
+} from "../../harness/json-rpc-server.ts";
 
 const conn = (endpoint: string) => ({ region: "us-east-1", endpoint, credentials: { ...FAKE_CREDENTIALS } });
 
@@ -19,7 +24,10 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
   let made: string[];
   let store: AwsSecretStore;
   before(async () => {
-    server = await startSecretsServer({ secrets: { "prod/github-webhook": "gh-s3cret", ANTHROPIC_KEY: "sk-plain" }, parameters: { "/evd/slack": "https://hooks.example/x" } });
+    server = await startSecretsServer({
+      secrets: { "prod/github-webhook": "gh-s3cret", ANTHROPIC_KEY: "sk-plain" },
+      parameters: { "/evd/slack": "https://hooks.example/x" },
+    });
   });
   after(() => server.stop());
 
@@ -27,8 +35,14 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
     made = [];
     store = new AwsSecretStore({
       map,
-      secretsManager: () => { made.push("secretsmanager"); return new SecretsManagerClient(conn(server.endpoint)); },
-      ssm: () => { made.push("ssm"); return new SSMClient(conn(server.endpoint)); },
+      secretsManager: () => {
+        made.push("secretsmanager");
+        return new SecretsManagerClient(conn(server.endpoint));
+      },
+      ssm: () => {
+        made.push("ssm");
+        return new SSMClient(conn(server.endpoint));
+      },
     });
     return store;
   };
@@ -55,7 +69,11 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
 
   it("names the reference and the secret, never a value, when it is missing", async () => {
     fresh({ NOPE: "prod/missing" });
-    await assert.rejects(store.get("NOPE"), (err: Error) => err.name === "SecretLookupError" && /"NOPE"/.test(err.message) && /prod\/missing/.test(err.message));
+    await assert.rejects(
+      store.get("NOPE"),
+      (err: Error) =>
+        err.name === "SecretLookupError" && /"NOPE"/.test(err.message) && /prod\/missing/.test(err.message),
+    );
   });
 
   it("parses EVD_SECRETS and refuses a bad map with the variable's name", () => {
@@ -69,11 +87,17 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
 
 describe("Bedrock provider (Converse)", () => {
   let server: ConverseServer;
-  before(async () => { server = await startConverseServer(); });
+  before(async () => {
+    server = await startConverseServer();
+  });
   after(() => server.stop());
 
   it("sends the prompt, system text and max tokens, and returns the text and usage", async () => {
-    const p = bedrockProvider({ client: () => new BedrockRuntimeClient(conn(server.endpoint)), model: "test.model-v1:0", maxTokens: 77 });
+    const p = bedrockProvider({
+      client: () => new BedrockRuntimeClient(conn(server.endpoint)),
+      model: "test.model-v1:0",
+      maxTokens: 77,
+    });
     const out = await p.complete({ prompt: "Review PR 42", system: "be brief" });
     assert.equal(out.text, "reply: Review PR 42");
     assert.equal(out.model, "test.model-v1:0");
@@ -87,8 +111,14 @@ describe("Bedrock provider (Converse)", () => {
   it("turns a service error into a BedrockProviderError naming the model", async () => {
     server.mode = "error";
     try {
-      const p = bedrockProvider({ client: () => new BedrockRuntimeClient({ ...conn(server.endpoint), maxAttempts: 1 }), model: "m1" });
-      await assert.rejects(p.complete({ prompt: "x" }), (err: Error) => err.name === "BedrockProviderError" && /model "m1"/.test(err.message));
+      const p = bedrockProvider({
+        client: () => new BedrockRuntimeClient({ ...conn(server.endpoint), maxAttempts: 1 }),
+        model: "m1",
+      });
+      await assert.rejects(
+        p.complete({ prompt: "x" }),
+        (err: Error) => err.name === "BedrockProviderError" && /model "m1"/.test(err.message),
+      );
     } finally {
       server.mode = "ok";
     }

@@ -9,7 +9,16 @@ import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { drainJobs, filesOf, makeWorkspace, receiveJobs, spawnBridge, startStoppableSqs, type BridgeProcess, type StoppableSqs } from "./helpers.ts";
+import {
+  drainJobs,
+  filesOf,
+  makeWorkspace,
+  receiveJobs,
+  spawnBridge,
+  startStoppableSqs,
+  type BridgeProcess,
+  type StoppableSqs,
+} from "./helpers.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -27,7 +36,18 @@ describe("evd bridge: queue outages", () => {
   });
 
   function bridgeArgs(configPath: string, queueUrl: string, spoolDir: string): string[] {
-    return ["--config", configPath, "--queue-url", queueUrl, "--endpoint", sqs.endpoint, "--spool-dir", spoolDir, "--retry-max-ms", "1000"];
+    return [
+      "--config",
+      configPath,
+      "--queue-url",
+      queueUrl,
+      "--endpoint",
+      sqs.endpoint,
+      "--spool-dir",
+      spoolDir,
+      "--retry-max-ms",
+      "1000",
+    ];
   }
 
   it("spools 5 change sets while the endpoint is down and sends them all, in order, once, when it is back", async () => {
@@ -43,12 +63,19 @@ describe("evd bridge: queue outages", () => {
       await bridge.waitFor(new RegExp(`^spooling: ${i} change sets? pending`));
     }
     const status = bridge.lines.filter((l) => l.startsWith("spooling: 5 change sets pending"))[0]!;
-    assert.match(status, /^spooling: 5 change sets pending, queue unreachable \(ECONNREFUSED\), next try in \d+(\.\d)?s$/);
+    assert.match(
+      status,
+      /^spooling: 5 change sets pending, queue unreachable \(ECONNREFUSED\), next try in \d+(\.\d)?s$/,
+    );
     assert.equal((await readdir(join(ws.spoolDir, "pending"))).length, 5, "five change sets on disk");
 
     await sqs.start();
     const jobs = await receiveJobs(sqs.client, queueUrl, 5);
-    assert.deepEqual(jobs.map(filesOf), [1, 2, 3, 4, 5].map((i) => [`change-${i}.txt`]), "all five, in order");
+    assert.deepEqual(
+      jobs.map(filesOf),
+      [1, 2, 3, 4, 5].map((i) => [`change-${i}.txt`]),
+      "all five, in order",
+    );
     assert.equal(new Set(jobs.map((j) => j.id)).size, 5);
     await bridge.waitForCount(/^sent: /, 5);
     assert.deepEqual(await drainJobs(sqs.client, queueUrl), [], "each sent once");
@@ -83,10 +110,15 @@ describe("evd bridge: queue outages", () => {
     children.push(second);
     // draft-4 comes back through the catch-up scan (or, had the kill come after its debounce, from the spool).
     const resending = await second.waitFor(/^resending: \d+ change sets spooled by an earlier run$/);
-    if (resending.startsWith("resending: 3 ")) await second.waitFor(/^catch-up: 1 file \(docs\) changed while the bridge was not running$/);
+    if (resending.startsWith("resending: 3 "))
+      await second.waitFor(/^catch-up: 1 file \(docs\) changed while the bridge was not running$/);
     else assert.equal(resending, "resending: 4 change sets spooled by an earlier run");
     const jobs = await receiveJobs(sqs.client, queueUrl, 4);
-    assert.deepEqual(jobs.map(filesOf), [1, 2, 3, 4].map((i) => [`draft-${i}.md`]), "the 3 spooled, then the one the kill interrupted");
+    assert.deepEqual(
+      jobs.map(filesOf),
+      [1, 2, 3, 4].map((i) => [`draft-${i}.md`]),
+      "the 3 spooled, then the one the kill interrupted",
+    );
     await second.waitForCount(/^sent: /, 4);
     await second.waitFor(/^bridge: ready$/);
 

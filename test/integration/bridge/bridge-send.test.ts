@@ -10,7 +10,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jobsOfMessage } from "../../../functions/sqs-message.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
-import { drainJobs, filesOf, makeWorkspace, receiveJobs, spawnBridge, startStoppableSqs, type BridgeProcess, type StoppableSqs, type Workspace } from "./helpers.ts";
+import {
+  drainJobs,
+  filesOf,
+  makeWorkspace,
+  receiveJobs,
+  spawnBridge,
+  startStoppableSqs,
+  type BridgeProcess,
+  type StoppableSqs,
+  type Workspace,
+} from "./helpers.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -24,7 +34,10 @@ describe("evd bridge: change sets to the job queue", () => {
     sqs = await startStoppableSqs();
     queueUrl = await sqs.createQueue("bridge-send");
     ws = await makeWorkspace({ debounceMs: 800, maxContentBytes: 1024 });
-    bridge = spawnBridge(["--config", ws.configPath, "--queue-url", queueUrl, "--endpoint", sqs.endpoint, "--spool-dir", ws.spoolDir], repo);
+    bridge = spawnBridge(
+      ["--config", ws.configPath, "--queue-url", queueUrl, "--endpoint", sqs.endpoint, "--spool-dir", ws.spoolDir],
+      repo,
+    );
     await bridge.waitFor(/^bridge: ready$/);
   });
 
@@ -45,7 +58,10 @@ describe("evd bridge: change sets to the job queue", () => {
     assert.equal(job.event.type, "file_change");
     assert.equal(job.event.source, "docs");
     const changes = job.event.payload.changes as { path: string; kind: string; hash: string; content?: string }[];
-    assert.deepEqual(changes.map((c) => c.kind), names.map(() => "create"));
+    assert.deepEqual(
+      changes.map((c) => c.kind),
+      names.map(() => "create"),
+    );
     assert.equal(changes[0]!.content, "# note-00.md\n");
     assert.equal(changes[0]!.hash, createHash("sha256").update("# note-00.md\n").digest("hex"));
     assert.deepEqual(await drainJobs(sqs.client, queueUrl), [], "one message, not one per file");
@@ -56,7 +72,10 @@ describe("evd bridge: change sets to the job queue", () => {
     assert.equal(asRun!.id, job.id);
 
     const line = await bridge.waitFor(/^sent: 20 files/);
-    assert.match(line, new RegExp(`^sent: 20 files \\(docs\\) -> job ${job.id.replace(/[#]/g, "\\$&")}; latency \\d+ ms$`));
+    assert.match(
+      line,
+      new RegExp(`^sent: 20 files \\(docs\\) -> job ${job.id.replace(/[#]/g, "\\$&")}; latency \\d+ ms$`),
+    );
   });
 
   it("sends binary and large files by hash only", async () => {
@@ -65,7 +84,10 @@ describe("evd bridge: change sets to the job queue", () => {
     const [job] = await receiveJobs(sqs.client, queueUrl, 1);
     assert.ok(job);
     const changes = job.event.payload.changes as { path: string; hash: string; size?: number; content?: string }[];
-    assert.deepEqual(changes.map((c) => c.path), ["big.txt", "logo.bin"]);
+    assert.deepEqual(
+      changes.map((c) => c.path),
+      ["big.txt", "logo.bin"],
+    );
     for (const c of changes) {
       assert.equal(c.content, undefined, `${c.path} has no inline content`);
       assert.match(c.hash, /^[0-9a-f]{64}$/);

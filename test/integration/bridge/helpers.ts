@@ -29,17 +29,22 @@ export interface StoppableSqs {
 }
 
 export async function startStoppableSqs(): Promise<StoppableSqs> {
-  const server: Server = await createSqsServer({ port: 0, hostname: "127.0.0.1", emulateQueueCreationLifecycle: false });
+  const server: Server = await createSqsServer({
+    port: 0,
+    hostname: "127.0.0.1",
+    emulateQueueCreationLifecycle: false,
+  });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new SQSClient({ region: REGION, endpoint, credentials: { ...FAKE_CREDENTIALS } });
   let listening = true;
-  const stop = () => new Promise<void>((resolve) => {
-    if (!listening) return resolve();
-    listening = false;
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return {
     endpoint,
     port,
@@ -48,15 +53,16 @@ export async function startStoppableSqs(): Promise<StoppableSqs> {
       return (await client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
     },
     stop,
-    start: () => new Promise<void>((resolve, reject) => {
-      if (listening) return resolve();
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        listening = true;
-        server.off("error", reject);
-        resolve();
-      });
-    }),
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        if (listening) return resolve();
+        server.once("error", reject);
+        server.listen(port, "127.0.0.1", () => {
+          listening = true;
+          server.off("error", reject);
+          resolve();
+        });
+      }),
     async close() {
       await stop();
       client.destroy();
@@ -65,18 +71,30 @@ export async function startStoppableSqs(): Promise<StoppableSqs> {
 }
 
 /** Receives (and deletes) every message until `count` arrived or `timeoutMs` passed; bodies parsed as Jobs. */
-export async function receiveJobs(client: SQSClient, queueUrl: string, count: number, timeoutMs = 15_000): Promise<Job[]> {
+export async function receiveJobs(
+  client: SQSClient,
+  queueUrl: string,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<Job[]> {
   const jobs: Job[] = [];
   const deadline = Date.now() + timeoutMs;
   while (jobs.length < count && Date.now() < deadline) {
-    const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const out = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     const msgs = out.Messages ?? [];
     if (msgs.length === 0) {
       await new Promise((r) => setTimeout(r, 100));
       continue;
     }
     for (const m of msgs) jobs.push(JSON.parse(m.Body!) as Job);
-    await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
   return jobs;
 }
@@ -100,20 +118,23 @@ export async function makeWorkspace(opts: { debounceMs?: number; maxContentBytes
   const watched = join(dir, "watched");
   await mkdir(watched);
   const configPath = join(dir, "evd.yaml");
-  await writeFile(configPath, [
-    "sources:",
-    "  - type: file_change",
-    "    name: docs",
-    "    path: ./watched",
-    `    debounce_ms: ${opts.debounceMs ?? 300}`,
-    ...(opts.maxContentBytes !== undefined ? [`    max_content_bytes: ${opts.maxContentBytes}`] : []),
-    "    handler: summarize",
-    "handlers:",
-    "  summarize:",
-    "    steps:",
-    "      - prompt: \"Summarize {changed_files}\"",
-    "",
-  ].join("\n"));
+  await writeFile(
+    configPath,
+    [
+      "sources:",
+      "  - type: file_change",
+      "    name: docs",
+      "    path: ./watched",
+      `    debounce_ms: ${opts.debounceMs ?? 300}`,
+      ...(opts.maxContentBytes !== undefined ? [`    max_content_bytes: ${opts.maxContentBytes}`] : []),
+      "    handler: summarize",
+      "handlers:",
+      "  summarize:",
+      "    steps:",
+      '      - prompt: "Summarize {changed_files}"',
+      "",
+    ].join("\n"),
+  );
   return { dir, watched, configPath, spoolDir: join(dir, "spool") };
 }
 
@@ -132,7 +153,13 @@ export interface BridgeProcess {
 export function spawnBridge(args: readonly string[], cwd: string): BridgeProcess {
   const child = spawn(process.execPath, ["local/cli/bin.mjs", "bridge", ...args], {
     cwd,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey, AWS_REGION: REGION, NODE_NO_WARNINGS: "1" },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+      AWS_REGION: REGION,
+      NODE_NO_WARNINGS: "1",
+    },
   });
   const lines: string[] = [];
   let err = "";
@@ -144,10 +171,16 @@ export function spawnBridge(args: readonly string[], cwd: string): BridgeProcess
     partial = parts.pop()!;
     for (const line of parts) {
       lines.push(line);
-      for (const w of [...waiters]) if (w.re.test(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
+      for (const w of [...waiters])
+        if (w.re.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
     }
   });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => { err += chunk; });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
     child,
@@ -160,7 +193,9 @@ export function spawnBridge(args: readonly string[], cwd: string): BridgeProcess
         const found = lines.filter((l) => re.test(l));
         if (found.length >= count) return found;
         if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`bridge printed ${found.length} of ${count} lines matching ${re}; stdout:\n${lines.join("\n")}\nstderr:\n${err}`);
+          throw new Error(
+            `bridge printed ${found.length} of ${count} lines matching ${re}; stdout:\n${lines.join("\n")}\nstderr:\n${err}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -169,9 +204,26 @@ export function spawnBridge(args: readonly string[], cwd: string): BridgeProcess
       const seen = lines.find((l) => re.test(l));
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`bridge printed no line matching ${re} within ${timeoutMs} ms; stdout:\n${lines.join("\n")}\nstderr:\n${err}`)), timeoutMs);
-        waiters.push({ re, resolve: (l) => { clearTimeout(timer); resolve(l); } });
-        void exited.then(() => { clearTimeout(timer); reject(new Error(`bridge exited before printing ${re}; stdout:\n${lines.join("\n")}\nstderr:\n${err}`)); });
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `bridge printed no line matching ${re} within ${timeoutMs} ms; stdout:\n${lines.join("\n")}\nstderr:\n${err}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
+        void exited.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`bridge exited before printing ${re}; stdout:\n${lines.join("\n")}\nstderr:\n${err}`));
+        });
       });
     },
   };

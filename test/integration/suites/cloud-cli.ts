@@ -27,16 +27,29 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       scheduler = new SchedulerClient(connection(e, "scheduler"));
       queues = await createTestQueues(e, { maxReceiveCount: 1 });
       tableName = (await createTestTable(e)).tableName;
-      for (const [name, expr, tz] of [["evd-weekly-review", "cron(0 9 ? * MON *)", "Europe/Paris"], ["evd-every-4h", "cron(0 */4 * * ? *)", "UTC"]] as const) {
-        await scheduler.send(new CreateScheduleCommand({
-          Name: name, ScheduleExpression: expr, ScheduleExpressionTimezone: tz, State: "ENABLED",
-          FlexibleTimeWindow: { Mode: "OFF" },
-          Target: {
-            Arn: "arn:aws:sqs:us-east-1:123456789012:evd-jobs", RoleArn: "arn:aws:iam::123456789012:role/evd-scheduler",
-            Input: JSON.stringify({ kind: "schedule", schedule: name, scheduled_time: "<aws.scheduler.scheduled-time>" }),
-            RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
-          },
-        }));
+      for (const [name, expr, tz] of [
+        ["evd-weekly-review", "cron(0 9 ? * MON *)", "Europe/Paris"],
+        ["evd-every-4h", "cron(0 */4 * * ? *)", "UTC"],
+      ] as const) {
+        await scheduler.send(
+          new CreateScheduleCommand({
+            Name: name,
+            ScheduleExpression: expr,
+            ScheduleExpressionTimezone: tz,
+            State: "ENABLED",
+            FlexibleTimeWindow: { Mode: "OFF" },
+            Target: {
+              Arn: "arn:aws:sqs:us-east-1:123456789012:evd-jobs",
+              RoleArn: "arn:aws:iam::123456789012:role/evd-scheduler",
+              Input: JSON.stringify({
+                kind: "schedule",
+                schedule: name,
+                scheduled_time: "<aws.scheduler.scheduled-time>",
+              }),
+              RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+            },
+          }),
+        );
       }
     });
 
@@ -49,7 +62,9 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
         scheduler: () => scheduler,
         table: (name) => tableRef(name, connection(e, "dynamodb")),
       });
-      const program = new Command("evd").exitOverride().addCommand(cloudCommand({ env: {}, out: (l) => out.push(l), err: (l) => err.push(l), context }));
+      const program = new Command("evd")
+        .exitOverride()
+        .addCommand(cloudCommand({ env: {}, out: (l) => out.push(l), err: (l) => err.push(l), context }));
       const before = process.exitCode;
       process.exitCode = 0;
       await program.parseAsync(["node", "evd", "cloud", ...args]);
@@ -86,7 +101,11 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
     it("trigger sends one job; the same --id twice is a duplicate", async () => {
       const first = await cli(["trigger", "--handler", "review", "--payload", '{"pr":5}', "--id", "manual-1"]);
       assert.equal(first.code, 0, first.err.join("\n"));
-      assert.deepEqual(JSON.parse(first.out[0]!), { status: "accepted", event_id: "manual-1", jobs: ["manual-1#review"] });
+      assert.deepEqual(JSON.parse(first.out[0]!), {
+        status: "accepted",
+        event_id: "manual-1",
+        jobs: ["manual-1#review"],
+      });
       const again = await cli(["trigger", "--handler", "review", "--id", "manual-1"]);
       assert.equal(JSON.parse(again.out[0]!).status, "duplicate");
       const msgs = await receiveAll(queues.sqs, queues.queueUrl);
@@ -98,26 +117,63 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
     });
 
     it("history prints runs newest first", async () => {
-      const store = new DynamoHistoryStore({ table: tableRef(tableName, connection(e, "dynamodb")), clock: systemClock });
-      await store.append({ event_id: "a", job_id: "a#h", handler: "h", success: true, actions_taken: [], status: "succeeded", started_at: "2026-01-01T00:00:00.000Z" });
-      await store.append({ event_id: "b", job_id: "b#h", handler: "h", success: false, actions_taken: [], status: "failed", started_at: "2026-01-02T00:00:00.000Z" });
+      const store = new DynamoHistoryStore({
+        table: tableRef(tableName, connection(e, "dynamodb")),
+        clock: systemClock,
+      });
+      await store.append({
+        event_id: "a",
+        job_id: "a#h",
+        handler: "h",
+        success: true,
+        actions_taken: [],
+        status: "succeeded",
+        started_at: "2026-01-01T00:00:00.000Z",
+      });
+      await store.append({
+        event_id: "b",
+        job_id: "b#h",
+        handler: "h",
+        success: false,
+        actions_taken: [],
+        status: "failed",
+        started_at: "2026-01-02T00:00:00.000Z",
+      });
       const r = await cli(["history", "--limit", "5"]);
-      assert.deepEqual(r.out.map((l) => JSON.parse(l).job_id), ["b#h", "a#h"]);
+      assert.deepEqual(
+        r.out.map((l) => JSON.parse(l).job_id),
+        ["b#h", "a#h"],
+      );
       const failed = await cli(["history", "--status", "failed"]);
-      assert.deepEqual(failed.out.map((l) => JSON.parse(l).job_id), ["b#h"]);
+      assert.deepEqual(
+        failed.out.map((l) => JSON.parse(l).job_id),
+        ["b#h"],
+      );
       assert.equal((await cli(["history", "--limit", "0"])).code, 2);
     });
 
     it("dlq list shows dead letters and dlq redrive --resend puts them back", async () => {
-      const job = { id: "dead-1#review", handler: "review", event: { id: "dead-1", type: "manual", source: "cli", payload: {}, timestamp: new Date().toISOString() }, attempt: 1, enqueued_at: new Date().toISOString() };
+      const job = {
+        id: "dead-1#review",
+        handler: "review",
+        event: { id: "dead-1", type: "manual", source: "cli", payload: {}, timestamp: new Date().toISOString() },
+        attempt: 1,
+        enqueued_at: new Date().toISOString(),
+      };
       await queues.sqs.send(new SendMessageCommand({ QueueUrl: queues.dlqUrl, MessageBody: JSON.stringify(job) }));
       const list = await cli(["dlq", "list"]);
       assert.equal(list.code, 0, list.err.join("\n"));
-      assert.deepEqual(list.out.map((l) => JSON.parse(l).jobId), ["dead-1#review"]);
+      assert.deepEqual(
+        list.out.map((l) => JSON.parse(l).jobId),
+        ["dead-1#review"],
+      );
       const r = await cli(["dlq", "redrive", "--resend"]);
       assert.deepEqual(r.out, ["redrove 1 message(s)"]);
       const back = await receiveAll(queues.sqs, queues.queueUrl);
-      assert.deepEqual(back.map((m) => JSON.parse(m.Body!).id), ["dead-1#review"]);
+      assert.deepEqual(
+        back.map((m) => JSON.parse(m.Body!).id),
+        ["dead-1#review"],
+      );
       assert.equal((await cli(["dlq", "list"])).out.length, 0);
     });
   });

@@ -42,10 +42,15 @@ export interface FixtureOptions {
 export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promise<CloudFixture> {
   const table = await createTestTable(env);
   const queues = await createTestQueues(env, { maxReceiveCount: opts.maxReceiveCount ?? 2 });
-  const arn = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ["QueueArn"] }));
+  const arn = await queues.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ["QueueArn"] }),
+  );
   const queueArn = arn.Attributes!.QueueArn!;
   // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
-  const bundle = parseDeployBundle({ config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: {} }, "test bundle");
+  const bundle = parseDeployBundle(
+    { config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: {} },
+    "test bundle",
+  );
   const lambdaEnv = {
     EVD_TABLE_NAME: table.tableName,
     EVD_QUEUE_URL: queues.queueUrl,
@@ -65,12 +70,23 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
   const logs: string[] = [];
   const metricLines: string[] = [];
   const logger = jsonLogger((l) => logs.push(l), { level: "debug" });
-  const metrics: MetricSink = (m, count = 1, dims = {}) => metricLines.push(JSON.stringify({ metric: m, count, ...dims }));
-  const ingest = createIngestHandler(() => ingestFromEnvironment({ env: lambdaEnv, connections, bundle, logger, metrics }));
-  const runner = (o: { clock?: Clock; leaseMs?: number } = {}) => createRunnerHandler(() => runnerFromEnvironment({
-    env: { ...lambdaEnv, ...(o.leaseMs ? { EVD_LEASE_MS: String(o.leaseMs) } : {}) },
-    connections, bundle, logger, metrics, clock: o.clock ?? systemClock, keyRetryDelaySeconds: 1,
-  }));
+  const metrics: MetricSink = (m, count = 1, dims = {}) =>
+    metricLines.push(JSON.stringify({ metric: m, count, ...dims }));
+  const ingest = createIngestHandler(() =>
+    ingestFromEnvironment({ env: lambdaEnv, connections, bundle, logger, metrics }),
+  );
+  const runner = (o: { clock?: Clock; leaseMs?: number } = {}) =>
+    createRunnerHandler(() =>
+      runnerFromEnvironment({
+        env: { ...lambdaEnv, ...(o.leaseMs ? { EVD_LEASE_MS: String(o.leaseMs) } : {}) },
+        connections,
+        bundle,
+        logger,
+        metrics,
+        clock: o.clock ?? systemClock,
+        keyRetryDelaySeconds: 1,
+      }),
+    );
   const defaultRunner = runner();
   return {
     table,
@@ -84,9 +100,22 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     logs,
     metrics: metricLines,
     async depth(url = queues.queueUrl) {
-      const out = await queues.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"] }));
+      const out = await queues.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+          ],
+        }),
+      );
       const a = out.Attributes ?? {};
-      return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+      return (
+        Number(a.ApproximateNumberOfMessages ?? 0) +
+        Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+        Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+      );
     },
   };
 }

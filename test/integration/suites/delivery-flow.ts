@@ -15,7 +15,15 @@ import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture
 export const PR_CONFIG = {
   max_body_bytes: 200_000,
   default_provider: "echo",
-  sources: [{ type: "git_pr", handler: "review", path: "/github", secret: "${GITHUB_WEBHOOK_SECRET}", events: ["opened", "synchronize"] }],
+  sources: [
+    {
+      type: "git_pr",
+      handler: "review",
+      path: "/github",
+      secret: "${GITHUB_WEBHOOK_SECRET}",
+      events: ["opened", "synchronize"],
+    },
+  ],
   handlers: { review: { prompt: "Review pull request #{payload.number} of {repo}" } },
 };
 
@@ -23,10 +31,20 @@ export const PR_CONFIG = {
 export function prDelivery(opts: { number?: number; deliveryId?: string; secret?: string; base64?: boolean } = {}) {
   const payload = githubExample("pull_request", "opened");
   if (opts.number !== undefined) payload.number = opts.number;
-  const d = signedGithubDelivery({ event: "pull_request", payload, secret: opts.secret ?? WEBHOOK_SECRET, ...(opts.deliveryId ? { deliveryId: opts.deliveryId } : {}) });
+  const d = signedGithubDelivery({
+    event: "pull_request",
+    payload,
+    secret: opts.secret ?? WEBHOOK_SECRET,
+    ...(opts.deliveryId ? { deliveryId: opts.deliveryId } : {}),
+  });
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.headers)) headers[k.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase())] = v;
-  return { event: apiGatewayV2Event({ path: "/github", headers, body: d.body, base64: opts.base64 ?? true }), deliveryId: d.deliveryId, body: d.body };
+  for (const [k, v] of Object.entries(d.headers))
+    headers[k.replace(/(^|-)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase())] = v;
+  return {
+    event: apiGatewayV2Event({ path: "/github", headers, body: d.body, base64: opts.base64 ?? true }),
+    deliveryId: d.deliveryId,
+    body: d.body,
+  };
 }
 
 /** Repeats `step` until `done` accepts its answer (a queue that delivers again after a visibility timeout). */
@@ -86,7 +104,13 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(rows[0]!.status, "succeeded");
       assert.match(String(rows[0]!.output ?? JSON.stringify(rows[0])), /Review pull request #\d+/);
       assert.equal(await cloud.depth(), 0);
-      assert.ok(cloud.logs.some((l) => { const o = JSON.parse(l) as Record<string, unknown>; return o.job_id === jobId && o.event_id === d.deliveryId && o.handler === "review"; }), "log lines carry event_id, job_id, handler");
+      assert.ok(
+        cloud.logs.some((l) => {
+          const o = JSON.parse(l) as Record<string, unknown>;
+          return o.job_id === jobId && o.event_id === d.deliveryId && o.handler === "review";
+        }),
+        "log lines carry event_id, job_id, handler",
+      );
       assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "enqueued"));
       assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "completed"));
     });
@@ -123,7 +147,10 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const rows = (await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId);
       assert.equal(rows.length, 1, "exactly one runner ran the pipeline");
       assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
-      assert.ok(a.batchItemFailures.length + b.batchItemFailures.length <= 1, "the loser is either a duplicate or retried later (busy)");
+      assert.ok(
+        a.batchItemFailures.length + b.batchItemFailures.length <= 1,
+        "the loser is either a duplicate or retried later (busy)",
+      );
       await deleteMessages(cloud.queues.sqs, cloud.queues.queueUrl, messages);
     });
 
@@ -133,7 +160,9 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const jobId = `${d.deliveryId}#review`;
       // The killed runner: it received the message (1 s visibility), claimed the job with a short
       // lease, then vanished without deleting the message or finishing the job.
-      const received = await cloud.queues.sqs.send(new ReceiveMessageCommand({ QueueUrl: cloud.queues.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
+      const received = await cloud.queues.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: cloud.queues.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }),
+      );
       assert.equal(received.Messages?.length, 1);
       const claimedAt = Date.now();
       const claim = await cloud.jobs.claim(jobId, 50, claimedAt);
@@ -141,7 +170,10 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       // Its visibility timeout runs out and SQS delivers the message again, to a runner whose clock is past the lease.
       const later = { now: () => Date.now() + 60_000 };
       const runner = cloud.runner({ clock: later });
-      const polled = await eventually(() => cloud.poll(runner), (p) => p.received > 0);
+      const polled = await eventually(
+        () => cloud.poll(runner),
+        (p) => p.received > 0,
+      );
       assert.equal(polled.received, 1);
       assert.deepEqual(polled.failures, []);
       const record = await cloud.jobs.get(jobId);
@@ -168,7 +200,10 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     it("answers 404 for an unknown path and 405 for a GET, header names in any case", async () => {
       const d = prDelivery();
       assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope" })).statusCode, 404);
-      const get = { ...d.event, requestContext: { ...d.event.requestContext, http: { ...d.event.requestContext.http, method: "GET" } } };
+      const get = {
+        ...d.event,
+        requestContext: { ...d.event.requestContext, http: { ...d.event.requestContext.http, method: "GET" } },
+      };
       assert.equal((await cloud.ingest(get)).statusCode, 405);
       assert.equal(await cloud.depth(), 0);
     });
@@ -176,12 +211,17 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
 
   describe("cloud backpressure: queue_overflow with queue_capacity", () => {
     let secrets: SecretsServer;
-    before(async () => { secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } }); });
+    before(async () => {
+      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+    });
     after(() => secrets.stop());
 
     for (const policy of ["error", "drop"] as const) {
       it(`${policy}: the delivery past the capacity is ${policy === "error" ? "refused with 429" : "recorded as dropped"} and nothing is enqueued`, async () => {
-        const cloud = await cloudFixture(await env(), { config: { ...PR_CONFIG, queue_overflow: policy, queue_capacity: 1 }, secretsEndpoint: secrets.endpoint });
+        const cloud = await cloudFixture(await env(), {
+          config: { ...PR_CONFIG, queue_overflow: policy, queue_capacity: 1 },
+          secretsEndpoint: secrets.endpoint,
+        });
         assert.equal((await cloud.ingest(prDelivery().event)).statusCode, 202);
         const second = await cloud.ingest(prDelivery().event);
         if (policy === "error") {

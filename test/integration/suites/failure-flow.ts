@@ -16,7 +16,12 @@ import { systemClock } from "../../../shared/ports/clock.ts";
 import { routeEvent } from "../../../shared/router/route.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 import { deleteMessages, receiveAll } from "../../harness/lambda-events.ts";
-import { startConverseServer, startSecretsServer, type ConverseServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
+import {
+  startConverseServer,
+  startSecretsServer,
+  type ConverseServer,
+  type SecretsServer,
+} from "../../harness/json-rpc-server.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
 import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
 import { drain, eventually } from "./delivery-flow.ts";
@@ -26,7 +31,14 @@ const CONFIG = {
   retry: { max_attempts: 2, initial_delay_ms: 0, max_delay_ms: 0 },
   providers: { model: { kind: "bedrock", model: "test.model-v1:0" } },
   sources: [
-    { type: "schedule", name: "weekly-report", handler: "report", cron: "0 9 * * MON", timezone: "Europe/Paris", payload: { kind: "weekly" } },
+    {
+      type: "schedule",
+      name: "weekly-report",
+      handler: "report",
+      cron: "0 9 * * MON",
+      timezone: "Europe/Paris",
+      payload: { kind: "weekly" },
+    },
     { type: "manual", handler: "flaky" },
   ],
   handlers: {
@@ -48,11 +60,25 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
     before(async () => {
       secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
       bedrock = await startConverseServer();
-      cloud = await cloudFixture(await env(), { config: CONFIG, secretsEndpoint: secrets.endpoint, bedrockEndpoint: bedrock.endpoint, maxReceiveCount: 2 });
+      cloud = await cloudFixture(await env(), {
+        config: CONFIG,
+        secretsEndpoint: secrets.endpoint,
+        bedrockEndpoint: bedrock.endpoint,
+        maxReceiveCount: 2,
+      });
       leases = new ConcurrencyLease({ table: cloud.table });
-      queue = new SqsJobQueue({ table: cloud.table, sqs: () => cloud.queues.sqs, queueUrl: cloud.queues.queueUrl, clock: systemClock, leases });
+      queue = new SqsJobQueue({
+        table: cloud.table,
+        sqs: () => cloud.queues.sqs,
+        queueUrl: cloud.queues.queueUrl,
+        clock: systemClock,
+        leases,
+      });
     });
-    after(async () => { await secrets.stop(); await bedrock.stop(); });
+    after(async () => {
+      await secrets.stop();
+      await bedrock.stop();
+    });
 
     const trigger = async (handler: string, payload: Record<string, unknown>) => {
       const event = manualEvent({ payload, now: new Date() });
@@ -72,18 +98,30 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
         failures.push(...p.failures);
         if (!p.received) await new Promise((r) => setTimeout(r, 250));
       }
-      assert.ok(invocations >= 1 && failures.length === invocations, "every run of the failing job was reported in batchItemFailures");
+      assert.ok(
+        invocations >= 1 && failures.length === invocations,
+        "every run of the failing job was reported in batchItemFailures",
+      );
       assert.equal(await cloud.depth(), 0, "the job left the queue");
       const dead = await listDeadLetters(cloud.queues.sqs, cloud.queues.dlqUrl);
-      assert.deepEqual(dead.map((d) => d.jobId), [job.id]);
+      assert.deepEqual(
+        dead.map((d) => d.jobId),
+        [job.id],
+      );
       assert.equal(dead[0]!.handler, "flaky");
       assert.equal((await cloud.jobs.get(job.id))?.state, "FAILED");
       assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "failed"));
 
       bedrock.mode = "ok";
-      const redrive = await redriveDeadLetters(cloud.queues.sqs, { dlqUrl: cloud.queues.dlqUrl, queueUrl: cloud.queues.queueUrl });
+      const redrive = await redriveDeadLetters(cloud.queues.sqs, {
+        dlqUrl: cloud.queues.dlqUrl,
+        queueUrl: cloud.queues.queueUrl,
+      });
       assert.ok(redrive.method === "move-task" || redrive.moved === 1);
-      const polled = await eventually(() => cloud.poll(), (p) => p.received > 0);
+      const polled = await eventually(
+        () => cloud.poll(),
+        (p) => p.received > 0,
+      );
       assert.deepEqual(polled.failures, []);
       const record = await cloud.jobs.get(job.id);
       assert.equal(record?.state, "COMPLETED");
@@ -95,9 +133,26 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
     });
 
     it("sends a message that can never run straight to the DLQ with the reason", async () => {
-      await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: "{not json" }));
-      await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: JSON.stringify({ kind: "schedule", schedule: "no-such-schedule", scheduled_time: "2026-11-23T08:00:00Z" }) }));
-      const ghost = { id: "ghost-1#ghost", handler: "ghost", event: { id: "ghost-1", type: "manual", source: "cli", payload: {}, timestamp: new Date().toISOString() }, attempt: 1, enqueued_at: new Date().toISOString() } as const;
+      await cloud.queues.sqs.send(
+        new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: "{not json" }),
+      );
+      await cloud.queues.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: cloud.queues.queueUrl,
+          MessageBody: JSON.stringify({
+            kind: "schedule",
+            schedule: "no-such-schedule",
+            scheduled_time: "2026-11-23T08:00:00Z",
+          }),
+        }),
+      );
+      const ghost = {
+        id: "ghost-1#ghost",
+        handler: "ghost",
+        event: { id: "ghost-1", type: "manual", source: "cli", payload: {}, timestamp: new Date().toISOString() },
+        attempt: 1,
+        enqueued_at: new Date().toISOString(),
+      } as const;
       await queue.send([ghost]);
       const p = await drain(cloud);
       assert.equal(p.received, 3);
@@ -111,11 +166,19 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.ok(dead.some((d) => /not JSON/.test(d.reason ?? "")));
       assert.ok(dead.some((d) => /no schedule source named "no-such-schedule"/.test(d.reason ?? "")));
       // Empty the DLQ for the next tests.
-      await deleteMessages(cloud.queues.sqs, cloud.queues.dlqUrl, await receiveAll(cloud.queues.sqs, cloud.queues.dlqUrl));
+      await deleteMessages(
+        cloud.queues.sqs,
+        cloud.queues.dlqUrl,
+        await receiveAll(cloud.queues.sqs, cloud.queues.dlqUrl),
+      );
     });
 
     it("runs an EventBridge Scheduler message once, even when Scheduler delivers it twice", async () => {
-      const body = JSON.stringify({ kind: "schedule", schedule: "weekly-report", scheduled_time: "2026-11-23T08:00:00Z" });
+      const body = JSON.stringify({
+        kind: "schedule",
+        schedule: "weekly-report",
+        scheduled_time: "2026-11-23T08:00:00Z",
+      });
       // Scheduler delivers, then delivers again (its retry, or an at-least-once duplicate).
       for (let copy = 1; copy <= 2; copy++) {
         await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
@@ -129,7 +192,10 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const runs = (await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId);
       assert.equal(runs.length, 1);
       assert.match(String(runs[0]!.output), /Weekly report \(weekly\)/);
-      assert.equal(await new DynamoLastRunStore({ table: cloud.table }).get("weekly-report"), Date.parse("2026-11-23T08:00:00Z"));
+      assert.equal(
+        await new DynamoLastRunStore({ table: cloud.table }).get("weekly-report"),
+        Date.parse("2026-11-23T08:00:00Z"),
+      );
     });
 
     it("supersedes an older pending job for the same concurrency key", async () => {
@@ -150,7 +216,10 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
 
     it("defers a job whose concurrency key is held and runs it after the holder is done", async () => {
       const job = await trigger("serial", { env: "prod" });
-      assert.equal((await leases.acquire("serial", "prod", "someone-else#serial", 60_000, Date.now())).kind, "acquired");
+      assert.equal(
+        (await leases.acquire("serial", "prod", "someone-else#serial", 60_000, Date.now())).kind,
+        "acquired",
+      );
       const p = await cloud.poll();
       assert.equal(p.received, 1);
       assert.deepEqual(p.failures, []);

@@ -9,6 +9,9 @@ import type { AwsTestEnv } from "../../harness/aws-env.ts";
 
 export function storeContractSuites(env: () => Promise<AwsTestEnv>): void {
   jobStoreContract("DynamoDB", async () => new DynamoJobStore({ table: await createTestTable(await env()) }));
-  historyStoreContract("DynamoDB", async () => new DynamoHistoryStore({ table: await createTestTable(await env()), clock: systemClock }));
+  historyStoreContract(
+    "DynamoDB",
+    async () => new DynamoHistoryStore({ table: await createTestTable(await env()), clock: systemClock }),
+  );
   lastRunStoreContract("DynamoDB", async () => new DynamoLastRunStore({ table: await createTestTable(await env()) }));
 }

@@ -5,10 +5,16 @@ import { createTableInput, expiresAt, jobKey, runGsi1, runKey, TABLE_KEYS } from
 describe("table layout", () => {
   it("names the keys infra mirrors: pk/sk, TTL expires_at, GSI gsi1", () => {
     const t = createTableInput("evd");
-    assert.deepEqual(t.KeySchema.map((k) => k.AttributeName), ["pk", "sk"]);
+    assert.deepEqual(
+      t.KeySchema.map((k) => k.AttributeName),
+      ["pk", "sk"],
+    );
     assert.equal(TABLE_KEYS.ttlAttribute, "expires_at");
     assert.equal(t.GlobalSecondaryIndexes[0]!.IndexName, "gsi1");
-    assert.deepEqual(t.GlobalSecondaryIndexes[0]!.KeySchema.map((k) => k.AttributeName), ["gsi1pk", "gsi1sk"]);
+    assert.deepEqual(
+      t.GlobalSecondaryIndexes[0]!.KeySchema.map((k) => k.AttributeName),
+      ["gsi1pk", "gsi1sk"],
+    );
   });
 
   it("sorts history runs by start time, then job id, then attempt", () => {

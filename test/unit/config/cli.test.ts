@@ -12,7 +12,12 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 function evd(args: string[], cwd = repo) {
   const env: Record<string, string | undefined> = { ...process.env, NODE_NO_WARNINGS: "1" };
   delete env.WEBHOOK_SECRET;
-  const res = spawnSync(process.execPath, [join(repo, "local/cli/bin.mjs"), ...args], { cwd, env, encoding: "utf8", timeout: 60_000 });
+  const res = spawnSync(process.execPath, [join(repo, "local/cli/bin.mjs"), ...args], {
+    cwd,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -45,7 +50,14 @@ describe("evd validate", () => {
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /bad-config\.yaml: \d+ problems/);
-    for (const path of ["sources[0].cron", "sources[1].type", "sources[2].handeler", "sources[3].handler", "handlers.weekly-summary.steps[1].action", "queue_overflow"]) {
+    for (const path of [
+      "sources[0].cron",
+      "sources[1].type",
+      "sources[2].handeler",
+      "sources[3].handler",
+      "handlers.weekly-summary.steps[1].action",
+      "queue_overflow",
+    ]) {
       assert.ok(r.stderr.includes(`  - ${path} (line `), `${path} missing from:\n${r.stderr}`);
     }
     assert.match(r.stderr, /did you mean "handler"/);
@@ -56,7 +68,10 @@ describe("evd validate", () => {
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { valid: boolean; handlers: { name: string }[]; recipes: string[] };
     assert.equal(out.valid, true);
-    assert.deepEqual(out.handlers.map((h) => h.name), ["release-notes"]);
+    assert.deepEqual(
+      out.handlers.map((h) => h.name),
+      ["release-notes"],
+    );
     assert.deepEqual(out.recipes, ["recipes/release-notes"]);
   });
 

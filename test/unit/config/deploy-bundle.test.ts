@@ -24,12 +24,19 @@ describe("buildDeployBundle", () => {
     const loaded = await loadConfig({ profile: "pr-reviewer-daemon", cwd: join(repo, "examples"), env: {} });
     const bundle = buildDeployBundle(loaded);
     assert.deepEqual(Object.keys(bundle.recipes), ["recipes/pr-reviewer"]);
-    assert.equal(bundle.recipes["recipes/pr-reviewer"], await readFile(join(repo, "examples/recipes/pr-reviewer.yaml"), "utf8"));
+    assert.equal(
+      bundle.recipes["recipes/pr-reviewer"],
+      await readFile(join(repo, "examples/recipes/pr-reviewer.yaml"), "utf8"),
+    );
     assert.deepEqual(bundle.config, loaded.config);
   });
 
   it("keeps secret references, never values, and survives a JSON round trip", async () => {
-    const loaded = await loadConfig({ configPath: "examples/pr-review.yaml", cwd: repo, env: { GITHUB_WEBHOOK_SECRET: "do-not-ship", GITHUB_TOKEN: "ghp_do_not_ship" } });
+    const loaded = await loadConfig({
+      configPath: "examples/pr-review.yaml",
+      cwd: repo,
+      env: { GITHUB_WEBHOOK_SECRET: "do-not-ship", GITHUB_TOKEN: "ghp_do_not_ship" },
+    });
     const json = JSON.stringify(buildDeployBundle(loaded));
     assert.ok(!json.includes("do-not-ship") && !json.includes("ghp_do_not_ship"));
     assert.ok(json.includes("${GITHUB_WEBHOOK_SECRET}"));
@@ -40,7 +47,10 @@ describe("buildDeployBundle", () => {
   it("re-parses to the same config when it holds literal ${ (escaped or from the environment)", async () => {
     const dir = join(tmp, "literal");
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "evd.yaml"), "sources: [{type: manual, handler: h}]\nhandlers:\n  h: {prompt: 'cost: $${AMOUNT} for ${WHO}'}\n");
+    await writeFile(
+      join(dir, "evd.yaml"),
+      "sources: [{type: manual, handler: h}]\nhandlers:\n  h: {prompt: 'cost: $${AMOUNT} for ${WHO}'}\n",
+    );
     const loaded = await loadConfig({ cwd: dir, env: { WHO: "${HOME}" } });
     assert.equal(loaded.config.handlers.h?.prompt, "cost: ${AMOUNT} for ${HOME}");
     const bundle = JSON.parse(JSON.stringify(buildDeployBundle(loaded))) as { config: unknown };
@@ -50,14 +60,23 @@ describe("buildDeployBundle", () => {
   it("follows handler, step and nested recipe references, each once", async () => {
     const dir = join(tmp, "nested");
     await mkdir(join(dir, "recipes", "sub"), { recursive: true });
-    await writeFile(join(dir, "evd.yaml"), [
-      "sources: [{type: manual, handler: a}]",
-      "handlers:",
-      "  a: {recipe: recipes/top}",
-      "  b: {steps: [{prompt: x}, {recipe: recipes/sub/leaf.yml}]}",
-    ].join("\n"));
-    await writeFile(join(dir, "recipes", "top.yaml"), "name: top\nsteps:\n  - id: one\n    type: recipe\n    recipe: recipes/sub/leaf.yml\n  - id: two\n    recipe: recipes/middle\n");
-    await writeFile(join(dir, "recipes", "middle.yml"), "name: middle\nsteps:\n  - prompt: m\n  - recipe: recipes/top\n");
+    await writeFile(
+      join(dir, "evd.yaml"),
+      [
+        "sources: [{type: manual, handler: a}]",
+        "handlers:",
+        "  a: {recipe: recipes/top}",
+        "  b: {steps: [{prompt: x}, {recipe: recipes/sub/leaf.yml}]}",
+      ].join("\n"),
+    );
+    await writeFile(
+      join(dir, "recipes", "top.yaml"),
+      "name: top\nsteps:\n  - id: one\n    type: recipe\n    recipe: recipes/sub/leaf.yml\n  - id: two\n    recipe: recipes/middle\n",
+    );
+    await writeFile(
+      join(dir, "recipes", "middle.yml"),
+      "name: middle\nsteps:\n  - prompt: m\n  - recipe: recipes/top\n",
+    );
     await writeFile(join(dir, "recipes", "sub", "leaf.yml"), "name: leaf\nsteps:\n  - prompt: leaf\n");
     const bundle = buildDeployBundle(await loadConfig({ cwd: dir, env: {} }));
     assert.deepEqual(Object.keys(bundle.recipes).sort(), ["recipes/middle", "recipes/sub/leaf.yml", "recipes/top"]);
@@ -67,7 +86,10 @@ describe("buildDeployBundle", () => {
   it("names every missing or broken recipe with the key that references it", async () => {
     const dir = join(tmp, "missing");
     await mkdir(join(dir, "recipes"), { recursive: true });
-    await writeFile(join(dir, "evd.yaml"), "sources: [{type: manual, handler: a}]\nhandlers:\n  a: {recipe: recipes/none}\n  b: {recipe: recipes/broken}\n  c: {recipe: ../outside}\n");
+    await writeFile(
+      join(dir, "evd.yaml"),
+      "sources: [{type: manual, handler: a}]\nhandlers:\n  a: {recipe: recipes/none}\n  b: {recipe: recipes/broken}\n  c: {recipe: ../outside}\n",
+    );
     await writeFile(join(dir, "recipes", "broken.yaml"), "steps: [\n");
     await writeFile(join(tmp, "outside.yaml"), "steps: []\n");
     const loaded = await loadConfig({ cwd: dir, env: {} });
@@ -77,7 +99,10 @@ describe("buildDeployBundle", () => {
     } catch (err) {
       assert.ok(err instanceof ConfigError);
       const byPath = new Map(err.issues.map((i) => [i.path, i.message]));
-      assert.match(byPath.get("handlers.a.recipe") ?? "", /recipe "recipes\/none" not found: looked for .*none, .*none\.yaml, .*none\.yml/);
+      assert.match(
+        byPath.get("handlers.a.recipe") ?? "",
+        /recipe "recipes\/none" not found: looked for .*none, .*none\.yaml, .*none\.yml/,
+      );
       assert.match(byPath.get("handlers.b.recipe") ?? "", /recipe "recipes\/broken".*YAML/);
       assert.match(byPath.get("handlers.c.recipe") ?? "", /relative to the config folder/);
     }
@@ -89,9 +114,15 @@ describe("missingHookModules", () => {
     const dir = join(tmp, "hooks");
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "present.mjs"), "export default () => ({ action: 'continue' });\n");
-    await writeFile(join(dir, "evd.yaml"), "hooks: [./present.mjs, ./absent.mjs, {module: ./gone.mjs}]\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: x}}\n");
+    await writeFile(
+      join(dir, "evd.yaml"),
+      "hooks: [./present.mjs, ./absent.mjs, {module: ./gone.mjs}]\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: x}}\n",
+    );
     const issues = missingHookModules(await loadConfig({ cwd: dir, env: {} }));
-    assert.deepEqual(issues.map((i) => i.path), ["hooks[1]", "hooks[2].module"]);
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ["hooks[1]", "hooks[2].module"],
+    );
     assert.match(issues[0]!.message, /hook module "\.\/absent\.mjs" not found: looked at .*absent\.mjs/);
   });
 });

@@ -50,7 +50,15 @@ after(async () => {
 describe("examples", () => {
   it("finds the spec's examples and the project's", async () => {
     const names = (await exampleConfigs()).map((f) => relative(examples, f));
-    for (const expected of ["docs-watcher.yaml", "webhook-integration.yaml", "scheduled-reports.yaml", "pr-review.yaml", "quickstart.yaml", join(".amplifier", "profiles", "pr-reviewer-daemon.md"), join("bundle", "bundle.md")]) {
+    for (const expected of [
+      "docs-watcher.yaml",
+      "webhook-integration.yaml",
+      "scheduled-reports.yaml",
+      "pr-review.yaml",
+      "quickstart.yaml",
+      join(".amplifier", "profiles", "pr-reviewer-daemon.md"),
+      join("bundle", "bundle.md"),
+    ]) {
       assert.ok(names.includes(expected), `${expected} not among ${names.join(", ")}`);
     }
   });
@@ -58,7 +66,9 @@ describe("examples", () => {
   it("every example validates with no environment variable set, and its recipes and hook modules exist", async () => {
     const files = await exampleConfigs();
     for (const file of files) {
-      const loaded = await loadConfig({ configPath: file, cwd: repo, env: {} }).catch((err: unknown) => assert.fail(`${relative(repo, file)}: ${String(err)}`));
+      const loaded = await loadConfig({ configPath: file, cwd: repo, env: {} }).catch((err: unknown) =>
+        assert.fail(`${relative(repo, file)}: ${String(err)}`),
+      );
       assert.ok(loaded.config.sources.length > 0, `${file} has sources`);
       for (const s of loaded.config.sources) assert.ok(s.handler in loaded.config.handlers);
       buildDeployBundle(loaded);
@@ -94,7 +104,14 @@ describe("loadConfig: files", () => {
   it("reads JSON, and resolves configDir and stateDir from the file's folder", async () => {
     const dir = join(tmp, "json");
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "c.json"), JSON.stringify({ sources: [{ type: "manual", handler: "h" }], handlers: { h: { prompt: "x" } }, state_file: "state/s.json" }));
+    await writeFile(
+      join(dir, "c.json"),
+      JSON.stringify({
+        sources: [{ type: "manual", handler: "h" }],
+        handlers: { h: { prompt: "x" } },
+        state_file: "state/s.json",
+      }),
+    );
     const loaded = await loadConfig({ configPath: "c.json", cwd: dir, env: {} });
     assert.equal(loaded.configPath, join(dir, "c.json"));
     assert.equal(loaded.configDir, dir);
@@ -145,7 +162,10 @@ describe("loadConfig: files", () => {
 
   it("interpolates from the env it is given", async () => {
     const file = join(tmp, "env.yaml");
-    await writeFile(file, "webhook_port: 8081\nwebhook_host: ${BIND:-127.0.0.1}\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: 'v${VERSION}'}}\n");
+    await writeFile(
+      file,
+      "webhook_port: 8081\nwebhook_host: ${BIND:-127.0.0.1}\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: 'v${VERSION}'}}\n",
+    );
     const { config } = await loadConfig({ configPath: file, env: { VERSION: "2", BIND: "0.0.0.0" } });
     assert.equal(config.handlers.h?.prompt, "v2");
     assert.equal(config.webhook_host, "0.0.0.0");
@@ -165,11 +185,18 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
     const handler = loaded.config.handlers["review-pr"];
     assert.equal(handler?.recipe, "recipes/pr-reviewer");
     assert.deepEqual(handler?.config, { post_comment: true, require_approval: false });
-    assert.deepEqual(loaded.config.sources[0]?.type === "git_pr" && loaded.config.sources[0].events, ["opened", "synchronize"]);
+    assert.deepEqual(loaded.config.sources[0]?.type === "git_pr" && loaded.config.sources[0].events, [
+      "opened",
+      "synchronize",
+    ]);
   });
 
   it("--config on a profile file gives the same folders", async () => {
-    const loaded = await loadConfig({ configPath: "examples/.amplifier/profiles/pr-reviewer-daemon.md", cwd: repo, env: {} });
+    const loaded = await loadConfig({
+      configPath: "examples/.amplifier/profiles/pr-reviewer-daemon.md",
+      cwd: repo,
+      env: {},
+    });
     assert.equal(loaded.configDir, examples);
   });
 
@@ -191,7 +218,10 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
 
   it("refuses a bundle for another orchestrator module, naming it", async () => {
     const file = join(tmp, "other.md");
-    await writeFile(file, "---\nbundle:\n  name: x\nsession:\n  orchestrator:\n    module: loop-streaming\n    config:\n      sources: []\n---\n# x\n");
+    await writeFile(
+      file,
+      "---\nbundle:\n  name: x\nsession:\n  orchestrator:\n    module: loop-streaming\n    config:\n      sources: []\n---\n# x\n",
+    );
     const err = await rejected(loadConfig({ bundle: file, env: {} }));
     assert.equal(err.issues[0]!.path, "session.orchestrator.module");
     assert.match(err.issues[0]!.message, /expected "loop-event-driven"; found "loop-streaming"/);
@@ -209,7 +239,10 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
 
   it("gives problems inside front matter their line in the Markdown file", async () => {
     const file = join(tmp, "lines.md");
-    await writeFile(file, "---\nsession:\n  orchestrator:\n    module: loop-event-driven\n    config:\n      sources:\n        - type: manual\n          handler: h\n      handlers:\n        h: {prompt: x}\n      queue_overflow: never\n---\n");
+    await writeFile(
+      file,
+      "---\nsession:\n  orchestrator:\n    module: loop-event-driven\n    config:\n      sources:\n        - type: manual\n          handler: h\n      handlers:\n        h: {prompt: x}\n      queue_overflow: never\n---\n",
+    );
     const err = await rejected(loadConfig({ configPath: file, env: {} }));
     assert.equal(err.issues[0]!.path, "queue_overflow");
     assert.equal(err.issues[0]!.line, 11);

@@ -34,12 +34,20 @@ describe("parseConfig: defaults", () => {
     assert.equal(cfg.webhook_port, 8080);
     assert.equal(cfg.state_file, ".amplifier/event-state.json");
     assert.equal(cfg.persist_last_run, true);
-    assert.deepEqual(cfg.retry, { max_attempts: 3, backoff: "exponential", initial_delay_ms: 1000, max_delay_ms: 60000 });
+    assert.deepEqual(cfg.retry, {
+      max_attempts: 3,
+      backoff: "exponential",
+      initial_delay_ms: 1000,
+      max_delay_ms: 60000,
+    });
     assert.equal(cfg.handlers.h?.timeout_ms, 300_000);
   });
 
   it("gives GitHub sources the /github path and the GITHUB_WEBHOOK_SECRET reference", () => {
-    const cfg = parseConfig({ sources: [{ type: "git_pr", handler: "h" }], handlers: { h: { prompt: "x" } } }, { where: "t", env: {} });
+    const cfg = parseConfig(
+      { sources: [{ type: "git_pr", handler: "h" }], handlers: { h: { prompt: "x" } } },
+      { where: "t", env: {} },
+    );
     const src = cfg.sources[0];
     assert.ok(src?.type === "git_pr");
     assert.equal(src.path, "/github");
@@ -48,14 +56,20 @@ describe("parseConfig: defaults", () => {
   });
 
   it("accepts a config that is already parsed (idempotent)", () => {
-    const once = parseConfig(minimal({ sources: [{ type: "schedule", cron: "0 9 * * MON", handler: "h" }] }), { where: "t", env: {} });
+    const once = parseConfig(minimal({ sources: [{ type: "schedule", cron: "0 9 * * MON", handler: "h" }] }), {
+      where: "t",
+      env: {},
+    });
     assert.deepEqual(parseConfig(once, { where: "t", env: {} }), once);
   });
 });
 
 describe("parseConfig: ${VAR} interpolation", () => {
   it("replaces a variable that is set", () => {
-    const cfg = parseConfig(minimal({ webhook_host: "${HOST}", handlers: { h: { prompt: "deploy to ${STAGE} now" } } }), { where: "t", env: { HOST: "0.0.0.0", STAGE: "prod" } });
+    const cfg = parseConfig(
+      minimal({ webhook_host: "${HOST}", handlers: { h: { prompt: "deploy to ${STAGE} now" } } }),
+      { where: "t", env: { HOST: "0.0.0.0", STAGE: "prod" } },
+    );
     assert.equal(cfg.webhook_host, "0.0.0.0");
     assert.equal(cfg.handlers.h?.prompt, "deploy to prod now");
   });
@@ -80,7 +94,10 @@ describe("parseConfig: ${VAR} interpolation", () => {
       providers: { claude: { kind: "anthropic", api_key: "${ANTHROPIC_API_KEY}" } },
       tools: { "tool-github": { token: "${GITHUB_TOKEN}" }, "tool-slack": { webhook_url: "${SLACK_URL}" } },
     };
-    for (const env of [{}, { WEBHOOK_SECRET: "s3cret", ANTHROPIC_API_KEY: "k", GITHUB_TOKEN: "t", SLACK_URL: "https://x" }]) {
+    for (const env of [
+      {},
+      { WEBHOOK_SECRET: "s3cret", ANTHROPIC_API_KEY: "k", GITHUB_TOKEN: "t", SLACK_URL: "https://x" },
+    ]) {
       const cfg = parseConfig(input, { where: "t", env });
       const src = cfg.sources[0];
       assert.ok(src?.type === "webhook");
@@ -92,26 +109,41 @@ describe("parseConfig: ${VAR} interpolation", () => {
   });
 
   it("interpolates a secret written with a default (it is not a bare reference)", () => {
-    const input = { sources: [{ type: "webhook", path: "/h", secret: "${QS_SECRET:-dev-secret}", handler: "h" }], handlers: { h: { prompt: "x" } } };
+    const input = {
+      sources: [{ type: "webhook", path: "/h", secret: "${QS_SECRET:-dev-secret}", handler: "h" }],
+      handlers: { h: { prompt: "x" } },
+    };
     const src = parseConfig(input, { where: "t", env: {} }).sources[0];
     assert.ok(src?.type === "webhook");
     assert.equal(src.secret, "dev-secret");
   });
 
   it("writes a literal ${ for $${ and reports malformed references", () => {
-    const cfg = parseConfig(minimal({ handlers: { h: { prompt: "price: $${AMOUNT}" } } }), { where: "t", env: { AMOUNT: "no" } });
+    const cfg = parseConfig(minimal({ handlers: { h: { prompt: "price: $${AMOUNT}" } } }), {
+      where: "t",
+      env: { AMOUNT: "no" },
+    });
     assert.equal(cfg.handlers.h?.prompt, "price: ${AMOUNT}");
     assert.match(problemAt(problems(minimal({ webhook_host: "${not valid}" })), "webhook_host"), /malformed reference/);
     assert.match(problemAt(problems(minimal({ webhook_host: "x ${OPEN" })), "webhook_host"), /unterminated/);
   });
 
   it("reads a whole ${VAR} as a number or boolean where the schema wants one, and only there", () => {
-    const cfg = parseConfig(minimal({ webhook_port: "${PORT}", persist_last_run: "${PERSIST:-false}", handlers: { h: { prompt: "${N}" } } }), { where: "t", env: { PORT: "9090", N: "42" } });
+    const cfg = parseConfig(
+      minimal({ webhook_port: "${PORT}", persist_last_run: "${PERSIST:-false}", handlers: { h: { prompt: "${N}" } } }),
+      { where: "t", env: { PORT: "9090", N: "42" } },
+    );
     assert.equal(cfg.webhook_port, 9090);
     assert.equal(cfg.persist_last_run, false);
     assert.equal(cfg.handlers.h?.prompt, "42");
-    assert.match(problemAt(problems(minimal({ webhook_port: "${PORT}" }), { PORT: "eighty" }), "webhook_port"), /expected a number, found string "eighty"/);
-    assert.match(problemAt(problems(minimal({ webhook_port: "80${PORT}" }), { PORT: "80" }), "webhook_port"), /expected a number/);
+    assert.match(
+      problemAt(problems(minimal({ webhook_port: "${PORT}" }), { PORT: "eighty" }), "webhook_port"),
+      /expected a number, found string "eighty"/,
+    );
+    assert.match(
+      problemAt(problems(minimal({ webhook_port: "80${PORT}" }), { PORT: "80" }), "webhook_port"),
+      /expected a number/,
+    );
   });
 
   it("never reads the process environment", () => {
@@ -134,10 +166,16 @@ describe("parseConfig: every problem, with its key path", () => {
       webhook_prot: 9000,
     });
     assert.match(problemAt(list, "sources[0].timezone"), /unknown timezone "Mars\/Olympus"/);
-    assert.match(problemAt(list, "sources[1].type"), /unknown source type "filechange"; valid source types: file_change, git_push, git_pr, webhook, schedule, manual, custom \(did you mean "file_change"\?\)/);
+    assert.match(
+      problemAt(list, "sources[1].type"),
+      /unknown source type "filechange"; valid source types: file_change, git_push, git_pr, webhook, schedule, manual, custom \(did you mean "file_change"\?\)/,
+    );
     assert.match(problemAt(list, "sources[2].debounce"), /unknown key "debounce"/);
     assert.match(problemAt(list, "sources[3].handler"), /no handler named "weekyl".*did you mean "weekly"/);
-    assert.match(problemAt(list, "handlers.weekly.steps[0].action"), /tool "tool-slack" has no action "send"; its actions: post/);
+    assert.match(
+      problemAt(list, "handlers.weekly.steps[0].action"),
+      /tool "tool-slack" has no action "send"; its actions: post/,
+    );
     assert.match(problemAt(list, "handlers.weekly.steps[1].prompt"), /expected a string, found number 3/);
     assert.match(problemAt(list, "queue_overflow"), /expected one of "drop", "queue", "error"; found string "dorp"/);
     assert.match(problemAt(list, "webhook_prot"), /unknown key "webhook_prot" \(did you mean "webhook_port"\?\)/);
@@ -147,15 +185,24 @@ describe("parseConfig: every problem, with its key path", () => {
   it("orders problems by key path, numerically", () => {
     const sources = Array.from({ length: 12 }, () => ({ type: "manual", handler: "nope" }));
     const paths = problems({ sources, handlers: { h: { prompt: "x" } } }).map((p) => p.path);
-    assert.deepEqual(paths, sources.map((_, i) => `sources[${i}].handler`));
+    assert.deepEqual(
+      paths,
+      sources.map((_, i) => `sources[${i}].handler`),
+    );
   });
 
   it("names a missing source type and lists the valid ones", () => {
-    assert.match(problemAt(problems({ sources: [{ handler: "h" }], handlers: { h: { prompt: "x" } } }), "sources[0].type"), /missing `type`; valid source types: file_change/);
+    assert.match(
+      problemAt(problems({ sources: [{ handler: "h" }], handlers: { h: { prompt: "x" } } }), "sources[0].type"),
+      /missing `type`; valid source types: file_change/,
+    );
   });
 
   it("says what a step needs when it is none of prompt, tool, recipe", () => {
-    const message = problemAt(problems(minimal({ handlers: { h: { steps: [{ promt: "x" }] } } })), "handlers.h.steps[0]");
+    const message = problemAt(
+      problems(minimal({ handlers: { h: { steps: [{ promt: "x" }] } } })),
+      "handlers.h.steps[0]",
+    );
     assert.match(message, /`prompt`, `recipe` or `tool`/);
     assert.match(message, /"promt" \(did you mean "prompt"\?\)/);
   });
@@ -177,11 +224,20 @@ describe("parseConfig: every problem, with its key path", () => {
   });
 
   it("lists allowed keys when nothing is close", () => {
-    assert.match(problemAt(problems(minimal({ retry: { zzzzzzzz: 1 } })), "retry.zzzzzzzz"), /allowed keys: max_attempts, backoff, initial_delay_ms, max_delay_ms/);
+    assert.match(
+      problemAt(problems(minimal({ retry: { zzzzzzzz: 1 } })), "retry.zzzzzzzz"),
+      /allowed keys: max_attempts, backoff, initial_delay_ms, max_delay_ms/,
+    );
   });
 
   it("refuses a bad cron expression with the cron module's explanation", () => {
-    const message = problemAt(problems({ sources: [{ type: "schedule", cron: "0 25 * * MON", handler: "h" }], handlers: { h: { prompt: "x" } } }), "sources[0].cron");
+    const message = problemAt(
+      problems({
+        sources: [{ type: "schedule", cron: "0 25 * * MON", handler: "h" }],
+        handlers: { h: { prompt: "x" } },
+      }),
+      "sources[0].cron",
+    );
     assert.match(message, /0 25 \* \* MON/);
     assert.match(message, /25/);
   });
@@ -204,30 +260,61 @@ describe("parseConfig: every problem, with its key path", () => {
   });
 
   it("lets GitHub sources share a path, with one secret, never printing it", () => {
-    const ok = { sources: [{ type: "git_pr", handler: "h" }, { type: "git_push", handler: "h" }, { type: "custom", github_events: ["issues"], handler: "h" }], handlers: { h: { prompt: "x" } } };
+    const ok = {
+      sources: [
+        { type: "git_pr", handler: "h" },
+        { type: "git_push", handler: "h" },
+        { type: "custom", github_events: ["issues"], handler: "h" },
+      ],
+      handlers: { h: { prompt: "x" } },
+    };
     assert.equal(parseConfig(ok, { where: "t", env: {} }).sources.length, 3);
-    const list = problems({ sources: [{ type: "git_pr", handler: "h", secret: "literal-one" }, { type: "git_push", handler: "h", secret: "literal-two" }], handlers: { h: { prompt: "x" } } });
+    const list = problems({
+      sources: [
+        { type: "git_pr", handler: "h", secret: "literal-one" },
+        { type: "git_push", handler: "h", secret: "literal-two" },
+      ],
+      handlers: { h: { prompt: "x" } },
+    });
     const message = problemAt(list, "sources[1].secret");
     assert.match(message, /same secret/);
     assert.doesNotMatch(message, /literal-/);
   });
 
   it("requires a webhook to be signed or to say signature: none", () => {
-    const list = problems({ sources: [{ type: "webhook", path: "/a", handler: "h" }, { type: "webhook", path: "/b", signature: "standard-webhooks", handler: "h" }], handlers: { h: { prompt: "x" } } });
+    const list = problems({
+      sources: [
+        { type: "webhook", path: "/a", handler: "h" },
+        { type: "webhook", path: "/b", signature: "standard-webhooks", handler: "h" },
+      ],
+      handlers: { h: { prompt: "x" } },
+    });
     assert.match(problemAt(list, "sources[0].secret"), /signature: none/);
     assert.match(problemAt(list, "sources[1].secret"), /needs a `secret`/);
-    const open = parseConfig({ sources: [{ type: "webhook", path: "/a", signature: "none", handler: "h" }], handlers: { h: { prompt: "x" } } }, { where: "t", env: {} });
+    const open = parseConfig(
+      { sources: [{ type: "webhook", path: "/a", signature: "none", handler: "h" }], handlers: { h: { prompt: "x" } } },
+      { where: "t", env: {} },
+    );
     assert.equal(open.sources.length, 1);
   });
 
   it("checks provider references against `providers` and the built-in kinds", () => {
-    const list = problems(minimal({ default_provider: "claud", providers: { claude: { kind: "anthropic" } }, handlers: { h: { provider: "gpt", prompt: "x" } } }));
+    const list = problems(
+      minimal({
+        default_provider: "claud",
+        providers: { claude: { kind: "anthropic" } },
+        handlers: { h: { provider: "gpt", prompt: "x" } },
+      }),
+    );
     assert.match(problemAt(list, "default_provider"), /no provider named "claud".*did you mean "claude"/);
     assert.match(problemAt(list, "handlers.h.provider"), /no provider named "gpt"/);
   });
 
   it("refuses handler names that cannot be ids", () => {
-    assert.match(problemAt(problems({ sources: [], handlers: { "bad name": { prompt: "x" } } }), 'handlers["bad name"]'), /invalid name "bad name"/);
+    assert.match(
+      problemAt(problems({ sources: [], handlers: { "bad name": { prompt: "x" } } }), 'handlers["bad name"]'),
+      /invalid name "bad name"/,
+    );
   });
 
   it("refuses input that is not an object, naming what was found", () => {
@@ -238,7 +325,10 @@ describe("parseConfig: every problem, with its key path", () => {
 
   it("puts where and every problem in the error message", () => {
     try {
-      parseConfig({ sources: [{ type: "x", handler: "h" }], handlers: {}, mode: "forever" }, { where: "my.yaml", env: {} });
+      parseConfig(
+        { sources: [{ type: "x", handler: "h" }], handlers: {}, mode: "forever" },
+        { where: "my.yaml", env: {} },
+      );
       assert.fail("should throw");
     } catch (err) {
       assert.ok(err instanceof ConfigError);

@@ -76,10 +76,19 @@ function eventBridgeAsUnix(expression: string): string {
   const fields = (match[1] as string).split(" ");
   assert.equal(fields.length, 6, `EventBridge cron has 6 fields: ${expression}`);
   assert.equal(fields[5], "*");
-  assert.ok((fields[2] === "?") !== (fields[4] === "?"), `exactly one of day-of-month and day-of-week is "?": ${expression}`);
+  assert.ok(
+    (fields[2] === "?") !== (fields[4] === "?"),
+    `exactly one of day-of-month and day-of-week is "?": ${expression}`,
+  );
   const ebDay: Record<string, number> = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
   const unixDay = (token: string): string => String((ebDay[token] ?? Number(token)) - 1);
-  const dow = fields[4] === "?" ? "*" : (fields[4] as string).split(",").map((item) => item.split("-").map(unixDay).join("-")).join(",");
+  const dow =
+    fields[4] === "?"
+      ? "*"
+      : (fields[4] as string)
+          .split(",")
+          .map((item) => item.split("-").map(unixDay).join("-"))
+          .join(",");
   const startOne = (f: string) => (f === "?" ? "*" : f.replace(/^1\//, "*/"));
   return [fields[0], fields[1], startOne(fields[2] as string), startOne(fields[3] as string), dow].join(" ");
 }
@@ -107,18 +116,27 @@ describe("toEventBridgeExpression", () => {
   });
 
   it("refuses day-of-month OR day-of-week (both restricted) and says how to split it", () => {
-    assert.throws(() => toEventBridgeExpression("0 9 1 * MON"), (err: unknown) => {
-      assert.ok(err instanceof CronError);
-      assert.match(err.message, /EventBridge Scheduler cannot express "0 9 1 \* MON"/);
-      assert.match(err.message, /day-of-month "1" OR the day-of-week "MON"/);
-      assert.match(err.message, /Split it into two schedules: "0 9 1 \* \*" and "0 9 \* \* MON"/);
-      return true;
-    });
-    assert.throws(() => toEventBridgeExpression("30 8 1-15 JAN 1-5"), /Split it into two schedules: "30 8 1-15 JAN \*" and "30 8 \* JAN 1-5"/);
+    assert.throws(
+      () => toEventBridgeExpression("0 9 1 * MON"),
+      (err: unknown) => {
+        assert.ok(err instanceof CronError);
+        assert.match(err.message, /EventBridge Scheduler cannot express "0 9 1 \* MON"/);
+        assert.match(err.message, /day-of-month "1" OR the day-of-week "MON"/);
+        assert.match(err.message, /Split it into two schedules: "0 9 1 \* \*" and "0 9 \* \* MON"/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => toEventBridgeExpression("30 8 1-15 JAN 1-5"),
+      /Split it into two schedules: "30 8 1-15 JAN \*" and "30 8 \* JAN 1-5"/,
+    );
   });
 
   it("refuses day-of-month AND day-of-week (a `*`-led day field with the other restricted)", () => {
-    assert.throws(() => toEventBridgeExpression("0 9 */2 * MON"), /cannot express "0 9 \*\/2 \* MON": Unix cron runs it only on days matching both/);
+    assert.throws(
+      () => toEventBridgeExpression("0 9 */2 * MON"),
+      /cannot express "0 9 \*\/2 \* MON": Unix cron runs it only on days matching both/,
+    );
     assert.throws(() => toEventBridgeExpression("0 9 13 * */2"), /only on days matching both/);
   });
 

@@ -3,10 +3,28 @@ import assert from "node:assert/strict";
 import { CronError, parseCron, validateCron } from "../../../shared/cron/index.ts";
 
 const ACCEPTED = [
-  "* * * * *", "0 9 * * MON", "0 */4 * * *", "*/15 9-17 * * 1-5", "0 0 1 JAN *", "0 0 1 jan,Jul *",
-  "5,10,15 0 * * *", "0 0 * * 0", "0 0 * * 7", "0 0 * * SUN", "0 0 * * sat", "0 0 * * 5-7", "0 0 * * FRI-SUN",
-  "0 0 1-31/10 * *", "0-59/20 * * * *", "59 23 31 12 *", "0 0 29 2 *", "0 12 * 6-8 SAT", "  0   9  *  *  MON  ",
-  "0 9 13 * FRI", "*/60 * * * *", "0 0 * * */7",
+  "* * * * *",
+  "0 9 * * MON",
+  "0 */4 * * *",
+  "*/15 9-17 * * 1-5",
+  "0 0 1 JAN *",
+  "0 0 1 jan,Jul *",
+  "5,10,15 0 * * *",
+  "0 0 * * 0",
+  "0 0 * * 7",
+  "0 0 * * SUN",
+  "0 0 * * sat",
+  "0 0 * * 5-7",
+  "0 0 * * FRI-SUN",
+  "0 0 1-31/10 * *",
+  "0-59/20 * * * *",
+  "59 23 31 12 *",
+  "0 0 29 2 *",
+  "0 12 * 6-8 SAT",
+  "  0   9  *  *  MON  ",
+  "0 9 13 * FRI",
+  "*/60 * * * *",
+  "0 0 * * */7",
 ];
 
 /** [expression, part of the CronError message] */
@@ -22,10 +40,19 @@ const REFUSED: readonly (readonly [string, RegExp])[] = [
   ["0 0 LW * *", /Quartz\/EventBridge extension `L` \(last\) is not Unix cron/],
   ["0 0 L-2 * *", /Quartz\/EventBridge extension `L`/],
   ["0 0 15W * *", /day-of-month "15W": Quartz\/EventBridge extension `W` \(nearest weekday\) is not Unix cron/],
-  ["0 0 * * MON#2", /day-of-week "MON#2": Quartz\/EventBridge extension `#` \(nth weekday of the month\) is not Unix cron/],
-  ["0 0 ? * MON", /day-of-month "\?": Quartz\/EventBridge extension `\?` \(no specific value\) is not Unix cron; use `\*`/],
+  [
+    "0 0 * * MON#2",
+    /day-of-week "MON#2": Quartz\/EventBridge extension `#` \(nth weekday of the month\) is not Unix cron/,
+  ],
+  [
+    "0 0 ? * MON",
+    /day-of-month "\?": Quartz\/EventBridge extension `\?` \(no specific value\) is not Unix cron; use `\*`/,
+  ],
   ["0 9 * * ?", /day-of-week "\?": Quartz\/EventBridge extension `\?`/],
-  ["5/15 * * * *", /minute "5\/15": start\/step "5\/15" is a Quartz\/EventBridge extension, not Unix cron; write "5-59\/15"/],
+  [
+    "5/15 * * * *",
+    /minute "5\/15": start\/step "5\/15" is a Quartz\/EventBridge extension, not Unix cron; write "5-59\/15"/,
+  ],
   ["60 * * * *", /minute "60": 60 is out of range 0-59/],
   ["0 24 * * *", /hour "24": 24 is out of range 0-23/],
   ["0 0 0 * *", /day-of-month "0": 0 is out of range 1-31/],
@@ -35,7 +62,10 @@ const REFUSED: readonly (readonly [string, RegExp])[] = [
   ["0 0 * * MONDAY", /"MONDAY" is not a number 0-7 or a name SUN-SAT/],
   ["0 0 * * JAN", /day-of-week "JAN": "JAN" is not a number 0-7 or a name SUN-SAT/],
   ["0 0 1 MON *", /month "MON": "MON" is not a number 1-12 or a name JAN-DEC/],
-  ["0 0 * * FRI-MON", /range "FRI-MON" goes backwards; Unix cron ranges do not wrap around \(use a list, e.g. "5-7,0-1"\)/],
+  [
+    "0 0 * * FRI-MON",
+    /range "FRI-MON" goes backwards; Unix cron ranges do not wrap around \(use a list, e.g. "5-7,0-1"\)/,
+  ],
   ["0 17-9 * * *", /range "17-9" goes backwards/],
   ["*/0 * * * *", /step 0 in "\*\/0" must be between 1 and 60/],
   ["*/61 * * * *", /step 61 in "\*\/61" must be between 1 and 60/],
@@ -59,13 +89,19 @@ describe("validateCron", () => {
 
   for (const [expr, message] of REFUSED) {
     it(`refuses ${JSON.stringify(expr)}`, () => {
-      assert.throws(() => validateCron(expr), (err: unknown) => {
-        assert.ok(err instanceof CronError, `CronError expected, got ${String(err)}`);
-        assert.equal(err.name, "CronError");
-        assert.match(err.message, new RegExp(`^invalid cron ${JSON.stringify(expr).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => validateCron(expr),
+        (err: unknown) => {
+          assert.ok(err instanceof CronError, `CronError expected, got ${String(err)}`);
+          assert.equal(err.name, "CronError");
+          assert.match(
+            err.message,
+            new RegExp(`^invalid cron ${JSON.stringify(expr).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `),
+          );
+          assert.match(err.message, message);
+          return true;
+        },
+      );
     });
   }
 

@@ -37,7 +37,12 @@ describe("fileChangeEvent", () => {
     const b = fileChangeEvent({ source: "docs", root: "/repo", changes: [...changes].reverse(), now: new Date(0) });
     assert.equal(a.id, b.id);
     assert.match(a.id, /^file:[0-9a-f]{64}$/);
-    const c = fileChangeEvent({ source: "docs", root: "/repo", changes: [{ ...changes[0]!, hash: "h3" }, changes[1]!], now });
+    const c = fileChangeEvent({
+      source: "docs",
+      root: "/repo",
+      changes: [{ ...changes[0]!, hash: "h3" }, changes[1]!],
+      now,
+    });
     assert.notEqual(a.id, c.id);
     const d = fileChangeEvent({ source: "other", root: "/repo", changes, now });
     assert.notEqual(a.id, d.id);
@@ -53,7 +58,16 @@ describe("fileChangeEvent", () => {
 
   it("refuses an empty change set and an unknown kind", () => {
     assert.throws(() => fileChangeEvent({ source: "docs", root: "/r", changes: [], now }), EventError);
-    assert.throws(() => fileChangeEvent({ source: "docs", root: "/r", changes: [{ path: "x", kind: "rename" as "create", hash: "" }], now }), /unknown kind "rename"/);
+    assert.throws(
+      () =>
+        fileChangeEvent({
+          source: "docs",
+          root: "/r",
+          changes: [{ path: "x", kind: "rename" as "create", hash: "" }],
+          now,
+        }),
+      /unknown kind "rename"/,
+    );
   });
 });
 
@@ -80,7 +94,13 @@ describe("manualEvent", () => {
 describe("webhookEvent", () => {
   const body = Buffer.from('{"environment":"production"}');
   it("uses the webhook-id header when present", () => {
-    const event = webhookEvent({ path: "/hooks/deploy", headers: { "webhook-id": "msg_123" }, rawBody: body, payload: {}, receivedAt: now });
+    const event = webhookEvent({
+      path: "/hooks/deploy",
+      headers: { "webhook-id": "msg_123" },
+      rawBody: body,
+      payload: {},
+      receivedAt: now,
+    });
     assert.equal(event.id, "webhook:/hooks/deploy:msg_123");
     assert.equal(event.type, "webhook");
     assert.equal(event.metadata?.path, "/hooks/deploy");

@@ -13,28 +13,45 @@ const dir = mkdtempSync(join(tmpdir(), "evd-event-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function evd(...args: string[]) {
-  const res = spawnSync(process.execPath, ["local/cli/bin.mjs", "event", ...args], { cwd: repo, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
-  const results = res.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as EventResult);
+  const res = spawnSync(process.execPath, ["local/cli/bin.mjs", "event", ...args], {
+    cwd: repo,
+    encoding: "utf8",
+    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+  });
+  const results = res.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as EventResult);
   return { status: res.status, stdout: res.stdout, stderr: res.stderr, results };
 }
 
 const multi = join(dir, "multi.yaml");
-writeFileSync(multi, [
-  "sources:",
-  "  - {type: webhook, path: /hooks/a, secret: s, handler: on-a}",
-  "  - {type: webhook, path: /hooks/b, secret: s, handler: on-b}",
-  "  - {type: git_pr, events: [opened], handler: on-pr}",
-  "handlers:",
-  "  on-a: {prompt: 'A got {payload.v}'}",
-  "  on-b: {prompt: 'B got {payload.v}'}",
-  "  on-pr: {prompt: 'Review #{payload.number}'}",
-  "  broken: {prompt: 'needs {payload.missing}'}",
-  "",
-].join("\n"));
+writeFileSync(
+  multi,
+  [
+    "sources:",
+    "  - {type: webhook, path: /hooks/a, secret: s, handler: on-a}",
+    "  - {type: webhook, path: /hooks/b, secret: s, handler: on-b}",
+    "  - {type: git_pr, events: [opened], handler: on-pr}",
+    "handlers:",
+    "  on-a: {prompt: 'A got {payload.v}'}",
+    "  on-b: {prompt: 'B got {payload.v}'}",
+    "  on-pr: {prompt: 'Review #{payload.number}'}",
+    "  broken: {prompt: 'needs {payload.missing}'}",
+    "",
+  ].join("\n"),
+);
 
 describe("evd event", () => {
   it("runs the spec's webhook example and prints a successful EventResult with the rendered prompt", () => {
-    const r = evd("--type", "webhook", "--payload", '{"environment":"production","version":"1.2.3"}', "--config", "examples/webhook-integration.yaml");
+    const r = evd(
+      "--type",
+      "webhook",
+      "--payload",
+      '{"environment":"production","version":"1.2.3"}',
+      "--config",
+      "examples/webhook-integration.yaml",
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.results.length, 1);
     const [result] = r.results;
@@ -47,7 +64,18 @@ describe("evd event", () => {
   });
 
   it("picks the webhook source with --source, takes --id, and refuses to guess between several", () => {
-    const r = evd("--type", "webhook", "--source", "/hooks/b", "--id", "evt-42", "--payload", '{"v":7}', "--config", multi);
+    const r = evd(
+      "--type",
+      "webhook",
+      "--source",
+      "/hooks/b",
+      "--id",
+      "evt-42",
+      "--payload",
+      '{"v":7}',
+      "--config",
+      multi,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.results[0]!.job_id, "evt-42#on-b");
     assert.match(String(r.results[0]!.output), /B got 7/);

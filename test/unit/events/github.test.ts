@@ -26,7 +26,11 @@ describe("normalizeGithubDelivery", () => {
     // GitHub's own body is kept as delivered
     assert.equal(event.payload.ref, "refs/heads/master");
     assert.deepEqual(event.payload.commits, payload.commits);
-    assert.deepEqual(event.metadata, { path: "/github", github_event: "push", delivery_id: "72d3162e-cc78-11e3-81ab-4c9367dc0958" });
+    assert.deepEqual(event.metadata, {
+      path: "/github",
+      github_event: "push",
+      delivery_id: "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+    });
   });
 
   it("treats a tag push as a tag, not a branch", () => {
@@ -87,8 +91,14 @@ describe("normalizeGithubDelivery", () => {
   });
 
   it("refuses a push without ref and a pull_request without pull_request, naming what is missing", () => {
-    assert.throws(() => normalize("push", { commits: [] }), (e: unknown) => e instanceof EventError && /ref/.test(e.message));
-    assert.throws(() => normalize("pull_request", { action: "opened" }), (e: unknown) => e instanceof EventError && /pull_request/.test(e.message));
+    assert.throws(
+      () => normalize("push", { commits: [] }),
+      (e: unknown) => e instanceof EventError && /ref/.test(e.message),
+    );
+    assert.throws(
+      () => normalize("pull_request", { action: "opened" }),
+      (e: unknown) => e instanceof EventError && /pull_request/.test(e.message),
+    );
     assert.throws(() => normalize("push", { ref: "refs/heads/x" }, ""), EventError);
   });
 });

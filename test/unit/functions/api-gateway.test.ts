@@ -6,7 +6,14 @@ import { apiGatewayV2Event } from "../../harness/lambda-events.ts";
 describe("API Gateway v2 <-> ingest request", () => {
   it("decodes a base64 body to the exact bytes and lower-cases header names", () => {
     const raw = Buffer.from([0x7b, 0x22, 0xc3, 0xa9, 0x22, 0x7d]);
-    const req = ingestRequestOf(apiGatewayV2Event({ path: "/github", headers: { "X-Hub-Signature-256": "sha256=ab", "Content-Type": "application/json" }, body: raw, base64: true }));
+    const req = ingestRequestOf(
+      apiGatewayV2Event({
+        path: "/github",
+        headers: { "X-Hub-Signature-256": "sha256=ab", "Content-Type": "application/json" },
+        body: raw,
+        base64: true,
+      }),
+    );
     assert.deepEqual(req.rawBody, raw);
     assert.equal(req.method, "POST");
     assert.equal(req.path, "/github");
@@ -25,8 +32,14 @@ describe("API Gateway v2 <-> ingest request", () => {
   });
 
   it("maps the ingest answer to an API Gateway result", () => {
-    assert.deepEqual(apiGatewayResultOf({ status: 429, headers: { "retry-after": "5" }, body: '{"error":"queue_full"}' }), {
-      statusCode: 429, headers: { "content-type": "application/json", "retry-after": "5" }, body: '{"error":"queue_full"}', isBase64Encoded: false,
-    });
+    assert.deepEqual(
+      apiGatewayResultOf({ status: 429, headers: { "retry-after": "5" }, body: '{"error":"queue_full"}' }),
+      {
+        statusCode: 429,
+        headers: { "content-type": "application/json", "retry-after": "5" },
+        body: '{"error":"queue_full"}',
+        isBase64Encoded: false,
+      },
+    );
   });
 });

@@ -14,7 +14,10 @@ describe("functions/build.mjs", () => {
       assert.deepEqual(Object.keys(sizes).sort(), ["ingest", "runner"]);
       const ingest = readFileSync(join(dir, "ingest.mjs"), "utf8");
       const runner = readFileSync(join(dir, "runner.mjs"), "utf8");
-      assert.ok(ingest.startsWith("import { createRequire as __evdCreateRequire } from 'node:module';"), "the createRequire banner comes first");
+      assert.ok(
+        ingest.startsWith("import { createRequire as __evdCreateRequire } from 'node:module';"),
+        "the createRequire banner comes first",
+      );
       assert.ok(ingest.includes('from"@aws-sdk/client-sqs"'), "the SDK stays external");
       assert.ok(!ingest.includes("client-bedrock-runtime"), "ingest never loads the Bedrock SDK");
       assert.ok(runner.includes('from"@aws-sdk/client-bedrock-runtime"'), "the runner has Bedrock");

@@ -3,13 +3,16 @@ import { describe, it } from "node:test";
 import { jobsOfMessage, PermanentMessageError } from "../../../functions/sqs-message.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 
-const config = parseConfig({
-  sources: [
-    { type: "schedule", name: "weekly", handler: "report", cron: "0 9 * * MON", payload: { scope: "all" } },
-    { type: "schedule", handler: "cleanup", cron: "0 */4 * * *" },
-  ],
-  handlers: { report: { prompt: "report {payload.scope}" }, cleanup: { prompt: "clean" } },
-}, { where: "test", env: {} });
+const config = parseConfig(
+  {
+    sources: [
+      { type: "schedule", name: "weekly", handler: "report", cron: "0 9 * * MON", payload: { scope: "all" } },
+      { type: "schedule", handler: "cleanup", cron: "0 */4 * * *" },
+    ],
+    handlers: { report: { prompt: "report {payload.scope}" }, cleanup: { prompt: "clean" } },
+  },
+  { where: "test", env: {} },
+);
 const now = new Date("2026-11-24T10:00:00Z");
 
 describe("queue message -> jobs", () => {
@@ -24,19 +27,41 @@ describe("queue message -> jobs", () => {
   });
 
   it("finds a schedule by its default source name", () => {
-    const [job] = jobsOfMessage(JSON.stringify({ kind: "schedule", schedule: "cleanup-schedule-1", scheduled_time: "2026-11-23T08:00:00Z" }), config, now);
+    const [job] = jobsOfMessage(
+      JSON.stringify({ kind: "schedule", schedule: "cleanup-schedule-1", scheduled_time: "2026-11-23T08:00:00Z" }),
+      config,
+      now,
+    );
     assert.equal(job!.handler, "cleanup");
   });
 
   it("passes a Job through", () => {
-    const job = { id: "e1#report", handler: "report", event: { id: "e1", type: "manual", source: "cli", payload: {}, timestamp: now.toISOString() }, attempt: 1, enqueued_at: now.toISOString() };
+    const job = {
+      id: "e1#report",
+      handler: "report",
+      event: { id: "e1", type: "manual", source: "cli", payload: {}, timestamp: now.toISOString() },
+      attempt: 1,
+      enqueued_at: now.toISOString(),
+    };
     assert.deepEqual(jobsOfMessage(JSON.stringify(job), config, now), [job]);
   });
 
   it("refuses what can never run, saying why", () => {
-    assert.throws(() => jobsOfMessage("{oops", config, now), (e: Error) => e instanceof PermanentMessageError && /not JSON/.test(e.message));
-    assert.throws(() => jobsOfMessage('{"kind":"schedule","schedule":"nope","scheduled_time":"2026-11-23T08:00:00Z"}', config, now), /no schedule source named "nope"; schedules: weekly, cleanup-schedule-1/);
-    assert.throws(() => jobsOfMessage('{"kind":"schedule","schedule":"weekly","scheduled_time":"soon"}', config, now), /bad scheduled_time "soon"/);
-    assert.throws(() => jobsOfMessage('{"id":"x"}', config, now), /missing or bad handler \(string\), event \(object\)/);
+    assert.throws(
+      () => jobsOfMessage("{oops", config, now),
+      (e: Error) => e instanceof PermanentMessageError && /not JSON/.test(e.message),
+    );
+    assert.throws(
+      () => jobsOfMessage('{"kind":"schedule","schedule":"nope","scheduled_time":"2026-11-23T08:00:00Z"}', config, now),
+      /no schedule source named "nope"; schedules: weekly, cleanup-schedule-1/,
+    );
+    assert.throws(
+      () => jobsOfMessage('{"kind":"schedule","schedule":"weekly","scheduled_time":"soon"}', config, now),
+      /bad scheduled_time "soon"/,
+    );
+    assert.throws(
+      () => jobsOfMessage('{"id":"x"}', config, now),
+      /missing or bad handler \(string\), event \(object\)/,
+    );
   });
 });

@@ -36,7 +36,13 @@ const baseConfig: OrchestratorConfigInput = {
     { type: "webhook", path: "/hooks/nosecret", handler: "on-open" },
     { type: "webhook", path: "/hooks/missing-secret", secret: "${NOT_SET}", handler: "on-open" },
   ],
-  handlers: { "on-push": { prompt: "p" }, "on-pr": { prompt: "p" }, "on-deploy": { prompt: "p" }, "on-sw": { prompt: "p" }, "on-open": { prompt: "p" } },
+  handlers: {
+    "on-push": { prompt: "p" },
+    "on-pr": { prompt: "p" },
+    "on-deploy": { prompt: "p" },
+    "on-sw": { prompt: "p" },
+    "on-open": { prompt: "p" },
+  },
 };
 
 function setup(opts: { config?: OrchestratorConfigInput; queue?: JobQueue; hooks?: HookFn[] } = {}) {
@@ -46,7 +52,10 @@ function setup(opts: { config?: OrchestratorConfigInput; queue?: JobQueue; hooks
   const logger: Logger = jsonLogger((l) => logs.push(JSON.parse(l) as Record<string, unknown>), { level: "debug" });
   const { bus, emitted } = recordingBus(opts.hooks ?? [], logger);
   const ingest = createIngest({
-    config, queue, hooks: bus, logger,
+    config,
+    queue,
+    hooks: bus,
+    logger,
     secrets: new MapSecretStore({ GITHUB_WEBHOOK_SECRET: GH_SECRET, DEPLOY_SECRET, SW_SECRET }),
     clock: { now: () => NOW },
   });
@@ -62,8 +71,18 @@ function setup(opts: { config?: OrchestratorConfigInput; queue?: JobQueue; hooks
   return { call, queue, emitted, logs };
 }
 
-function github(event: string, payload: Record<string, unknown>, extra: { deliveryId?: string; secret?: string; contentType?: "json" | "form" } = {}) {
-  const d = signedGithubDelivery({ event, payload, secret: extra.secret ?? GH_SECRET, deliveryId: extra.deliveryId, contentType: extra.contentType });
+function github(
+  event: string,
+  payload: Record<string, unknown>,
+  extra: { deliveryId?: string; secret?: string; contentType?: "json" | "form" } = {},
+) {
+  const d = signedGithubDelivery({
+    event,
+    payload,
+    secret: extra.secret ?? GH_SECRET,
+    deliveryId: extra.deliveryId,
+    contentType: extra.contentType,
+  });
   return { path: "/github", headers: d.headers, body: d.body };
 }
 
@@ -81,7 +100,10 @@ describe("ingest: GitHub deliveries", () => {
     const [job] = pendingOf(queue);
     assert.equal(job!.event.type, "git_push");
     assert.equal(job!.event.payload.branch, "master");
-    assert.deepEqual(emitted.map((e) => e.name), ["event:received", "event:queued"]);
+    assert.deepEqual(
+      emitted.map((e) => e.name),
+      ["event:received", "event:queued"],
+    );
     assert.equal(emitted[1]!.data.job_id, "d-push-1#on-push");
   });
 
@@ -225,7 +247,11 @@ describe("ingest: generic webhooks", () => {
 
   it("accepts an X-Signature HMAC-SHA256 delivery; the id is the body hash, so a resend is a duplicate", async () => {
     const { call, queue } = setup();
-    const req = { path: "/hooks/deploy", headers: { "x-signature": signHmacSha256(DEPLOY_SECRET, body), "content-type": "application/json" }, body };
+    const req = {
+      path: "/hooks/deploy",
+      headers: { "x-signature": signHmacSha256(DEPLOY_SECRET, body), "content-type": "application/json" },
+      body,
+    };
     const res = await call(req);
     assert.equal(res.status, 202);
     assert.equal(res.json.status, "accepted");
@@ -245,18 +271,29 @@ describe("ingest: generic webhooks", () => {
 
   it("refuses a webhook with a bad or missing X-Signature", async () => {
     const { call } = setup();
-    assert.equal((await call({ path: "/hooks/deploy", headers: { "x-signature": signHmacSha256("nope", body) }, body })).status, 401);
+    assert.equal(
+      (await call({ path: "/hooks/deploy", headers: { "x-signature": signHmacSha256("nope", body) }, body })).status,
+      401,
+    );
     assert.equal((await call({ path: "/hooks/deploy", body })).status, 401);
   });
 
   it("verifies Standard Webhooks and takes the event id from webhook-id", async () => {
     const { call } = setup();
     const ts = Math.floor(NOW / 1000);
-    const headers = { "webhook-id": "msg_1", "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(SW_SECRET, "msg_1", ts, body) };
+    const headers = {
+      "webhook-id": "msg_1",
+      "webhook-timestamp": String(ts),
+      "webhook-signature": signStandardWebhook(SW_SECRET, "msg_1", ts, body),
+    };
     const res = await call({ path: "/hooks/sw", headers, body });
     assert.equal(res.status, 202, res.body);
     assert.equal(res.json.event_id, "webhook:/hooks/sw:msg_1");
-    const stale = { ...headers, "webhook-timestamp": String(ts - 3600), "webhook-signature": signStandardWebhook(SW_SECRET, "msg_1", ts - 3600, body) };
+    const stale = {
+      ...headers,
+      "webhook-timestamp": String(ts - 3600),
+      "webhook-signature": signStandardWebhook(SW_SECRET, "msg_1", ts - 3600, body),
+    };
     const old = await call({ path: "/hooks/sw", headers: stale, body });
     assert.equal(old.status, 401);
     assert.match(String(old.json.message), /tolerance/);
@@ -292,7 +329,12 @@ describe("ingest: generic webhooks", () => {
 describe("ingest: hooks and the queue", () => {
   it("answers 200 skipped when an event:received hook skips, and enqueues nothing", async () => {
     const { call, queue } = setup({
-      hooks: [(name, data) => (name === "event:received" && (data.event?.payload.sender as { type?: string } | undefined)?.type === "Bot" ? { action: "skip", reason: "Ignoring bot events" } : undefined)],
+      hooks: [
+        (name, data) =>
+          name === "event:received" && (data.event?.payload.sender as { type?: string } | undefined)?.type === "Bot"
+            ? { action: "skip", reason: "Ignoring bot events" }
+            : undefined,
+      ],
     });
     const payload = { ...githubExample("push"), sender: { login: "dependabot[bot]", type: "Bot" } };
     const res = await call(github("push", payload, { deliveryId: "d-bot" }));
@@ -303,7 +345,12 @@ describe("ingest: hooks and the queue", () => {
 
   it("uses the payload a modify hook returns", async () => {
     const { call, queue } = setup({
-      hooks: [(name, data) => (name === "event:received" ? { action: "modify", payload: { ...data.event!.payload, tagged: true } } : undefined)],
+      hooks: [
+        (name, data) =>
+          name === "event:received"
+            ? { action: "modify", payload: { ...data.event!.payload, tagged: true } }
+            : undefined,
+      ],
     });
     await call(github("push", githubExample("push")));
     assert.equal(pendingOf(queue)[0]!.event.payload.tagged, true);

@@ -9,7 +9,13 @@ import { MapSecretStore, MissingSecretError } from "../../../shared/memory/memor
 const now = new Date("2026-01-01T00:00:00Z");
 function eventWithJobs(id: string, handlers: string[]) {
   const event = manualEvent({ id, now });
-  const jobs: Job[] = handlers.map((h) => ({ id: jobIdOf(id, h), handler: h, event, attempt: 1, enqueued_at: now.toISOString() }));
+  const jobs: Job[] = handlers.map((h) => ({
+    id: jobIdOf(id, h),
+    handler: h,
+    event,
+    attempt: 1,
+    enqueued_at: now.toISOString(),
+  }));
   return { event, jobs };
 }
 
@@ -19,7 +25,10 @@ describe("MemoryJobQueue", () => {
     const { event, jobs } = eventWithJobs("e1", ["a", "b"]);
     assert.deepEqual(await q.submit(event, jobs), { kind: "accepted", jobIds: ["e1#a", "e1#b"] });
     assert.deepEqual(await q.submit(event, jobs), { kind: "duplicate", jobIds: ["e1#a", "e1#b"] });
-    assert.deepEqual(q.pending().map((j) => j.id), ["e1#a", "e1#b"]);
+    assert.deepEqual(
+      q.pending().map((j) => j.id),
+      ["e1#a", "e1#b"],
+    );
     assert.equal(q.take()?.id, "e1#a");
     assert.equal(q.pending().length, 1);
   });
@@ -39,7 +48,10 @@ describe("MemoryJobQueue", () => {
     const { event, jobs } = eventWithJobs("e3", ["a"]);
     const out = await q.submit(event, jobs);
     assert.equal(out.kind, "dropped");
-    assert.deepEqual(q.dropped().map((j) => j.id), ["e3#a"]);
+    assert.deepEqual(
+      q.dropped().map((j) => j.id),
+      ["e3#a"],
+    );
     assert.equal((await q.submit(event, jobs)).kind, "duplicate");
   });
 });
@@ -47,8 +59,17 @@ describe("MemoryJobQueue", () => {
 describe("MemoryHistoryStore", () => {
   it("keeps only the last N results", async () => {
     const h = new MemoryHistoryStore(2);
-    for (const id of ["a", "b", "c"]) await h.append({ event_id: id, success: true, actions_taken: [], started_at: new Date(now.getTime() + id.charCodeAt(0)).toISOString() });
-    assert.deepEqual((await h.list()).map((r) => r.event_id), ["c", "b"]);
+    for (const id of ["a", "b", "c"])
+      await h.append({
+        event_id: id,
+        success: true,
+        actions_taken: [],
+        started_at: new Date(now.getTime() + id.charCodeAt(0)).toISOString(),
+      });
+    assert.deepEqual(
+      (await h.list()).map((r) => r.event_id),
+      ["c", "b"],
+    );
   });
 });
 

@@ -32,14 +32,28 @@ describe("committed examples", () => {
   it("the pr-reviewer-daemon profile reviews a real pull_request delivery and posts the comment", async () => {
     const loaded = await loadConfig({ profile: "pr-reviewer-daemon", cwd: examples, env: {} });
     const config = { ...loaded.config, tools: { ...loaded.config.tools, "tool-github": { base_url: github.url } } };
-    const runner = createPipelineRunner(config, { recipes: fileRecipeSource(loaded.configDir), secrets: mapSecrets({}), filesystemRoot: loaded.configDir, logger: silentLogger });
+    const runner = createPipelineRunner(config, {
+      recipes: fileRecipeSource(loaded.configDir),
+      secrets: mapSecrets({}),
+      filesystemRoot: loaded.configDir,
+      logger: silentLogger,
+    });
     const payload = githubExample("pull_request", "opened");
-    const event = normalizeGithubDelivery({ eventName: "pull_request", deliveryId: "ex-1", payload, receivedAt: new Date(), path: "/github" });
+    const event = normalizeGithubDelivery({
+      eventName: "pull_request",
+      deliveryId: "ex-1",
+      payload,
+      receivedAt: new Date(),
+      path: "/github",
+    });
     const outcome = await runner.run(jobFor(event, "review-pr"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
     assert.equal(outcome.actions_taken[0], "recipe:recipes/pr-reviewer");
     assert.ok(outcome.actions_taken.includes("prompt:echo"), String(outcome.actions_taken));
-    assert.ok(outcome.actions_taken.some((a) => a.startsWith("tool-github.post_pr_comment:")), String(outcome.actions_taken));
+    assert.ok(
+      outcome.actions_taken.some((a) => a.startsWith("tool-github.post_pr_comment:")),
+      String(outcome.actions_taken),
+    );
     const posted = github.requests.find((r) => r.method === "POST");
     assert.ok(posted, "a comment was posted");
     const body = (JSON.parse(posted.body) as { body: string }).body;
@@ -48,10 +62,22 @@ describe("committed examples", () => {
   });
 
   it("examples/webhook-integration.yaml renders the deployment prompt", async () => {
-    const loaded = await loadConfig({ configPath: "webhook-integration.yaml", cwd: examples, env: { WEBHOOK_SECRET: "s" } });
+    const loaded = await loadConfig({
+      configPath: "webhook-integration.yaml",
+      cwd: examples,
+      env: { WEBHOOK_SECRET: "s" },
+    });
     const handler = Object.keys(loaded.config.handlers)[0]!;
-    const runner = createPipelineRunner(loaded.config, { recipes: fileRecipeSource(loaded.configDir), secrets: mapSecrets({}), filesystemRoot: loaded.configDir, logger: silentLogger });
-    const outcome = await runner.run(jobFor(testEvent("webhook", { environment: "production", version: "1.2.3" }), handler), { signal: signal() });
+    const runner = createPipelineRunner(loaded.config, {
+      recipes: fileRecipeSource(loaded.configDir),
+      secrets: mapSecrets({}),
+      filesystemRoot: loaded.configDir,
+      logger: silentLogger,
+    });
+    const outcome = await runner.run(
+      jobFor(testEvent("webhook", { environment: "production", version: "1.2.3" }), handler),
+      { signal: signal() },
+    );
     assert.equal(outcome.success, true, outcome.error);
     assert.match(String(outcome.output), /^\[echo model=echo\]\n[\s\S]*Environment: production[\s\S]*Version: 1\.2\.3/);
   });

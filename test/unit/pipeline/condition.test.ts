@@ -16,7 +16,7 @@ const cases: [string, boolean][] = [
   ["not {config.require_approval}", true],
   ["!{config.post_comment}", false],
   ["{payload.action} == 'opened'", true],
-  ["{payload.action} != \"opened\"", false],
+  ['{payload.action} != "opened"', false],
   ["{payload.number} == 7", true],
   ["{payload.number} == '7'", true],
   ["{config.post_comment} == true", true],
@@ -41,12 +41,17 @@ describe("evaluateCondition", () => {
 
   it("rejects bad syntax with the step and the expression, and never evaluates code", () => {
     for (const bad of ["", "{config.post_comment} ==", "(true", "process.exit(1)", "{a} === 1", "1 + 1", "'unclosed"]) {
-      assert.throws(() => evaluateCondition(bad, scope, "steps[2].condition"), (e: unknown) => e instanceof TemplateError && e.message.startsWith("steps[2].condition: bad condition"), bad);
+      assert.throws(
+        () => evaluateCondition(bad, scope, "steps[2].condition"),
+        (e: unknown) => e instanceof TemplateError && e.message.startsWith("steps[2].condition: bad condition"),
+        bad,
+      );
     }
   });
 
   it("treats LLM-ish false words as false", () => {
-    for (const v of ["false", " FALSE ", "no", "0", "", 0, null, undefined, false, [], {}]) assert.equal(isTruthy(v), false, String(v));
+    for (const v of ["false", " FALSE ", "no", "0", "", 0, null, undefined, false, [], {}])
+      assert.equal(isTruthy(v), false, String(v));
     for (const v of ["yes", "true", 1, [0], { a: 1 }, true]) assert.equal(isTruthy(v), true, String(v));
   });
 });

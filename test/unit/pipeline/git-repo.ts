@@ -4,10 +4,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, "-c", "user.name=Test Dev", "-c", "user.email=dev@example.test", "-c", "commit.gpgsign=false", ...args], {
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", GIT_CONFIG_NOSYSTEM: "1", HOME: dir },
-  });
+  return execFileSync(
+    "git",
+    ["-C", dir, "-c", "user.name=Test Dev", "-c", "user.email=dev@example.test", "-c", "commit.gpgsign=false", ...args],
+    {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", GIT_CONFIG_NOSYSTEM: "1", HOME: dir },
+    },
+  );
 }
 
 /** `git init` plus one commit per entry: [file, content, subject]. */

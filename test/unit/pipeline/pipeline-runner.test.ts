@@ -15,7 +15,8 @@ before(async () => {
   server = await startServer((req, res) => {
     const n = (counters.get(req.url) ?? 0) + 1;
     counters.set(req.url, n);
-    if (req.url.startsWith("/flaky")) return n === 1 ? json(res, 503, { error: "busy" }) : json(res, 200, { ok: true, n });
+    if (req.url.startsWith("/flaky"))
+      return n === 1 ? json(res, 503, { error: "busy" }) : json(res, 200, { ok: true, n });
     if (req.url.startsWith("/down")) return json(res, 503, { error: "down" });
     if (req.url.startsWith("/missing")) return json(res, 404, { error: "nope" });
     if (req.url.startsWith("/hang")) return; // never answers
@@ -24,10 +25,28 @@ before(async () => {
 });
 after(() => server.close());
 
-function runnerFor(handlers: string, opts: { recipes?: Record<string, string>; providers?: Record<string, Provider>; extra?: string; logger?: typeof silentLogger } = {}) {
+function runnerFor(
+  handlers: string,
+  opts: {
+    recipes?: Record<string, string>;
+    providers?: Record<string, Provider>;
+    extra?: string;
+    logger?: typeof silentLogger;
+  } = {},
+) {
   const host = new URL(server.url).host;
-  const cfg = parseConfig(parseYaml(`handlers:\n${handlers}\ntools:\n  tool-http:\n    allow_hosts: ["${host}"]\n${opts.extra ?? ""}`), { where: "test.yaml", env: {} });
-  return createPipelineRunner(cfg, { recipes: mapRecipeSource(opts.recipes ?? {}), secrets: mapSecrets({}), filesystemRoot: "/nonexistent", logger: opts.logger ?? silentLogger, providers: opts.providers, stepRetryDelayMs: 1 });
+  const cfg = parseConfig(
+    parseYaml(`handlers:\n${handlers}\ntools:\n  tool-http:\n    allow_hosts: ["${host}"]\n${opts.extra ?? ""}`),
+    { where: "test.yaml", env: {} },
+  );
+  return createPipelineRunner(cfg, {
+    recipes: mapRecipeSource(opts.recipes ?? {}),
+    secrets: mapSecrets({}),
+    filesystemRoot: "/nonexistent",
+    logger: opts.logger ?? silentLogger,
+    providers: opts.providers,
+    stepRetryDelayMs: 1,
+  });
 }
 
 const hits = (path: string): number => counters.get(path) ?? 0;
@@ -59,8 +78,14 @@ describe("pipeline runner: outputs", () => {
     const event = testEvent("git_push", { repo: "octo/hello", branch: "main" }, "gh-1");
     const first = await runner.run(jobFor(event, "weekly"), { signal: signal() });
     assert.equal(first.output, "[echo model=echo]\nSummary of octo/hello on main since never (git_push gh-1)");
-    const second = await runner.run(jobFor(event, "weekly"), { signal: signal(), lastRun: Date.parse("2026-01-01T00:00:00Z") });
-    assert.equal(second.output, "[echo model=echo]\nSummary of octo/hello on main since 2026-01-01T00:00:00.000Z (git_push gh-1)");
+    const second = await runner.run(jobFor(event, "weekly"), {
+      signal: signal(),
+      lastRun: Date.parse("2026-01-01T00:00:00Z"),
+    });
+    assert.equal(
+      second.output,
+      "[echo model=echo]\nSummary of octo/hello on main since 2026-01-01T00:00:00.000Z (git_push gh-1)",
+    );
   });
 
   it("uses a step's default for missing paths", async () => {
@@ -75,7 +100,13 @@ describe("pipeline runner: outputs", () => {
   });
 
   it("refuses reserved output names and unknown providers, permanently (also when config checks were bypassed)", async () => {
-    const raw = (handlers: string) => createPipelineRunner(OrchestratorConfig.parse(parseYaml(`handlers:\n${handlers}`)), { recipes: mapRecipeSource({}), secrets: mapSecrets({}), filesystemRoot: "/nonexistent", logger: silentLogger });
+    const raw = (handlers: string) =>
+      createPipelineRunner(OrchestratorConfig.parse(parseYaml(`handlers:\n${handlers}`)), {
+        recipes: mapRecipeSource({}),
+        secrets: mapSecrets({}),
+        filesystemRoot: "/nonexistent",
+        logger: silentLogger,
+      });
     const reserved = await raw(`
   h:
     steps:
@@ -97,12 +128,24 @@ describe("pipeline runner: outputs", () => {
 
   it("uses providers passed in deps (e.g. Bedrock) for a configured bedrock entry", async () => {
     const seen: string[] = [];
-    const bedrock: Provider = { name: "bedrock", async complete(r) { seen.push(`${r.model}|${r.prompt}`); return { text: "from bedrock" }; } };
-    const runner = runnerFor(`
+    const bedrock: Provider = {
+      name: "bedrock",
+      async complete(r) {
+        seen.push(`${r.model}|${r.prompt}`);
+        return { text: "from bedrock" };
+      },
+    };
+    const runner = runnerFor(
+      `
   h:
     provider: claude
     prompt: "hi {payload.who}"
-`, { providers: { bedrock }, extra: "default_provider: claude\nproviders:\n  claude:\n    kind: bedrock\n    model: anthropic.claude-x\n" });
+`,
+      {
+        providers: { bedrock },
+        extra: "default_provider: claude\nproviders:\n  claude:\n    kind: bedrock\n    model: anthropic.claude-x\n",
+      },
+    );
     const outcome = await runner.run(jobFor(testEvent("manual", { who: "you" }), "h"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
     assert.equal(outcome.output, "from bedrock");
@@ -111,7 +154,9 @@ describe("pipeline runner: outputs", () => {
   });
 
   it("reports an unknown handler as a permanent failure", async () => {
-    const outcome = await runnerFor(`  h:\n    prompt: x\n`).run(jobFor(testEvent("manual", {}), "nope"), { signal: signal() });
+    const outcome = await runnerFor(`  h:\n    prompt: x\n`).run(jobFor(testEvent("manual", {}), "nope"), {
+      signal: signal(),
+    });
     assert.equal(outcome.success, false);
     assert.equal(outcome.permanent, true);
     assert.match(outcome.error!, /no handler named "nope"/);
@@ -221,7 +266,10 @@ describe("pipeline runner: retry, on_error, timeout, abort", () => {
     const event = testEvent("manual", { base: server.url });
     const cont = await runner.run(jobFor(event, "cont"), { signal: signal() });
     assert.equal(cont.success, true, cont.error);
-    assert.match(String(cont.output), /^\[echo model=echo\]\nafter: steps\[1\]: tool-http: GET .*\/missing-1: HTTP 404/);
+    assert.match(
+      String(cont.output),
+      /^\[echo model=echo\]\nafter: steps\[1\]: tool-http: GET .*\/missing-1: HTTP 404/,
+    );
     const skip = await runner.run(jobFor(event, "skip"), { signal: signal() });
     assert.equal(skip.success, true, skip.error);
     assert.deepEqual(skip.actions_taken, ["prompt:echo"]);
@@ -275,8 +323,13 @@ describe("pipeline runner: retry, on_error, timeout, abort", () => {
 
   it("logs step progress as structured JSON", async () => {
     const lines: string[] = [];
-    await runnerFor(`  h:\n    prompt: "x"\n`, { logger: jsonLogger((l) => lines.push(l)) }).run(jobFor(testEvent("manual", {}), "h"), { signal: signal() });
-    const finished = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === "step finished");
+    await runnerFor(`  h:\n    prompt: "x"\n`, { logger: jsonLogger((l) => lines.push(l)) }).run(
+      jobFor(testEvent("manual", {}), "h"),
+      { signal: signal() },
+    );
+    const finished = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.message === "step finished");
     assert.equal(finished?.handler, "h");
     assert.equal(finished?.action, "prompt:echo");
     assert.equal(finished?.job_id, "manual-1#h");

@@ -6,7 +6,11 @@ import { describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { parseConfig } from "../../../shared/config/parse.ts";
 import { silentLogger } from "../../../shared/logging/logger.ts";
-import { createPipelineRunner, fileRecipeSource, mapRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
+import {
+  createPipelineRunner,
+  fileRecipeSource,
+  mapRecipeSource,
+} from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { RecipeError } from "../../../shared/pipeline/errors.ts";
 import { parseRecipe } from "../../../shared/pipeline/recipe.ts";
 import type { RecipeSource } from "../../../shared/pipeline/pipeline-runner.ts";
@@ -14,12 +18,20 @@ import { jobFor, mapSecrets, signal, testEvent, withTempDir } from "./support.ts
 
 function runner(handlers: string, recipes: RecipeSource) {
   const cfg = parseConfig(parseYaml(`handlers:\n${handlers}`), { where: "test.yaml", env: {} });
-  return createPipelineRunner(cfg, { recipes, secrets: mapSecrets({}), filesystemRoot: "/nonexistent", logger: silentLogger, stepRetryDelayMs: 1 });
+  return createPipelineRunner(cfg, {
+    recipes,
+    secrets: mapSecrets({}),
+    filesystemRoot: "/nonexistent",
+    logger: silentLogger,
+    stepRetryDelayMs: 1,
+  });
 }
 
 describe("parseRecipe", () => {
   it("accepts Amplifier's flat recipe form (agent ignored) plus tool and nested recipe steps", () => {
-    const recipe = parseRecipe("r.yaml", `
+    const recipe = parseRecipe(
+      "r.yaml",
+      `
 name: code-review
 description: Review code
 version: "1.0.0"
@@ -38,7 +50,8 @@ steps:
     path: "{file_path}"
   - recipe: other
     context: { x: 1 }
-`);
+`,
+    );
     assert.equal(recipe.name, "code-review");
     assert.deepEqual(recipe.context, { file_path: "src/a.py" });
     assert.equal(recipe.steps.length, 3);
@@ -47,7 +60,10 @@ steps:
 
   it("names the file and every bad key path", () => {
     assert.throws(
-      () => parseRecipe("recipes/bad.yaml", `
+      () =>
+        parseRecipe(
+          "recipes/bad.yaml",
+          `
 steps:
   - prompt: "x"
     retry: { max_attempts: "three" }
@@ -56,7 +72,8 @@ steps:
   - id: nothing
   - prompt: "y"
     on_error: explode
-`),
+`,
+        ),
       (e: unknown) => {
         assert.ok(e instanceof RecipeError && e.permanent);
         assert.match(e.message, /^recipe recipes\/bad\.yaml: /);
@@ -82,7 +99,10 @@ describe("recipe sources", () => {
       assert.equal(await source.load("recipes/a"), "A");
       assert.equal(await source.load("recipes/a.yaml"), "A");
       assert.equal(await source.load("./recipes/b"), "B");
-      await assert.rejects(source.load("recipes/c"), /recipe "recipes\/c" not found; tried .*recipes\/c, .*recipes\/c\.yaml, .*recipes\/c\.yml/);
+      await assert.rejects(
+        source.load("recipes/c"),
+        /recipe "recipes\/c" not found; tried .*recipes\/c, .*recipes\/c\.yaml, .*recipes\/c\.yml/,
+      );
     });
   });
 
@@ -100,11 +120,14 @@ describe("recipe sources", () => {
   });
 
   it("mapRecipeSource finds refs with or without extension and lists what it has", async () => {
-    const source = mapRecipeSource({ "recipes/pr-reviewer.yaml": "P", "other": "O" });
+    const source = mapRecipeSource({ "recipes/pr-reviewer.yaml": "P", other: "O" });
     assert.equal(await source.load("recipes/pr-reviewer"), "P");
     assert.equal(await source.load("./recipes/pr-reviewer.yaml"), "P");
     assert.equal(await source.load("other.yml"), "O");
-    await assert.rejects(source.load("nope"), /recipe "nope" is not in the bundle; bundled recipes: recipes\/pr-reviewer\.yaml, other/);
+    await assert.rejects(
+      source.load("nope"),
+      /recipe "nope" is not in the bundle; bundled recipes: recipes\/pr-reviewer\.yaml, other/,
+    );
   });
 });
 
@@ -127,22 +150,35 @@ steps:
     "cycle-a.yaml": "steps:\n  - recipe: cycle-b\n",
     "cycle-b.yaml": "steps:\n  - recipe: cycle-a\n",
     "bad.yaml": "steps:\n  - prompt: 1\n",
-    "missing-path.yaml": "steps:\n  - prompt: ok\n  - prompt: \"{payload.nope}\"\n",
+    "missing-path.yaml": 'steps:\n  - prompt: ok\n  - prompt: "{payload.nope}"\n',
   });
 
   it("runs a handler recipe with context defaults and a nested recipe with its own context", async () => {
-    const outcome = await runner(`
+    const outcome = await runner(
+      `
   h:
     recipe: outer
     config: { flag: on }
-`, recipes).run(jobFor(testEvent("manual", { n: 5 }), "h"), { signal: signal() });
+`,
+      recipes,
+    ).run(jobFor(testEvent("manual", { n: 5 }), "h"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
-    assert.deepEqual(outcome.actions_taken, ["recipe:outer", "prompt:echo", "recipe:inner", "prompt:echo", "prompt:echo"]);
-    assert.equal(outcome.output, "[echo model=echo]\ndone: [echo model=echo]\ninner [[echo model=echo]\nouter default-who calm] short 5 on");
+    assert.deepEqual(outcome.actions_taken, [
+      "recipe:outer",
+      "prompt:echo",
+      "recipe:inner",
+      "prompt:echo",
+      "prompt:echo",
+    ]);
+    assert.equal(
+      outcome.output,
+      "[echo model=echo]\ndone: [echo model=echo]\ninner [[echo model=echo]\nouter default-who calm] short 5 on",
+    );
   });
 
   it("runs a recipe as a step of a handler", async () => {
-    const outcome = await runner(`
+    const outcome = await runner(
+      `
   h:
     config: { flag: 2 }
     steps:
@@ -151,26 +187,40 @@ steps:
         context: { subject: "{steps.0.output}" }
         as: result
       - prompt: "got {result}"
-`, recipes).run(jobFor(testEvent("manual", { n: 1 }), "h"), { signal: signal() });
+`,
+      recipes,
+    ).run(jobFor(testEvent("manual", { n: 1 }), "h"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
-    assert.match(String(outcome.output), /^\[echo model=echo\]\ngot \[echo model=echo\]\ninner \[\[echo model=echo\]\nbefore\] short 1 2$/);
+    assert.match(
+      String(outcome.output),
+      /^\[echo model=echo\]\ngot \[echo model=echo\]\ninner \[\[echo model=echo\]\nbefore\] short 1 2$/,
+    );
   });
 
   it("stops recipe cycles, and reports bad recipes and missing paths permanently with their place", async () => {
-    const cycle = await runner("  h:\n    recipe: cycle-a\n", recipes).run(jobFor(testEvent("manual", {}), "h"), { signal: signal() });
+    const cycle = await runner("  h:\n    recipe: cycle-a\n", recipes).run(jobFor(testEvent("manual", {}), "h"), {
+      signal: signal(),
+    });
     assert.equal(cycle.success, false);
     assert.equal(cycle.permanent, true);
     assert.match(cycle.error!, /recipe cycle: cycle-a -> cycle-b -> cycle-a/);
 
-    const bad = await runner("  h:\n    recipe: bad\n", recipes).run(jobFor(testEvent("manual", {}), "h"), { signal: signal() });
+    const bad = await runner("  h:\n    recipe: bad\n", recipes).run(jobFor(testEvent("manual", {}), "h"), {
+      signal: signal(),
+    });
     assert.equal(bad.permanent, true);
     assert.match(bad.error!, /^recipe bad: steps\[0\]\.prompt: /);
 
-    const missing = await runner("  h:\n    steps:\n      - recipe: missing-path\n", recipes).run(jobFor(testEvent("manual", {}), "h"), { signal: signal() });
+    const missing = await runner("  h:\n    steps:\n      - recipe: missing-path\n", recipes).run(
+      jobFor(testEvent("manual", {}), "h"),
+      { signal: signal() },
+    );
     assert.equal(missing.permanent, true);
     assert.equal(missing.error, "steps[0]: recipe missing-path steps[1].prompt: {payload.nope} is not in the event");
 
-    const absent = await runner("  h:\n    recipe: nowhere\n", recipes).run(jobFor(testEvent("manual", {}), "h"), { signal: signal() });
+    const absent = await runner("  h:\n    recipe: nowhere\n", recipes).run(jobFor(testEvent("manual", {}), "h"), {
+      signal: signal(),
+    });
     assert.equal(absent.permanent, true);
     assert.match(absent.error!, /recipe "nowhere" is not in the bundle/);
   });

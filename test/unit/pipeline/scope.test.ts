@@ -20,21 +20,36 @@ describe("template scope", () => {
     assert.deepEqual(changedFiles(relative, "/cfg", "/cfg/src"), ["pkg/a.py"]);
     const absolute = fileChangeEvent({ source: "s", root: "/cfg/src", changes, now: new Date() });
     assert.deepEqual(changedFiles(absolute, "/elsewhere", "/cfg"), ["src/pkg/a.py"]);
-    assert.deepEqual(changedFiles(absolute, "/cfg", "/other"), ["/cfg/src/pkg/a.py"], "outside the root: absolute, so the tool refuses it clearly");
+    assert.deepEqual(
+      changedFiles(absolute, "/cfg", "/other"),
+      ["/cfg/src/pkg/a.py"],
+      "outside the root: absolute, so the tool refuses it clearly",
+    );
     assert.deepEqual(eventShortcuts(relative, "/cfg", "/cfg").files, ["src/pkg/a.py"]);
   });
 
   it("takes repo, branch and files from the payload, repo falling back to repository.full_name", () => {
-    assert.deepEqual(eventShortcuts(testEvent("git_push", { repo: "o/r", branch: "main", files: ["a"] }), "/", "/"), { repo: "o/r", branch: "main", files: ["a"], changed_files: ["a"] });
-    assert.deepEqual(eventShortcuts(testEvent("custom", { repository: { full_name: "o/x" } }), "/", "/"), { repo: "o/x" });
+    assert.deepEqual(eventShortcuts(testEvent("git_push", { repo: "o/r", branch: "main", files: ["a"] }), "/", "/"), {
+      repo: "o/r",
+      branch: "main",
+      files: ["a"],
+      changed_files: ["a"],
+    });
+    assert.deepEqual(eventShortcuts(testEvent("custom", { repository: { full_name: "o/x" } }), "/", "/"), {
+      repo: "o/x",
+    });
   });
 });
 
 describe("well-known outputs and injected paths", () => {
   it("publishes {git_diff}, {git_log} and {file_content}", async () => {
     await withTempDir(async (dir) => {
-      makeRepo(dir, [["notes.txt", "one\n", "first"], ["notes.txt", "two\n", "second"]]);
-      const cfg = parseConfig(parseYaml(`
+      makeRepo(dir, [
+        ["notes.txt", "one\n", "first"],
+        ["notes.txt", "two\n", "second"],
+      ]);
+      const cfg = parseConfig(
+        parseYaml(`
 handlers:
   h:
     steps:
@@ -48,11 +63,21 @@ handlers:
         action: read
         path: notes.txt
       - prompt: "diff<{git_diff}> log<{git_log}> file<{file_content}>"
-`), { where: "t", env: {} });
-      const runner = createPipelineRunner(cfg, { recipes: mapRecipeSource({}), secrets: mapSecrets({}), filesystemRoot: dir, logger: silentLogger });
+`),
+        { where: "t", env: {} },
+      );
+      const runner = createPipelineRunner(cfg, {
+        recipes: mapRecipeSource({}),
+        secrets: mapSecrets({}),
+        filesystemRoot: dir,
+        logger: silentLogger,
+      });
       const outcome = await runner.run(jobFor(testEvent("manual", {}), "h"), { signal: signal() });
       assert.equal(outcome.success, true, outcome.error);
-      assert.match(String(outcome.output), /diff<diff --git a\/notes\.txt b\/notes\.txt[\s\S]*-one\n\+two\n> log<[0-9a-f]+ \S+ Test Dev: second\n[0-9a-f]+ \S+ Test Dev: first> file<two\n>$/);
+      assert.match(
+        String(outcome.output),
+        /diff<diff --git a\/notes\.txt b\/notes\.txt[\s\S]*-one\n\+two\n> log<[0-9a-f]+ \S+ Test Dev: second\n[0-9a-f]+ \S+ Test Dev: first> file<two\n>$/,
+      );
     });
   });
 
@@ -60,15 +85,23 @@ handlers:
     await withTempDir(async (dir) => {
       await mkdir(join(dir, "root"));
       await writeFile(join(dir, "secret.txt"), "s");
-      const cfg = parseConfig(parseYaml(`
+      const cfg = parseConfig(
+        parseYaml(`
 handlers:
   h:
     steps:
       - tool: tool-filesystem
         action: read
         path: "{payload.file}"
-`), { where: "t", env: {} });
-      const runner = createPipelineRunner(cfg, { recipes: mapRecipeSource({}), secrets: mapSecrets({}), filesystemRoot: join(dir, "root"), logger: silentLogger });
+`),
+        { where: "t", env: {} },
+      );
+      const runner = createPipelineRunner(cfg, {
+        recipes: mapRecipeSource({}),
+        secrets: mapSecrets({}),
+        filesystemRoot: join(dir, "root"),
+        logger: silentLogger,
+      });
       for (const file of ["../secret.txt", "/etc/passwd", ["ok.txt", "../secret.txt"]]) {
         const outcome = await runner.run(jobFor(testEvent("webhook", { file }), "h"), { signal: signal() });
         assert.equal(outcome.success, false);
@@ -82,7 +115,8 @@ handlers:
 describe("handler config.output_path", () => {
   it("is the default write path, rendered as a template", async () => {
     await withTempDir(async (dir) => {
-      const cfg = parseConfig(parseYaml(`
+      const cfg = parseConfig(
+        parseYaml(`
 handlers:
   notes:
     config: { output_path: "releases/{payload.version}.md" }
@@ -90,9 +124,18 @@ handlers:
       - prompt: "Release {payload.version}"
       - tool: tool-filesystem
         action: write
-`), { where: "t", env: {} });
-      const runner = createPipelineRunner(cfg, { recipes: mapRecipeSource({}), secrets: mapSecrets({}), filesystemRoot: dir, logger: silentLogger });
-      const outcome = await runner.run(jobFor(testEvent("webhook", { version: "1.2.3" }), "notes"), { signal: signal() });
+`),
+        { where: "t", env: {} },
+      );
+      const runner = createPipelineRunner(cfg, {
+        recipes: mapRecipeSource({}),
+        secrets: mapSecrets({}),
+        filesystemRoot: dir,
+        logger: silentLogger,
+      });
+      const outcome = await runner.run(jobFor(testEvent("webhook", { version: "1.2.3" }), "notes"), {
+        signal: signal(),
+      });
       assert.equal(outcome.success, true, outcome.error);
       assert.deepEqual(outcome.actions_taken, ["prompt:echo", "tool-filesystem.write:releases/1.2.3.md"]);
       assert.equal(await readFile(join(dir, "releases", "1.2.3.md"), "utf8"), "[echo model=echo]\nRelease 1.2.3");

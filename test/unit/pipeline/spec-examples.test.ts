@@ -12,7 +12,11 @@ import { parseConfig } from "../../../shared/config/parse.ts";
 import { fileChangeEvent } from "../../../shared/events/file-change-event.ts";
 import { normalizeGithubDelivery } from "../../../shared/events/github.ts";
 import { silentLogger } from "../../../shared/logging/logger.ts";
-import { createPipelineRunner, fileRecipeSource, mapRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
+import {
+  createPipelineRunner,
+  fileRecipeSource,
+  mapRecipeSource,
+} from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { scheduleEvent } from "../../../shared/events/schedule-event.ts";
 import { githubExample } from "../../fixtures/github.ts";
 import { makeRepo } from "./git-repo.ts";
@@ -39,25 +43,41 @@ handlers:
 
           Generate release notes and update changelog.
 `);
-  const runner = createPipelineRunner(cfg, { recipes: mapRecipeSource({}), secrets: mapSecrets({}), filesystemRoot: "/nonexistent", logger: silentLogger });
+  const runner = createPipelineRunner(cfg, {
+    recipes: mapRecipeSource({}),
+    secrets: mapSecrets({}),
+    filesystemRoot: "/nonexistent",
+    logger: silentLogger,
+  });
 
   it("renders the prompt through the echo provider", async () => {
     const event = testEvent("webhook", { environment: "production", version: "1.2.3" });
     const outcome = await runner.run(jobFor(event, "on-deploy"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
     assert.deepEqual(outcome.actions_taken, ["prompt:echo"]);
-    assert.equal(outcome.output, "[echo model=echo]\nDeployment completed:\n- Environment: production\n- Version: 1.2.3\n\nGenerate release notes and update changelog.\n");
+    assert.equal(
+      outcome.output,
+      "[echo model=echo]\nDeployment completed:\n- Environment: production\n- Version: 1.2.3\n\nGenerate release notes and update changelog.\n",
+    );
   });
 
   it("keeps injection attempts in the payload literal", async () => {
-    const event = testEvent("webhook", { environment: "{env.HOME} {steps.0.output} {config.secret}", version: "${HOME} $(id)" });
+    const event = testEvent("webhook", {
+      environment: "{env.HOME} {steps.0.output} {config.secret}",
+      version: "${HOME} $(id)",
+    });
     const outcome = await runner.run(jobFor(event, "on-deploy"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
-    assert.match(String(outcome.output), /- Environment: \{env\.HOME\} \{steps\.0\.output\} \{config\.secret\}\n- Version: \$\{HOME\} \$\(id\)\n/);
+    assert.match(
+      String(outcome.output),
+      /- Environment: \{env\.HOME\} \{steps\.0\.output\} \{config\.secret\}\n- Version: \$\{HOME\} \$\(id\)\n/,
+    );
   });
 
   it("fails permanently, naming the path and the step, when the payload lacks a field", async () => {
-    const outcome = await runner.run(jobFor(testEvent("webhook", { environment: "production" }), "on-deploy"), { signal: signal() });
+    const outcome = await runner.run(jobFor(testEvent("webhook", { environment: "production" }), "on-deploy"), {
+      signal: signal(),
+    });
     assert.equal(outcome.success, false);
     assert.equal(outcome.permanent, true);
     assert.equal(outcome.error, "steps[0].prompt: {payload.version} is not in the event");
@@ -96,18 +116,33 @@ handlers:
       - tool: tool-filesystem
         action: write
 `);
-      const runner = createPipelineRunner(cfg, { recipes: fileRecipeSource(dir), secrets: mapSecrets({}), filesystemRoot: dir, logger: silentLogger });
+      const runner = createPipelineRunner(cfg, {
+        recipes: fileRecipeSource(dir),
+        secrets: mapSecrets({}),
+        filesystemRoot: dir,
+        logger: silentLogger,
+      });
       const event = fileChangeEvent({
         source: "update-docs-file_change-0",
         root: join(dir, "src"),
-        changes: [{ path: "calculator.py", kind: "modify", hash: "h1" }, { path: "util.py", kind: "create", hash: "h2" }],
+        changes: [
+          { path: "calculator.py", kind: "modify", hash: "h1" },
+          { path: "util.py", kind: "create", hash: "h2" },
+        ],
         now: new Date("2026-01-05T09:00:00Z"),
       });
       const outcome = await runner.run(jobFor(event, "update-docs"), { signal: signal() });
       assert.equal(outcome.success, true, outcome.error);
-      assert.deepEqual(outcome.actions_taken, ["tool-filesystem.read:src/calculator.py,src/util.py", "prompt:echo", "tool-filesystem.write:update-docs.out.md"]);
+      assert.deepEqual(outcome.actions_taken, [
+        "tool-filesystem.read:src/calculator.py,src/util.py",
+        "prompt:echo",
+        "tool-filesystem.write:update-docs.out.md",
+      ]);
       const written = await readFile(join(dir, "update-docs.out.md"), "utf8");
-      assert.equal(written, "[echo model=echo]\nThese files were modified:\n--- src/calculator.py ---\ndef add(a, b):\n    return a + b\n\n\n--- src/util.py ---\nX = 1\n\n\nUpdate the corresponding documentation in ./docs/\nto reflect any API changes.\n");
+      assert.equal(
+        written,
+        "[echo model=echo]\nThese files were modified:\n--- src/calculator.py ---\ndef add(a, b):\n    return a + b\n\n\n--- src/util.py ---\nX = 1\n\n\nUpdate the corresponding documentation in ./docs/\nto reflect any API changes.\n",
+      );
       assert.deepEqual(outcome.output, { path: "update-docs.out.md", bytes: Buffer.byteLength(written) });
     });
   });
@@ -125,7 +160,10 @@ describe("spec example: scheduled reports", () => {
 
   it("summarizes the git log and posts it to Slack", async () => {
     await withTempDir(async (dir) => {
-      makeRepo(dir, [["a.txt", "1", "Add the parser"], ["b.txt", "2", "Fix the scheduler"]]);
+      makeRepo(dir, [
+        ["a.txt", "1", "Add the parser"],
+        ["b.txt", "2", "Fix the scheduler"],
+      ]);
       const cfg = config(`
 sources:
   - type: schedule
@@ -156,11 +194,23 @@ tools:
   tool-slack:
     webhook_url: \${SLACK_WEBHOOK_URL}
 `);
-      const runner = createPipelineRunner(cfg, { recipes: fileRecipeSource(dir), secrets: mapSecrets({ SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/x` }), filesystemRoot: dir, logger: silentLogger });
+      const runner = createPipelineRunner(cfg, {
+        recipes: fileRecipeSource(dir),
+        secrets: mapSecrets({ SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/x` }),
+        filesystemRoot: dir,
+        logger: silentLogger,
+      });
       const event = scheduleEvent("weekly-summary-schedule-0", new Date());
-      const outcome = await runner.run(jobFor(event, "weekly-summary"), { signal: signal(), lastRun: Date.parse("2026-01-01T09:00:00Z") });
+      const outcome = await runner.run(jobFor(event, "weekly-summary"), {
+        signal: signal(),
+        lastRun: Date.parse("2026-01-01T09:00:00Z"),
+      });
       assert.equal(outcome.success, true, outcome.error);
-      assert.deepEqual(outcome.actions_taken, ["tool-git-advanced.log:since 1 week ago", "prompt:echo", "tool-slack.post:#team-updates"]);
+      assert.deepEqual(outcome.actions_taken, [
+        "tool-git-advanced.log:since 1 week ago",
+        "prompt:echo",
+        "tool-slack.post:#team-updates",
+      ]);
       assert.equal(slack.requests.length, 1);
       const sent = slack.requests[0]!;
       assert.equal(sent.method, "POST");
@@ -168,7 +218,10 @@ tools:
       assert.equal(sent.headers["content-type"], "application/json");
       const body = JSON.parse(sent.body) as { text: string; channel: string };
       assert.equal(body.channel, "#team-updates");
-      assert.match(body.text, /^\[echo model=echo\]\nGenerate a weekly summary for the team:\n\nCommits: [0-9a-f]+ \d{4}-\d\d-\d\d Test Dev: Fix the scheduler\n[0-9a-f]+ \d{4}-\d\d-\d\d Test Dev: Add the parser\n/);
+      assert.match(
+        body.text,
+        /^\[echo model=echo\]\nGenerate a weekly summary for the team:\n\nCommits: [0-9a-f]+ \d{4}-\d\d-\d\d Test Dev: Fix the scheduler\n[0-9a-f]+ \d{4}-\d\d-\d\d Test Dev: Add the parser\n/,
+      );
     });
   });
 });
@@ -242,28 +295,58 @@ session:
     await withTempDir(async (dir) => {
       await mkdir(join(dir, "recipes"));
       await writeFile(join(dir, "recipes", "pr-reviewer.yaml"), recipe);
-      const runner = createPipelineRunner(profileConfig(true), { recipes: fileRecipeSource(dir), secrets: mapSecrets({ GITHUB_TOKEN: "ghp_test" }), filesystemRoot: dir, logger: silentLogger });
+      const runner = createPipelineRunner(profileConfig(true), {
+        recipes: fileRecipeSource(dir),
+        secrets: mapSecrets({ GITHUB_TOKEN: "ghp_test" }),
+        filesystemRoot: dir,
+        logger: silentLogger,
+      });
       const payload = githubExample("pull_request", "opened");
-      const event = normalizeGithubDelivery({ eventName: "pull_request", deliveryId: "d-1", payload, receivedAt: new Date(), path: "/github" });
+      const event = normalizeGithubDelivery({
+        eventName: "pull_request",
+        deliveryId: "d-1",
+        payload,
+        receivedAt: new Date(),
+        path: "/github",
+      });
       const before = github.requests.length;
       const outcome = await runner.run(jobFor(event, "review-pr"), { signal: signal() });
       assert.equal(outcome.success, true, outcome.error);
       const repo = (payload.repository as { full_name: string }).full_name;
       const number = payload.number as number;
-      assert.deepEqual(outcome.actions_taken, ["recipe:recipes/pr-reviewer", `tool-github.get_pr_diff:${repo}#${number}`, "prompt:echo", `tool-github.post_pr_comment:${repo}#${number}`]);
+      assert.deepEqual(outcome.actions_taken, [
+        "recipe:recipes/pr-reviewer",
+        `tool-github.get_pr_diff:${repo}#${number}`,
+        "prompt:echo",
+        `tool-github.post_pr_comment:${repo}#${number}`,
+      ]);
       const [get, post] = github.requests.slice(before);
       assert.equal(get!.url, `/repos/${repo}/pulls/${number}`);
       assert.equal(get!.headers.accept, "application/vnd.github.diff");
       assert.equal(get!.headers.authorization, "Bearer ghp_test");
       const comment = JSON.parse(post!.body) as { body: string };
-      assert.match(comment.body, /^### Automated review\n\n\[echo model=echo\]\nReview PR #\d+ in [^:]+: .+\nFocus: security\ndiff --git a\/x b\/x\n\+secret = 'hunter2'\n/);
+      assert.match(
+        comment.body,
+        /^### Automated review\n\n\[echo model=echo\]\nReview PR #\d+ in [^:]+: .+\nFocus: security\ndiff --git a\/x b\/x\n\+secret = 'hunter2'\n/,
+      );
       assert.deepEqual(outcome.output, { id: 99, url: "https://github.test/c/99" });
     });
   });
 
   it("skips the comment when config.post_comment is false", async () => {
-    const runner = createPipelineRunner(profileConfig(false), { recipes: mapRecipeSource({ "recipes/pr-reviewer.yaml": recipe }), secrets: mapSecrets({ GITHUB_TOKEN: "ghp_test" }), filesystemRoot: "/nonexistent", logger: silentLogger });
-    const event = normalizeGithubDelivery({ eventName: "pull_request", deliveryId: "d-2", payload: githubExample("pull_request", "opened"), receivedAt: new Date(), path: "/github" });
+    const runner = createPipelineRunner(profileConfig(false), {
+      recipes: mapRecipeSource({ "recipes/pr-reviewer.yaml": recipe }),
+      secrets: mapSecrets({ GITHUB_TOKEN: "ghp_test" }),
+      filesystemRoot: "/nonexistent",
+      logger: silentLogger,
+    });
+    const event = normalizeGithubDelivery({
+      eventName: "pull_request",
+      deliveryId: "d-2",
+      payload: githubExample("pull_request", "opened"),
+      receivedAt: new Date(),
+      path: "/github",
+    });
     const outcome = await runner.run(jobFor(event, "review-pr"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
     assert.equal(outcome.actions_taken.length, 3);

@@ -21,13 +21,20 @@ export interface TestServer {
 }
 
 /** An HTTP server on 127.0.0.1, ephemeral port, recording every request. */
-export async function startServer(handle: (req: RecordedRequest, res: ServerResponse) => void | Promise<void>): Promise<TestServer> {
+export async function startServer(
+  handle: (req: RecordedRequest, res: ServerResponse) => void | Promise<void>,
+): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const recorded = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       requests.push(recorded);
       void handle(recorded, res);
     });
@@ -37,10 +44,11 @@ export async function startServer(handle: (req: RecordedRequest, res: ServerResp
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

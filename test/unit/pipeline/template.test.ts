@@ -4,7 +4,15 @@ import { TemplateError } from "../../../shared/pipeline/errors.ts";
 import { formatValue, renderTemplate, renderValue } from "../../../shared/pipeline/template.ts";
 
 const scope = {
-  payload: { environment: "production", version: "1.2.3", number: 42, draft: false, labels: ["bug", "ui"], pull_request: { title: "Fix {env.HOME} and ${HOME}" }, nested: { a: [1, { b: 2 }] } },
+  payload: {
+    environment: "production",
+    version: "1.2.3",
+    number: 42,
+    draft: false,
+    labels: ["bug", "ui"],
+    pull_request: { title: "Fix {env.HOME} and ${HOME}" },
+    nested: { a: [1, { b: 2 }] },
+  },
   event: { id: "evt-1", type: "webhook" },
   config: { post_comment: true },
   steps: [{ output: "first {steps.1.output}" }],
@@ -14,23 +22,41 @@ const scope = {
 
 describe("renderTemplate", () => {
   it("expands dotted paths of the payload, event, config, steps and shortcuts", () => {
-    const text = renderTemplate("{payload.environment} {payload.version} #{payload.number} {event.id} {config.post_comment} {files} {steps.0.output} {summary}", scope, { where: "steps[0].prompt" });
+    const text = renderTemplate(
+      "{payload.environment} {payload.version} #{payload.number} {event.id} {config.post_comment} {files} {steps.0.output} {summary}",
+      scope,
+      { where: "steps[0].prompt" },
+    );
     assert.equal(text, "production 1.2.3 #42 evt-1 true a.py, b.py first {steps.1.output} the summary");
   });
 
   it("is single-pass: payload text that looks like a template or an env var stays literal", () => {
-    assert.equal(renderTemplate("Title: {payload.pull_request.title}", scope, { where: "w" }), "Title: Fix {env.HOME} and ${HOME}");
+    assert.equal(
+      renderTemplate("Title: {payload.pull_request.title}", scope, { where: "w" }),
+      "Title: Fix {env.HOME} and ${HOME}",
+    );
     assert.equal(renderTemplate("{steps.0.output}", scope, { where: "w" }), "first {steps.1.output}");
   });
 
   it("cannot read environment variables: {env.HOME} in the template is a missing path", () => {
-    assert.throws(() => renderTemplate("{env.HOME}", scope, { where: "steps[0].prompt" }), (e: unknown) => e instanceof TemplateError && /\{env\.HOME\} is not defined/.test(e.message) && e.permanent);
+    assert.throws(
+      () => renderTemplate("{env.HOME}", scope, { where: "steps[0].prompt" }),
+      (e: unknown) => e instanceof TemplateError && /\{env\.HOME\} is not defined/.test(e.message) && e.permanent,
+    );
   });
 
   it("names the missing path and the step", () => {
-    assert.throws(() => renderTemplate("v={payload.missing}", scope, { where: "steps[1].prompt" }), { message: "steps[1].prompt: {payload.missing} is not in the event" });
-    assert.throws(() => renderTemplate("{config.nope}", scope, { where: "steps[0].prompt" }), /steps\[0\]\.prompt: \{config\.nope\} is not in the handler config/);
-    assert.throws(() => renderTemplate("{steps.3.output}", scope, { where: "steps[4].prompt" }), /\{steps\.3\.output\} is not available/);
+    assert.throws(() => renderTemplate("v={payload.missing}", scope, { where: "steps[1].prompt" }), {
+      message: "steps[1].prompt: {payload.missing} is not in the event",
+    });
+    assert.throws(
+      () => renderTemplate("{config.nope}", scope, { where: "steps[0].prompt" }),
+      /steps\[0\]\.prompt: \{config\.nope\} is not in the handler config/,
+    );
+    assert.throws(
+      () => renderTemplate("{steps.3.output}", scope, { where: "steps[4].prompt" }),
+      /\{steps\.3\.output\} is not available/,
+    );
   });
 
   it("uses the step's default for missing paths", () => {
@@ -38,7 +64,10 @@ describe("renderTemplate", () => {
   });
 
   it("escapes braces with {{ and }}, and leaves non-path braces alone", () => {
-    assert.equal(renderTemplate("{{payload.version}} = {payload.version}", scope, { where: "w" }), "{payload.version} = 1.2.3");
+    assert.equal(
+      renderTemplate("{{payload.version}} = {payload.version}", scope, { where: "w" }),
+      "{payload.version} = 1.2.3",
+    );
     assert.equal(renderTemplate('JSON: {"a": 1} and } alone', scope, { where: "w" }), 'JSON: {"a": 1} and } alone');
     assert.equal(renderTemplate("${payload.version}", scope, { where: "w" }), "$1.2.3");
   });
@@ -50,7 +79,10 @@ describe("renderTemplate", () => {
 
   it("indexes arrays and renders objects as JSON", () => {
     assert.equal(renderTemplate("{payload.nested.a.1.b}", scope, { where: "w" }), "2");
-    assert.equal(renderTemplate("{payload.nested}", scope, { where: "w" }), JSON.stringify(scope.payload.nested, null, 2));
+    assert.equal(
+      renderTemplate("{payload.nested}", scope, { where: "w" }),
+      JSON.stringify(scope.payload.nested, null, 2),
+    );
     assert.equal(renderTemplate("{payload.draft}", scope, { where: "w" }), "false");
   });
 });
@@ -71,7 +103,13 @@ describe("renderValue (tool arguments)", () => {
   });
 
   it("renders nested maps and lists, naming the key in errors", () => {
-    assert.deepEqual(renderValue({ h: { x: "{payload.version}" }, l: ["{event.type}"] }, scope, { where: "steps[0]" }), { h: { x: "1.2.3" }, l: ["webhook"] });
-    assert.throws(() => renderValue({ h: { x: "{payload.nope}" } }, scope, { where: "steps[0].headers" }), /steps\[0\]\.headers\.h\.x: \{payload\.nope\}/);
+    assert.deepEqual(
+      renderValue({ h: { x: "{payload.version}" }, l: ["{event.type}"] }, scope, { where: "steps[0]" }),
+      { h: { x: "1.2.3" }, l: ["webhook"] },
+    );
+    assert.throws(
+      () => renderValue({ h: { x: "{payload.nope}" } }, scope, { where: "steps[0].headers" }),
+      /steps\[0\]\.headers\.h\.x: \{payload\.nope\}/,
+    );
   });
 });

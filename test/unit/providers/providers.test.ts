@@ -16,7 +16,10 @@ interface Fixture {
   readonly response: { status: number; headers?: Record<string, string>; body: unknown };
 }
 function fixtures(name: string): Record<string, Fixture> {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/providers/${name}.json`, import.meta.url), "utf8")) as Record<string, Fixture>;
+  return JSON.parse(readFileSync(new URL(`../../fixtures/providers/${name}.json`, import.meta.url), "utf8")) as Record<
+    string,
+    Fixture
+  >;
 }
 const anthropic = fixtures("anthropic-messages");
 const openai = fixtures("openai-chat-completions");
@@ -45,18 +48,40 @@ const last = (): RecordedRequest => server.requests.at(-1)!;
 describe("echo provider", () => {
   it("returns the prompt under a header, deterministically", async () => {
     const echo = echoProvider();
-    assert.deepEqual(await echo.complete({ prompt: "hi" }), { text: "[echo model=echo]\nhi", model: "echo", usage: { inputTokens: 0, outputTokens: 0 } });
-    assert.equal((await echo.complete({ prompt: "hi", system: "be brief", model: "m1" })).text, "[echo model=m1]\n[system] be brief\nhi");
+    assert.deepEqual(await echo.complete({ prompt: "hi" }), {
+      text: "[echo model=echo]\nhi",
+      model: "echo",
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
+    assert.equal(
+      (await echo.complete({ prompt: "hi", system: "be brief", model: "m1" })).text,
+      "[echo model=m1]\n[system] be brief\nhi",
+    );
   });
 });
 
 describe("anthropic provider (Messages API)", () => {
-  const make = (name: string, key = "sk-ant-test-key") => anthropicProvider({ apiKey: async () => key, model: "claude-sonnet-4-5", maxTokens: 1024, baseUrl: `${server.url}/anthropic/${name}`, fetch });
+  const make = (name: string, key = "sk-ant-test-key") =>
+    anthropicProvider({
+      apiKey: async () => key,
+      model: "claude-sonnet-4-5",
+      maxTokens: 1024,
+      baseUrl: `${server.url}/anthropic/${name}`,
+      fetch,
+    });
 
   it("sends the recorded request shape and reads text blocks and usage", async () => {
-    const response = await make("ok").complete({ prompt: "Review PR #7: Fix the parser", system: "You review pull requests.", maxTokens: 512 });
+    const response = await make("ok").complete({
+      prompt: "Review PR #7: Fix the parser",
+      system: "You review pull requests.",
+      maxTokens: 512,
+    });
     assertRequest(last(), anthropic.ok!.request!, "/anthropic/ok");
-    assert.deepEqual(response, { text: "The change looks correct. Verdict: approve", model: "claude-sonnet-4-5-20250929", usage: { inputTokens: 21, outputTokens: 9 } });
+    assert.deepEqual(response, {
+      text: "The change looks correct. Verdict: approve",
+      model: "claude-sonnet-4-5-20250929",
+      usage: { inputTokens: 21, outputTokens: 9 },
+    });
   });
 
   it("classifies 429 and 529 as retryable, 401 and 400 as permanent, and never shows the key", async () => {
@@ -78,18 +103,40 @@ describe("anthropic provider (Messages API)", () => {
   });
 
   it("needs a model, and reports connection failures as retryable", async () => {
-    await assert.rejects(anthropicProvider({ apiKey: async () => "k", fetch }).complete({ prompt: "x" }), (e: unknown) => e instanceof ProviderError && e.permanent && /no model configured/.test(e.message));
-    await assert.rejects(anthropicProvider({ apiKey: async () => "k", model: "m", baseUrl: "http://127.0.0.1:1", fetch }).complete({ prompt: "x" }), (e: unknown) => e instanceof ProviderError && !e.permanent);
+    await assert.rejects(
+      anthropicProvider({ apiKey: async () => "k", fetch }).complete({ prompt: "x" }),
+      (e: unknown) => e instanceof ProviderError && e.permanent && /no model configured/.test(e.message),
+    );
+    await assert.rejects(
+      anthropicProvider({ apiKey: async () => "k", model: "m", baseUrl: "http://127.0.0.1:1", fetch }).complete({
+        prompt: "x",
+      }),
+      (e: unknown) => e instanceof ProviderError && !e.permanent,
+    );
   });
 });
 
 describe("openai provider (Chat Completions)", () => {
-  const make = (name: string, key = "sk-openai-test-key") => openAiProvider({ apiKey: async () => key, model: "gpt-4o-mini", baseUrl: `${server.url}/openai/${name}/v1`, fetch });
+  const make = (name: string, key = "sk-openai-test-key") =>
+    openAiProvider({
+      apiKey: async () => key,
+      model: "gpt-4o-mini",
+      baseUrl: `${server.url}/openai/${name}/v1`,
+      fetch,
+    });
 
   it("sends the recorded request shape and reads the first choice and usage", async () => {
-    const response = await make("ok").complete({ prompt: "Deployment completed: production 1.2.3", system: "You write release notes.", maxTokens: 256 });
+    const response = await make("ok").complete({
+      prompt: "Deployment completed: production 1.2.3",
+      system: "You write release notes.",
+      maxTokens: 256,
+    });
     assertRequest(last(), openai.ok!.request!, "/openai/ok");
-    assert.deepEqual(response, { text: "Release 1.2.3 is live in production.", model: "gpt-4o-mini-2024-07-18", usage: { inputTokens: 19, outputTokens: 10 } });
+    assert.deepEqual(response, {
+      text: "Release 1.2.3 is live in production.",
+      model: "gpt-4o-mini-2024-07-18",
+      usage: { inputTokens: 19, outputTokens: 10 },
+    });
   });
 
   it("sends no Authorization header without a key (local OpenAI-compatible servers)", async () => {
@@ -98,8 +145,17 @@ describe("openai provider (Chat Completions)", () => {
   });
 
   it("classifies 429 and 500 as retryable, 401 as permanent", async () => {
-    for (const [name, permanent] of [["rate_limited", false], ["server_error", false], ["unauthorized", true]] as const) {
-      await assert.rejects(make(name).complete({ prompt: "x" }), (e: unknown) => e instanceof ProviderError && e.permanent === permanent && e.message.startsWith("openai: HTTP "), name);
+    for (const [name, permanent] of [
+      ["rate_limited", false],
+      ["server_error", false],
+      ["unauthorized", true],
+    ] as const) {
+      await assert.rejects(
+        make(name).complete({ prompt: "x" }),
+        (e: unknown) =>
+          e instanceof ProviderError && e.permanent === permanent && e.message.startsWith("openai: HTTP "),
+        name,
+      );
     }
   });
 
@@ -107,10 +163,16 @@ describe("openai provider (Chat Completions)", () => {
     const hang = await startServer(() => undefined);
     try {
       const controller = new AbortController();
-      const pending = openAiProvider({ apiKey: async () => "", model: "m", baseUrl: hang.url, fetch }).complete({ prompt: "x", signal: controller.signal });
+      const pending = openAiProvider({ apiKey: async () => "", model: "m", baseUrl: hang.url, fetch }).complete({
+        prompt: "x",
+        signal: controller.signal,
+      });
       while (hang.requests.length === 0) await new Promise((r) => setImmediate(r));
       controller.abort();
-      await assert.rejects(pending, (e: unknown) => e instanceof ProviderError && !e.permanent && /aborted/.test(e.message));
+      await assert.rejects(
+        pending,
+        (e: unknown) => e instanceof ProviderError && !e.permanent && /aborted/.test(e.message),
+      );
     } finally {
       await hang.close();
     }
@@ -119,7 +181,12 @@ describe("openai provider (Chat Completions)", () => {
 
 describe("anthropic base_url", () => {
   it("accepts a base URL with or without /v1", async () => {
-    await anthropicProvider({ apiKey: async () => "sk-ant-test-key", model: "m", baseUrl: `${server.url}/anthropic/ok/v1/`, fetch }).complete({ prompt: "x" });
+    await anthropicProvider({
+      apiKey: async () => "sk-ant-test-key",
+      model: "m",
+      baseUrl: `${server.url}/anthropic/ok/v1/`,
+      fetch,
+    }).complete({ prompt: "x" });
     assert.equal(last().url, "/anthropic/ok/v1/messages");
   });
 });

@@ -7,14 +7,34 @@ import { describe, it } from "node:test";
 import { matchesFilter, matchesRefFilters } from "../../../shared/router/branch-filter.ts";
 
 const table: { patterns: string[]; matches: string[]; rejects: string[] }[] = [
-  { patterns: ["feature/*"], matches: ["feature/my-branch", "feature/your-branch"], rejects: ["feature/beta-a/my-branch", "feature", "my-feature/x"] },
-  { patterns: ["feature/**"], matches: ["feature/beta-a/my-branch", "feature/your-branch", "feature/mona/the/octocat"], rejects: ["features/x", "feature"] },
-  { patterns: ["main", "releases/mona-the-octocat"], matches: ["main", "releases/mona-the-octocat"], rejects: ["main2", "mainline", "releases/mona", "x/main"] },
+  {
+    patterns: ["feature/*"],
+    matches: ["feature/my-branch", "feature/your-branch"],
+    rejects: ["feature/beta-a/my-branch", "feature", "my-feature/x"],
+  },
+  {
+    patterns: ["feature/**"],
+    matches: ["feature/beta-a/my-branch", "feature/your-branch", "feature/mona/the/octocat"],
+    rejects: ["features/x", "feature"],
+  },
+  {
+    patterns: ["main", "releases/mona-the-octocat"],
+    matches: ["main", "releases/mona-the-octocat"],
+    rejects: ["main2", "mainline", "releases/mona", "x/main"],
+  },
   { patterns: ["*"], matches: ["main", "releases"], rejects: ["releases/v1", "all/the/branches"] },
   { patterns: ["**"], matches: ["all/the/branches", "every/tag", "main"], rejects: [] },
-  { patterns: ["*feature"], matches: ["mona-feature", "feature", "ver-10-feature"], rejects: ["feature-x", "a/feature"] },
+  {
+    patterns: ["*feature"],
+    matches: ["mona-feature", "feature", "ver-10-feature"],
+    rejects: ["feature-x", "a/feature"],
+  },
   { patterns: ["v2*"], matches: ["v2", "v2.0", "v2.9"], rejects: ["v1.0", "v2/x", "xv2"] },
-  { patterns: ["v[12].[0-9]+.[0-9]+"], matches: ["v1.10.1", "v2.0.0"], rejects: ["v3.0.0", "v1.x.1", "v1.10", "v1.10.1-rc"] },
+  {
+    patterns: ["v[12].[0-9]+.[0-9]+"],
+    matches: ["v1.10.1", "v2.0.0"],
+    rejects: ["v3.0.0", "v1.x.1", "v1.10", "v1.10.1-rc"],
+  },
   // special characters: `*` (Octo* matches Octocat), `?` zero or one of the preceding character, `[]`
   { patterns: ["Octo*"], matches: ["Octocat", "Octo"], rejects: ["Octo/cat"] },
   { patterns: ["page.jsx?"], matches: ["page.js", "page.jsx"], rejects: ["page.jsxx", "page.j"] },
@@ -22,9 +42,17 @@ const table: { patterns: string[]; matches: string[]; rejects: string[] }[] = [
   { patterns: ["[1-2]00"], matches: ["100", "200"], rejects: ["300", "1000"] },
   { patterns: ["release/v[0-9].[0-9]"], matches: ["release/v1.2"], rejects: ["release/v1.22", "release/v1x2"] },
   // negation, evaluated in order (on.push.branches docs: releases/** but not releases/**-alpha)
-  { patterns: ["releases/**", "!releases/**-alpha"], matches: ["releases/10", "releases/beta/mona"], rejects: ["releases/10-alpha", "releases/beta/3-alpha", "main"] },
+  {
+    patterns: ["releases/**", "!releases/**-alpha"],
+    matches: ["releases/10", "releases/beta/mona"],
+    rejects: ["releases/10-alpha", "releases/beta/3-alpha", "main"],
+  },
   { patterns: ["*.md", "!README.md"], matches: ["hello.md"], rejects: ["README.md", "docs/hello.md"] },
-  { patterns: ["*.md", "!README.md", "README*"], matches: ["hello.md", "README.md", "README.doc"], rejects: ["docs/hello.md"] },
+  {
+    patterns: ["*.md", "!README.md", "README*"],
+    matches: ["hello.md", "README.md", "README.doc"],
+    rejects: ["docs/hello.md"],
+  },
   { patterns: ["!main"], matches: [], rejects: ["main", "dev"] },
   // `+` is special: a literal plus needs a backslash
   { patterns: ["fix\\+1"], matches: ["fix+1"], rejects: ["fixx1", "fix1"] },
@@ -35,7 +63,8 @@ describe("GitHub filter patterns", () => {
   for (const row of table) {
     it(`${JSON.stringify(row.patterns)} matches ${JSON.stringify(row.matches)}, not ${JSON.stringify(row.rejects)}`, () => {
       for (const name of row.matches) assert.equal(matchesFilter(name, row.patterns), true, `${name} should match`);
-      for (const name of row.rejects) assert.equal(matchesFilter(name, row.patterns), false, `${name} should not match`);
+      for (const name of row.rejects)
+        assert.equal(matchesFilter(name, row.patterns), false, `${name} should not match`);
     });
   }
 

@@ -34,7 +34,14 @@ describe("routeEvent: GitHub", () => {
       { type: "git_pr", events: ["closed"], branches: ["main"], handler: "on-pr-closed-main" },
       { type: "custom", github_events: ["issues"], handler: "on-issue" },
     ],
-    handlers: { "on-push": h(), "on-tag": h(), "on-feature": h(), "on-pr": h(), "on-pr-closed-main": h(), "on-issue": h() },
+    handlers: {
+      "on-push": h(),
+      "on-tag": h(),
+      "on-feature": h(),
+      "on-pr": h(),
+      "on-pr-closed-main": h(),
+      "on-issue": h(),
+    },
   });
 
   it("routes a real push to master to the branch handler only, job id event#handler", () => {
@@ -58,15 +65,29 @@ describe("routeEvent: GitHub", () => {
   });
 
   it("routes pull_request actions by the events filter and the base branch", () => {
-    assert.deepEqual(handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "opened")), cfg, now)), ["on-pr"]);
-    assert.deepEqual(handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "synchronize")), cfg, now)), ["on-pr"]);
+    assert.deepEqual(
+      handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "opened")), cfg, now)),
+      ["on-pr"],
+    );
+    assert.deepEqual(
+      handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "synchronize")), cfg, now)),
+      ["on-pr"],
+    );
     // closed, but the base branch of the example is master, not main
-    assert.deepEqual(handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "closed")), cfg, now)), []);
-    assert.deepEqual(handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "labeled")), cfg, now)), []);
+    assert.deepEqual(
+      handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "closed")), cfg, now)),
+      [],
+    );
+    assert.deepEqual(
+      handlersOf(routeEvent(github("pull_request", githubExample("pull_request", "labeled")), cfg, now)),
+      [],
+    );
   });
 
   it("routes other GitHub events by github_events; ping matches nothing", () => {
-    assert.deepEqual(handlersOf(routeEvent(github("issues", githubExample("issues", "opened")), cfg, now)), ["on-issue"]);
+    assert.deepEqual(handlersOf(routeEvent(github("issues", githubExample("issues", "opened")), cfg, now)), [
+      "on-issue",
+    ]);
     assert.deepEqual(handlersOf(routeEvent(github("ping", githubExample("ping")), cfg, now)), []);
   });
 
@@ -107,14 +128,19 @@ describe("routeEvent: GitHub", () => {
   });
 
   it("honours acceptSource (the sources whose secret verified the delivery)", () => {
-    const jobs = routeEvent(github("push", githubExample("push")), cfg, now, { acceptSource: (s) => s.handler !== "on-push" });
+    const jobs = routeEvent(github("push", githubExample("push")), cfg, now, {
+      acceptSource: (s) => s.handler !== "on-push",
+    });
     assert.deepEqual(handlersOf(jobs), []);
   });
 });
 
 describe("routeEvent: concurrency keys", () => {
   const cfg = config({
-    sources: [{ type: "git_pr", handler: "review" }, { type: "git_push", handler: "bad-key" }],
+    sources: [
+      { type: "git_pr", handler: "review" },
+      { type: "git_push", handler: "bad-key" },
+    ],
     handlers: {
       review: { prompt: "x", concurrency: { key: "{repo}#{payload.number}", on_new: "supersede" } },
       "bad-key": { prompt: "x", concurrency: { key: "{payload.number}" } },
@@ -128,7 +154,9 @@ describe("routeEvent: concurrency keys", () => {
 
   it("leaves the key out and warns when it cannot be rendered", () => {
     const lines: string[] = [];
-    const [job] = routeEvent(github("push", githubExample("push")), cfg, now, { logger: jsonLogger((l) => lines.push(l)) });
+    const [job] = routeEvent(github("push", githubExample("push")), cfg, now, {
+      logger: jsonLogger((l) => lines.push(l)),
+    });
     assert.equal(job!.concurrency_key, undefined);
     assert.equal(lines.length, 1);
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -148,13 +176,32 @@ describe("routeEvent: webhook, schedule, manual, custom", () => {
       { type: "manual", handler: "by-hand" },
       { type: "custom", handler: "any-custom" },
     ],
-    handlers: { "on-deploy": h(), "on-other": h(), "weekly-summary": h(), "health-check": h(), "by-hand": h(), "any-custom": h() },
+    handlers: {
+      "on-deploy": h(),
+      "on-other": h(),
+      "weekly-summary": h(),
+      "health-check": h(),
+      "by-hand": h(),
+      "any-custom": h(),
+    },
   });
 
   it("routes a webhook by exact path", () => {
-    const ev = webhookEvent({ path: "/hooks/deploy", headers: {}, rawBody: Buffer.from("{}"), payload: {}, receivedAt: now });
+    const ev = webhookEvent({
+      path: "/hooks/deploy",
+      headers: {},
+      rawBody: Buffer.from("{}"),
+      payload: {},
+      receivedAt: now,
+    });
     assert.deepEqual(handlersOf(routeEvent(ev, cfg, now)), ["on-deploy"]);
-    const sub = webhookEvent({ path: "/hooks/deploy/x", headers: {}, rawBody: Buffer.from("{}"), payload: {}, receivedAt: now });
+    const sub = webhookEvent({
+      path: "/hooks/deploy/x",
+      headers: {},
+      rawBody: Buffer.from("{}"),
+      payload: {},
+      receivedAt: now,
+    });
     assert.deepEqual(handlersOf(routeEvent(sub, cfg, now)), []);
   });
 
@@ -167,13 +214,17 @@ describe("routeEvent: webhook, schedule, manual, custom", () => {
   it("routes manual events to manual sources, or to the named handler", () => {
     assert.deepEqual(handlersOf(routeEvent(manualEvent({ now }), cfg, now)), ["by-hand"]);
     const jobs = routeEvent(manualEvent({ id: "m1", now }), cfg, now, { handler: "weekly-summary" });
-    assert.deepEqual(jobs.map((j) => j.id), ["m1#weekly-summary"]);
+    assert.deepEqual(
+      jobs.map((j) => j.id),
+      ["m1#weekly-summary"],
+    );
   });
 
   it("refuses an unknown handler, listing the handlers", () => {
     assert.throws(
       () => routeEvent(manualEvent({ now }), cfg, now, { handler: "nope" }),
-      (e: unknown) => e instanceof RouterError && /unknown handler "nope"/.test(e.message) && /weekly-summary/.test(e.message),
+      (e: unknown) =>
+        e instanceof RouterError && /unknown handler "nope"/.test(e.message) && /weekly-summary/.test(e.message),
     );
   });
 
@@ -186,15 +237,31 @@ describe("routeEvent: webhook, schedule, manual, custom", () => {
 describe("routeEvent: file changes", () => {
   const cfg = config({
     sources: [
-      { type: "file_change", name: "py", path: "./src/", pattern: "**/*.py", events: ["modify", "create"], handler: "on-code" },
-      { type: "file_change", name: "docs", path: "./docs/", pattern: ["**/*.md"], ignore: ["drafts/**"], handler: "on-docs" },
+      {
+        type: "file_change",
+        name: "py",
+        path: "./src/",
+        pattern: "**/*.py",
+        events: ["modify", "create"],
+        handler: "on-code",
+      },
+      {
+        type: "file_change",
+        name: "docs",
+        path: "./docs/",
+        pattern: ["**/*.md"],
+        ignore: ["drafts/**"],
+        handler: "on-docs",
+      },
     ],
     handlers: { "on-code": h(), "on-docs": h() },
   });
 
   it("keeps only the changes a source wants (pattern and kinds); the id stays the event's", () => {
     const ev = fileChangeEvent({
-      source: "py", root: "/repo/src", now,
+      source: "py",
+      root: "/repo/src",
+      now,
       changes: [
         { path: "pkg/a.py", kind: "modify", hash: "1" },
         { path: "pkg/b.py", kind: "delete", hash: "" },
@@ -210,14 +277,24 @@ describe("routeEvent: file changes", () => {
   });
 
   it("yields no job when no change is left", () => {
-    const ev = fileChangeEvent({ source: "py", root: "/repo/src", now, changes: [{ path: "a.py", kind: "delete", hash: "" }] });
+    const ev = fileChangeEvent({
+      source: "py",
+      root: "/repo/src",
+      now,
+      changes: [{ path: "a.py", kind: "delete", hash: "" }],
+    });
     assert.deepEqual(routeEvent(ev, cfg, now), []);
   });
 
   it("applies ignore globs and matches absolute paths relative to the root", () => {
     const ev = fileChangeEvent({
-      source: "docs", root: "/repo/docs", now,
-      changes: [{ path: "/repo/docs/guide/x.md", kind: "create", hash: "1" }, { path: "drafts/y.md", kind: "create", hash: "2" }],
+      source: "docs",
+      root: "/repo/docs",
+      now,
+      changes: [
+        { path: "/repo/docs/guide/x.md", kind: "create", hash: "1" },
+        { path: "drafts/y.md", kind: "create", hash: "2" },
+      ],
     });
     const jobs = routeEvent(ev, cfg, now);
     assert.deepEqual(handlersOf(jobs), ["on-docs"]);

@@ -24,7 +24,8 @@ describe("ingest -> queue -> runJob", () => {
       handlers: {
         "review-pr": {
           concurrency: { key: "{repo}#{payload.number}", on_new: "supersede" },
-          prompt: "Review PR #{payload.number} of {repo} ({payload.action}) from {payload.branch} into {payload.base_branch}",
+          prompt:
+            "Review PR #{payload.number} of {repo} ({payload.action}) from {payload.branch} into {payload.base_branch}",
         },
       },
     });
@@ -33,7 +34,11 @@ describe("ingest -> queue -> runJob", () => {
     const clock = { now: () => Date.parse("2026-08-01T10:00:00Z") };
     const queue = new MemoryJobQueue();
     const ingest = createIngest({ config, queue, secrets, hooks, clock, logger: silentLogger });
-    const delivery = signedGithubDelivery({ event: "pull_request", payload: githubExample("pull_request", "synchronize"), secret: "flow-secret" });
+    const delivery = signedGithubDelivery({
+      event: "pull_request",
+      payload: githubExample("pull_request", "synchronize"),
+      secret: "flow-secret",
+    });
     const request = { method: "POST", path: "/github", headers: delivery.headers, rawBody: Buffer.from(delivery.body) };
 
     const first = await ingest(request);
@@ -41,9 +46,19 @@ describe("ingest -> queue -> runJob", () => {
     assert.equal((await ingest(request)).body.includes('"duplicate"'), true);
 
     const deps = {
-      jobs: new MemoryJobStore(), history: new MemoryHistoryStore(), lastRun: new MemoryLastRunStore(),
-      pipeline: createPipelineRunner(config, { recipes: mapRecipeSource({}), secrets, filesystemRoot: process.cwd(), logger: silentLogger }),
-      hooks, clock, logger: silentLogger, leaseMs: 600_000,
+      jobs: new MemoryJobStore(),
+      history: new MemoryHistoryStore(),
+      lastRun: new MemoryLastRunStore(),
+      pipeline: createPipelineRunner(config, {
+        recipes: mapRecipeSource({}),
+        secrets,
+        filesystemRoot: process.cwd(),
+        logger: silentLogger,
+      }),
+      hooks,
+      clock,
+      logger: silentLogger,
+      leaseMs: 600_000,
     };
     const job = queue.take();
     assert.ok(job);
@@ -53,7 +68,10 @@ describe("ingest -> queue -> runJob", () => {
 
     const outcome = await runJob(job, config, deps);
     assert.equal(outcome.kind, "completed");
-    assert.match(String(outcome.kind === "completed" && outcome.result.output), /Review PR #2 of Codertocat\/Hello-World \(synchronize\) from changes into master/);
+    assert.match(
+      String(outcome.kind === "completed" && outcome.result.output),
+      /Review PR #2 of Codertocat\/Hello-World \(synchronize\) from changes into master/,
+    );
     // an SQS-style double delivery of the same job
     assert.deepEqual(await runJob(job, config, deps), { kind: "duplicate" });
     assert.equal((await deps.history.list()).length, 1);

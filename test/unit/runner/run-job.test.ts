@@ -51,10 +51,18 @@ function makeConfig() {
   return OrchestratorConfig.parse({
     sources: [{ type: "schedule", name: "weekly", cron: "0 9 * * MON", handler: "weekly" }],
     handlers: {
-      greet: { steps: [{ prompt: "Hello {payload.name}" }, { tool: "tool-filesystem", action: "write", path: "greet-{event.id}.txt", content: "{steps.0.output}" }] },
+      greet: {
+        steps: [
+          { prompt: "Hello {payload.name}" },
+          { tool: "tool-filesystem", action: "write", path: "greet-{event.id}.txt", content: "{steps.0.output}" },
+        ],
+      },
       weekly: { prompt: "Summary since {last_run}" },
       flaky: { steps: [{ tool: "tool-http", action: "request", url: `http://127.0.0.1:${port}/fail` }] },
-      slow: { timeout_ms: 150, steps: [{ tool: "tool-http", action: "request", url: `http://127.0.0.1:${port}/slow` }] },
+      slow: {
+        timeout_ms: 150,
+        steps: [{ tool: "tool-http", action: "request", url: `http://127.0.0.1:${port}/slow` }],
+      },
       broken: { prompt: "Needs {payload.missing}" },
     },
     tools: { "tool-filesystem": { root }, "tool-http": { allow_hosts: [`127.0.0.1:${port}`] } },
@@ -74,7 +82,12 @@ function harness(hooks: HookFn[] = []) {
     jobs: new MemoryJobStore(),
     history: new MemoryHistoryStore(),
     lastRun: new MemoryLastRunStore(),
-    pipeline: createPipelineRunner(config, { recipes: mapRecipeSource({}), secrets: new MapSecretStore({}), filesystemRoot: root, logger }),
+    pipeline: createPipelineRunner(config, {
+      recipes: mapRecipeSource({}),
+      secrets: new MapSecretStore({}),
+      filesystemRoot: root,
+      logger,
+    }),
     hooks: createHookBus([recorder, ...hooks], logger),
     clock: { now: () => (now += 5) },
     logger,
@@ -107,8 +120,14 @@ describe("runJob", () => {
     assert.ok(r.actions_taken.length >= 2);
     assert.ok(existsSync(join(root, "greet-ok-1.txt")));
     assert.equal((await deps.jobs.get(job.id))?.state, "COMPLETED");
-    assert.deepEqual((await deps.history.list()).map((h) => h.job_id), ["ok-1#greet"]);
-    assert.deepEqual(emitted.map((e) => e.name), ["event:handler:start", "event:handler:end"]);
+    assert.deepEqual(
+      (await deps.history.list()).map((h) => h.job_id),
+      ["ok-1#greet"],
+    );
+    assert.deepEqual(
+      emitted.map((e) => e.name),
+      ["event:handler:start", "event:handler:end"],
+    );
     assert.equal(emitted[1]!.data.result?.success, true);
     const runnerLines = lines.filter((l) => l.message === "job completed");
     assert.equal(runnerLines.length, 1);
@@ -134,7 +153,8 @@ describe("runJob", () => {
   });
 
   it("records a hook skip as SKIPPED, completes the job and does not run the pipeline", async () => {
-    const deny: HookFn = (name) => (name === "event:handler:start" ? { action: "deny", reason: "maintenance window" } : undefined);
+    const deny: HookFn = (name) =>
+      name === "event:handler:start" ? { action: "deny", reason: "maintenance window" } : undefined;
     const { config, deps, emitted } = harness([deny]);
     const job = jobFor(manualEvent({ id: "skip-1", payload: { name: "Di" }, now: at }), "greet");
     const outcome = await runJob(job, config, deps);
@@ -169,7 +189,7 @@ describe("runJob", () => {
     const flaky = await runJob(jobFor(manualEvent({ id: "f-1", now: at }), "flaky"), config, deps);
     assert.equal(flaky.kind, "failed");
     assert.equal(flaky.kind === "failed" && flaky.retryable, true);
-    assert.match(flaky.kind === "failed" ? flaky.result.error ?? "" : "", /HTTP 500/);
+    assert.match(flaky.kind === "failed" ? (flaky.result.error ?? "") : "", /HTTP 500/);
     const broken = await runJob(jobFor(manualEvent({ id: "b-1", now: at }), "broken"), config, deps);
     assert.equal(broken.kind, "failed");
     assert.equal(broken.kind === "failed" && broken.retryable, false);
@@ -193,7 +213,10 @@ describe("runJob", () => {
     assert.equal(await deps.lastRun.get("weekly"), at.getTime());
     const next = new Date("2026-07-13T09:00:00.000Z");
     const second = await runJob(jobFor(scheduleEvent("weekly", next), "weekly"), config, deps);
-    assert.match(String(second.kind === "completed" && second.result.output), new RegExp(`Summary since ${at.toISOString()}`));
+    assert.match(
+      String(second.kind === "completed" && second.result.output),
+      new RegExp(`Summary since ${at.toISOString()}`),
+    );
     assert.equal(await deps.lastRun.get("weekly"), next.getTime());
   });
 
@@ -202,6 +225,6 @@ describe("runJob", () => {
     const outcome = await runJob(jobFor(manualEvent({ id: "gone-1", now: at }), "gone"), config, deps);
     assert.equal(outcome.kind, "failed");
     assert.equal(outcome.kind === "failed" && outcome.retryable, false);
-    assert.match(outcome.kind === "failed" ? outcome.result.error ?? "" : "", /no handler named "gone"/);
+    assert.match(outcome.kind === "failed" ? (outcome.result.error ?? "") : "", /no handler named "gone"/);
   });
 });

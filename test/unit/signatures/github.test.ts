@@ -19,10 +19,17 @@ describe("github signature (X-Hub-Signature-256)", () => {
     const published = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
     assert.equal(await signGithub(SECRET, "Hello, World!"), published);
     assert.deepEqual(await verifySignature("github", SECRET, request("Hello, World!", published)), { ok: true });
-    assert.deepEqual(await verifySignature("github", SECRET, request("Hello, World?", published)), { ok: false, reason: "signature mismatch" });
+    assert.deepEqual(await verifySignature("github", SECRET, request("Hello, World?", published)), {
+      ok: false,
+      reason: "signature mismatch",
+    });
   });
 
-  for (const [event, action] of [["pull_request", "opened"], ["pull_request", "synchronize"], ["push", undefined]] as const) {
+  for (const [event, action] of [
+    ["pull_request", "opened"],
+    ["pull_request", "synchronize"],
+    ["push", undefined],
+  ] as const) {
     it(`verifies a real ${event}${action ? ` ${action}` : ""} payload from @octokit/webhooks-examples, signed in the test`, async () => {
       const body = JSON.stringify(githubExample(event, action));
       const signature = await signGithub("s3cret", body);
@@ -30,12 +37,21 @@ describe("github signature (X-Hub-Signature-256)", () => {
       assert.deepEqual(await verifySignature("github", "s3cret", request(body, signature)), { ok: true });
 
       const delivery = signedGithubDelivery({ event, payload: githubExample(event, action), secret: "s3cret" });
-      assert.deepEqual(await verifySignature("github", "s3cret", request(delivery.body, delivery.headers["x-hub-signature-256"])), { ok: true });
+      assert.deepEqual(
+        await verifySignature("github", "s3cret", request(delivery.body, delivery.headers["x-hub-signature-256"])),
+        { ok: true },
+      );
 
       const tampered = body.replace(/"number":\s*\d+|"ref":\s*"[^"]*"/, (m) => `${m.slice(0, -1)}9${m.slice(-1)}`);
       assert.notEqual(tampered, body);
-      assert.deepEqual(await verifySignature("github", "s3cret", request(tampered, signature)), { ok: false, reason: "signature mismatch" });
-      assert.deepEqual(await verifySignature("github", "wrong", request(body, signature)), { ok: false, reason: "signature mismatch" });
+      assert.deepEqual(await verifySignature("github", "s3cret", request(tampered, signature)), {
+        ok: false,
+        reason: "signature mismatch",
+      });
+      assert.deepEqual(await verifySignature("github", "wrong", request(body, signature)), {
+        ok: false,
+        reason: "signature mismatch",
+      });
     });
   }
 
@@ -45,7 +61,10 @@ describe("github signature (X-Hub-Signature-256)", () => {
     const pretty = JSON.stringify(payload, null, 2);
     const signature = await signGithub("s3cret", pretty);
     assert.deepEqual(await verifySignature("github", "s3cret", request(pretty, signature)), { ok: true });
-    assert.deepEqual(await verifySignature("github", "s3cret", request(compact, signature)), { ok: false, reason: "signature mismatch" });
+    assert.deepEqual(await verifySignature("github", "s3cret", request(compact, signature)), {
+      ok: false,
+      reason: "signature mismatch",
+    });
   });
 
   it("keeps unicode and a leading byte-order mark exactly as sent", async () => {
@@ -53,21 +72,33 @@ describe("github signature (X-Hub-Signature-256)", () => {
     const signature = await signGithub("s3cret", body);
     assert.deepEqual(await verifySignature("github", "s3cret", request(body, signature)), { ok: true });
     const withoutBom = body.subarray(3);
-    assert.deepEqual(await verifySignature("github", "s3cret", request(withoutBom, signature)), { ok: false, reason: "signature mismatch" });
+    assert.deepEqual(await verifySignature("github", "s3cret", request(withoutBom, signature)), {
+      ok: false,
+      reason: "signature mismatch",
+    });
   });
 
   it("refuses a body that is not UTF-8 instead of hashing a lossy decoding of it", async () => {
     const a = Buffer.from([0x7b, 0xff, 0x7d]);
     const b = Buffer.from([0x7b, 0xfe, 0x7d]);
     const signatureOfA = await signGithub("s3cret", a);
-    assert.deepEqual(await verifySignature("github", "s3cret", request(a, signatureOfA)), { ok: false, reason: "body is not valid UTF-8" });
-    assert.deepEqual(await verifySignature("github", "s3cret", request(b, signatureOfA)), { ok: false, reason: "body is not valid UTF-8" });
+    assert.deepEqual(await verifySignature("github", "s3cret", request(a, signatureOfA)), {
+      ok: false,
+      reason: "body is not valid UTF-8",
+    });
+    assert.deepEqual(await verifySignature("github", "s3cret", request(b, signatureOfA)), {
+      ok: false,
+      reason: "body is not valid UTF-8",
+    });
   });
 
   it("accepts upper-case hex and rejects bad headers with a precise reason, without throwing", async () => {
     const body = '{"zen":"Keep it logically awesome."}';
     const signature = await signGithub("s3cret", body);
-    assert.deepEqual(await verifySignature("github", "s3cret", request(body, `sha256=${signature.slice(7).toUpperCase()}`)), { ok: true });
+    assert.deepEqual(
+      await verifySignature("github", "s3cret", request(body, `sha256=${signature.slice(7).toUpperCase()}`)),
+      { ok: true },
+    );
     const cases: [string | undefined, string][] = [
       [undefined, "missing X-Hub-Signature-256 header"],
       ["", "missing X-Hub-Signature-256 header"],
@@ -80,13 +111,20 @@ describe("github signature (X-Hub-Signature-256)", () => {
       [`sha256=${"0".repeat(64)}`, "signature mismatch"],
     ];
     for (const [header, reason] of cases) {
-      assert.deepEqual(await verifySignature("github", "s3cret", request(body, header)), { ok: false, reason }, `header ${JSON.stringify(header)}`);
+      assert.deepEqual(
+        await verifySignature("github", "s3cret", request(body, header)),
+        { ok: false, reason },
+        `header ${JSON.stringify(header)}`,
+      );
     }
   });
 
   it("rejects an empty body (octokit's verify would throw on it)", async () => {
     const signature = await signGithub("s3cret", "x");
-    assert.deepEqual(await verifySignature("github", "s3cret", request(new Uint8Array(0), signature)), { ok: false, reason: "empty body" });
+    assert.deepEqual(await verifySignature("github", "s3cret", request(new Uint8Array(0), signature)), {
+      ok: false,
+      reason: "empty body",
+    });
   });
 
   it("agrees with @octokit/webhooks-methods verify() on valid and invalid signatures", async () => {

@@ -1,7 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { signGithub, signHmacSha256, signStandardWebhook } from "../../../shared/signatures/sign.ts";
-import { SIGNATURE_SCHEMES, SignatureError, assertUsableSecret, verifySignature } from "../../../shared/signatures/verify.ts";
+import {
+  SIGNATURE_SCHEMES,
+  SignatureError,
+  assertUsableSecret,
+  verifySignature,
+} from "../../../shared/signatures/verify.ts";
 import type { SignatureScheme, SignedRequest } from "../../../shared/signatures/verify.ts";
 
 const BODY = Buffer.from('{"environment":"production"}');
@@ -16,7 +21,8 @@ async function signedFor(scheme: SignatureScheme, secret: string, nowMs: number)
       "x-signature": scheme === "hmac-sha256" ? signHmacSha256(secret, BODY) : undefined,
       "webhook-id": "msg_1",
       "webhook-timestamp": String(seconds),
-      "webhook-signature": scheme === "standard-webhooks" ? signStandardWebhook(secret, "msg_1", seconds, BODY) : undefined,
+      "webhook-signature":
+        scheme === "standard-webhooks" ? signStandardWebhook(secret, "msg_1", seconds, BODY) : undefined,
     },
   };
 }
@@ -30,10 +36,16 @@ describe("verifySignature", () => {
     const nowMs = 1_700_000_000_000;
     const secrets = { github: "gh-secret", "hmac-sha256": "hmac-secret", "standard-webhooks": SW_SECRET } as const;
     for (const scheme of ["github", "hmac-sha256", "standard-webhooks"] as const) {
-      assert.deepEqual(await verifySignature(scheme, secrets[scheme], await signedFor(scheme, secrets[scheme], nowMs), { nowMs }), { ok: true }, scheme);
+      assert.deepEqual(
+        await verifySignature(scheme, secrets[scheme], await signedFor(scheme, secrets[scheme], nowMs), { nowMs }),
+        { ok: true },
+        scheme,
+      );
       for (const other of ["github", "hmac-sha256", "standard-webhooks"] as const) {
         if (other === scheme) continue;
-        const result = await verifySignature(scheme, secrets[scheme], await signedFor(other, secrets[other], nowMs), { nowMs });
+        const result = await verifySignature(scheme, secrets[scheme], await signedFor(other, secrets[other], nowMs), {
+          nowMs,
+        });
         assert.equal(result.ok, false, `${scheme} must not accept a ${other} signature`);
         assert.match(!result.ok ? result.reason : "", /^missing /);
       }
@@ -53,6 +65,9 @@ describe("verifySignature", () => {
   });
 
   it("an unknown scheme from untyped config is an error naming it", async () => {
-    await assert.rejects(verifySignature("rsa" as SignatureScheme, "s", { headers: {}, rawBody: BODY }), /unknown signature scheme "rsa"/);
+    await assert.rejects(
+      verifySignature("rsa" as SignatureScheme, "s", { headers: {}, rawBody: BODY }),
+      /unknown signature scheme "rsa"/,
+    );
   });
 });

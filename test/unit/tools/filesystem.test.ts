@@ -24,7 +24,10 @@ describe("tool-filesystem", () => {
       assert.deepEqual(await tool.run("read", { path: "src/a.py" }, ctx), { output: "A\n", target: "src/a.py" });
       const many = await tool.run("read", { path: ["src/a.py", "src/b.py", "src/gone.py"] }, ctx);
       assert.equal(many.output, "--- src/a.py ---\nA\n\n\n--- src/b.py ---\nB\n\n\n--- src/gone.py ---\n(deleted)");
-      await assert.rejects(tool.run("read", { path: "src/gone.py" }, ctx), (e: unknown) => e instanceof ToolError && e.permanent && /does not exist/.test(e.message));
+      await assert.rejects(
+        tool.run("read", { path: "src/gone.py" }, ctx),
+        (e: unknown) => e instanceof ToolError && e.permanent && /does not exist/.test(e.message),
+      );
       await assert.rejects(tool.run("read", {}, ctx), /`path` is required/);
     });
   });
@@ -33,11 +36,18 @@ describe("tool-filesystem", () => {
     await withTempDir(async (dir) => {
       const root = await setup(dir);
       const tool = filesystemTool(root);
-      assert.deepEqual(await tool.run("write", { path: "out/x.md", content: "hello" }, ctx), { output: { path: "out/x.md", bytes: 5 }, target: "out/x.md" });
+      assert.deepEqual(await tool.run("write", { path: "out/x.md", content: "hello" }, ctx), {
+        output: { path: "out/x.md", bytes: 5 },
+        target: "out/x.md",
+      });
       assert.equal(await readFile(join(root, "out", "x.md"), "utf8"), "hello");
       await tool.run("write", {}, { ...ctx, previousOutput: "from the model" });
       assert.equal(await readFile(join(root, "update-docs.out.md"), "utf8"), "from the model");
-      await tool.run("write", {}, { ...ctx, previousOutput: { a: 1 }, handlerConfig: { output_path: "docs/out.json" } });
+      await tool.run(
+        "write",
+        {},
+        { ...ctx, previousOutput: { a: 1 }, handlerConfig: { output_path: "docs/out.json" } },
+      );
       assert.equal(await readFile(join(root, "docs", "out.json"), "utf8"), '{\n  "a": 1\n}');
       await tool.run("write", { path: "out/x.md", content: "replaced" }, ctx);
       assert.equal(await readFile(join(root, "out", "x.md"), "utf8"), "replaced");
@@ -53,7 +63,10 @@ describe("tool-filesystem", () => {
       await tool.run("append", { path: "log.txt", content: "2\n" }, ctx);
       assert.equal(await readFile(join(root, "log.txt"), "utf8"), "1\n2\n");
       assert.deepEqual((await tool.run("list", {}, ctx)).output, ["log.txt", "src/"]);
-      assert.deepEqual((await tool.run("list", { path: "src", recursive: true }, ctx)).output, ["src/a.py", "src/b.py"]);
+      assert.deepEqual((await tool.run("list", { path: "src", recursive: true }, ctx)).output, [
+        "src/a.py",
+        "src/b.py",
+      ]);
     });
   });
 
@@ -64,20 +77,49 @@ describe("tool-filesystem", () => {
       await symlink(dir, join(root, "escape"));
       await symlink(join(root, "src", "a.py"), join(root, "inner-link.py"));
       const tool = filesystemTool(root);
-      const refused = (pattern: RegExp) => (e: unknown) => e instanceof PathEscapeError && e.permanent && pattern.test(e.message);
-      await assert.rejects(tool.run("read", { path: "../secret.txt" }, ctx), refused(/"\.\.\/secret\.txt" leaves the tool root/));
+      const refused = (pattern: RegExp) => (e: unknown) =>
+        e instanceof PathEscapeError && e.permanent && pattern.test(e.message);
+      await assert.rejects(
+        tool.run("read", { path: "../secret.txt" }, ctx),
+        refused(/"\.\.\/secret\.txt" leaves the tool root/),
+      );
       await assert.rejects(tool.run("read", { path: "src/../../secret.txt" }, ctx), refused(/leaves the tool root/));
-      await assert.rejects(tool.run("read", { path: "/etc/passwd" }, ctx), refused(/"\/etc\/passwd" is an absolute path/));
-      await assert.rejects(tool.run("read", { path: "link.txt" }, ctx), refused(/resolves through a symlink to .*secret\.txt, outside the tool root/));
-      await assert.rejects(tool.run("read", { path: ["src/a.py", "escape/secret.txt"] }, ctx), refused(/outside the tool root/));
-      await assert.rejects(tool.run("write", { path: "../evil.txt", content: "x" }, ctx), refused(/leaves the tool root/));
-      await assert.rejects(tool.run("write", { path: "escape/new/evil.txt", content: "x" }, ctx), refused(/outside the tool root/));
-      await assert.rejects(tool.run("append", { path: "link.txt", content: "x" }, ctx), refused(/outside the tool root/));
+      await assert.rejects(
+        tool.run("read", { path: "/etc/passwd" }, ctx),
+        refused(/"\/etc\/passwd" is an absolute path/),
+      );
+      await assert.rejects(
+        tool.run("read", { path: "link.txt" }, ctx),
+        refused(/resolves through a symlink to .*secret\.txt, outside the tool root/),
+      );
+      await assert.rejects(
+        tool.run("read", { path: ["src/a.py", "escape/secret.txt"] }, ctx),
+        refused(/outside the tool root/),
+      );
+      await assert.rejects(
+        tool.run("write", { path: "../evil.txt", content: "x" }, ctx),
+        refused(/leaves the tool root/),
+      );
+      await assert.rejects(
+        tool.run("write", { path: "escape/new/evil.txt", content: "x" }, ctx),
+        refused(/outside the tool root/),
+      );
+      await assert.rejects(
+        tool.run("append", { path: "link.txt", content: "x" }, ctx),
+        refused(/outside the tool root/),
+      );
       await assert.rejects(tool.run("list", { path: "escape" }, ctx), refused(/outside the tool root/));
-      await assert.rejects(tool.run("write", { content: "x" }, { ...ctx, handlerConfig: { output_path: "/tmp/evil" } }), refused(/absolute/));
+      await assert.rejects(
+        tool.run("write", { content: "x" }, { ...ctx, handlerConfig: { output_path: "/tmp/evil" } }),
+        refused(/absolute/),
+      );
       assert.equal(await readFile(join(dir, "secret.txt"), "utf8"), "outside");
       assert.deepEqual((await readdir(dir)).sort(), ["root", "secret.txt"]);
-      assert.equal((await tool.run("read", { path: "inner-link.py" }, ctx)).output, "A\n", "symlinks inside the root are fine");
+      assert.equal(
+        (await tool.run("read", { path: "inner-link.py" }, ctx)).output,
+        "A\n",
+        "symlinks inside the root are fine",
+      );
     });
   });
 });
@@ -85,7 +127,10 @@ describe("tool-filesystem", () => {
 describe("tool-filesystem root", () => {
   it("says clearly when the root does not exist", async () => {
     await withTempDir(async (dir) => {
-      await assert.rejects(filesystemTool(join(dir, "nope")).run("read", { path: "a" }, ctx), (e: unknown) => e instanceof ToolError && e.permanent && /the tool root .*nope does not exist/.test(e.message));
+      await assert.rejects(
+        filesystemTool(join(dir, "nope")).run("read", { path: "a" }, ctx),
+        (e: unknown) => e instanceof ToolError && e.permanent && /the tool root .*nope does not exist/.test(e.message),
+      );
     });
   });
 });

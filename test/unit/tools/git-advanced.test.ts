@@ -12,7 +12,10 @@ const ctx = { handler: "weekly" };
 describe("tool-git-advanced", () => {
   it("logs commits since a date, newest first", async () => {
     await withTempDir(async (dir) => {
-      makeRepo(dir, [["a.txt", "1\n", "First commit"], ["b.txt", "2\n", "Second; $(rm -rf /) `x`"]]);
+      makeRepo(dir, [
+        ["a.txt", "1\n", "First commit"],
+        ["b.txt", "2\n", "Second; $(rm -rf /) `x`"],
+      ]);
       const tool = gitAdvancedTool(dir);
       const out = await tool.run("log", { since: "1 week ago" }, ctx);
       const lines = String(out.output).split("\n");
@@ -26,7 +29,10 @@ describe("tool-git-advanced", () => {
 
   it("diffs the working tree, a base, or base..head", async () => {
     await withTempDir(async (dir) => {
-      makeRepo(dir, [["a.txt", "1\n", "one"], ["a.txt", "2\n", "two"]]);
+      makeRepo(dir, [
+        ["a.txt", "1\n", "one"],
+        ["a.txt", "2\n", "two"],
+      ]);
       const tool = gitAdvancedTool(dir);
       const range = await tool.run("diff", { base: "HEAD~1", head: "HEAD" }, ctx);
       assert.match(String(range.output), /^diff --git a\/a\.txt b\/a\.txt\n[\s\S]*-1\n\+2\n$/);
@@ -44,10 +50,16 @@ describe("tool-git-advanced", () => {
     await withTempDir(async (dir) => {
       makeRepo(dir, [["a.txt", "1\n", "one"]]);
       const tool = gitAdvancedTool(dir);
-      await assert.rejects(tool.run("diff", { base: "--output=/tmp/x" }, ctx), /`base` "--output=\/tmp\/x" is not a git ref/);
+      await assert.rejects(
+        tool.run("diff", { base: "--output=/tmp/x" }, ctx),
+        /`base` "--output=\/tmp\/x" is not a git ref/,
+      );
       await assert.rejects(tool.run("diff", { base: "HEAD; rm -rf /" }, ctx), /is not a git ref/);
       await assert.rejects(tool.run("log", { since: "-p" }, ctx), /`since` "-p" is not a date/);
-      await assert.rejects(tool.run("diff", { base: "no-such-ref" }, ctx), (e: unknown) => e instanceof ToolError && e.permanent && /git diff failed/.test(e.message));
+      await assert.rejects(
+        tool.run("diff", { base: "no-such-ref" }, ctx),
+        (e: unknown) => e instanceof ToolError && e.permanent && /git diff failed/.test(e.message),
+      );
       await assert.rejects(gitAdvancedTool(join(dir, "nope")).run("log", {}, ctx), /git log failed/);
     });
   });

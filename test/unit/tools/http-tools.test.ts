@@ -57,14 +57,27 @@ describe("tool-http", () => {
   it("sends requests to allowed hosts and parses JSON answers", async () => {
     const tool = httpTool({ allowHosts: [host()], timeoutMs: 5000, fetch });
     const out = await tool.run("request", { url: `${server.url}/echo`, method: "post", body: { a: 1 } }, ctx);
-    assert.deepEqual(out.output, { status: 200, headers: (out.output as { headers: Record<string, string> }).headers, body: { method: "POST", url: "/echo", body: '{"a":1}' } });
+    assert.deepEqual(out.output, {
+      status: 200,
+      headers: (out.output as { headers: Record<string, string> }).headers,
+      body: { method: "POST", url: "/echo", body: '{"a":1}' },
+    });
     assert.equal(out.target, `POST ${host()}/echo`);
-    assert.equal(((await tool.run("request", { url: `${server.url}/text` }, ctx)).output as { body: unknown }).body, "plain");
+    assert.equal(
+      ((await tool.run("request", { url: `${server.url}/text` }, ctx)).output as { body: unknown }).body,
+      "plain",
+    );
   });
 
   it("refuses other hosts, bad URLs, big responses, and does not follow redirects", async () => {
     const tool = httpTool({ allowHosts: [host()], timeoutMs: 5000, fetch, maxBytes: 1024 });
-    await assert.rejects(tool.run("request", { url: "http://localhost:1/x" }, ctx), (e: unknown) => e instanceof ToolError && e.permanent && /host "localhost:1" is not in tools.tool-http.allow_hosts/.test(e.message));
+    await assert.rejects(
+      tool.run("request", { url: "http://localhost:1/x" }, ctx),
+      (e: unknown) =>
+        e instanceof ToolError &&
+        e.permanent &&
+        /host "localhost:1" is not in tools.tool-http.allow_hosts/.test(e.message),
+    );
     await assert.rejects(tool.run("request", { url: "file:///etc/passwd" }, ctx), /must be http or https/);
     await assert.rejects(tool.run("request", { url: "not a url" }, ctx), /is not a URL/);
     await assert.rejects(tool.run("request", { url: `${server.url}/big` }, ctx), /larger than 1024 bytes/);
@@ -80,19 +93,35 @@ describe("tool-slack", () => {
     await tool.run("post", { message: "hello", channel: "#team" }, ctx);
     await tool.run("post", {}, { ...ctx, previousOutput: "from the model" });
     const sent = server.requests.slice(before);
-    assert.deepEqual(sent.map((r) => JSON.parse(r.body) as unknown), [{ text: "hello", channel: "#team" }, { text: "from the model" }]);
+    assert.deepEqual(
+      sent.map((r) => JSON.parse(r.body) as unknown),
+      [{ text: "hello", channel: "#team" }, { text: "from the model" }],
+    );
     assert.equal(sent[0]!.headers["content-type"], "application/json");
   });
 
   it("fails clearly without a webhook URL, without text, or when Slack refuses, never showing the URL", async () => {
-    await assert.rejects(slackTool({ webhookUrl: async () => undefined, fetch }).run("post", { text: "x" }, ctx), /tools.tool-slack.webhook_url is not configured/);
-    await assert.rejects(slackTool({ webhookUrl: async () => `${server.url}/slack`, fetch }).run("post", {}, ctx), /nothing to post/);
-    await assert.rejects(slackTool({ webhookUrl: async () => `${server.url}/slack/fail/T000/SECRETPART`, fetch }).run("post", { text: "x" }, ctx), (e: unknown) => {
-      assert.ok(e instanceof ToolError && !e.permanent);
-      assert.match(e.message, /HTTP 500: invalid_payload/);
-      assert.doesNotMatch(e.message, /SECRETPART/);
-      return true;
-    });
+    await assert.rejects(
+      slackTool({ webhookUrl: async () => undefined, fetch }).run("post", { text: "x" }, ctx),
+      /tools.tool-slack.webhook_url is not configured/,
+    );
+    await assert.rejects(
+      slackTool({ webhookUrl: async () => `${server.url}/slack`, fetch }).run("post", {}, ctx),
+      /nothing to post/,
+    );
+    await assert.rejects(
+      slackTool({ webhookUrl: async () => `${server.url}/slack/fail/T000/SECRETPART`, fetch }).run(
+        "post",
+        { text: "x" },
+        ctx,
+      ),
+      (e: unknown) => {
+        assert.ok(e instanceof ToolError && !e.permanent);
+        assert.match(e.message, /HTTP 500: invalid_payload/);
+        assert.doesNotMatch(e.message, /SECRETPART/);
+        return true;
+      },
+    );
   });
 });
 
@@ -115,8 +144,17 @@ describe("tool-github", () => {
 
   it("validates repo and number, and reports 404 as permanent", async () => {
     const tool = githubTool({ baseUrl: server.url, token: async () => undefined, fetch });
-    await assert.rejects(tool.run("get_pr_diff", { repo: "../../etc", number: 1 }, ctx), /`repo` must be "owner\/name"/);
-    await assert.rejects(tool.run("get_pr_diff", { repo: "octo/hello" }, ctx), /`number` must be a pull request number \(the event has none\)/);
-    await assert.rejects(tool.run("get_pr_diff", { repo: "octo/hello", number: 8 }, ctx), (e: unknown) => e instanceof ToolError && e.permanent && /HTTP 404/.test(e.message));
+    await assert.rejects(
+      tool.run("get_pr_diff", { repo: "../../etc", number: 1 }, ctx),
+      /`repo` must be "owner\/name"/,
+    );
+    await assert.rejects(
+      tool.run("get_pr_diff", { repo: "octo/hello" }, ctx),
+      /`number` must be a pull request number \(the event has none\)/,
+    );
+    await assert.rejects(
+      tool.run("get_pr_diff", { repo: "octo/hello", number: 8 }, ctx),
+      (e: unknown) => e instanceof ToolError && e.permanent && /HTTP 404/.test(e.message),
+    );
   });
 });

@@ -15,7 +15,10 @@ describe("tool registry", () => {
 
   it("refuses unknown tools and actions with the known ones listed", () => {
     assert.throws(() => registry.get("tool-shell", "run"), /unknown tool "tool-shell"; known tools: tool-filesystem, /);
-    assert.throws(() => registry.get("tool-filesystem", "delete"), /tool "tool-filesystem" has no action "delete"; its actions: read, write, list, append/);
+    assert.throws(
+      () => registry.get("tool-filesystem", "delete"),
+      /tool "tool-filesystem" has no action "delete"; its actions: read, write, list, append/,
+    );
   });
 
   it("resolves the filesystem root against the config folder", () => {
@@ -25,7 +28,13 @@ describe("tool registry", () => {
   });
 
   it("resolves secret references at use, with a clear error when missing", async () => {
-    const slack = createToolRegistry({ "tool-slack": { webhook_url: "${SLACK_URL}" } }, { secrets: mapSecrets({}), baseDir: "/cfg" }).get("tool-slack", "post");
-    await assert.rejects(slack.run("post", { text: "x" }, { handler: "h" }), /tools.tool-slack.webhook_url could not be resolved: secret SLACK_URL is not set/);
+    const slack = createToolRegistry(
+      { "tool-slack": { webhook_url: "${SLACK_URL}" } },
+      { secrets: mapSecrets({}), baseDir: "/cfg" },
+    ).get("tool-slack", "post");
+    await assert.rejects(
+      slack.run("post", { text: "x" }, { handler: "h" }),
+      /tools.tool-slack.webhook_url could not be resolved: secret SLACK_URL is not set/,
+    );
   });
 });

@@ -8,18 +8,27 @@ import type { FileChange } from "../../../../shared/events/file-change-event.ts"
 import { buildChangeSet, type WatchedChanges } from "../../../../local/bridge/change-set.ts";
 import { jobMessageBody } from "../../../../local/bridge/sqs-send.ts";
 
-const config = parseConfig({
-  sources: [
-    { type: "file_change", name: "docs", path: "./docs", handler: "summarize" },
-    { type: "file_change", name: "docs-md", path: "./docs", pattern: "**/*.md", handler: "lint" },
-  ],
-  handlers: { summarize: { steps: [{ prompt: "sum {files}" }] }, lint: { steps: [{ prompt: "lint {files}" }] } },
-}, { where: "test", env: {} });
+const config = parseConfig(
+  {
+    sources: [
+      { type: "file_change", name: "docs", path: "./docs", handler: "summarize" },
+      { type: "file_change", name: "docs-md", path: "./docs", pattern: "**/*.md", handler: "lint" },
+    ],
+    handlers: { summarize: { steps: [{ prompt: "sum {files}" }] }, lint: { steps: [{ prompt: "lint {files}" }] } },
+  },
+  { where: "test", env: {} },
+);
 
 const at = { changedAt: new Date("2026-01-01T10:00:00Z"), now: new Date("2026-01-01T10:00:01Z") };
 
 function file(path: string, content: string, kind: FileChange["kind"] = "modify"): FileChange {
-  return { path, kind, hash: createHash("sha256").update(content).digest("hex"), size: Buffer.byteLength(content), content };
+  return {
+    path,
+    kind,
+    hash: createHash("sha256").update(content).digest("hex"),
+    size: Buffer.byteLength(content),
+    content,
+  };
 }
 
 function set(...changes: FileChange[]): WatchedChanges {
@@ -30,17 +39,29 @@ describe("buildChangeSet", () => {
   it("routes one event to one job per matching handler, each with only the files it watches", () => {
     const built = buildChangeSet(set(file("a.md", "# A"), file("b.py", "print()")), config, at);
     assert.equal(built.files, 2);
-    assert.deepEqual(built.jobs.map((j) => j.handler), ["summarize"]);
+    assert.deepEqual(
+      built.jobs.map((j) => j.handler),
+      ["summarize"],
+    );
     const both = buildChangeSet({ ...set(file("a.md", "# A")), source: "docs-md" }, config, at);
-    assert.deepEqual(both.jobs.map((j) => j.handler), ["lint"]);
+    assert.deepEqual(
+      both.jobs.map((j) => j.handler),
+      ["lint"],
+    );
     assert.equal(built.jobs[0]!.event.timestamp, "2026-01-01T10:00:00.000Z", "the event time is the change time");
     assert.equal(built.jobs[0]!.enqueued_at, "2026-01-01T10:00:01.000Z");
   });
 
   it("gives the same job ids for the same paths and contents, whatever the order or time", () => {
     const one = buildChangeSet(set(file("a.md", "1"), file("b.md", "2")), config, at);
-    const two = buildChangeSet(set(file("b.md", "2"), file("a.md", "1")), config, { changedAt: new Date(), now: new Date() });
-    assert.deepEqual(one.jobs.map((j) => j.id), two.jobs.map((j) => j.id));
+    const two = buildChangeSet(set(file("b.md", "2"), file("a.md", "1")), config, {
+      changedAt: new Date(),
+      now: new Date(),
+    });
+    assert.deepEqual(
+      one.jobs.map((j) => j.id),
+      two.jobs.map((j) => j.id),
+    );
     const changed = buildChangeSet(set(file("a.md", "1 changed"), file("b.md", "2")), config, at);
     assert.notEqual(changed.jobs[0]!.id, one.jobs[0]!.id);
   });
@@ -49,7 +70,10 @@ describe("buildChangeSet", () => {
     const changes = [file("big.md", "x".repeat(20_000)), file("small.md", "tiny")];
     const full = buildChangeSet(set(...changes), config, at);
     const fitted = buildChangeSet(set(...changes), config, { ...at, maxMessageBytes: 15_000 });
-    assert.deepEqual(fitted.jobs.map((j) => j.id), full.jobs.map((j) => j.id));
+    assert.deepEqual(
+      fitted.jobs.map((j) => j.id),
+      full.jobs.map((j) => j.id),
+    );
     assert.equal(fitted.contentDropped, 1);
     const sent = fitted.jobs[0]!.event.payload.changes as FileChange[];
     assert.equal(sent.find((c) => c.path === "big.md")!.content, undefined);
@@ -58,11 +82,17 @@ describe("buildChangeSet", () => {
   });
 
   it("splits a set too large even without contents into halves, each its own event", () => {
-    const changes = Array.from({ length: 200 }, (_, i) => file(`notes/file-${String(i).padStart(3, "0")}.txt`, `n${i}`, "create"));
+    const changes = Array.from({ length: 200 }, (_, i) =>
+      file(`notes/file-${String(i).padStart(3, "0")}.txt`, `n${i}`, "create"),
+    );
     const built = buildChangeSet(set(...changes), config, { ...at, maxMessageBytes: 20_000 });
     assert.ok(built.eventIds.length > 1);
     const files = built.jobs.flatMap((j) => j.event.payload.files as string[]);
-    assert.deepEqual(files, changes.map((c) => c.path), "every file once, in path order");
+    assert.deepEqual(
+      files,
+      changes.map((c) => c.path),
+      "every file once, in path order",
+    );
     for (const j of built.jobs) assert.ok(Buffer.byteLength(jobMessageBody(j)) <= 20_000);
   });
 });

@@ -10,8 +10,17 @@ import { classifySendError } from "../../../../local/bridge/sqs-send.ts";
 
 function job(id: string): Job {
   return {
-    id: `${id}#h`, handler: "h", attempt: 1, enqueued_at: "2026-01-01T00:00:00.000Z",
-    event: { id, type: "file_change", source: "docs", payload: { files: [`${id}.md`] }, timestamp: "2026-01-01T00:00:00.000Z" },
+    id: `${id}#h`,
+    handler: "h",
+    attempt: 1,
+    enqueued_at: "2026-01-01T00:00:00.000Z",
+    event: {
+      id,
+      type: "file_change",
+      source: "docs",
+      payload: { files: [`${id}.md`] },
+      timestamp: "2026-01-01T00:00:00.000Z",
+    },
   };
 }
 function input(...ids: string[]): SpoolInput {
@@ -60,7 +69,10 @@ function appendAll(spool: Spool, ...sets: string[][]): void {
 
 describe("sender", () => {
   it("backs off exponentially up to the cap", () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, { initialMs: 500, maxMs: 8000 })), [500, 1000, 2000, 4000, 8000, 8000, 8000, 8000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, { initialMs: 500, maxMs: 8000 })),
+      [500, 1000, 2000, 4000, 8000, 8000, 8000, 8000],
+    );
   });
 
   it("keeps change sets spooled while the queue is down, then sends them in order, once", async () => {
@@ -75,17 +87,28 @@ describe("sender", () => {
       return n <= 5;
     });
     const sender = createSender({
-      spool, send: (j) => queue.send(j), classify: classifySendError, sleep: clock.sleep,
-      backoff: { initialMs: 100, maxMs: 400 }, now: () => Date.parse("2026-01-01T00:00:02.000Z"),
-      onSpooling: (s) => statuses.push(s), onSent: (r) => sent.push(r),
+      spool,
+      send: (j) => queue.send(j),
+      classify: classifySendError,
+      sleep: clock.sleep,
+      backoff: { initialMs: 100, maxMs: 400 },
+      now: () => Date.parse("2026-01-01T00:00:02.000Z"),
+      onSpooling: (s) => statuses.push(s),
+      onSent: (r) => sent.push(r),
     });
     sender.start();
     await until(() => sent.length === 3);
     await sender.stop();
     assert.deepEqual(clock.waits.slice(0, 5), [100, 200, 400, 400, 400]);
-    assert.deepEqual(statuses.map((s) => [s.pending, s.reason]), Array(5).fill([3, "queue unreachable (ECONNREFUSED)"]));
+    assert.deepEqual(
+      statuses.map((s) => [s.pending, s.reason]),
+      Array(5).fill([3, "queue unreachable (ECONNREFUSED)"]),
+    );
     assert.deepEqual(queue.accepted, ["a#h", "b#h", "c#h"]);
-    assert.deepEqual(sent.map((r) => r.jobIds), [["a#h"], ["b#h"], ["c#h"]]);
+    assert.deepEqual(
+      sent.map((r) => r.jobIds),
+      [["a#h"], ["b#h"], ["c#h"]],
+    );
     assert.equal(sent[0]!.latencyMs, 2000);
     assert.equal(spool.count(), 0);
     spool.close();
@@ -119,10 +142,18 @@ describe("sender", () => {
 
     spool = openSpool({ dir });
     const sent: SentReport[] = [];
-    const sender = createSender({ spool, send: (j) => queue.send(j), classify: classifySendError, onSent: (r) => sent.push(r) });
+    const sender = createSender({
+      spool,
+      send: (j) => queue.send(j),
+      classify: classifySendError,
+      onSent: (r) => sent.push(r),
+    });
     await sender.drainOnce();
     assert.deepEqual(queue.accepted, ["a#h", "b#h"]);
-    assert.deepEqual(sent.map((r) => r.jobIds), [["b#h"]]);
+    assert.deepEqual(
+      sent.map((r) => r.jobIds),
+      [["b#h"]],
+    );
     spool.close();
   });
 
@@ -134,7 +165,11 @@ describe("sender", () => {
     const sender = createSender({
       spool,
       send: async (j) => {
-        if (j.id === "bad#h") throw Object.assign(new Error("Invalid characters"), { name: "InvalidMessageContents", $metadata: { httpStatusCode: 400 } });
+        if (j.id === "bad#h")
+          throw Object.assign(new Error("Invalid characters"), {
+            name: "InvalidMessageContents",
+            $metadata: { httpStatusCode: 400 },
+          });
         await queue.send(j);
       },
       classify: classifySendError,
@@ -156,7 +191,10 @@ describe("sender", () => {
       spool,
       send: async (j) => {
         tried.push(j.id);
-        throw Object.assign(new Error("The specified queue does not exist."), { name: "QueueDoesNotExist", $metadata: { httpStatusCode: 400 } });
+        throw Object.assign(new Error("The specified queue does not exist."), {
+          name: "QueueDoesNotExist",
+          $metadata: { httpStatusCode: 400 },
+        });
       },
       classify: classifySendError,
       onSpooling: (s) => statuses.push(s),
@@ -175,7 +213,13 @@ describe("sender", () => {
     appendAll(spool, ["a"]);
     const statuses: SpoolingStatus[] = [];
     const clock = recordingSleep(() => false);
-    const sender = createSender({ spool, send: (j) => queue.send(j), classify: classifySendError, sleep: clock.sleep, onSpooling: (s) => statuses.push(s) });
+    const sender = createSender({
+      spool,
+      send: (j) => queue.send(j),
+      classify: classifySendError,
+      sleep: clock.sleep,
+      onSpooling: (s) => statuses.push(s),
+    });
     sender.start();
     await until(() => statuses.length === 1);
     appendAll(spool, ["b"]);
@@ -196,7 +240,16 @@ describe("classifySendError", () => {
   it("reads network failures, throttling and server errors as retryable", () => {
     const agg = Object.assign(new AggregateError([refused()], "connect failed"), { code: undefined });
     assert.deepEqual(classifySendError(agg), { kind: "retry", reason: "queue unreachable (ECONNREFUSED)" });
-    assert.equal(classifySendError(Object.assign(new Error("slow down"), { name: "RequestThrottled", $metadata: { httpStatusCode: 403 } })).reason, "queue throttling (RequestThrottled)");
-    assert.equal(classifySendError(Object.assign(new Error("x"), { name: "InternalError", $metadata: { httpStatusCode: 500 } })).reason, "queue error (InternalError, HTTP 500)");
+    assert.equal(
+      classifySendError(
+        Object.assign(new Error("slow down"), { name: "RequestThrottled", $metadata: { httpStatusCode: 403 } }),
+      ).reason,
+      "queue throttling (RequestThrottled)",
+    );
+    assert.equal(
+      classifySendError(Object.assign(new Error("x"), { name: "InternalError", $metadata: { httpStatusCode: 500 } }))
+        .reason,
+      "queue error (InternalError, HTTP 500)",
+    );
   });
 });

@@ -14,7 +14,13 @@ function job(id: string): Job {
     handler: "h",
     attempt: 1,
     enqueued_at: "2026-01-01T00:00:00.000Z",
-    event: { id, type: "file_change", source: "docs", payload: { files: [`${id}.md`] }, timestamp: "2026-01-01T00:00:00.000Z" },
+    event: {
+      id,
+      type: "file_change",
+      source: "docs",
+      payload: { files: [`${id}.md`] },
+      timestamp: "2026-01-01T00:00:00.000Z",
+    },
   };
 }
 
@@ -36,8 +42,14 @@ describe("spool", () => {
     a.close();
 
     const b = openSpool({ dir });
-    assert.deepEqual(b.pending().map((r) => r.jobs.map((j) => j.id)), [["e1#h"], ["e2#h", "e3#h"]]);
-    assert.deepEqual(b.pending().map((r) => r.seq), [1, 2]);
+    assert.deepEqual(
+      b.pending().map((r) => r.jobs.map((j) => j.id)),
+      [["e1#h"], ["e2#h", "e3#h"]],
+    );
+    assert.deepEqual(
+      b.pending().map((r) => r.seq),
+      [1, 2],
+    );
     b.close();
   });
 
@@ -56,7 +68,11 @@ describe("spool", () => {
     assert.equal(again.append(input("e1")).kind, "duplicate", "the sent log survives a restart");
     const mixed = again.append(input("e1", "e2"));
     assert.equal(mixed.kind, "spooled");
-    if (mixed.kind === "spooled") assert.deepEqual(mixed.record.jobs.map((j) => j.id), ["e2#h"]);
+    if (mixed.kind === "spooled")
+      assert.deepEqual(
+        mixed.record.jobs.map((j) => j.id),
+        ["e2#h"],
+      );
     again.close();
   });
 
@@ -84,7 +100,10 @@ describe("spool", () => {
     appendFileSync(join(dir, "sent-ids.log"), "2026-01-01T00:00:00.000Z\t1");
     const t = openSpool({ dir });
     assert.equal(t.isSent("e1#h"), false);
-    assert.deepEqual(t.pending().map((p) => p.seq), [r.kind === "spooled" ? r.record.seq : -1]);
+    assert.deepEqual(
+      t.pending().map((p) => p.seq),
+      [r.kind === "spooled" ? r.record.seq : -1],
+    );
     t.close();
   });
 
@@ -105,7 +124,7 @@ describe("spool", () => {
   it("clears half-written tmp files and parks an unreadable pending file in rejected/", () => {
     const dir = tempDir();
     openSpool({ dir }).close();
-    writeFileSync(join(dir, "tmp", "123.tmp"), "{\"half");
+    writeFileSync(join(dir, "tmp", "123.tmp"), '{"half');
     writeFileSync(join(dir, "pending", "000000000007.json"), "not json");
     const s = openSpool({ dir });
     assert.deepEqual(readdirSync(join(dir, "tmp")), []);
@@ -121,7 +140,10 @@ describe("spool", () => {
     if (r.kind !== "spooled") throw new Error("not spooled");
     s.reject(r.record.seq, "queue refused the message (InvalidMessageContents)");
     assert.equal(s.count(), 0);
-    const parked = JSON.parse(readFileSync(join(dir, "rejected", "000000000001.json"), "utf8")) as { reason: string; jobs: Job[] };
+    const parked = JSON.parse(readFileSync(join(dir, "rejected", "000000000001.json"), "utf8")) as {
+      reason: string;
+      jobs: Job[];
+    };
     assert.equal(parked.reason, "queue refused the message (InvalidMessageContents)");
     assert.equal(parked.jobs[0]!.id, "bad#h");
     s.close();
@@ -133,7 +155,10 @@ describe("spool", () => {
     const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
     try {
       writeFileSync(join(dir, "lock"), String(other.pid));
-      assert.throws(() => openSpool({ dir }), (err: unknown) => err instanceof SpoolError && err.message.includes(`pid ${other.pid}`));
+      assert.throws(
+        () => openSpool({ dir }),
+        (err: unknown) => err instanceof SpoolError && err.message.includes(`pid ${other.pid}`),
+      );
     } finally {
       other.kill("SIGKILL");
       await new Promise((r) => other.once("exit", r));

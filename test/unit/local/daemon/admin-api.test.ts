@@ -4,9 +4,25 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AdminRequestError, startAdminApi, type AdminApi, type DaemonControl } from "../../../../local/daemon/admin-api.ts";
-import { adminClient, DaemonNotRunningError, readAdminInfo, type AdminCallError } from "../../../../local/daemon/admin-client.ts";
-import { assertPidFileFree, isProcessAlive, PidFileError, readPidFile, writePidFile } from "../../../../local/daemon/pid-file.ts";
+import {
+  AdminRequestError,
+  startAdminApi,
+  type AdminApi,
+  type DaemonControl,
+} from "../../../../local/daemon/admin-api.ts";
+import {
+  adminClient,
+  DaemonNotRunningError,
+  readAdminInfo,
+  type AdminCallError,
+} from "../../../../local/daemon/admin-client.ts";
+import {
+  assertPidFileFree,
+  isProcessAlive,
+  PidFileError,
+  readPidFile,
+  writePidFile,
+} from "../../../../local/daemon/pid-file.ts";
 import { silentLogger } from "../../../../shared/logging/logger.ts";
 
 describe("admin API", () => {
@@ -15,14 +31,30 @@ describe("admin API", () => {
   const calls: unknown[] = [];
   const control: DaemonControl = {
     status: async () => ({ sources: [], queue_depth: 0 }),
-    trigger: async (input) => { calls.push(["trigger", input]); if (input.handler === "nope") throw new AdminRequestError(404, "unknown_handler", "no handler nope"); return { status: "accepted" }; },
-    history: async (q) => { calls.push(["history", q]); return []; },
+    trigger: async (input) => {
+      calls.push(["trigger", input]);
+      if (input.handler === "nope") throw new AdminRequestError(404, "unknown_handler", "no handler nope");
+      return { status: "accepted" };
+    },
+    history: async (q) => {
+      calls.push(["history", q]);
+      return [];
+    },
     stop: async () => ({ stopping: true }),
-    replay: async (q) => { calls.push(["replay", q]); return { replayed: 0 }; },
+    replay: async (q) => {
+      calls.push(["replay", q]);
+      return { replayed: 0 };
+    },
     state: async () => ({ last_run: {} }),
     dlqList: async () => [],
-    dlqRedrive: async (sel) => { calls.push(["redrive", sel]); return { redriven: 1 }; },
-    gitPush: async (p) => { calls.push(["git-push", p]); return { status: "accepted" }; },
+    dlqRedrive: async (sel) => {
+      calls.push(["redrive", sel]);
+      return { redriven: 1 };
+    },
+    gitPush: async (p) => {
+      calls.push(["git-push", p]);
+      return { status: "accepted" };
+    },
   };
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "evd-admin-"));
@@ -54,7 +86,9 @@ describe("admin API", () => {
   it("routes the verbs to the daemon with their arguments", async () => {
     const client = adminClient(dir);
     assert.deepEqual(await client.call("GET", "/status"), { sources: [], queue_depth: 0 });
-    assert.deepEqual(await client.call("POST", "/trigger", { handler: "weekly", payload: { a: 1 } }), { status: "accepted" });
+    assert.deepEqual(await client.call("POST", "/trigger", { handler: "weekly", payload: { a: 1 } }), {
+      status: "accepted",
+    });
     await client.call("GET", "/history?limit=5&handler=weekly&status=failed");
     await client.call("POST", "/replay", { handler: "h", since: "2026-01-01T00:00:00Z", status: "failed" });
     await client.call("POST", "/dlq/redrive", { all: true });
@@ -68,8 +102,14 @@ describe("admin API", () => {
 
   it("answers bad input with a JSON error naming it", async () => {
     const client = adminClient(dir);
-    await assert.rejects(client.call("POST", "/trigger", {}), (e: AdminCallError) => e.status === 400 && /handler/.test(e.message));
-    await assert.rejects(client.call("POST", "/trigger", { handler: "nope" }), (e: AdminCallError) => e.status === 404 && e.code === "unknown_handler");
+    await assert.rejects(
+      client.call("POST", "/trigger", {}),
+      (e: AdminCallError) => e.status === 400 && /handler/.test(e.message),
+    );
+    await assert.rejects(
+      client.call("POST", "/trigger", { handler: "nope" }),
+      (e: AdminCallError) => e.status === 404 && e.code === "unknown_handler",
+    );
     await assert.rejects(client.call("GET", "/history?limit=0"), (e: AdminCallError) => e.status === 400);
     await assert.rejects(client.call("GET", "/nowhere"), (e: AdminCallError) => e.status === 404);
     await assert.rejects(client.call("GET", "/trigger"), (e: AdminCallError) => e.status === 405);

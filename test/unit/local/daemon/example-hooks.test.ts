@@ -25,7 +25,10 @@ describe("example hooks (examples/hooks)", () => {
 
   it("skips bot events on event:received: payload.bot and GitHub sender.type Bot", async () => {
     const bus = createHookBus(await loadHookModules(["./skip-bots.mjs"], exampleDir), silentLogger);
-    assert.deepEqual(await bus.emit("event:received", { event: event({ bot: true }) }), { action: "skip", reason: "Ignoring bot events" });
+    assert.deepEqual(await bus.emit("event:received", { event: event({ bot: true }) }), {
+      action: "skip",
+      reason: "Ignoring bot events",
+    });
     const fromBot = githubExample("pull_request", "opened");
     fromBot.sender = { ...(fromBot.sender as object), type: "Bot", login: "dependabot[bot]" };
     assert.equal((await bus.emit("event:received", { event: event(fromBot) })).action, "skip");
@@ -48,13 +51,28 @@ describe("example hooks (examples/hooks)", () => {
     const envName = `EVD_TEST_NOTIFY_URL_${process.pid}`;
     process.env[envName] = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack`;
     try {
-      const bus = createHookBus(await loadHookModules([{ module: "./notify-completion.mjs", config: { url_env: envName, alert_url_env: `${envName}_NONE` } }], exampleDir), silentLogger);
-      await bus.emit("event:handler:end", { handler: "summarize", result: { event_id: "e1", success: true, actions_taken: [] } });
-      await bus.emit("event:handler:end", { handler: "summarize", result: { event_id: "e2", success: false, actions_taken: [], error: "provider down" } });
+      const bus = createHookBus(
+        await loadHookModules(
+          [{ module: "./notify-completion.mjs", config: { url_env: envName, alert_url_env: `${envName}_NONE` } }],
+          exampleDir,
+        ),
+        silentLogger,
+      );
+      await bus.emit("event:handler:end", {
+        handler: "summarize",
+        result: { event_id: "e1", success: true, actions_taken: [] },
+      });
+      await bus.emit("event:handler:end", {
+        handler: "summarize",
+        result: { event_id: "e2", success: false, actions_taken: [], error: "provider down" },
+      });
     } finally {
       delete process.env[envName];
       await new Promise((r) => server.close(r));
     }
-    assert.deepEqual(posts.map((p) => p.text), ["Handler summarize completed successfully", "Handler summarize failed: provider down"]);
+    assert.deepEqual(
+      posts.map((p) => p.text),
+      ["Handler summarize completed successfully", "Handler summarize failed: provider down"],
+    );
   });
 });

@@ -5,15 +5,47 @@ import { after, before, describe, it } from "node:test";
 import { createWebhookServer, type IngestRequest, type IngestResponse } from "../../../../local/daemon/http-server.ts";
 import { silentLogger } from "../../../../shared/logging/logger.ts";
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string; socketPort?: number }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  socketPort?: number;
+}
 
-function send(port: number, opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string; chunks?: Buffer[]; agent?: Agent }): Promise<Reply> {
+function send(
+  port: number,
+  opts: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+    chunks?: Buffer[];
+    agent?: Agent;
+  },
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method: opts.method ?? "POST", path: opts.path, headers: opts.headers, agent: opts.agent }, (res) => {
-      const parts: Buffer[] = [];
-      res.on("data", (c: Buffer) => parts.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString("utf8"), socketPort: req.socket?.localPort }));
-    });
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: opts.method ?? "POST",
+        path: opts.path,
+        headers: opts.headers,
+        agent: opts.agent,
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(parts).toString("utf8"),
+            socketPort: req.socket?.localPort,
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     if (opts.chunks) {
       for (const c of opts.chunks) req.write(c);
@@ -29,9 +61,26 @@ describe("webhook server", () => {
     seen.push(req);
     if (req.path === "/boom") throw new Error("boom");
     const sha = createHash("sha256").update(req.rawBody).digest("hex");
-    return { status: 202, headers: { "x-test": "1" }, body: JSON.stringify({ status: "accepted", sha, length: req.rawBody.length, method: req.method, path: req.path, sig: req.headers["x-signature"] ?? null }) };
+    return {
+      status: 202,
+      headers: { "x-test": "1" },
+      body: JSON.stringify({
+        status: "accepted",
+        sha,
+        length: req.rawBody.length,
+        method: req.method,
+        path: req.path,
+        sig: req.headers["x-signature"] ?? null,
+      }),
+    };
   }
-  const server = createWebhookServer({ host: "127.0.0.1", port: 0, bodyLimit: (path) => (path === "/small" ? 16 : 1024), ingest, logger: silentLogger });
+  const server = createWebhookServer({
+    host: "127.0.0.1",
+    port: 0,
+    bodyLimit: (path) => (path === "/small" ? 16 : 1024),
+    ingest,
+    logger: silentLogger,
+  });
   let port = 0;
   before(async () => {
     port = (await server.listen()).port;
@@ -52,7 +101,11 @@ describe("webhook server", () => {
 
   it("passes the raw bytes, the path without query, and lower-cased headers to the ingest", async () => {
     const body = Buffer.from([0x7b, 0x22, 0xc3, 0xa9, 0x22, 0x3a, 0x31, 0x7d]);
-    const r = await send(port, { path: "/hooks/deploy?x=1", headers: { "X-Signature": "sha256=abc", "Content-Type": "application/json" }, body });
+    const r = await send(port, {
+      path: "/hooks/deploy?x=1",
+      headers: { "X-Signature": "sha256=abc", "Content-Type": "application/json" },
+      body,
+    });
     assert.equal(r.status, 202);
     assert.equal(r.headers["x-test"], "1");
     const answer = JSON.parse(r.body) as Record<string, unknown>;
@@ -73,7 +126,11 @@ describe("webhook server", () => {
 
   it("stops reading a chunked body once it passes the limit", async () => {
     const before = seen.length;
-    const r = await send(port, { path: "/hooks/x", headers: { "transfer-encoding": "chunked" }, chunks: [Buffer.alloc(600, 1), Buffer.alloc(600, 2)] }).catch((err: unknown) => err);
+    const r = await send(port, {
+      path: "/hooks/x",
+      headers: { "transfer-encoding": "chunked" },
+      chunks: [Buffer.alloc(600, 1), Buffer.alloc(600, 2)],
+    }).catch((err: unknown) => err);
     // Either the 413 arrives, or the server closed the socket mid-upload; the ingest never ran.
     if (!(r instanceof Error)) assert.equal((r as Reply).status, 413);
     assert.equal(seen.length, before);

@@ -10,10 +10,20 @@ const config = OrchestratorConfig.parse({ handlers: { h: { prompt: "hi" } }, que
 const store = openLocalStore({ dir, config });
 process.stdout.write("ready\n");
 for (let wave = 0; ; wave++) {
-  await Promise.all(Array.from({ length: 8 }, async (_, i) => {
-    const id = `k${wave}-${i}`;
-    const event = { id, type: "webhook" as const, source: "/k", payload: { wave, i }, timestamp: new Date().toISOString() };
-    const out = await store.submit(event, [{ id: `${id}#h`, handler: "h", event, attempt: 1, enqueued_at: event.timestamp }]);
-    if (out.kind === "accepted") process.stdout.write(`acked ${id}#h\n`);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => {
+      const id = `k${wave}-${i}`;
+      const event = {
+        id,
+        type: "webhook" as const,
+        source: "/k",
+        payload: { wave, i },
+        timestamp: new Date().toISOString(),
+      };
+      const out = await store.submit(event, [
+        { id: `${id}#h`, handler: "h", event, attempt: 1, enqueued_at: event.timestamp },
+      ]);
+      if (out.kind === "accepted") process.stdout.write(`acked ${id}#h\n`);
+    }),
+  );
 }

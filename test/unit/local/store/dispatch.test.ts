@@ -8,7 +8,13 @@ function failed(jobId: string, error = "boom"): EventResult {
   return { event_id: jobId.split("#")[0]!, job_id: jobId, success: false, actions_taken: [], error, status: "failed" };
 }
 function ok(jobId: string): EventResult {
-  return { event_id: jobId.split("#")[0]!, job_id: jobId, success: true, actions_taken: ["prompt"], status: "succeeded" };
+  return {
+    event_id: jobId.split("#")[0]!,
+    job_id: jobId,
+    success: true,
+    actions_taken: ["prompt"],
+    status: "succeeded",
+  };
 }
 
 describe("takeNext / takeBatch", () => {
@@ -16,7 +22,10 @@ describe("takeNext / takeBatch", () => {
     const store = openTemp();
     for (const id of ["f1", "f2", "f3"]) await submit(store, id);
     const batch = await store.takeBatch(2);
-    assert.deepEqual(batch.map((j) => j.id), ["f1#h", "f2#h"]);
+    assert.deepEqual(
+      batch.map((j) => j.id),
+      ["f1#h", "f2#h"],
+    );
     assert.equal(batch[0]?.event.id, "f1");
     assert.equal(batch[0]?.attempt, 1);
     const row = store.getJob("f1#h");
@@ -27,18 +36,26 @@ describe("takeNext / takeBatch", () => {
   });
 
   it("never starts two jobs of the same handler + key, nor one whose key is running", async () => {
-    const store = openTemp({ handlers: { review: { prompt: "x", concurrency: { key: "{payload.number}" } }, h: { prompt: "y" } } });
+    const store = openTemp({
+      handlers: { review: { prompt: "x", concurrency: { key: "{payload.number}" } }, h: { prompt: "y" } },
+    });
     await submit(store, "a", ["review"], { concurrency_key: "1" });
     await submit(store, "b", ["review"], { concurrency_key: "1" });
     await submit(store, "c", ["review"], { concurrency_key: "2" });
     await submit(store, "d", ["h"]);
     const first = await store.takeBatch(10);
-    assert.deepEqual(first.map((j) => j.id), ["a#review", "c#review", "d#h"]);
+    assert.deepEqual(
+      first.map((j) => j.id),
+      ["a#review", "c#review", "d#h"],
+    );
     assert.deepEqual(await store.takeBatch(10), [], "b waits for a");
     await store.jobs.claim("a#review", 60_000, Date.now());
     await store.jobs.complete("a#review", ok("a#review"), Date.now());
     await store.ack("a#review", ok("a#review"));
-    assert.deepEqual((await store.takeBatch(10)).map((j) => j.id), ["b#review"]);
+    assert.deepEqual(
+      (await store.takeBatch(10)).map((j) => j.id),
+      ["b#review"],
+    );
   });
 
   it("lets the shared runner claim a handed-out job exactly once (no double run)", async () => {
@@ -46,7 +63,10 @@ describe("takeNext / takeBatch", () => {
     await submit(store, "c1");
     const taken = await store.takeNext();
     const now = Date.now();
-    const claims = await Promise.all([store.jobs.claim(taken!.id, 60_000, now), store.jobs.claim(taken!.id, 60_000, now)]);
+    const claims = await Promise.all([
+      store.jobs.claim(taken!.id, 60_000, now),
+      store.jobs.claim(taken!.id, 60_000, now),
+    ]);
     assert.deepEqual(claims.map((c) => c.kind).sort(), ["busy", "claimed"]);
     const claimed = claims.find((c) => c.kind === "claimed")!;
     assert.equal(claimed.record.attempts, 1);
@@ -88,8 +108,15 @@ describe("retries, dead letters, redrive", () => {
     await store.jobs.fail(j!.id, failed(j!.id, "still broken"), clock.now());
     await store.deadLetter(j!.id, failed(j!.id, "still broken"));
     const dead = store.listDead();
-    assert.deepEqual(dead.map((d) => [d.id, d.attempts, d.lastError]), [["r1#h", 2, "still broken"]]);
-    assert.equal((await store.jobs.claim("r1#h", 60_000, clock.now())).kind, "duplicate", "a dead job runs only after a redrive");
+    assert.deepEqual(
+      dead.map((d) => [d.id, d.attempts, d.lastError]),
+      [["r1#h", 2, "still broken"]],
+    );
+    assert.equal(
+      (await store.jobs.claim("r1#h", 60_000, clock.now())).kind,
+      "duplicate",
+      "a dead job runs only after a redrive",
+    );
 
     await assert.rejects(store.redrive({ id: "nope#h" }), /no job "nope#h"/);
     assert.deepEqual(await store.redrive({ id: "r1#h" }), ["r1#h"]);
@@ -135,8 +162,21 @@ describe("recoverInterrupted (the state a crash leaves)", () => {
     assert.equal(restarted.getJob("i1#h")?.state, "RUNNING");
     const out = await restarted.recoverInterrupted();
     assert.deepEqual(out, { requeued: ["i1#h", "i2#h"], dead: [] });
-    assert.deepEqual(["i1#h", "i2#h"].map((id) => [restarted.getJob(id)?.state, restarted.getJob(id)?.attempts]), [["PENDING", 1], ["PENDING", 1]]);
-    assert.deepEqual((await restarted.takeBatch(5)).map((j) => [j.id, j.attempt]), [["i1#h", 2], ["i2#h", 2], ["i3#h", 1]]);
+    assert.deepEqual(
+      ["i1#h", "i2#h"].map((id) => [restarted.getJob(id)?.state, restarted.getJob(id)?.attempts]),
+      [
+        ["PENDING", 1],
+        ["PENDING", 1],
+      ],
+    );
+    assert.deepEqual(
+      (await restarted.takeBatch(5)).map((j) => [j.id, j.attempt]),
+      [
+        ["i1#h", 2],
+        ["i2#h", 2],
+        ["i3#h", 1],
+      ],
+    );
     await restarted.close();
   });
 
@@ -153,7 +193,10 @@ describe("recoverInterrupted (the state a crash leaves)", () => {
     await crashed.close();
     const restarted = openLocalStore({ dir, config: cfg });
     assert.deepEqual(await restarted.recoverInterrupted(), { requeued: [], dead: ["poison#h"] });
-    assert.deepEqual(restarted.listDead().map((d) => d.lastError), ["interrupted during attempt 2 of 2 (the process stopped)"]);
+    assert.deepEqual(
+      restarted.listDead().map((d) => d.lastError),
+      ["interrupted during attempt 2 of 2 (the process stopped)"],
+    );
     await restarted.close();
   });
 
@@ -187,7 +230,14 @@ describe("recoverInterrupted (the state a crash leaves)", () => {
     const out = await restarted.recoverInterrupted();
     assert.deepEqual(out, { requeued: ["lost1#h"], dead: ["lost2#h"] });
     assert.equal(restarted.getJob("lost1#h")?.state, "PENDING");
-    assert.deepEqual([restarted.getJob("lost2#h")?.state, restarted.getJob("lost2#h")?.attempts, restarted.getJob("lost2#h")?.lastError], ["DEAD", 2, "run 2 failed"]);
+    assert.deepEqual(
+      [
+        restarted.getJob("lost2#h")?.state,
+        restarted.getJob("lost2#h")?.attempts,
+        restarted.getJob("lost2#h")?.lastError,
+      ],
+      ["DEAD", 2, "run 2 failed"],
+    );
     await restarted.close();
   });
 });
@@ -208,11 +258,19 @@ describe("replay", () => {
     const replayed = await store.replay({ since, status: "failed" });
     assert.deepEqual(replayed, [{ jobId: "new#h#replay-1", replayOf: "new#h" }]);
     const again = await store.replay({ handler: "h" });
-    assert.deepEqual(again.map((r) => r.jobId), ["old#h#replay-1", "new#h#replay-2"]);
+    assert.deepEqual(
+      again.map((r) => r.jobId),
+      ["old#h#replay-1", "new#h#replay-2"],
+    );
     const jobs = await store.takeBatch(10);
-    assert.deepEqual(jobs.map((j) => [j.id, j.replay_of, j.event.id]), [
-      ["new#h#replay-1", "new#h", "new"], ["old#h#replay-1", "old#h", "old"], ["new#h#replay-2", "new#h", "new"],
-    ]);
+    assert.deepEqual(
+      jobs.map((j) => [j.id, j.replay_of, j.event.id]),
+      [
+        ["new#h#replay-1", "new#h", "new"],
+        ["old#h#replay-1", "old#h", "old"],
+        ["new#h#replay-2", "new#h", "new"],
+      ],
+    );
     assert.equal((await store.jobs.claim("new#h#replay-1", 60_000, clock.now())).kind, "claimed");
     await assert.rejects(store.replay({ status: "bogus" as never }), /unknown status "bogus"/);
   });
@@ -233,7 +291,10 @@ describe("exportState and retention", () => {
       pending_queue: [store.exportState().pending_queue[0]],
       handler_state: { "on-pr:cursor": { sha: "abc" } },
     });
-    assert.deepEqual(store.exportState().pending_queue.map((e) => e.id), ["waiting"]);
+    assert.deepEqual(
+      store.exportState().pending_queue.map((e) => e.id),
+      ["waiting"],
+    );
     await store.setHandlerState("on-pr:cursor", undefined);
     assert.equal(store.getHandlerState("on-pr:cursor"), undefined);
   });
@@ -242,7 +303,10 @@ describe("exportState and retention", () => {
     const clock = manualClock();
     const store = openTemp({ history_limit: 3, event_log_retention_days: 1 }, clock);
     for (let i = 0; i < 5; i++) await store.history.append(ok(`h${i}#h`));
-    assert.deepEqual((await store.history.list()).map((r) => r.job_id), ["h4#h", "h3#h", "h2#h"]);
+    assert.deepEqual(
+      (await store.history.list()).map((r) => r.job_id),
+      ["h4#h", "h3#h", "h2#h"],
+    );
     await submit(store, "ancient");
     await submit(store, "stuck");
     const j = await store.takeNext();

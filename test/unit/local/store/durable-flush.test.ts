@@ -19,10 +19,11 @@ function manualFlush(db: Database.Database) {
   const finish: ((error?: Error) => void)[] = [];
   return {
     started,
-    sync: () => new Promise<void>((resolve, reject) => {
-      started.push((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n);
-      finish.push((error) => (error ? reject(error) : resolve()));
-    }),
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        started.push((db.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n);
+        finish.push((error) => (error ? reject(error) : resolve()));
+      }),
     complete(error?: Error) {
       finish.shift()!(error);
     },
@@ -38,12 +39,20 @@ describe("GroupCommitter with a durability flush off the event loop", () => {
     const gc = new GroupCommitter(db, "flush.db", { sync: flush.sync });
     const insert = db.prepare("INSERT INTO t (k) VALUES (?)");
     let settled = 0;
-    const first = [gc.run(() => insert.run("a")), gc.run(() => insert.run("b"))].map((p) => p.then(() => { settled += 1; }));
+    const first = [gc.run(() => insert.run("a")), gc.run(() => insert.run("b"))].map((p) =>
+      p.then(() => {
+        settled += 1;
+      }),
+    );
     await tick();
     assert.deepEqual(flush.started, [2], "the flush starts after the batch committed");
     assert.equal(settled, 0, "nothing settles while the flush runs");
     // Writes queued during the flush wait for it, then commit in one transaction and flush again.
-    const second = [gc.run(() => insert.run("c")), gc.run(() => insert.run("d"))].map((p) => p.then(() => { settled += 1; }));
+    const second = [gc.run(() => insert.run("c")), gc.run(() => insert.run("d"))].map((p) =>
+      p.then(() => {
+        settled += 1;
+      }),
+    );
     await tick();
     assert.deepEqual(flush.started, [2]);
     flush.complete();
@@ -78,10 +87,12 @@ describe("the store's WAL flush and checkpoints", () => {
     const store = openLocalStore({ dir, config: config({ queue_capacity: 10_000 }) });
     const big = "x".repeat(100_000);
     for (let wave = 0; wave < 6; wave++) {
-      await Promise.all(Array.from({ length: 10 }, (_, i) => {
-        const ev = event(`big-${wave}-${i}`, { big });
-        return store.submit(ev, [job(ev)]);
-      }));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => {
+          const ev = event(`big-${wave}-${i}`, { big });
+          return store.submit(ev, [job(ev)]);
+        }),
+      );
     }
     const stats = store.commitStats();
     assert.ok((stats.syncs ?? 0) >= 1 && (stats.syncs ?? 0) <= stats.transactions, JSON.stringify(stats));

@@ -30,16 +30,28 @@ describe("GroupCommitter", () => {
     const insert = db.prepare("INSERT INTO t (k) VALUES (?)");
     const results = await Promise.allSettled([
       gc.run(() => insert.run("a")),
-      gc.run(() => { insert.run("b"); throw new Error("bad input"); }),
+      gc.run(() => {
+        insert.run("b");
+        throw new Error("bad input");
+      }),
       gc.run(() => insert.run("a")), // constraint violation: fails alone too
       gc.run(() => insert.run("c")),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "rejected", "fulfilled"]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["fulfilled", "rejected", "rejected", "fulfilled"],
+    );
     assert.match(String((results[1] as PromiseRejectedResult).reason), /bad input/);
-    assert.deepEqual((db.prepare("SELECT k FROM t ORDER BY k").all() as { k: string }[]).map((r) => r.k), ["a", "c"]);
+    assert.deepEqual(
+      (db.prepare("SELECT k FROM t ORDER BY k").all() as { k: string }[]).map((r) => r.k),
+      ["a", "c"],
+    );
     assert.equal(gc.stats().transactions, 1);
     gc.close();
-    await assert.rejects(gc.run(() => 1), /gc\.db: the store is closed/);
+    await assert.rejects(
+      gc.run(() => 1),
+      /gc\.db: the store is closed/,
+    );
     db.close();
   });
 });

@@ -106,12 +106,20 @@ describe("queue_overflow", () => {
     // A redelivery of a dropped event is a duplicate; the dropped job never becomes runnable.
     assert.equal((await submit(store, "k2")).kind, "duplicate");
     const taken = await store.takeBatch(10);
-    assert.deepEqual(taken.map((j) => j.id), ["k1#h"]);
+    assert.deepEqual(
+      taken.map((j) => j.id),
+      ["k1#h"],
+    );
   });
 });
 
 describe("concurrency.on_new: supersede", () => {
-  const cfg = { handlers: { review: { prompt: "x", concurrency: { key: "{payload.number}", on_new: "supersede" as const } }, h: { prompt: "y" } } };
+  const cfg = {
+    handlers: {
+      review: { prompt: "x", concurrency: { key: "{payload.number}", on_new: "supersede" as const } },
+      h: { prompt: "y" },
+    },
+  };
 
   it("drops older waiting jobs of the same handler + key, naming the job that superseded them", async () => {
     const clock = manualClock();
@@ -127,11 +135,20 @@ describe("concurrency.on_new: supersede", () => {
     assert.equal(store.getJob("p3#review")?.state, "PENDING");
     assert.equal(store.getJob("other-pr#review")?.state, "PENDING");
     const drops = await store.takeUnannouncedDrops();
-    assert.deepEqual(drops.map((d) => [d.jobId, d.supersededBy]), [["p1#review", "p2#review"], ["p2#review", "p3#review"]]);
+    assert.deepEqual(
+      drops.map((d) => [d.jobId, d.supersededBy]),
+      [
+        ["p1#review", "p2#review"],
+        ["p2#review", "p3#review"],
+      ],
+    );
     assert.equal(drops[0]?.event.id, "p1");
     assert.deepEqual(await store.takeUnannouncedDrops(), [], "announced once");
     const hist = await store.history.list({ status: "dropped" });
-    assert.deepEqual(hist.map((r) => r.reason), ["superseded by p3#review", "superseded by p2#review"]);
+    assert.deepEqual(
+      hist.map((r) => r.reason),
+      ["superseded by p3#review", "superseded by p2#review"],
+    );
   });
 
   it("leaves a running job alone: only waiting jobs are superseded", async () => {

@@ -11,10 +11,15 @@ const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 describe("kill -9 while submitting", () => {
   it("loses no acknowledged job", async () => {
     const dir = tempDir();
-    const proc = spawn(process.execPath, ["--import", "tsx", child, dir], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", child, dir], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const acked: string[] = [];
     let stderr = "";
-    proc.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+    proc.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on("exit", (_code, sig) => resolve(sig)));
     let buffered = "";
     proc.stdout.on("data", (d: Buffer) => {

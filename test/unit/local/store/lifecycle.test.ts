@@ -15,7 +15,9 @@ describe("opening and closing the store", () => {
     const db = new Database(store.file, { readonly: true });
     try {
       assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
-      const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all() as { version: number }[];
+      const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all() as {
+        version: number;
+      }[];
       assert.equal(versions.at(-1)?.version, SCHEMA_VERSION);
     } finally {
       db.close();
@@ -31,7 +33,12 @@ describe("opening and closing the store", () => {
     const db = new Database(join(dir, STORE_FILE_NAME));
     db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(SCHEMA_VERSION + 1, "later");
     db.close();
-    assert.throws(() => openLocalStore({ dir, config: config() }), new RegExp(`evd\\.db: the store has schema version ${SCHEMA_VERSION + 1}, newer than this evd understands \\(${SCHEMA_VERSION}\\)`));
+    assert.throws(
+      () => openLocalStore({ dir, config: config() }),
+      new RegExp(
+        `evd\\.db: the store has schema version ${SCHEMA_VERSION + 1}, newer than this evd understands \\(${SCHEMA_VERSION}\\)`,
+      ),
+    );
   });
 
   it("close() commits the submits still in flight, then refuses new writes", async () => {
@@ -39,7 +46,10 @@ describe("opening and closing the store", () => {
     const store = openLocalStore({ dir, config: config() });
     const pending = [submit(store, "late1"), submit(store, "late2")];
     await store.close();
-    assert.deepEqual((await Promise.all(pending)).map((o) => o.kind), ["accepted", "accepted"]);
+    assert.deepEqual(
+      (await Promise.all(pending)).map((o) => o.kind),
+      ["accepted", "accepted"],
+    );
     await assert.rejects(submit(store, "after"), /the store is closed/);
     assert.throws(() => store.depth(), /the store is closed/);
     const reopened = openLocalStore({ dir, config: config() });
@@ -50,7 +60,9 @@ describe("opening and closing the store", () => {
   it("wakes listeners after a commit that made work runnable", async () => {
     const store = openLocalStore({ dir: tempDir(), config: config() });
     let woken = 0;
-    const off = store.onWork(() => { woken += 1; });
+    const off = store.onWork(() => {
+      woken += 1;
+    });
     await submit(store, "w1");
     await submit(store, "w1"); // duplicate: nothing new
     assert.equal(woken, 1);

@@ -28,7 +28,15 @@ export function config(input: OrchestratorConfigInput = {}): OrchestratorConfig 
 /** A clock the test moves by hand. */
 export function manualClock(start = 1_700_000_000_000): Clock & { set(t: number): void; advance(ms: number): void } {
   let t = start;
-  return { now: () => t, set: (v) => { t = v; }, advance: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    set: (v) => {
+      t = v;
+    },
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 export function openTemp(input: OrchestratorConfigInput = {}, clock?: Clock, dir = tempDir()): LocalStore {
@@ -42,11 +50,21 @@ export function event(id: string, payload: Record<string, unknown> = {}): Event 
 }
 
 export function job(ev: Event, handler = "h", extra: Partial<Job> = {}): Job {
-  return { id: jobIdOf(ev.id, handler), handler, event: ev, attempt: 1, enqueued_at: new Date(1_700_000_000_000).toISOString(), ...extra };
+  return {
+    id: jobIdOf(ev.id, handler),
+    handler,
+    event: ev,
+    attempt: 1,
+    enqueued_at: new Date(1_700_000_000_000).toISOString(),
+    ...extra,
+  };
 }
 
 /** Submits an event routed to the given handlers. */
 export function submit(store: LocalStore, id: string, handlers: readonly string[] = ["h"], extra: Partial<Job> = {}) {
   const ev = event(id);
-  return store.submit(ev, handlers.map((h) => job(ev, h, extra)));
+  return store.submit(
+    ev,
+    handlers.map((h) => job(ev, h, extra)),
+  );
 }

@@ -4,7 +4,13 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { createFileWatcher, isEditorTempFile, mergeKind, type ChangeSet, type FileWatchOptions } from "../../../../local/watcher/file-watcher.ts";
+import {
+  createFileWatcher,
+  isEditorTempFile,
+  mergeKind,
+  type ChangeSet,
+  type FileWatchOptions,
+} from "../../../../local/watcher/file-watcher.ts";
 import { silentLogger } from "../../../../shared/logging/logger.ts";
 
 const dirs: string[] = [];
@@ -32,7 +38,16 @@ function sha(text: string): string {
 
 async function started(root: string, extra: Partial<FileWatchOptions> = {}) {
   const sets: ChangeSet[] = [];
-  const w = createFileWatcher({ source: "src", root, debounceMs: 300, logger: silentLogger, onChanges: async (s) => { sets.push(s); }, ...extra });
+  const w = createFileWatcher({
+    source: "src",
+    root,
+    debounceMs: 300,
+    logger: silentLogger,
+    onChanges: async (s) => {
+      sets.push(s);
+    },
+    ...extra,
+  });
   await w.start();
   return { w, sets };
 }
@@ -48,7 +63,10 @@ describe("file watcher", () => {
     const set = sets[0]!;
     assert.equal(set.source, "src");
     assert.equal(set.changes.length, 20);
-    assert.deepEqual(set.changes.map((c) => c.kind), Array(20).fill("create"));
+    assert.deepEqual(
+      set.changes.map((c) => c.kind),
+      Array(20).fill("create"),
+    );
     assert.equal(set.changes[3]!.path, "f03.txt");
     assert.equal(set.changes[3]!.hash, sha("content 3"));
     assert.equal(set.changes[3]!.size, 9);
@@ -59,11 +77,26 @@ describe("file watcher", () => {
     const root = await tempRoot();
     for (const d of [".git", "node_modules", ".amplifier", "lib"]) await mkdir(join(root, d));
     const { w, sets } = await started(root, { pattern: "**/*.py", ignorePaths: [join(root, ".amplifier")] });
-    const names = ["a.py", "lib/b.py", "notes.md", ".a.py.swp", "a.py~", ".#a.py", "4913", ".DS_Store", ".git/x.py", "node_modules/y.py", ".amplifier/z.py"];
+    const names = [
+      "a.py",
+      "lib/b.py",
+      "notes.md",
+      ".a.py.swp",
+      "a.py~",
+      ".#a.py",
+      "4913",
+      ".DS_Store",
+      ".git/x.py",
+      "node_modules/y.py",
+      ".amplifier/z.py",
+    ];
     for (const n of names) await writeFile(join(root, n), n);
     await waitFor(() => sets.length > 0, "a change set");
     await w.stop();
-    assert.deepEqual(sets.flatMap((s) => s.changes.map((c) => c.path)), ["a.py", "lib/b.py"]);
+    assert.deepEqual(
+      sets.flatMap((s) => s.changes.map((c) => c.path)),
+      ["a.py", "lib/b.py"],
+    );
   });
 
   it("reports modify and delete, cancels a create+delete in one window, honours `events`", async () => {
@@ -91,7 +124,10 @@ describe("file watcher", () => {
     await new Promise((r) => setTimeout(r, 300));
     await w.stop();
     assert.equal(sets.length, 1);
-    assert.deepEqual(sets[0]!.changes.map((c) => c.path), ["late.txt"]);
+    assert.deepEqual(
+      sets[0]!.changes.map((c) => c.path),
+      ["late.txt"],
+    );
   });
 
   it("coalesces a refused change set into the next one (back-pressure)", async () => {
@@ -99,8 +135,17 @@ describe("file watcher", () => {
     const sets: ChangeSet[] = [];
     let refuse = true;
     const w = createFileWatcher({
-      source: "src", root, debounceMs: 150, logger: silentLogger,
-      onChanges: async (s) => { if (refuse) { refuse = false; return "retry"; } sets.push(s); },
+      source: "src",
+      root,
+      debounceMs: 150,
+      logger: silentLogger,
+      onChanges: async (s) => {
+        if (refuse) {
+          refuse = false;
+          return "retry";
+        }
+        sets.push(s);
+      },
     });
     await w.start();
     await writeFile(join(root, "one.txt"), "1");

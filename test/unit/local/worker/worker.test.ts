@@ -18,7 +18,12 @@ class CountingPipeline implements PipelineRunner {
   readonly order: string[] = [];
   readonly byKey = new Map<string, number>();
   maxPerKey = 0;
-  constructor(private readonly behave: (job: Job, run: number) => Promise<PipelineOutcome> | PipelineOutcome = () => ({ success: true, actions_taken: ["echo"] })) {}
+  constructor(
+    private readonly behave: (job: Job, run: number) => Promise<PipelineOutcome> | PipelineOutcome = () => ({
+      success: true,
+      actions_taken: ["echo"],
+    }),
+  ) {}
   async run(job: Job): Promise<PipelineOutcome> {
     const n = (this.runsOf.get(job.id) ?? 0) + 1;
     this.runsOf.set(job.id, n);
@@ -44,8 +49,22 @@ const workers: Worker[] = [];
 afterEach(async () => {
   for (const w of workers.splice(0)) await w.stop({ timeoutMs: 100 });
 });
-function startWorker(store: LocalStore, input: OrchestratorConfigInput, pipeline: PipelineRunner, hooks: HookFn[] = [], extra: Partial<WorkerOptions> = {}): Worker {
-  const w = createWorker({ store, config: config(input), pipeline, hooks: createHookBus(hooks, silentLogger), pollIntervalMs: 60_000, random: () => 0.5, ...extra });
+function startWorker(
+  store: LocalStore,
+  input: OrchestratorConfigInput,
+  pipeline: PipelineRunner,
+  hooks: HookFn[] = [],
+  extra: Partial<WorkerOptions> = {},
+): Worker {
+  const w = createWorker({
+    store,
+    config: config(input),
+    pipeline,
+    hooks: createHookBus(hooks, silentLogger),
+    pollIntervalMs: 60_000,
+    random: () => 0.5,
+    ...extra,
+  });
   workers.push(w);
   return w;
 }
@@ -75,7 +94,10 @@ describe("worker", () => {
   });
 
   it("serializes runs per handler + concurrency key, in enqueue order", async () => {
-    const input = { max_concurrent_handlers: 4, handlers: { review: { prompt: "x", concurrency: { key: "{payload.number}" } }, h: { prompt: "y" } } };
+    const input = {
+      max_concurrent_handlers: 4,
+      handlers: { review: { prompt: "x", concurrency: { key: "{payload.number}" } }, h: { prompt: "y" } },
+    };
     const store = openTemp(input);
     const pipeline = new CountingPipeline();
     const worker = startWorker(store, input, pipeline);
@@ -84,20 +106,35 @@ describe("worker", () => {
     await waitFor("6 completed", () => store.counts().COMPLETED === 6);
     await worker.stop();
     assert.equal(pipeline.maxPerKey, 1);
-    assert.deepEqual(pipeline.order.filter((id) => ["k0", "k2", "k4"].includes(id.split("#")[0]!)), ["k0#review", "k2#review", "k4#review"]);
+    assert.deepEqual(
+      pipeline.order.filter((id) => ["k0", "k2", "k4"].includes(id.split("#")[0]!)),
+      ["k0#review", "k2#review", "k4#review"],
+    );
   });
 
   it("announces superseded jobs as event:dropped, and runs only the latest", async () => {
-    const input = { max_concurrent_handlers: 1, handlers: { review: { prompt: "x", concurrency: { key: "{payload.number}", on_new: "supersede" as const } }, h: { prompt: "y" } } };
+    const input = {
+      max_concurrent_handlers: 1,
+      handlers: {
+        review: { prompt: "x", concurrency: { key: "{payload.number}", on_new: "supersede" as const } },
+        h: { prompt: "y" },
+      },
+    };
     const store = openTemp(input);
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const pipeline = new CountingPipeline(async (job) => {
       if (job.id === "s0#review") await gate;
       return { success: true, actions_taken: [] };
     });
     const dropped: HookData[] = [];
-    const worker = startWorker(store, input, pipeline, [(ev: LifecycleEvent, data: HookData) => { if (ev === "event:dropped") dropped.push(data); }]);
+    const worker = startWorker(store, input, pipeline, [
+      (ev: LifecycleEvent, data: HookData) => {
+        if (ev === "event:dropped") dropped.push(data);
+      },
+    ]);
     await worker.start();
     await submit(store, "s0", ["review"], { concurrency_key: "5" });
     await waitFor("s0 running", () => pipeline.running === 1);
@@ -107,14 +144,22 @@ describe("worker", () => {
     await waitFor("s0 and s3 completed", () => store.counts().COMPLETED === 2);
     await worker.stop();
     assert.deepEqual(pipeline.order, ["s0#review", "s3#review"]);
-    assert.deepEqual(dropped.map((d) => [d.job_id, d.superseded_by, d.event?.id]), [["s1#review", "s2#review", "s1"], ["s2#review", "s3#review", "s2"]]);
+    assert.deepEqual(
+      dropped.map((d) => [d.job_id, d.superseded_by, d.event?.id]),
+      [
+        ["s1#review", "s2#review", "s1"],
+        ["s2#review", "s3#review", "s2"],
+      ],
+    );
   });
 
   it("retries a failing job with backoff, dead-letters it after max_attempts, and a redrive runs it again", async () => {
     const input = { retry: { max_attempts: 3, initial_delay_ms: 1, max_delay_ms: 5 } };
     const store = openTemp(input);
     let healthy = false;
-    const pipeline = new CountingPipeline(() => (healthy ? { success: true, actions_taken: [] } : { success: false, actions_taken: [], error: "upstream 503" }));
+    const pipeline = new CountingPipeline(() =>
+      healthy ? { success: true, actions_taken: [] } : { success: false, actions_taken: [], error: "upstream 503" },
+    );
     const worker = startWorker(store, input, pipeline);
     await worker.start();
     await submit(store, "flaky");
@@ -126,13 +171,29 @@ describe("worker", () => {
     await waitFor("completed after redrive", () => store.getJob("flaky#h")?.state === "COMPLETED");
     await worker.stop();
     assert.equal(pipeline.runsOf.get("flaky#h"), 4);
-    assert.deepEqual((await store.history.list({ handler: "h" })).map((r) => [r.status, r.attempt]), [["succeeded", 1], ["failed", 3], ["failed", 2], ["failed", 1]]);
+    assert.deepEqual(
+      (await store.history.list({ handler: "h" })).map((r) => [r.status, r.attempt]),
+      [
+        ["succeeded", 1],
+        ["failed", 3],
+        ["failed", 2],
+        ["failed", 1],
+      ],
+    );
   });
 
   it("honours a handler's own retry policy and dead-letters a permanent failure at once", async () => {
-    const input = { retry: { max_attempts: 5, initial_delay_ms: 1 }, handlers: { h: { prompt: "x", retry: { max_attempts: 2, initial_delay_ms: 1 } }, other: { prompt: "y" } } };
+    const input = {
+      retry: { max_attempts: 5, initial_delay_ms: 1 },
+      handlers: { h: { prompt: "x", retry: { max_attempts: 2, initial_delay_ms: 1 } }, other: { prompt: "y" } },
+    };
     const store = openTemp(input);
-    const pipeline = new CountingPipeline((job) => ({ success: false, actions_taken: [], error: "nope", permanent: job.handler === "other" }));
+    const pipeline = new CountingPipeline((job) => ({
+      success: false,
+      actions_taken: [],
+      error: "nope",
+      permanent: job.handler === "other",
+    }));
     const worker = startWorker(store, input, pipeline);
     await worker.start();
     await submit(store, "p", ["h", "other"]);
@@ -145,7 +206,9 @@ describe("worker", () => {
   it("records a job a hook skips as SKIPPED, never retried", async () => {
     const store = openTemp();
     const pipeline = new CountingPipeline();
-    const worker = startWorker(store, {}, pipeline, [(ev) => (ev === "event:handler:start" ? { action: "deny", reason: "bot sender" } : undefined)]);
+    const worker = startWorker(store, {}, pipeline, [
+      (ev) => (ev === "event:handler:start" ? { action: "deny", reason: "bot sender" } : undefined),
+    ]);
     await worker.start();
     await submit(store, "bot");
     await waitFor("skipped", () => store.getJob("bot#h")?.state === "SKIPPED");
@@ -156,7 +219,9 @@ describe("worker", () => {
   it("stop lets running jobs finish within the timeout and puts back the rest", async () => {
     const store = openTemp({ max_concurrent_handlers: 2 });
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const pipeline = new CountingPipeline(async (job) => {
       if (job.id === "slow#h") await gate;
       return { success: true, actions_taken: [] };
@@ -211,6 +276,9 @@ describe("worker", () => {
     await worker.stop();
     assert.equal(calls, 2);
     assert.match(store.getJob("thrown#h")?.lastError ?? "", /runner error: store unreachable/);
-    assert.deepEqual((await store.history.list({ handler: "h" })).map((r) => r.error), ["runner error: store unreachable", "runner error: store unreachable"]);
+    assert.deepEqual(
+      (await store.history.list({ handler: "h" })).map((r) => r.error),
+      ["runner error: store unreachable", "runner error: store unreachable"],
+    );
   });
 });
