@@ -3,11 +3,10 @@
  * (DynamoDB Local takes seconds) and stopped at the end. When `AWS_ENDPOINT_URL` is set, nothing
  * is started: every service uses that endpoint (LocalStack, or a real account with its own creds).
  */
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createSqsServer } from "local-aws-sqs";
-import { startDynamoLocal, type RunningServer } from "./dynamo-local.ts";
-import { startSchedulerServer } from "./scheduler-server.ts";
+import { startDynamoLocal } from "../../local/cloud-local/emulators/dynamodb-local.ts";
+import type { RunningServer } from "../../local/cloud-local/emulators/http-service.ts";
+import { startSchedulerServer } from "../../local/cloud-local/emulators/scheduler-emulator.ts";
+import { startSqsEmulator } from "../../local/cloud-local/emulators/sqs-emulator.ts";
 
 export interface AwsTestEnv {
   readonly region: string;
@@ -20,24 +19,6 @@ export interface AwsTestEnv {
 }
 
 export const FAKE_CREDENTIALS = { accessKeyId: "evdtest", secretAccessKey: "evdtest" } as const;
-
-async function startSqs(): Promise<RunningServer> {
-  const server: Server = await createSqsServer({
-    port: 0,
-    hostname: "127.0.0.1",
-    emulateQueueCreationLifecycle: false,
-    validateDlqDestination: true,
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 let shared: Promise<AwsTestEnv> | undefined;
 
@@ -62,7 +43,7 @@ export async function startAwsTestEnv(env: Readonly<Record<string, string | unde
       async stop() {},
     };
   }
-  const settled = await Promise.allSettled([startDynamoLocal(), startSqs(), startSchedulerServer({ region })]);
+  const settled = await Promise.allSettled([startDynamoLocal(), startSqsEmulator(), startSchedulerServer({ region })]);
   const started = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {

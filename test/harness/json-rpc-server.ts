@@ -1,9 +1,9 @@
 /**
- * Small in-repo servers speaking two AWS wire formats the integration tests need and no npm
- * emulator offers: Secrets Manager + SSM (awsJson1_1, `X-Amz-Target`), and Bedrock Runtime
- * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them.
+ * A small in-repo server speaking Bedrock Runtime Converse (REST-JSON `POST /model/{modelId}/converse`),
+ * which no npm emulator offers; the real SDK client talks to it. (Secrets Manager and SSM are
+ * emulated by the product: local/cloud-local/emulators/secrets-emulator.ts.)
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   createServer as createHttp2Server,
   type Http2ServerRequest,
@@ -11,7 +11,6 @@ import {
   type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { RunningServer } from "./dynamo-local.ts";
 
 async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
@@ -35,75 +34,6 @@ function reply(
   };
   (res as ServerResponse).writeHead(status, headers);
   res.end(text);
-}
-
-async function listen(server: ReturnType<typeof createServer>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function closer(server: ReturnType<typeof createServer>): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
-
-export interface SecretsServer extends RunningServer {
-  /** How many GetSecretValue / GetParameter calls were answered (to observe caching). */
-  readonly calls: () => number;
-}
-
-/** Secrets Manager GetSecretValue and SSM GetParameter over the given values. */
-export async function startSecretsServer(values: {
-  secrets?: Record<string, string>;
-  parameters?: Record<string, string>;
-}): Promise<SecretsServer> {
-  let calls = 0;
-  const server = createServer((req, res) => {
-    void (async () => {
-      const target = String(req.headers["x-amz-target"] ?? "");
-      const input = await body(req);
-      calls++;
-      if (target === "secretsmanager.GetSecretValue") {
-        const id = String(input.SecretId);
-        const value = values.secrets?.[id];
-        if (value === undefined)
-          return reply(res, 400, {
-            __type: "ResourceNotFoundException",
-            message: "Secrets Manager can't find the specified secret.",
-          });
-        return reply(res, 200, {
-          ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
-          Name: id,
-          SecretString: value,
-          VersionId: "v1",
-          VersionStages: ["AWSCURRENT"],
-          CreatedDate: Date.now() / 1000,
-        });
-      }
-      if (target === "AmazonSSM.GetParameter") {
-        const name = String(input.Name);
-        const value = values.parameters?.[name];
-        if (value === undefined)
-          return reply(res, 400, { __type: "ParameterNotFound", message: `Parameter ${name} not found.` });
-        return reply(res, 200, {
-          Parameter: {
-            Name: name,
-            Type: "SecureString",
-            Value: value,
-            Version: 1,
-            ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
-            DataType: "text",
-          },
-        });
-      }
-      return reply(res, 400, { __type: "UnknownOperationException", message: `unsupported target ${target}` });
-    })().catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
-  });
-  const endpoint = await listen(server);
-  return { endpoint, calls: () => calls, stop: closer(server) };
 }
 
 export interface ConverseCall {

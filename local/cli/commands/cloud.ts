@@ -29,6 +29,7 @@ import { jobIdOf, RunStatus, type Job } from "../../../shared/events/event.ts";
 import { manualEvent } from "../../../shared/events/manual-event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { routeEvent } from "../../../shared/router/route.ts";
+import { cloudLocalCommand } from "./cloud-local.ts";
 
 export interface CloudGlobalOptions {
   stack?: string;
@@ -326,6 +327,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
         );
       }),
     );
+  cloud.addCommand(cloudLocalCommand());
   return cloud;
 }
 

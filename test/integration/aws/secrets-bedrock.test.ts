@@ -10,12 +10,8 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { bedrockProvider } from "../../../shared/aws/bedrock-provider.ts";
 import { AwsSecretStore, parseSecretMap } from "../../../shared/aws/secrets.ts";
 import { FAKE_CREDENTIALS } from "../../harness/aws-env.ts";
-import {
-  startConverseServer,
-  startSecretsServer,
-  type ConverseServer,
-  type SecretsServer,
-} from "../../harness/json-rpc-server.ts";
+import { startConverseServer, type ConverseServer } from "../../harness/json-rpc-server.ts";
+import { startSecretsServer, type SecretsServer } from "../../../local/cloud-local/emulators/secrets-emulator.ts";
 
 const conn = (endpoint: string) => ({ region: "us-east-1", endpoint, credentials: { ...FAKE_CREDENTIALS } });
 
@@ -49,10 +45,10 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
 
   it("maps a reference to a Secrets Manager secret and caches the value", async () => {
     fresh({ GITHUB_WEBHOOK_SECRET: "prod/github-webhook" });
-    const before = server.calls();
+    const before = server.reads();
     assert.equal(await store.get("GITHUB_WEBHOOK_SECRET"), "gh-s3cret");
     assert.equal(await store.get("GITHUB_WEBHOOK_SECRET"), "gh-s3cret");
-    assert.equal(server.calls() - before, 1);
+    assert.equal(server.reads() - before, 1);
     assert.deepEqual(made, ["secretsmanager"], "no SSM client is created when no ssm: reference is read");
   });
 

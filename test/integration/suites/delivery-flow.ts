@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
-import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
+import { startSecretsServer, type SecretsServer } from "../../../local/cloud-local/emulators/secrets-emulator.ts";
 import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../../harness/lambda-events.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
 import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";

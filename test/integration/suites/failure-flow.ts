@@ -16,12 +16,8 @@ import { systemClock } from "../../../shared/ports/clock.ts";
 import { routeEvent } from "../../../shared/router/route.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 import { deleteMessages, receiveAll } from "../../harness/lambda-events.ts";
-import {
-  startConverseServer,
-  startSecretsServer,
-  type ConverseServer,
-  type SecretsServer,
-} from "../../harness/json-rpc-server.ts";
+import { startConverseServer, type ConverseServer } from "../../harness/json-rpc-server.ts";
+import { startSecretsServer, type SecretsServer } from "../../../local/cloud-local/emulators/secrets-emulator.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
 import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
 import { drain, eventually } from "./delivery-flow.ts";

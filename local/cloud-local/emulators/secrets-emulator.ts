@@ -1,0 +1,303 @@
+/**
+ * Secrets Manager and SSM Parameter Store, as an in-process server speaking their wire format
+ * (awsJson1_1, `X-Amz-Target`): what the functions (through Powertools parameters), `aws
+ * secretsmanager put-secret-value` and the tests call. No npm emulator exists for either.
+ *
+ * Secrets keep an AWSCURRENT and an AWSPREVIOUS version (PutSecretValue moves the stages), are
+ * found by name, full ARN or partial ARN, and get AWS's ARN shape (`...:secret:<name>-<6 chars>`).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  readBody,
+  sendAwsJsonError,
+  sendJson,
+  serveHandler,
+  type RequestHandler,
+  type RunningServer,
+} from "./http-service.ts";
+
+export interface SecretsEmulatorOptions {
+  /** @default "us-east-1" */
+  readonly region?: string;
+  /** @default "123456789012" */
+  readonly accountId?: string;
+  /** Secrets that exist from the start: name -> value. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** SSM parameters that exist from the start (SecureString): name -> value. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+interface SecretVersion {
+  readonly id: string;
+  readonly value: string;
+  readonly created: number;
+  stages: string[];
+}
+
+interface StoredSecret {
+  readonly name: string;
+  readonly arn: string;
+  description?: string;
+  readonly created: number;
+  changed: number;
+  versions: SecretVersion[];
+}
+
+interface StoredParameter {
+  readonly name: string;
+  type: string;
+  value: string;
+  version: number;
+  changed: number;
+}
+
+export interface SecretsEmulator {
+  readonly handler: RequestHandler;
+  /** How many reads (GetSecretValue, GetParameter(s)) were answered: to observe caching. */
+  readonly reads: () => number;
+  /** The current value of a secret (name or ARN), for the banner's signed sample request. */
+  currentValue(id: string): string | undefined;
+  /** The value of an SSM parameter. */
+  parameterValue(name: string): string | undefined;
+}
+
+const CURRENT = "AWSCURRENT";
+const PREVIOUS = "AWSPREVIOUS";
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+function arnSuffix(): string {
+  const bytes = randomBytes(6);
+  return Array.from(bytes, (b) => ALPHANUMERIC[b % ALPHANUMERIC.length]).join("");
+}
+
+export function secretsEmulator(opts: SecretsEmulatorOptions = {}): SecretsEmulator {
+  const region = opts.region ?? "us-east-1";
+  const account = opts.accountId ?? "123456789012";
+  const secrets = new Map<string, StoredSecret>();
+  const parameters = new Map<string, StoredParameter>();
+  let reads = 0;
+  const now = () => Date.now() / 1000;
+
+  const create = (name: string, value: string | undefined, description?: string): StoredSecret => {
+    const t = now();
+    const secret: StoredSecret = {
+      name,
+      arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${arnSuffix()}`,
+      ...(description !== undefined ? { description } : {}),
+      created: t,
+      changed: t,
+      versions: value === undefined ? [] : [{ id: randomUUID(), value, created: t, stages: [CURRENT] }],
+    };
+    secrets.set(name, secret);
+    return secret;
+  };
+  for (const [name, value] of Object.entries(opts.secrets ?? {})) create(name, value);
+  for (const [name, value] of Object.entries(opts.parameters ?? {}))
+    parameters.set(name, { name, type: "SecureString", value, version: 1, changed: now() });
+
+  /** By name, full ARN, or partial ARN (the ARN without its 6-character suffix). */
+  const find = (id: string): StoredSecret | undefined => {
+    const byName = secrets.get(id);
+    if (byName) return byName;
+    for (const s of secrets.values()) if (s.arn === id || s.arn.slice(0, -7) === id) return s;
+    return undefined;
+  };
+
+  const putValue = (secret: StoredSecret, value: string): SecretVersion => {
+    for (const v of secret.versions) v.stages = v.stages.filter((s) => s !== PREVIOUS);
+    for (const v of secret.versions) if (v.stages.includes(CURRENT)) v.stages = [PREVIOUS];
+    const version: SecretVersion = { id: randomUUID(), value, created: now(), stages: [CURRENT] };
+    secret.versions = [...secret.versions.filter((v) => v.stages.length > 0), version];
+    secret.changed = version.created;
+    return version;
+  };
+
+  const secretsManager: Record<string, (input: Record<string, unknown>, res: ServerResponse) => void> = {
+    CreateSecret(input, res) {
+      const name = String(input.Name ?? "");
+      if (!name) return sendAwsJsonError(res, 400, "InvalidParameterException", "Name is required");
+      if (secrets.has(name))
+        return sendAwsJsonError(
+          res,
+          400,
+          "ResourceExistsException",
+          `The operation failed because the secret ${name} already exists.`,
+        );
+      const value = typeof input.SecretString === "string" ? input.SecretString : undefined;
+      const s = create(name, value, typeof input.Description === "string" ? input.Description : undefined);
+      sendJson(res, 200, { ARN: s.arn, Name: s.name, ...(s.versions[0] ? { VersionId: s.versions[0].id } : {}) });
+    },
+    GetSecretValue(input, res) {
+      reads++;
+      const s = find(String(input.SecretId ?? ""));
+      if (!s) return notFound(res);
+      const stage = typeof input.VersionStage === "string" ? input.VersionStage : undefined;
+      const id = typeof input.VersionId === "string" ? input.VersionId : undefined;
+      const v = s.versions.find((x) => (id ? x.id === id : x.stages.includes(stage ?? CURRENT)));
+      if (!v)
+        return sendAwsJsonError(
+          res,
+          400,
+          "ResourceNotFoundException",
+          `Secrets Manager can't find the specified secret value for ${id ? `VersionId: ${id}` : `staging label: ${stage ?? CURRENT}`}`,
+        );
+      sendJson(res, 200, {
+        ARN: s.arn,
+        Name: s.name,
+        SecretString: v.value,
+        VersionId: v.id,
+        VersionStages: v.stages,
+        CreatedDate: v.created,
+      });
+    },
+    PutSecretValue(input, res) {
+      const s = find(String(input.SecretId ?? ""));
+      if (!s) return notFound(res);
+      if (typeof input.SecretString !== "string")
+        return sendAwsJsonError(
+          res,
+          400,
+          "InvalidParameterException",
+          "SecretString is required (SecretBinary is not emulated)",
+        );
+      const v = putValue(s, input.SecretString);
+      sendJson(res, 200, { ARN: s.arn, Name: s.name, VersionId: v.id, VersionStages: v.stages });
+    },
+    UpdateSecret(input, res) {
+      const s = find(String(input.SecretId ?? ""));
+      if (!s) return notFound(res);
+      if (typeof input.Description === "string") s.description = input.Description;
+      const v = typeof input.SecretString === "string" ? putValue(s, input.SecretString) : undefined;
+      sendJson(res, 200, { ARN: s.arn, Name: s.name, ...(v ? { VersionId: v.id } : {}) });
+    },
+    DescribeSecret(input, res) {
+      const s = find(String(input.SecretId ?? ""));
+      if (!s) return notFound(res);
+      sendJson(res, 200, describe(s));
+    },
+    ListSecrets(_input, res) {
+      sendJson(res, 200, { SecretList: [...secrets.values()].map(describe) });
+    },
+    DeleteSecret(input, res) {
+      const s = find(String(input.SecretId ?? ""));
+      if (!s) return notFound(res);
+      secrets.delete(s.name);
+      sendJson(res, 200, { ARN: s.arn, Name: s.name, DeletionDate: now() });
+    },
+  };
+
+  const describe = (s: StoredSecret) => ({
+    ARN: s.arn,
+    Name: s.name,
+    ...(s.description !== undefined ? { Description: s.description } : {}),
+    CreatedDate: s.created,
+    LastChangedDate: s.changed,
+    VersionIdsToStages: Object.fromEntries(s.versions.map((v) => [v.id, v.stages])),
+  });
+
+  const notFound = (res: ServerResponse) =>
+    sendAwsJsonError(res, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+
+  const parameterOut = (p: StoredParameter) => ({
+    Name: p.name,
+    Type: p.type,
+    Value: p.value,
+    Version: p.version,
+    ARN: `arn:aws:ssm:${region}:${account}:parameter${p.name.startsWith("/") ? "" : "/"}${p.name}`,
+    DataType: "text",
+    LastModifiedDate: p.changed,
+  });
+
+  const ssm: Record<string, (input: Record<string, unknown>, res: ServerResponse) => void> = {
+    GetParameter(input, res) {
+      reads++;
+      const name = String(input.Name ?? "");
+      const p = parameters.get(name);
+      if (!p) return sendAwsJsonError(res, 400, "ParameterNotFound", `Parameter ${name} not found.`);
+      sendJson(res, 200, { Parameter: parameterOut(p) });
+    },
+    GetParameters(input, res) {
+      reads++;
+      const names = Array.isArray(input.Names) ? input.Names.map(String) : [];
+      sendJson(res, 200, {
+        Parameters: names.flatMap((n) => (parameters.has(n) ? [parameterOut(parameters.get(n)!)] : [])),
+        InvalidParameters: names.filter((n) => !parameters.has(n)),
+      });
+    },
+    PutParameter(input, res) {
+      const name = String(input.Name ?? "");
+      if (!name || typeof input.Value !== "string")
+        return sendAwsJsonError(res, 400, "ValidationException", "Name and Value are required");
+      const existing = parameters.get(name);
+      if (existing && input.Overwrite !== true)
+        return sendAwsJsonError(
+          res,
+          400,
+          "ParameterAlreadyExists",
+          "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
+        );
+      const p: StoredParameter = {
+        name,
+        type: typeof input.Type === "string" ? input.Type : (existing?.type ?? "String"),
+        value: input.Value,
+        version: (existing?.version ?? 0) + 1,
+        changed: now(),
+      };
+      parameters.set(name, p);
+      sendJson(res, 200, { Version: p.version, Tier: "Standard" });
+    },
+    DeleteParameter(input, res) {
+      const name = String(input.Name ?? "");
+      if (!parameters.delete(name))
+        return sendAwsJsonError(res, 400, "ParameterNotFound", `Parameter ${name} not found.`);
+      sendJson(res, 200, {});
+    },
+  };
+
+  const handler: RequestHandler = (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const [prefix, operation = ""] = target.split(".");
+      const table = prefix === "secretsmanager" ? secretsManager : prefix === "AmazonSSM" ? ssm : undefined;
+      const op = table && Object.hasOwn(table, operation) ? table[operation] : undefined;
+      const text = (await readBody(req)).toString("utf8");
+      if (!op)
+        return sendAwsJsonError(
+          res,
+          400,
+          "UnknownOperationException",
+          `evd cloud local does not emulate ${target || "(no X-Amz-Target)"}; Secrets Manager: ${Object.keys(secretsManager).join(", ")}; SSM: ${Object.keys(ssm).join(", ")}`,
+        );
+      let input: Record<string, unknown>;
+      try {
+        input = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      } catch {
+        return sendAwsJsonError(res, 400, "SerializationException", "the request body is not JSON");
+      }
+      op(input, res);
+    })().catch((err: unknown) => sendAwsJsonError(res, 500, "InternalFailure", String(err)));
+  };
+
+  return {
+    handler,
+    reads: () => reads,
+    currentValue(id) {
+      return find(id)?.versions.find((v) => v.stages.includes(CURRENT))?.value;
+    },
+    parameterValue(name) {
+      return parameters.get(name)?.value;
+    },
+  };
+}
+
+export interface SecretsServer extends RunningServer {
+  readonly reads: () => number;
+}
+
+/** The emulator alone on its own port, with preset values (the integration tests). */
+export async function startSecretsServer(opts: SecretsEmulatorOptions = {}): Promise<SecretsServer> {
+  const emulator = secretsEmulator(opts);
+  const served = await serveHandler(emulator.handler);
+  return { endpoint: served.endpoint, stop: served.stop, reads: emulator.reads };
+}
