@@ -12,7 +12,8 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { lazy } from "../../shared/aws/aws-connection.ts";
 
 /** Credentials of the local endpoint: any value works; these name who calls. */
-export const LOCAL_CREDENTIALS = { accessKeyId: "evd-cloud-local", secretAccessKey: "evd-cloud-local" } as const;
+// DynamoDB Local accepts access key ids of letters and digits only.
+export const LOCAL_CREDENTIALS = { accessKeyId: "evdcloudlocal", secretAccessKey: "evdcloudlocal" } as const;
 
 export interface AwsClients {
   readonly dynamodb: () => DynamoDBClient;

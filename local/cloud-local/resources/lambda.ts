@@ -78,7 +78,7 @@ export const lambdaFunction: Provisioner = {
       logGroupName,
       logStreamName,
       endpoint: ctx.cloud.opts.endpoint,
-      credentials: { accessKeyId: `evd-local-${ctx.logicalId}`.slice(0, 128), secretAccessKey: "evd-cloud-local" },
+      credentials: { accessKeyId: `evdlocal${ctx.logicalId.replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 128), secretAccessKey: "evdcloudlocal" },
       host: ctx.cloud.opts.hostEnv,
     });
     const reserved = num(p, "ReservedConcurrentExecutions");

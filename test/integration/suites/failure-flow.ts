@@ -61,6 +61,8 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
         secretsEndpoint: secrets.endpoint,
         bedrockEndpoint: bedrock.endpoint,
         maxReceiveCount: 2,
+        // SQS moves a message to the DLQ when it becomes visible again after its last receive.
+        visibilityTimeoutSeconds: 2,
       });
       leases = new ConcurrencyLease({ table: cloud.table });
       queue = new SqsJobQueue({
@@ -88,7 +90,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const job = await trigger("flaky", { topic: "outage" });
       const failures: string[] = [];
       let invocations = 0;
-      for (let i = 0; i < 8 && (await cloud.depth()) > 0; i++) {
+      for (let i = 0; i < 40 && (await cloud.depth()) > 0; i++) {
         const p = await cloud.poll();
         if (p.received) invocations++;
         failures.push(...p.failures);
