@@ -12,19 +12,19 @@ export function banner(local: CloudLocal, cwd: string): string[] {
       (local.timings.synthMs !== undefined ? ` (synth ${seconds(local.timings.synthMs)})` : ""),
   );
   for (const api of local.apis) {
-    lines.push(`  HTTP API ${api.logicalId}: ${api.url}  (stages ${api.stages.join(", ") || "none"})`);
+    lines.push(`  HTTP API ${api.label}: ${api.url}  (stages ${api.stages.join(", ") || "none"})`);
     for (const route of api.routes) lines.push(`    ${route}`);
   }
   lines.push(`  AWS endpoint: ${local.endpoint}  (DynamoDB, SQS, Secrets Manager, SSM, Scheduler, CloudFormation, S3)`);
   for (const f of local.functions)
     lines.push(
-      `  function ${f.logicalId}: ${f.handler} from ${rel(f.codeDir)}, ${f.memoryMb} MB, ${f.timeoutSeconds} s (Init ${Math.round(f.initMs)} ms)`,
+      `  function ${f.label}: ${f.handler} from ${rel(f.codeDir)}, ${f.memoryMb} MB, ${f.timeoutSeconds} s (Init ${Math.round(f.initMs)} ms)`,
     );
   for (const p of local.pollers) {
     const s = p.spec;
-    const queue = local.deployed.resources.find((r) => r.ref === s.queueUrl)?.logicalId ?? s.queueUrl;
+    const queue = local.deployed.resources.find((r) => r.ref === s.queueUrl)?.label ?? s.queueUrl;
     lines.push(
-      `  ${queue} -> ${s.fn.spec.logicalId}: batch ${s.batchSize}, max concurrency ${p.concurrency}` +
+      `  ${queue} -> ${s.fn.spec.label}: batch ${s.batchSize}, max concurrency ${p.concurrency}` +
         `${s.reportBatchItemFailures ? ", ReportBatchItemFailures" : ""}${s.enabled ? "" : " (disabled)"}`,
     );
   }
@@ -33,7 +33,7 @@ export function banner(local: CloudLocal, cwd: string): string[] {
       `  schedule ${s.group}/${s.name}: ${s.expression} ${s.timezone} ${s.state}` +
         (s.next ? `, next ${s.next.toISOString()}` : s.note ? ` (not fired automatically: ${s.note})` : ""),
     );
-  for (const r of local.deployed.resources) for (const n of r.notes) lines.push(`  note ${r.logicalId}: ${n}`);
+  for (const r of local.deployed.resources) for (const n of r.notes) lines.push(`  note ${r.label}: ${n}`);
   if (local.deployed.skipped.length)
     lines.push(
       `  not run locally: ${local.deployed.skipped.map((s) => `${s.type} x${s.count} (${s.reason})`).join("; ")}`,

@@ -54,6 +54,7 @@ export interface CloudLocalOptions {
 
 export interface RunningFunction {
   readonly logicalId: string;
+  readonly label: string;
   readonly functionName: string;
   readonly handler: string;
   readonly codeDir: string;
@@ -63,7 +64,7 @@ export interface RunningFunction {
 }
 
 export interface RunningApi {
-  readonly logicalId: string;
+  readonly label: string;
   readonly url: string;
   readonly routes: readonly string[];
   readonly stages: readonly string[];
@@ -179,9 +180,7 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
     const functions = await initFunctions(cloud);
 
     for (const spec of cloud.mappings) {
-      const poller = new SqsPoller(spec, aws.sqs(), region, (line) =>
-        opts.log(`${spec.fn.spec.logicalId} <- SQS`, line),
-      );
+      const poller = new SqsPoller(spec, aws.sqs(), region, (line) => opts.log(`${spec.fn.spec.label} <- SQS`, line));
       pollers.push(poller);
       poller.start();
     }
@@ -204,9 +203,8 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
     stoppers.push(() => clock.stop());
 
     const apis: RunningApi[] = [...cloud.apis.values()].map((api) => ({
-      logicalId:
-        deployed.resources.find((r) => r.type === "AWS::ApiGatewayV2::Api" && r.ref === api.apiId)?.logicalId ??
-        api.name,
+      label:
+        deployed.resources.find((r) => r.type === "AWS::ApiGatewayV2::Api" && r.ref === api.apiId)?.label ?? api.name,
       url: api.endpoint,
       routes: api.routeKeys,
       stages: api.stageNames,
@@ -251,7 +249,7 @@ async function initFunctions(cloud: LocalCloud): Promise<RunningFunction[]> {
     return r.ok
       ? []
       : [
-          `function ${f.spec.logicalId} (handler ${f.spec.handler} in ${f.spec.codeDir}): ${r.error.errorType}: ${r.error.errorMessage}`,
+          `function ${f.spec.logicalId} [${f.spec.label}] (handler ${f.spec.handler} in ${f.spec.codeDir}): ${r.error.errorType}: ${r.error.errorMessage}`,
         ];
   });
   if (failed.length)
@@ -260,6 +258,7 @@ async function initFunctions(cloud: LocalCloud): Promise<RunningFunction[]> {
     );
   return fns.map((f, i) => ({
     logicalId: f.spec.logicalId,
+    label: f.spec.label,
     functionName: f.spec.functionName,
     handler: f.spec.handler,
     codeDir: f.spec.codeDir,

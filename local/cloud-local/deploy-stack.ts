@@ -15,6 +15,8 @@ import type { CfnResource } from "./template.ts";
 
 export interface DeployedResource {
   readonly logicalId: string;
+  /** The construct path (`Orchestrator/Ingest/Function`) when the template has it, else the logical id. */
+  readonly label: string;
   readonly type: string;
   readonly physicalId: string;
   readonly ref: string;
@@ -171,6 +173,7 @@ export async function deployStack(artifact: StackArtifact, cloud: LocalCloud): P
     try {
       made = await provisioner.provision({
         logicalId,
+        label: labelOf(logicalId, resource),
         type: resource.Type,
         properties,
         metadata: resource.Metadata ?? {},
@@ -185,7 +188,14 @@ export async function deployStack(artifact: StackArtifact, cloud: LocalCloud): P
         cause: err,
       });
     }
-    deployed.set(logicalId, { logicalId, type: resource.Type, ...made, emulated: true, notes });
+    deployed.set(logicalId, {
+      logicalId,
+      label: labelOf(logicalId, resource),
+      type: resource.Type,
+      ...made,
+      emulated: true,
+      notes,
+    });
   }
 
   const outputs: StackOutput[] = [];
@@ -220,6 +230,7 @@ function skippedResource(logicalId: string, resource: CfnResource, cloud: LocalC
       : `arn:aws:${svc}:${region}:${accountId}:${kind.toLowerCase()}/${name}`;
   return {
     logicalId,
+    label: labelOf(logicalId, resource),
     type: resource.Type,
     physicalId: name,
     ref: REF_IS_ARN.has(resource.Type) ? arn : name,
@@ -230,4 +241,16 @@ function skippedResource(logicalId: string, resource: CfnResource, cloud: LocalC
     emulated: false,
     notes: [],
   };
+}
+
+/** `EvdPrReview/Orchestrator/Ingest/Function/Resource` -> `Orchestrator/Ingest/Function`. */
+export function labelOf(logicalId: string, resource: CfnResource): string {
+  const path = resource.Metadata?.["aws:cdk:path"];
+  if (typeof path !== "string") return logicalId;
+  const label = path
+    .split("/")
+    .slice(1)
+    .join("/")
+    .replace(/\/(Resource|Default)$/, "");
+  return label || logicalId;
 }

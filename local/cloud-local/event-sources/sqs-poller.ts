@@ -126,7 +126,7 @@ export class SqsPoller {
     const result = await this.spec.fn.invoke(sqsEventOf(batch, this.spec.queueArn, this.#region));
     if (!result.ok) {
       this.#log(
-        `${this.spec.fn.spec.logicalId} failed on a batch of ${batch.length} (${result.error.errorType}: ${result.error.errorMessage}): the messages return after the queue's visibility timeout`,
+        `${this.spec.fn.spec.label} failed on a batch of ${batch.length} (${result.error.errorType}: ${result.error.errorMessage}): the messages return after the queue's visibility timeout`,
       );
       return;
     }
@@ -135,7 +135,7 @@ export class SqsPoller {
       const failed = failedItems(result.payload, ids);
       if (failed === "all") {
         this.#log(
-          `${this.spec.fn.spec.logicalId} answered an unusable batchItemFailures (${JSON.stringify(result.payload).slice(0, 200)}): the whole batch is retried`,
+          `${this.spec.fn.spec.label} answered an unusable batchItemFailures (${JSON.stringify(result.payload).slice(0, 200)}): the whole batch is retried`,
         );
         return;
       }

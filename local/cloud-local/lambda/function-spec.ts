@@ -2,6 +2,8 @@
 export interface FunctionSpec {
   /** The template's logical id (log prefix, error messages). */
   readonly logicalId: string;
+  /** What its log lines are prefixed with (`Orchestrator/Ingest/Function`). */
+  readonly label: string;
   readonly functionName: string;
   readonly arn: string;
   /** `nodejs22.x`, ... */

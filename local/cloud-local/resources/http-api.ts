@@ -51,7 +51,7 @@ export const httpApi: Provisioner = {
         find: (ref) => ctx.cloud.findFunction(ref),
         permits: (fn, sourceArn) => ctx.cloud.permits(fn, "apigateway.amazonaws.com", sourceArn),
       },
-      log: (line) => ctx.cloud.opts.log(ctx.logicalId, line),
+      log: (line) => ctx.cloud.opts.log(ctx.label, line),
       port: ctx.cloud.takeApiPort(),
     });
     ctx.cloud.apis.set(apiId, api);

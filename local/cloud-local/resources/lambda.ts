@@ -78,13 +78,17 @@ export const lambdaFunction: Provisioner = {
       logGroupName,
       logStreamName,
       endpoint: ctx.cloud.opts.endpoint,
-      credentials: { accessKeyId: `evdlocal${ctx.logicalId.replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 128), secretAccessKey: "evdcloudlocal" },
+      credentials: {
+        accessKeyId: `evdlocal${ctx.logicalId.replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 128),
+        secretAccessKey: "evdcloudlocal",
+      },
       host: ctx.cloud.opts.hostEnv,
     });
     const reserved = num(p, "ReservedConcurrentExecutions");
     const fn = new LambdaFunction(
       {
         logicalId: ctx.logicalId,
+        label: ctx.label,
         functionName: name,
         arn,
         runtime,
@@ -98,7 +102,7 @@ export const lambdaFunction: Provisioner = {
         logStreamName,
       },
       {
-        log: (line) => ctx.cloud.opts.log(ctx.logicalId, line),
+        log: (line) => ctx.cloud.opts.log(ctx.label, line),
         ...(ctx.cloud.opts.maxEnvironments ? { maxEnvironments: ctx.cloud.opts.maxEnvironments } : {}),
       },
     );

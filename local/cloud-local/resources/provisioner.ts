@@ -5,6 +5,8 @@ import type { PhysicalNameOptions } from "../physical-names.ts";
 
 export interface ProvisionContext {
   readonly logicalId: string;
+  /** A readable name: the construct path of a CDK template (`Orchestrator/Ingest/Function`), else the logical id. */
+  readonly label: string;
   readonly type: string;
   /** The resource's properties with every intrinsic resolved. */
   readonly properties: Readonly<Record<string, unknown>>;
