@@ -93,13 +93,16 @@ function regionOf(artifact: StackArtifact, env: Readonly<Record<string, string |
 export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLocal> {
   const started = Date.now();
   const progress = opts.progress ?? (() => undefined);
-  const dynamo: Promise<RunningServer> = startDynamoLocal();
-  dynamo.catch(() => undefined);
-  const stopDynamo = () =>
-    dynamo.then(
+  // DynamoDB Local takes seconds to start: it starts while the synth runs (evd's stacks always
+  // have a table); for an existing assembly, only when the template declares a table.
+  let dynamo: Promise<RunningServer> | null = opts.cdkOut === undefined ? startDynamoLocal() : null;
+  dynamo?.catch(() => undefined);
+  const stopDynamo = async () => {
+    await dynamo?.then(
       (d) => d.stop(),
       () => undefined,
     );
+  };
   const stoppers: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const s of stoppers.reverse()) await s();
@@ -117,6 +120,11 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
       assemblyDir = resolve(opts.cwd, synth.outDir);
     }
     const artifact = selectStack(readCloudAssembly(assemblyDir), opts.stack, assemblyDir);
+    const declares = (type: string) => Object.values(artifact.template.Resources).some((r) => r.Type === type);
+    if (!dynamo && declares("AWS::DynamoDB::Table")) {
+      dynamo = startDynamoLocal();
+      dynamo.catch(() => undefined);
+    }
     const region = regionOf(artifact, opts.env);
     const identity = {
       stackName: artifact.stackName,
@@ -140,7 +148,7 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
     stoppers.push(() => endpoint.stop());
     const aws = awsClients(endpoint.endpoint, region);
     stoppers.push(() => aws.destroy());
-    if (Object.values(artifact.template.Resources).some((r) => r.Type === "AWS::S3::Bucket")) await endpoint.enableS3();
+    if (declares("AWS::S3::Bucket")) await endpoint.enableS3();
 
     const cloud = new LocalCloud({
       identity,

@@ -28,9 +28,9 @@ export interface LocalEndpointOptions {
   readonly onCall?: (call: GatewayCall) => void;
   /**
    * DynamoDB Local, when the caller started it early (it takes seconds: `evd cloud local` starts
-   * it while the synth runs). @default started here
+   * it while the synth runs); `null` for none (a stack without tables needs no Java). @default started here
    */
-  readonly dynamo?: Promise<RunningServer>;
+  readonly dynamo?: Promise<RunningServer> | null;
 }
 
 export interface LocalEndpoint {
@@ -47,20 +47,22 @@ export interface LocalEndpoint {
 
 export async function startLocalEndpoint(opts: LocalEndpointOptions): Promise<LocalEndpoint> {
   // DynamoDB Local takes seconds to start: requests wait for it, the rest is up at once.
-  const dynamo = opts.dynamo ?? startDynamoLocal();
-  dynamo.catch(() => undefined);
-  const dynamoHandler: RequestHandler = (req, res) => {
-    dynamo.then(
-      (d) => proxyTo(d.endpoint)(req, res),
-      (err: Error) => sendAwsJsonError(res, 503, "ServiceUnavailable", `DynamoDB Local did not start: ${err.message}`),
-    );
-  };
+  const dynamo = opts.dynamo === undefined ? startDynamoLocal() : opts.dynamo;
+  dynamo?.catch(() => undefined);
+  const dynamoHandler: RequestHandler | undefined = dynamo
+    ? (req, res) => {
+        dynamo.then(
+          (d) => proxyTo(d.endpoint)(req, res),
+          (err: Error) => sendAwsJsonError(res, 503, "ServiceUnavailable", `DynamoDB Local did not start: ${err.message}`),
+        );
+      }
+    : undefined;
   const sqs = await sqsEmulator({ region: opts.region, accountId: opts.accountId });
   const secrets = secretsEmulator({ region: opts.region, accountId: opts.accountId });
   const scheduler = schedulerEmulator({ region: opts.region, accountId: opts.accountId });
   let stacks: () => readonly StackDescription[] = () => [];
   const services: Record<string, RequestHandler> = {
-    dynamodb: dynamoHandler,
+    ...(dynamoHandler ? { dynamodb: dynamoHandler } : {}),
     sqs: sqs.handler,
     secretsmanager: secrets.handler,
     ssm: secrets.handler,
@@ -72,7 +74,7 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions): Promise<Lo
   try {
     served = await serveHandler(awsGateway(gatewayOptions), opts.port ?? 0);
   } catch (err) {
-    await dynamo.then(
+    await dynamo?.then(
       (d) => d.stop(),
       () => undefined,
     );
@@ -80,9 +82,9 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions): Promise<Lo
   }
   sqs.setEndpoint("127.0.0.1", served.port);
   let s3: S3Emulator | undefined;
-  let dynamoServer: RunningServer;
+  let dynamoServer: RunningServer | undefined;
   try {
-    dynamoServer = await dynamo;
+    dynamoServer = (await dynamo) ?? undefined;
   } catch (err) {
     await closeServer(served.server);
     throw err;
@@ -101,7 +103,7 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions): Promise<Lo
     },
     async stop() {
       await closeServer(served.server);
-      await Promise.all([dynamoServer.stop(), s3?.stop()]);
+      await Promise.all([dynamoServer?.stop(), s3?.stop()]);
     },
   };
 }

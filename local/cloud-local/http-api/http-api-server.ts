@@ -209,7 +209,7 @@ export class HttpApiServer {
         method,
         path: url.pathname,
         rawQueryString: url.search.slice(1),
-        headers: req.headers,
+        headers: req.headersDistinct,
         body,
         sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
         protocol: `HTTP/${req.httpVersion}`,

@@ -8,10 +8,9 @@ import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { Readable } from "node:stream";
 import type { FunctionSpec, LambdaError } from "./function-spec.ts";
+import { runtimeNodeModules } from "./runtime-modules.ts";
 
 const WORKER_FILE = new URL("./lambda-worker.mjs", import.meta.url);
-/** Where the runtime-provided AWS SDK is resolved from: this package. */
-const RUNTIME_ROOT = new URL("../../../package.json", import.meta.url).href;
 
 export type InvocationResult =
   | { readonly ok: true; readonly payload: unknown }
@@ -64,7 +63,7 @@ export class ExecutionEnvironment {
       workerData: {
         handler: spec.handler,
         taskRoot: spec.codeDir,
-        runtimeRoot: RUNTIME_ROOT,
+        runtimeModules: runtimeNodeModules(),
         functionName: spec.functionName,
         functionVersion: "$LATEST",
         invokedFunctionArn: spec.arn,
@@ -72,7 +71,7 @@ export class ExecutionEnvironment {
         logGroupName: spec.logGroupName,
         logStreamName: spec.logStreamName,
       },
-      env: { ...spec.environment },
+      env: { ...spec.environment, NODE_PATH: runtimeNodeModules() },
       resourceLimits: { maxOldGenerationSizeMb: spec.memoryMb },
       stdout: true,
       stderr: true,

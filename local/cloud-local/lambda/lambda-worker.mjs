@@ -3,13 +3,14 @@
 // runtime bootstrap: the bundle runs under plain Node, never through tsx. The host enforces the
 // deadline by terminating this thread; the context only reports it.
 import { existsSync } from "node:fs";
-import { register } from "node:module";
+import Module, { register } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { isBare, isRuntimeProvided } from "./runtime-hooks.mjs";
 
 /**
- * @typedef {{ handler: string, taskRoot: string, runtimeRoot: string, functionName: string,
+ * @typedef {{ handler: string, taskRoot: string, runtimeModules: string, functionName: string,
  *   functionVersion: string, invokedFunctionArn: string, memoryLimitInMB: string,
  *   logGroupName: string, logStreamName: string }} WorkerData
  */
@@ -17,9 +18,25 @@ import { parentPort, workerData } from "node:worker_threads";
 const data = workerData;
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
 
+// ES modules: the hooks. CommonJS (NODE_PATH, set by the host, finds the runtime's SDK): the same
+// rule, that a package must come from the function's own code or the runtime.
 register(new URL("./runtime-hooks.mjs", import.meta.url), {
-  data: { runtimeRoot: data.runtimeRoot, taskRoot: pathToFileURL(data.taskRoot).href },
+  data: { runtimeParent: pathToFileURL(join(data.runtimeModules, "..", "runtime.mjs")).href, taskRoot: pathToFileURL(data.taskRoot).href },
 });
+const cjs = /** @type {any} */ (Module);
+const resolveFilename = cjs._resolveFilename;
+cjs._resolveFilename = function (/** @type {string} */ request, /** @type {any} */ parent, ...rest) {
+  const resolved = resolveFilename.call(this, request, parent, ...rest);
+  const fromTask = typeof parent?.filename === "string" && parent.filename.startsWith(data.taskRoot);
+  if (fromTask && isBare(request) && !isRuntimeProvided(request) && !resolved.startsWith(data.taskRoot)) {
+    const error = new Error(
+      `Cannot find module '${request}' from ${parent.filename}: the Lambda runtime provides only built-ins and the AWS SDK v3; bundle it into the function`,
+    );
+    /** @type {any} */ (error).code = "MODULE_NOT_FOUND";
+    throw error;
+  }
+  return resolved;
+};
 
 /** @param {unknown} err */
 function errorPayload(err, fallbackType = "Error") {

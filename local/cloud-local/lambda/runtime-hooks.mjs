@@ -1,36 +1,42 @@
 // Module resolution hooks of a local Lambda execution environment (plain JS: it runs in the
 // worker before anything else, without tsx). The nodejs runtimes provide the AWS SDK v3
-// (`@aws-sdk/*`, `@smithy/*`): those are resolved from evd's own node_modules, wherever the asset
-// folder is. Any other package the bundle did not include fails, as it would in Lambda, even when
-// the asset folder sits inside a project whose node_modules would have it.
+// (`@aws-sdk/*`, `@smithy/*`): those resolve from the runtime folder (runtime-modules.ts). Any
+// other package must come from the function's own code: a bare import that would resolve outside
+// the asset folder fails, as it does in Lambda, even when the asset folder sits inside a project
+// whose node_modules has the package.
 import { isBuiltin } from "node:module";
 
 /** @type {string} */
-let runtimeRoot = "";
+let runtimeParent = "";
 /** @type {string} */
 let taskRoot = "";
 
-/** @param {{ runtimeRoot: string, taskRoot: string }} data */
+/** @param {{ runtimeParent: string, taskRoot: string }} data */
 export async function initialize(data) {
-  runtimeRoot = data.runtimeRoot;
+  runtimeParent = data.runtimeParent;
   taskRoot = data.taskRoot;
 }
 
 /** @param {string} specifier */
-function isBare(specifier) {
+export function isBare(specifier) {
   return !/^(\.{0,2}\/|file:|data:|node:)/.test(specifier) && !isBuiltin(specifier);
+}
+
+/** @param {string} specifier */
+export function isRuntimeProvided(specifier) {
+  return specifier.startsWith("@aws-sdk/") || specifier.startsWith("@smithy/");
 }
 
 export async function resolve(specifier, context, nextResolve) {
   if (!isBare(specifier)) return nextResolve(specifier, context);
-  if (specifier.startsWith("@aws-sdk/") || specifier.startsWith("@smithy/"))
-    return nextResolve(specifier, { ...context, parentURL: runtimeRoot });
-  if (context.parentURL && context.parentURL.startsWith(taskRoot)) {
+  if (isRuntimeProvided(specifier)) return nextResolve(specifier, { ...context, parentURL: runtimeParent });
+  const resolved = await nextResolve(specifier, context);
+  if (context.parentURL?.startsWith(taskRoot) && !resolved.url.startsWith(taskRoot)) {
     const error = new Error(
       `Cannot find package '${specifier}' imported from ${context.parentURL}: the Lambda runtime provides only node: built-ins and the AWS SDK v3 (@aws-sdk/*, @smithy/*); bundle it into the function`,
     );
     /** @type {any} */ (error).code = "ERR_MODULE_NOT_FOUND";
     throw error;
   }
-  return nextResolve(specifier, context);
+  return resolved;
 }
