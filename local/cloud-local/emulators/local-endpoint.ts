@@ -53,7 +53,8 @@ export async function startLocalEndpoint(opts: LocalEndpointOptions): Promise<Lo
     ? (req, res) => {
         dynamo.then(
           (d) => proxyTo(d.endpoint)(req, res),
-          (err: Error) => sendAwsJsonError(res, 503, "ServiceUnavailable", `DynamoDB Local did not start: ${err.message}`),
+          (err: Error) =>
+            sendAwsJsonError(res, 503, "ServiceUnavailable", `DynamoDB Local did not start: ${err.message}`),
         );
       }
     : undefined;

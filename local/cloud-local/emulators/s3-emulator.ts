@@ -11,13 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmulatorError } from "../errors.ts";
 import type { RequestHandler } from "./http-service.ts";
+import type S3rver from "s3rver";
 
 export interface S3Emulator {
   readonly handler: RequestHandler;
   stop(): Promise<void>;
 }
 
-type S3rverClass = typeof import("s3rver").default;
+type S3rverClass = typeof S3rver;
 
 const S3RVER_KEY = "S3RVER";
 

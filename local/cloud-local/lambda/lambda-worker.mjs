@@ -2,12 +2,13 @@
 // folder (Init), then runs one invocation at a time with a Lambda-like context. Plain JS, like a
 // runtime bootstrap: the bundle runs under plain Node, never through tsx. The host enforces the
 // deadline by terminating this thread; the context only reports it.
-import { existsSync } from "node:fs";
-import Module, { register } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import Module, { createRequire, register } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
-import { isBare, isRuntimeProvided } from "./runtime-hooks.mjs";
+import { isBare, isRuntimeProvided, moduleTypeWithin } from "./runtime-hooks.mjs";
 
 /**
  * @typedef {{ handler: string, taskRoot: string, runtimeModules: string, functionName: string,
@@ -21,7 +22,10 @@ const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPor
 // ES modules: the hooks. CommonJS (NODE_PATH, set by the host, finds the runtime's SDK): the same
 // rule, that a package must come from the function's own code or the runtime.
 register(new URL("./runtime-hooks.mjs", import.meta.url), {
-  data: { runtimeParent: pathToFileURL(join(data.runtimeModules, "..", "runtime.mjs")).href, taskRoot: pathToFileURL(data.taskRoot).href },
+  data: {
+    runtimeParent: pathToFileURL(join(data.runtimeModules, "..", "runtime.mjs")).href,
+    taskRoot: pathToFileURL(data.taskRoot).href,
+  },
 });
 const cjs = /** @type {any} */ (Module);
 const resolveFilename = cjs._resolveFilename;
@@ -36,6 +40,14 @@ cjs._resolveFilename = function (/** @type {string} */ request, /** @type {any} 
     throw error;
   }
   return resolved;
+};
+// A CommonJS `.js` file of the function is compiled as CommonJS even inside a project whose
+// package.json says "type": "module" (that file is not in /var/task).
+const loadJs = cjs._extensions[".js"];
+cjs._extensions[".js"] = function (/** @type {any} */ module, /** @type {string} */ filename) {
+  if (filename.startsWith(data.taskRoot) && moduleTypeWithin(filename, data.taskRoot) === "commonjs")
+    return module._compile(readFileSync(filename, "utf8"), filename);
+  return loadJs.call(this, module, filename);
 };
 
 /** @param {unknown} err */
@@ -71,7 +83,9 @@ async function loadHandler() {
   }
   let mod;
   try {
-    mod = await import(pathToFileURL(file).href);
+    const commonjs =
+      file.endsWith(".cjs") || (file.endsWith(".js") && moduleTypeWithin(file, data.taskRoot) === "commonjs");
+    mod = commonjs ? createRequire(import.meta.url)(file) : await import(pathToFileURL(file).href);
   } catch (cause) {
     const err = new Error(`${errorPayload(cause).errorType}: ${errorPayload(cause).errorMessage}`);
     err.name = cause instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : "Runtime.ImportModuleError";

@@ -4,7 +4,10 @@
 // other package must come from the function's own code: a bare import that would resolve outside
 // the asset folder fails, as it does in Lambda, even when the asset folder sits inside a project
 // whose node_modules has the package.
+import { existsSync, readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** @type {string} */
 let runtimeParent = "";
@@ -39,4 +42,31 @@ export async function resolve(specifier, context, nextResolve) {
     throw error;
   }
   return resolved;
+}
+
+/**
+ * The module type of a `.js` file as Lambda sees it: from the nearest package.json between the
+ * file and the task root, else CommonJS. A project's own package.json ("type": "module") around a
+ * cdk.out folder does not exist in /var/task and must not decide it.
+ * @param {string} file @param {string} root
+ */
+export function moduleTypeWithin(file, root) {
+  for (let dir = dirname(file); dir.startsWith(root); dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        return JSON.parse(readFileSync(pkg, "utf8")).type === "module" ? "module" : "commonjs";
+      } catch {
+        return "commonjs";
+      }
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return "commonjs";
+}
+
+export async function load(url, context, nextLoad) {
+  if (url.startsWith(taskRoot) && url.endsWith(".js"))
+    return nextLoad(url, { ...context, format: moduleTypeWithin(fileURLToPath(url), fileURLToPath(taskRoot)) });
+  return nextLoad(url, context);
 }

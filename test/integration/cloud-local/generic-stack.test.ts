@@ -11,6 +11,7 @@ import { request, type IncomingHttpHeaders } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { describeStackOutputs } from "../../../shared/aws/stack-outputs.ts";
@@ -90,7 +91,14 @@ describe("evd cloud local runs any template: a generic stack", () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers["x-greeting"], "hello from Generic in us-east-1");
     assert.match(String(res.headers["set-cookie"]), /seen=1/);
-    const answer = JSON.parse(res.body) as Record<string, any>;
+    const answer = JSON.parse(res.body) as {
+      event: APIGatewayProxyEventV2;
+      remainingMs: number;
+      memory: string;
+      sdk: string;
+      queueUrl: string;
+      taskRoot: string;
+    };
     const e = answer.event;
     assert.equal(e.version, "2.0");
     assert.equal(e.routeKey, "POST /echo/{name}");
