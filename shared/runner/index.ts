@@ -1,2 +1,3 @@
 export * from "./run-job.ts";
-export * from "./retry-policy.ts";
+export * from "./settle.ts";
+export * from "./lease.ts";

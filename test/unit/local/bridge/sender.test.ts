@@ -4,9 +4,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Job } from "../../../../shared/events/event.ts";
-import { backoffDelay, createSender, type SentReport, type SpoolingStatus } from "../../../../local/bridge/sender.ts";
+import {
+  backoffDelay,
+  classifySendError,
+  createSender,
+  type SentReport,
+  type SpoolingStatus,
+} from "../../../../local/bridge/sender.ts";
 import { openSpool, type Spool, type SpoolInput } from "../../../../local/bridge/spool.ts";
-import { classifySendError } from "../../../../local/bridge/sqs-send.ts";
 
 function job(id: string): Job {
   return {
