@@ -28,7 +28,8 @@ import {
   waitForRun,
   type CloudLocalProcess,
 } from "./helpers/cloud-local-process.ts";
-import { post, repoRoot, runCli, tempDir, waitFor } from "./helpers/daemon-process.ts";
+import { post, repoRoot, runCli, tempDir } from "./helpers/daemon-process.ts";
+import { waitFor } from "../harness/wait-for.ts";
 import { spawnBridge, type BridgeProcess } from "../integration/bridge/helpers.ts";
 
 const GITHUB_SECRET = "e2e-cloud-local-github";
@@ -119,7 +120,6 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
   let all: CloudLocalProcess;
   let allConfig = "";
   let allOut = "";
-  let failingJob = "";
   const started: CloudLocalProcess[] = [];
 
   before(async () => {
@@ -151,12 +151,6 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
       }),
     ]);
     started.push(pr, all);
-    // The failing delivery goes first: its last attempt stays in flight for the queue's visibility
-    // timeout (6 x the runner's 10 s) before SQS moves it to the DLQ; the other tests run meanwhile.
-    const body = JSON.stringify({ version: "1.2.3" });
-    const sent = await post(`${all.apiUrl}/hooks/deploy`, body, { "x-signature": signHmacSha256(DEPLOY_SECRET, body) });
-    assert.equal(sent.status, 202, JSON.stringify(sent.body));
-    failingJob = (sent.body.jobs as string[])[0]!;
   });
 
   after(async () => {
@@ -341,7 +335,7 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
       await waitFor(
         () => /missing Lambda environment variable\(s\): EVD_QUEUE_URL/.test(broken.stdout()),
         "the ingest log naming the variable",
-        10_000,
+        { timeoutMs: 10_000, intervalMs: 100 },
       );
       const history = await broken.evd(["cloud", "history", "--stack", ALL_STACK]);
       assert.equal(history.code, 2);
@@ -349,7 +343,11 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
     });
   });
 
-  it("a failing handler -> DLQ after maxReceiveCount -> evd cloud dlq redrive -> it runs", async () => {
+  it("a signed webhook to a failing handler -> DLQ after maxReceiveCount -> evd cloud dlq redrive -> it runs", async () => {
+    const body = JSON.stringify({ version: "1.2.3" });
+    const sent = await post(`${all.apiUrl}/hooks/deploy`, body, { "x-signature": signHmacSha256(DEPLOY_SECRET, body) });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const failingJob = (sent.body.jobs as string[])[0]!;
     const conn = {
       endpoint: all.endpoint,
       region: "us-east-1",
@@ -362,7 +360,7 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
     await waitFor(
       async () => (await listDeadLetters(sqs, dlqUrl!)).some((d) => d.jobId === failingJob),
       `${failingJob} in the DLQ`,
-      150_000,
+      { timeoutMs: 60_000, intervalMs: 200 },
     );
     sqs.destroy();
     const listed = await all.evd(["cloud", "dlq", "list", "--stack", ALL_STACK]);

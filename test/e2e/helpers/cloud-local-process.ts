@@ -9,7 +9,8 @@ import { tableRef } from "../../../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../../../shared/aws/dynamo-history-store.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { describeStackOutputs, resourcesFromOutputs } from "../../../shared/aws/stack-outputs.ts";
-import { binPath, repoRoot, runCli, waitFor, type CliResult } from "./daemon-process.ts";
+import { waitFor } from "../../harness/wait-for.ts";
+import { binPath, repoRoot, runCli, type CliResult } from "./daemon-process.ts";
 
 /** Generous: the synth, DynamoDB Local and the functions' Init share 2 cores with other suites. */
 export const CLOUD_LOCAL_START_MS = 120_000;
@@ -66,7 +67,7 @@ export async function startCloudLocalProcess(opts: StartOptions): Promise<CloudL
       return /evd cloud local ready[\s\S]*stop with Ctrl-C/.test(out());
     },
     "the evd cloud local banner",
-    CLOUD_LOCAL_START_MS,
+    { timeoutMs: CLOUD_LOCAL_START_MS, intervalMs: 100 },
   );
   const apiUrl = /HTTP API [^:]+: (http:\/\/\S+)/.exec(out())?.[1] ?? "";
   const endpoint = /AWS endpoint: (http:\/\/\S+)/.exec(out())![1]!;
@@ -143,7 +144,7 @@ export async function waitForRun(
       return rows.some((r) => r.status === status) ? (rows as unknown as CloudHistoryRow[]) : undefined;
     },
     `a ${status} run of ${jobId} in the history of stack ${stack}`,
-    timeoutMs,
+    { timeoutMs, intervalMs: 150 },
   );
 }
 

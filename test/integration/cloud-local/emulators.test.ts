@@ -24,6 +24,7 @@ import { startSecretsServer } from "../../../local/cloud-local/emulators/secrets
 import { schedulerEmulator } from "../../../local/cloud-local/emulators/scheduler-emulator.ts";
 import { serveHandler, type RunningServer } from "../../../local/cloud-local/emulators/http-service.ts";
 import { ScheduleClock } from "../../../local/cloud-local/schedules/schedule-clock.ts";
+import { waitFor } from "../../harness/wait-for.ts";
 
 const conn = (endpoint: string) => ({
   endpoint,
@@ -129,14 +130,16 @@ describe("the schedule clock", () => {
       await client.send(new UpdateScheduleCommand(definition("paused", "DISABLED")));
       clock.start();
       const expected = new Date(Math.ceil(now().getTime() / 60_000) * 60_000).toISOString().slice(0, 19) + "Z";
-      let bodies: string[] = [];
-      for (const end = Date.now() + 15_000; bodies.length === 0 && Date.now() < end;) {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queue, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }),
-        );
-        bodies = (out.Messages ?? []).map((m) => m.Body!);
-        if (!bodies.length) await new Promise((r) => setTimeout(r, 100));
-      }
+      const bodies = await waitFor(
+        async () => {
+          const out = await sqs.send(
+            new ReceiveMessageCommand({ QueueUrl: queue, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }),
+          );
+          return out.Messages?.length ? out.Messages.map((m) => m.Body!) : undefined;
+        },
+        "the firing on the queue",
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
       assert.deepEqual(bodies, [`{"name":"every-minute","at":"${expected}"}`]);
       assert.equal(clock.plan().find((p) => p.name === "paused")?.next, null);
     } finally {

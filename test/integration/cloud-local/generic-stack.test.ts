@@ -19,6 +19,7 @@ import { startCloudLocal, type CloudLocal } from "../../../local/cloud-local/clo
 import { TemplateError } from "../../../local/cloud-local/errors.ts";
 import { fireSchedule } from "../../../local/cloud-local/schedules/fire-command.ts";
 import { GENERIC_STACK, genericTemplate, writeAssembly } from "./generic-stack.ts";
+import { waitFor } from "../../harness/wait-for.ts";
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
@@ -42,16 +43,6 @@ function rawRequest(
     req.on("error", reject);
     req.end(body);
   });
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("evd cloud local runs any template: a generic stack", () => {
@@ -171,12 +162,16 @@ describe("evd cloud local runs any template: a generic stack", () => {
     const sqs = new SQSClient({ endpoint: local.endpoint, region: "us-east-1", credentials: CREDENTIALS });
     for (const body of ["ok-1", "fail", "ok-2"])
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-    const dead = await eventually(async () => {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }),
-      );
-      return out.Messages?.length ? out.Messages : undefined;
-    }, "the failing message in the DLQ");
+    const dead = await waitFor(
+      async () => {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 0, MaxNumberOfMessages: 10 }),
+        );
+        return out.Messages?.length ? out.Messages : undefined;
+      },
+      "the failing message in the DLQ",
+      { intervalMs: 100 },
+    );
     sqs.destroy();
     assert.deepEqual(
       dead.map((m) => m.Body),
@@ -202,10 +197,14 @@ describe("evd cloud local runs any template: a generic stack", () => {
       assemblyDir: join(dir, "cdk.out"),
     });
     assert.equal(firing.scheduledTime, "2030-01-01T00:00:00Z");
-    const line = await eventually(async () => {
-      const text = await readFile(logFile, "utf8");
-      return text.split("\n").find((l) => l.includes("2030-01-01T00:00:00Z"));
-    }, "the firing at the consumer");
+    const line = await waitFor(
+      async () => {
+        const text = await readFile(logFile, "utf8");
+        return text.split("\n").find((l) => l.includes("2030-01-01T00:00:00Z"));
+      },
+      "the firing at the consumer",
+      { intervalMs: 100 },
+    );
     const body = JSON.parse((JSON.parse(line) as { body: string }).body) as { at: string; from: string };
     assert.equal(body.at, "2030-01-01T00:00:00Z");
     assert.equal(body.from, "arn:aws:scheduler:us-east-1:000000000000:schedule/generic/every-minute");

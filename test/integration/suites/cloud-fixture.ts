@@ -35,18 +35,13 @@ export interface CloudFixture {
 export interface FixtureOptions {
   readonly config: Record<string, unknown>;
   readonly maxReceiveCount?: number;
-  /** The job queue's visibility timeout: how long a failed last attempt stays in flight before SQS moves it to the DLQ. @default 30 */
-  readonly visibilityTimeoutSeconds?: number;
   readonly secretsEndpoint: string;
   readonly bedrockEndpoint?: string;
 }
 
 export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promise<CloudFixture> {
   const table = await createTestTable(env);
-  const queues = await createTestQueues(env, {
-    maxReceiveCount: opts.maxReceiveCount ?? 2,
-    visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 30,
-  });
+  const queues = await createTestQueues(env, { maxReceiveCount: opts.maxReceiveCount ?? 2 });
   const arn = await queues.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ["QueueArn"] }),
   );
