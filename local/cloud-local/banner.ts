@@ -38,6 +38,7 @@ export function banner(local: CloudLocal, cwd: string): string[] {
     lines.push(
       `  not run locally: ${local.deployed.skipped.map((s) => `${s.type} x${s.count} (${s.reason})`).join("; ")}`,
     );
+  for (const w of local.warnings) lines.push(`  warning: ${w}`);
   if (local.sample) {
     lines.push(`  send a signed test request (${local.sample.describes}):`);
     lines.push(`    ${local.sample.curl}`);

@@ -19,6 +19,7 @@ import type { RunningServer } from "./emulators/http-service.ts";
 import { TemplateError } from "./errors.ts";
 import { SqsPoller } from "./event-sources/sqs-poller.ts";
 import { LocalCloud, type LogSink } from "./local-cloud.ts";
+import { bundleWarnings, readBundleConfig } from "./evd-bundle.ts";
 import { sampleRequest, type SampleRequest } from "./sample-request.ts";
 import { ScheduleClock, type PlannedFiring } from "./schedules/schedule-clock.ts";
 import { removeState, writeState } from "./state-file.ts";
@@ -81,6 +82,8 @@ export interface CloudLocal {
   readonly pollers: readonly SqsPoller[];
   readonly deployed: DeployedStack;
   readonly sample: SampleRequest | undefined;
+  /** What the stack needs that does not exist locally (a Bedrock default provider). */
+  readonly warnings: readonly string[];
   readonly timings: { readonly synthMs?: number; readonly totalMs: number };
   schedules(): PlannedFiring[];
   stop(): Promise<void>;
@@ -238,6 +241,9 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
       pollers,
       deployed,
       sample,
+      warnings: [
+        ...new Set([...cloud.functions.values()].flatMap((f) => bundleWarnings(readBundleConfig(f.spec.environment)))),
+      ],
       timings: { ...(synthMs !== undefined ? { synthMs } : {}), totalMs: Date.now() - started },
       schedules: () => clock.plan(),
       stop: stopAll,

@@ -6,8 +6,8 @@
  * bundle or the secret has no value yet.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { signStandardWebhook } from "../../shared/signatures/sign.ts";
+import { readBundleConfig, type BundleSource } from "./evd-bundle.ts";
 
 export interface SampleRequest {
   readonly url: string;
@@ -16,19 +16,6 @@ export interface SampleRequest {
   readonly curl: string;
   /** What the request exercises: `git_push source pushes-to-main`. */
   readonly describes: string;
-}
-
-interface SourceLike {
-  readonly type?: string;
-  readonly name?: string;
-  readonly path?: string;
-  readonly secret?: string;
-  readonly signature?: string;
-  readonly branches?: readonly string[];
-  readonly repositories?: readonly string[];
-  readonly events?: readonly string[];
-  readonly github_events?: readonly string[];
-  readonly enabled?: boolean;
 }
 
 export interface SampleInput {
@@ -53,18 +40,7 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function readSources(environment: Readonly<Record<string, string>>): SourceLike[] | undefined {
-  const file = environment.EVD_BUNDLE_PATH;
-  if (!file) return undefined;
-  try {
-    const bundle = JSON.parse(readFileSync(file, "utf8")) as { config?: { sources?: SourceLike[] } };
-    return Array.isArray(bundle.config?.sources) ? bundle.config.sources : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function secretOf(source: SourceLike, input: SampleInput): string | undefined {
+function secretOf(source: BundleSource, input: SampleInput): string | undefined {
   const secret = source.secret;
   if (!secret) return undefined;
   const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(secret)?.[1];
@@ -78,7 +54,7 @@ function secretOf(source: SourceLike, input: SampleInput): string | undefined {
   return input.secretValue(map[ref] ?? ref);
 }
 
-function githubBody(source: SourceLike): { event: string; body: Record<string, unknown> } {
+function githubBody(source: BundleSource): { event: string; body: Record<string, unknown> } {
   const repository = { full_name: literal(source.repositories, "octo-org/octo-repo") };
   const sender = { login: "evd-cloud-local", type: "User" };
   if (source.type === "git_pr") {
@@ -109,7 +85,9 @@ function githubBody(source: SourceLike): { event: string; body: Record<string, u
 }
 
 export function sampleRequest(input: SampleInput): SampleRequest | undefined {
-  const sources = readSources(input.environment)?.filter((s) => s.path === input.routePath && s.enabled !== false);
+  const sources = readBundleConfig(input.environment)?.sources?.filter(
+    (s) => s.path === input.routePath && s.enabled !== false,
+  );
   const source = sources?.sort((a, b) => PREFERENCE.indexOf(a.type ?? "") - PREFERENCE.indexOf(b.type ?? ""))[0];
   if (!source) return undefined;
   const secret = secretOf(source, input);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sampleRequest } from "../../../../local/cloud-local/sample-request.ts";
+import { bundleWarnings } from "../../../../local/cloud-local/evd-bundle.ts";
 import { verifyGithub } from "../../../../shared/signatures/github.ts";
 
 describe("the banner's signed sample request", () => {
@@ -73,5 +74,14 @@ describe("the banner's signed sample request", () => {
       sampleRequest({ url: "http://x/other", routePath: "/other", environment: {}, secretValue: () => "x" }),
       undefined,
     );
+  });
+
+  it("warns when the config's default provider is Bedrock, which is not emulated", () => {
+    assert.match(
+      bundleWarnings({ default_provider: "claude", providers: { claude: { kind: "bedrock" } } })[0]!,
+      /default provider "claude" is Bedrock.*EVD_PROVIDER=echo/,
+    );
+    assert.deepEqual(bundleWarnings({ default_provider: "echo" }), []);
+    assert.deepEqual(bundleWarnings(undefined), []);
   });
 });
