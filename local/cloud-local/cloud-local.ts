@@ -20,12 +20,11 @@ import { TemplateError } from "./errors.ts";
 import { SqsPoller } from "./event-sources/sqs-poller.ts";
 import { LocalCloud, type LogSink } from "./local-cloud.ts";
 import { bundleWarnings, readBundleConfig } from "./evd-bundle.ts";
-import { sampleRequest, type SampleRequest } from "./sample-request.ts";
+import { firstRouteSample, type SampleRequest } from "./sample-request.ts";
+import { presetSecrets } from "./secret-presets.ts";
 import { ScheduleClock, type PlannedFiring } from "./schedules/schedule-clock.ts";
 import { removeState, writeState } from "./state-file.ts";
 import { runSynth } from "./synth.ts";
-import { PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
 
 /** LocalStack's account id: ARNs look local at a glance. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -158,8 +157,6 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
       aws,
       endpoint: endpoint.endpoint,
       log: opts.log,
-      secrets: endpoint.secrets,
-      scheduler: endpoint.scheduler,
       apiPort: opts.apiPort ?? DEFAULT_API_PORT,
       hostEnv: opts.env,
     });
@@ -185,7 +182,7 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
         })),
       },
     ]);
-    await applySecrets(opts.secrets ?? {}, cloud, aws);
+    await presetSecrets(opts.secrets ?? {}, cloud, aws);
 
     progress(`created ${deployed.resources.filter((r) => r.emulated).length} resources; starting the functions (Init)`);
     const functions = await initFunctions(cloud);
@@ -220,7 +217,11 @@ export async function startCloudLocal(opts: CloudLocalOptions): Promise<CloudLoc
       routes: api.routeKeys,
       stages: api.stageNames,
     }));
-    const sample = sampleOf(cloud, endpoint);
+    const sample = firstRouteSample(cloud.apis.values(), (locator) =>
+      locator.startsWith("ssm:")
+        ? endpoint.secrets.parameterValue(locator.slice(4))
+        : endpoint.secrets.currentValue(locator),
+    );
     const stateFile = writeState(assemblyDir, {
       pid: process.pid,
       stackName: identity.stackName,
@@ -280,60 +281,4 @@ async function initFunctions(cloud: LocalCloud): Promise<RunningFunction[]> {
     timeoutSeconds: f.spec.timeoutSeconds,
     initMs: (inits[i] as { ms: number }).ms,
   }));
-}
-
-/** `--secret REF=VALUE`: a reference name of the config (through the functions' EVD_SECRETS), a secret name, or `ssm:/path`. */
-async function applySecrets(
-  values: Readonly<Record<string, string>>,
-  cloud: LocalCloud,
-  aws: ReturnType<typeof awsClients>,
-): Promise<void> {
-  for (const [name, value] of Object.entries(values)) {
-    let locator = name;
-    for (const fn of cloud.functions.values()) {
-      try {
-        const map = JSON.parse(fn.spec.environment.EVD_SECRETS ?? "{}") as Record<string, string>;
-        if (map[name]) locator = map[name];
-      } catch {
-        /* not an evd function */
-      }
-    }
-    if (locator.startsWith("ssm:"))
-      await aws
-        .ssm()
-        .send(new PutParameterCommand({ Name: locator.slice(4), Value: value, Type: "SecureString", Overwrite: true }));
-    else {
-      try {
-        await aws.secretsManager().send(new PutSecretValueCommand({ SecretId: locator, SecretString: value }));
-      } catch (err) {
-        throw new TemplateError(`--secret ${name}: no secret ${locator} in this stack (${(err as Error).message})`, {
-          cause: err,
-        });
-      }
-    }
-  }
-}
-
-function sampleOf(cloud: LocalCloud, endpoint: LocalEndpoint): SampleRequest | undefined {
-  for (const api of cloud.apis.values()) {
-    const stage = api.stageNames.includes("$default") ? "" : api.stageNames[0] ? `/${api.stageNames[0]}` : undefined;
-    if (stage === undefined) continue;
-    for (const routeKey of api.routeKeys) {
-      const [method, path] = routeKey.split(" ");
-      if (method !== "POST" && method !== "ANY") continue;
-      const fn = api.functionOfRoute(routeKey);
-      if (!fn || !path) continue;
-      const sample = sampleRequest({
-        url: `${api.endpoint}${stage}${path}`,
-        routePath: path,
-        environment: fn.spec.environment,
-        secretValue: (locator) =>
-          locator.startsWith("ssm:")
-            ? endpoint.secrets.parameterValue(locator.slice(4))
-            : endpoint.secrets.currentValue(locator),
-      });
-      if (sample) return sample;
-    }
-  }
-  return undefined;
 }

@@ -7,8 +7,6 @@ import type { AwsClients } from "./aws-clients.ts";
 import type { HttpApiServer } from "./http-api/http-api-server.ts";
 import type { LambdaFunction } from "./lambda/lambda-function.ts";
 import type { SqsMappingSpec } from "./event-sources/sqs-poller.ts";
-import type { SchedulerEmulator } from "./emulators/scheduler-emulator.ts";
-import type { SecretsEmulator } from "./emulators/secrets-emulator.ts";
 
 export interface StackIdentity {
   readonly stackName: string;
@@ -41,8 +39,6 @@ export interface LocalCloudOptions {
   /** The local AWS endpoint (functions get it as AWS_ENDPOINT_URL). */
   readonly endpoint: string;
   readonly log: LogSink;
-  readonly secrets: SecretsEmulator;
-  readonly scheduler: SchedulerEmulator;
   /** Port of the first HTTP API. @default a free port */
   readonly apiPort?: number;
   /** Execution environments a function without reserved concurrency may run at once. */
@@ -93,10 +89,9 @@ export class LocalCloud {
     return this.queues.get(arn);
   }
 
-  /** The first free API port, then any. */
+  /** The port for the next HTTP API: `apiPort` for the first, any free one after. */
   takeApiPort(): number {
-    const port = this.apis.size === 0 ? (this.opts.apiPort ?? 0) : 0;
-    return port;
+    return this.apis.size === 0 ? (this.opts.apiPort ?? 0) : 0;
   }
 }
 

@@ -8,6 +8,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { signStandardWebhook } from "../../shared/signatures/sign.ts";
 import { readBundleConfig, type BundleSource } from "./evd-bundle.ts";
+import type { HttpApiServer } from "./http-api/http-api-server.ts";
 
 export interface SampleRequest {
   readonly url: string;
@@ -122,4 +123,29 @@ export function sampleRequest(input: SampleInput): SampleRequest | undefined {
     `--data-binary ${shellQuote(body)}`,
   ].join(" ");
   return { url: input.url, headers, body, curl, describes: `${source.type} source ${source.name ?? ""}`.trim() };
+}
+
+/** The stack's first POST (or ANY) route that gives a sample, with the stage's path prefix. */
+export function firstRouteSample(
+  apis: Iterable<HttpApiServer>,
+  secretValue: (locator: string) => string | undefined,
+): SampleRequest | undefined {
+  for (const api of apis) {
+    const stage = api.stageNames.includes("$default") ? "" : api.stageNames[0] ? `/${api.stageNames[0]}` : undefined;
+    if (stage === undefined) continue;
+    for (const routeKey of api.routeKeys) {
+      const [method, path] = routeKey.split(" ");
+      if (method !== "POST" && method !== "ANY") continue;
+      const fn = api.functionOfRoute(routeKey);
+      if (!fn || !path) continue;
+      const sample = sampleRequest({
+        url: `${api.endpoint}${stage}${path}`,
+        routePath: path,
+        environment: fn.spec.environment,
+        secretValue,
+      });
+      if (sample) return sample;
+    }
+  }
+  return undefined;
 }
