@@ -146,7 +146,9 @@ async function runLocal(o: LocalOptions, deps: CloudLocalCliDeps): Promise<numbe
     });
   } catch (err) {
     const known = err instanceof CloudLocalError;
-    deps.err(`evd cloud local: ${known ? (err as Error).message : ((err as Error).stack ?? String(err))}`);
+    const message = known ? (err as Error).message : ((err as Error).stack ?? String(err));
+    const hint = /already in use/.test(message) ? " (--port and --api-port choose others; 0 picks free ones)" : "";
+    deps.err(`evd cloud local: ${message}${hint}`);
     return EXIT_FAILED;
   }
   for (const line of banner(running, deps.cwd)) deps.out(line);

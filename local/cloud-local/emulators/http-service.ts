@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { EmulatorError } from "../errors.ts";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -22,9 +23,15 @@ export interface ListeningServer extends RunningServer {
 export async function serveHandler(handler: RequestHandler, port = 0, host = "127.0.0.1"): Promise<ListeningServer> {
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "EADDRINUSE"
+          ? new EmulatorError(`port ${port} on ${host} is already in use`, { cause: err })
+          : err,
+      ),
+    );
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });
