@@ -1,40 +1,31 @@
 /**
- * S3: the `s3rver` npm emulator (objects in a temporary folder, removed on stop), as an
- * in-process request handler. Loaded only when a stack declares a bucket.
+ * S3: the `s3rver` npm emulator (objects in a temporary folder, removed on stop), in a child
+ * process of its own (s3-server.mjs), proxied by the local endpoint. Started only when a stack
+ * declares a bucket.
  *
  * s3rver knows one access key (`S3RVER`) and does not check SigV4 signatures: requests are
  * presented under that key, so any local credentials work, as they do for the other emulators.
  */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { EmulatorError } from "../errors.ts";
+import { proxyTo } from "./aws-gateway.ts";
 import type { RequestHandler } from "./http-service.ts";
-import type S3rver from "s3rver";
 
 export interface S3Emulator {
   readonly handler: RequestHandler;
   stop(): Promise<void>;
 }
 
-type S3rverClass = typeof S3rver;
-
 const S3RVER_KEY = "S3RVER";
+const SERVER_SCRIPT = fileURLToPath(new URL("./s3-server.mjs", import.meta.url));
 
-async function loadS3rver(): Promise<S3rverClass> {
-  try {
-    const mod = await import("s3rver");
-    return mod.default;
-  } catch (err) {
-    throw new EmulatorError(
-      'this stack declares an S3 bucket and the S3 emulator is not installed: the npm package "s3rver" (3.7.1) provides it; run `npm ci` in the project',
-      { cause: err },
-    );
-  }
-}
-
-/** Rewrites the access key of a SigV4 `Authorization` header to the one s3rver knows. */
+/** Rewrites the access key of a SigV4 `Authorization` header (or presigned URL) to the one s3rver knows. */
 export function presentAsS3rverKey(req: IncomingMessage): void {
   const auth = req.headers.authorization;
   if (typeof auth === "string")
@@ -44,16 +35,54 @@ export function presentAsS3rverKey(req: IncomingMessage): void {
     req.url = url.replace(/X-Amz-Credential=[^%&/]+(%2F|\/)/, `X-Amz-Credential=${S3RVER_KEY}$1`);
 }
 
-export async function s3Emulator(): Promise<S3Emulator> {
-  const S3rver = await loadS3rver();
+export async function s3Emulator(timeoutMs = 30_000): Promise<S3Emulator> {
+  try {
+    createRequire(import.meta.url).resolve("s3rver/package.json");
+  } catch (err) {
+    throw new EmulatorError(
+      'this stack declares an S3 bucket and the S3 emulator is not installed: the npm package "s3rver" (3.7.1) provides it; run `npm ci` in the project',
+      { cause: err },
+    );
+  }
   const directory = await mkdtemp(join(tmpdir(), "evd-cloud-local-s3-"));
-  const app = new S3rver({ directory, silent: true, allowMismatchedSignatures: true, vhostBuckets: false });
-  const callback = app.callback();
+  // No NODE_OPTIONS: loader hooks of the parent (tsx) must not reach s3rver's CommonJS dependencies.
+  const { NODE_OPTIONS: _hooks, ...env } = process.env;
+  const child = spawn(process.execPath, [SERVER_SCRIPT, directory], { stdio: ["pipe", "pipe", "pipe"], env });
+  let output = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new EmulatorError(`s3rver did not start within ${timeoutMs} ms: ${output}`)),
+      timeoutMs,
+    );
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      const line = /\{"port":(\d+)\}/.exec(output);
+      if (line) {
+        clearTimeout(timer);
+        resolve(Number(line[1]));
+      }
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new EmulatorError(`s3rver exited with ${code}: ${output.slice(-500)}`));
+    });
+  });
+  const proxy = proxyTo(`http://127.0.0.1:${port}`);
   return {
     handler: (req, res) => {
       presentAsS3rverKey(req);
-      callback(req, res);
+      proxy(req, res);
     },
-    stop: () => rm(directory, { recursive: true, force: true }),
+    async stop() {
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.stdin.end();
+          setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+        });
+      }
+      await rm(directory, { recursive: true, force: true });
+    },
   };
 }

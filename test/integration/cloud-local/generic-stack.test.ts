@@ -124,6 +124,19 @@ describe("evd cloud local runs any template: a generic stack", () => {
     assert.deepEqual(Buffer.from(e.body, "base64"), bytes);
   });
 
+  it("creates the stack's bucket: the function writes and reads an object through the runtime's S3 client", async () => {
+    const res = await fetch(`${url}/store`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "kept in S3",
+    });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "kept in S3");
+    const bucket = local.deployed.resources.find((r) => r.logicalId === "Files")!;
+    assert.match(bucket.physicalId, /^generic-files-[a-z2-7]{12}$/);
+    assert.deepEqual(bucket.notes, ["lifecycle rules (expiry) (LifecycleConfiguration) is declared, not emulated"]);
+  });
+
   it("answers as API Gateway does: 404 for no route, 429 past the route's throttle, 500 when the function fails", async () => {
     const notFound = await fetch(`${url}/nowhere`);
     assert.equal(notFound.status, 404);

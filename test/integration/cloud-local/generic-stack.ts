@@ -14,6 +14,13 @@ const ECHO = `
 exports.handler = async (event, context) => {
   if (event.rawPath === "/slow") { const until = Date.now() + 60000; while (Date.now() < until) {} }
   if (event.rawPath === "/fail") throw new Error("the function failed");
+  if (event.rawPath === "/store") {
+    const s3 = require("@aws-sdk/client-s3");
+    const client = new s3.S3Client({});
+    await client.send(new s3.PutObjectCommand({ Bucket: process.env.BUCKET, Key: "note.txt", Body: event.body }));
+    const got = await client.send(new s3.GetObjectCommand({ Bucket: process.env.BUCKET, Key: "note.txt" }));
+    return { statusCode: 200, body: await got.Body.transformToString() };
+  }
   return {
     statusCode: 200,
     headers: { "content-type": "application/json", "x-greeting": process.env.GREETING },
@@ -72,6 +79,10 @@ export function genericTemplate(
     Resources: {
       Role: { Type: "AWS::IAM::Role", Properties: { AssumeRolePolicyDocument: {} } },
       Dlq: { Type: "AWS::SQS::Queue", Properties: { MessageRetentionPeriod: 1209600 } },
+      Files: {
+        Type: "AWS::S3::Bucket",
+        Properties: { LifecycleConfiguration: { Rules: [{ Status: "Enabled", ExpirationInDays: 30 }] } },
+      },
       Jobs: {
         Type: "AWS::SQS::Queue",
         Properties: {
@@ -83,6 +94,7 @@ export function genericTemplate(
         ECHO,
         {
           QUEUE_URL: { Ref: "Jobs" },
+          BUCKET: { Ref: "Files" },
           GREETING: { "Fn::Sub": "hello from ${AWS::StackName} in ${AWS::Region}" },
           ...extraEnvironment,
         },
@@ -121,6 +133,7 @@ export function genericTemplate(
       EchoRoute: route("POST /echo/{name}", "EchoIntegration"),
       LimitedRoute: route("GET /limited", "EchoIntegration"),
       SlowRoute: route("GET /slow", "EchoIntegration"),
+      StoreRoute: route("POST /store", "EchoIntegration"),
       FailRoute: route("GET /fail", "EchoIntegration"),
       HiddenRoute: route("GET /hidden", "HiddenIntegration"),
       Stage: {
