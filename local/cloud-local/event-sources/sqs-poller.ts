@@ -125,6 +125,7 @@ export class SqsPoller {
     const ids = batch.map((m) => m.MessageId!);
     const result = await this.spec.fn.invoke(sqsEventOf(batch, this.spec.queueArn, this.#region));
     if (!result.ok) {
+      if (this.#stopped) return; // the function was stopped under it: nothing to report
       this.#log(
         `${this.spec.fn.spec.label} failed on a batch of ${batch.length} (${result.error.errorType}: ${result.error.errorMessage}): the messages return after the queue's visibility timeout`,
       );
