@@ -14,9 +14,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient, DescribeStackResourcesCommand } from "@aws-sdk/client-cloudformation";
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { listDeadLetters } from "../../shared/aws/queue-admin.ts";
 import { describeStackOutputs, resourcesFromOutputs } from "../../shared/aws/stack-outputs.ts";
 import { signHmacSha256 } from "../../shared/signatures/sign.ts";
@@ -72,6 +73,15 @@ async function startFlakyEndpoint(): Promise<FlakyEndpoint> {
         server.close(() => r());
       }),
   };
+}
+
+/** The template properties the "created as declared" test compares. */
+interface DeclaredProperties {
+  readonly [key: string]: unknown;
+  readonly RedrivePolicy?: { readonly maxReceiveCount: number };
+  readonly KeySchema?: unknown;
+  readonly GlobalSecondaryIndexes?: readonly { readonly IndexName: string; readonly KeySchema: unknown }[];
+  readonly TimeToLiveSpecification?: { readonly AttributeName: string };
 }
 
 function pushToMain(): Record<string, unknown> {
@@ -175,6 +185,55 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
         pr.stdout(),
         /OrchestratorQueuesJobQueue|Orchestrator\/Queues\/JobQueue -> Orchestrator\/Runner\/Function: batch 5, max concurrency 4, ReportBatchItemFailures/,
       );
+    });
+
+    it("creates the queues and the table exactly as the template declares them", async () => {
+      const template = JSON.parse(await readFile(join(tmp.dir, "pr.out", `${PR_STACK}.template.json`), "utf8")) as {
+        Resources: Record<string, { Type: string; Properties: DeclaredProperties }>;
+      };
+      const conn = {
+        endpoint: pr.endpoint,
+        region: "us-east-1",
+        credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
+      };
+      const cfn = new CloudFormationClient(conn);
+      const { StackResources = [] } = await cfn.send(new DescribeStackResourcesCommand({ StackName: PR_STACK }));
+      cfn.destroy();
+      const physical = (id: string) => StackResources.find((r) => r.LogicalResourceId === id)!.PhysicalResourceId!;
+      const sqs = new SQSClient(conn);
+      const dynamo = new DynamoDBClient(conn);
+      try {
+        for (const [id, r] of Object.entries(template.Resources).filter(([, r]) => r.Type === "AWS::SQS::Queue")) {
+          const { Attributes: attributes = {} } = await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: physical(id), AttributeNames: ["All"] }),
+          );
+          const a: Record<string, string | undefined> = attributes;
+          for (const key of ["VisibilityTimeout", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds"])
+            if (r.Properties[key] !== undefined) assert.equal(a[key], String(r.Properties[key]), `${id}.${key}`);
+          if (r.Properties.RedrivePolicy)
+            assert.equal(
+              JSON.parse(a.RedrivePolicy!).maxReceiveCount,
+              r.Properties.RedrivePolicy.maxReceiveCount,
+              `${id} maxReceiveCount`,
+            );
+        }
+        for (const [id, r] of Object.entries(template.Resources).filter(([, r]) => r.Type === "AWS::DynamoDB::Table")) {
+          const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: physical(id) }));
+          assert.deepEqual(Table!.KeySchema, r.Properties.KeySchema);
+          assert.deepEqual(
+            (Table!.GlobalSecondaryIndexes ?? []).map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema })),
+            (r.Properties.GlobalSecondaryIndexes ?? []).map((g) => ({
+              IndexName: g.IndexName,
+              KeySchema: g.KeySchema,
+            })),
+          );
+          const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: physical(id) }));
+          assert.equal(ttl.TimeToLiveDescription?.AttributeName, r.Properties.TimeToLiveSpecification?.AttributeName);
+        }
+      } finally {
+        sqs.destroy();
+        dynamo.destroy();
+      }
     });
 
     it("a signed GitHub delivery -> 202 -> one run in the runner -> evd cloud history; the same delivery again is a duplicate", async () => {
