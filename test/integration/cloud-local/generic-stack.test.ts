@@ -225,6 +225,17 @@ describe("evd cloud local runs any template: a generic stack", () => {
     assert.ok(planned?.next && planned.next.getTime() > Date.now(), "the clock plans the next firing");
   });
 
+  it("fire refuses a schedule that does not exist, or an assembly nothing runs, saying what exists", async () => {
+    await assert.rejects(
+      fireSchedule({ name: "nope", at: new Date(), env: {}, assemblyDir: join(dir, "cdk.out") }),
+      /no schedule named "nope" at http:\/\/127\.0\.0\.1:\d+; schedules: every-minute/,
+    );
+    await assert.rejects(
+      fireSchedule({ name: "every-minute", at: new Date(), env: {}, assemblyDir: join(dir, "elsewhere") }),
+      /`evd cloud local` is not running on .*elsewhere \(no evd-cloud-local\.json\)/,
+    );
+  });
+
   it("answers DescribeStacks with the resolved outputs, and lists what it does not run", async () => {
     const cfn = new CloudFormationClient({ endpoint: local.endpoint, region: "us-east-1", credentials: CREDENTIALS });
     const outputs = await describeStackOutputs(cfn, GENERIC_STACK);
