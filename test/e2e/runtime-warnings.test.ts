@@ -12,6 +12,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
+  history,
   runCli,
   startDaemonProcess,
   tempDir,
@@ -129,13 +130,11 @@ describe(`e2e: no runtime warnings from evd commands (Node ${process.version})`,
     });
     assert.equal(trigger.code, 0, trigger.stderr);
     assertNoWarning("evd daemon trigger", trigger.stderr);
-    const history = await waitFor(async () => {
-      const h = await runCli(["daemon", "history", "--json", "--config", configPath], { env: WARNINGS_ON });
-      assertNoWarning("evd daemon history", h.stderr);
-      const runs = JSON.parse(h.stdout) as { success: boolean }[];
-      return runs.length > 0 ? runs : undefined;
-    }, "the triggered run in the history");
-    assert.equal(history[0]!.success, true);
+    await waitFor(async () => ((await history(daemon!)).length > 0 ? true : undefined), "the triggered run");
+    const h = await runCli(["daemon", "history", "--json", "--config", configPath], { env: WARNINGS_ON });
+    assert.equal(h.code, 0, h.stderr);
+    assertNoWarning("evd daemon history", h.stderr);
+    assert.equal((JSON.parse(h.stdout) as { success: boolean }[])[0]!.success, true);
     assert.equal(await daemon.stop(), 0);
     assertNoWarning("evd daemon", daemon.stderr());
   });
