@@ -20,7 +20,9 @@ import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
+import { fileRecipeSource } from "../../shared/node/file-recipe-source.ts";
+import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
+import { createPipelineRunner } from "../../shared/pipeline/create-pipeline-runner.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
 import { createWorker, type Worker } from "../worker/worker.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
@@ -128,6 +130,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     bundle: opts.bundle,
     cwd: opts.cwd,
     env: opts.env,
+    files: nodeConfigFiles,
   });
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);

@@ -6,6 +6,7 @@ export { loadConfig, DEFAULT_CONFIG_FILES, type LoadConfigOptions, type LoadedCo
 export { SECRET_KEYS, secretRefName, resolveSecret } from "./secret-ref.ts";
 export { sourceName } from "./source-name.ts";
 export { configJsonSchema } from "./json-schema.ts";
-export { buildDeployBundle, configRecipeRefs, resolveRecipePath, type DeployBundle } from "./deploy-bundle.ts";
+export { buildDeployBundle, configRecipeRefs, type DeployBundle } from "./deploy-bundle.ts";
+export { recipeCandidates } from "./recipe-ref.ts";
 export { missingHookModules } from "./hook-files.ts";
 export type { Env } from "./interpolate.ts";

@@ -20,8 +20,4 @@ export interface PipelineRunner {
   run(job: Job, ctx: PipelineContext): Promise<PipelineOutcome>;
 }
 
-/** Where recipe files come from: the config's folder locally, a map baked into the bundle in Lambda. */
-export interface RecipeSource {
-  /** `ref` as written in the config (e.g. `recipes/pr-reviewer`); returns the YAML text. */
-  load(ref: string): Promise<string>;
-}
+export type { RecipeSource } from "../ports/recipe-source.ts";

@@ -24,6 +24,7 @@ import { listSchedules, ScheduleState, setScheduleState } from "../../../shared/
 import { SqsJobQueue } from "../../../shared/aws/sqs-job-queue.ts";
 import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from "../../../shared/aws/stack-outputs.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import { jobIdOf, RunStatus, type Job } from "../../../shared/events/event.ts";
 import { manualEvent } from "../../../shared/events/manual-event.ts";
@@ -176,6 +177,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
             configPath: o.config,
             env: deps.env,
             ...(deps.cwd ? { cwd: deps.cwd } : {}),
+            files: nodeConfigFiles,
           });
           try {
             jobs = routeEvent(event, loaded.config, now, { handler: o.handler });

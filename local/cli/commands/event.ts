@@ -22,7 +22,9 @@ import { MemoryHistoryStore } from "../../../shared/memory/memory-history-store.
 import { MemoryJobStore } from "../../../shared/memory/memory-job-store.ts";
 import { MemoryLastRunStore } from "../../../shared/memory/memory-last-run-store.ts";
 import { MapSecretStore } from "../../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
+import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
+import { createPipelineRunner } from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
 import { routeEvent } from "../../../shared/router/route.ts";
@@ -104,6 +106,7 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
       bundle: opts.bundle,
       cwd: process.cwd(),
       env: process.env,
+      files: nodeConfigFiles,
     });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);

@@ -21,6 +21,7 @@ import {
   type StoppableSqs,
   type Workspace,
 } from "./helpers.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -67,7 +68,7 @@ describe("evd bridge: change sets to the job queue", () => {
     assert.deepEqual(await drainJobs(sqs.client, queueUrl), [], "one message, not one per file");
 
     // The message is what the runner Lambda consumes.
-    const { config } = await loadConfig({ configPath: ws.configPath, env: {} });
+    const { config } = await loadConfig({ files: nodeConfigFiles, configPath: ws.configPath, env: {} });
     const [asRun] = jobsOfMessage(JSON.stringify(job), config, new Date());
     assert.equal(asRun!.id, job.id);
 

@@ -72,7 +72,7 @@ describe("evd validate", () => {
       out.handlers.map((h) => h.name),
       ["release-notes"],
     );
-    assert.deepEqual(out.recipes, ["recipes/release-notes"]);
+    assert.deepEqual(out.recipes, ["recipes/release-notes.yaml"]);
   });
 
   it("says what it searched when no config is found", () => {

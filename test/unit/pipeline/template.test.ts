@@ -63,11 +63,12 @@ describe("renderTemplate", () => {
     assert.equal(renderTemplate("v={payload.missing}", scope, { where: "w", fallback: { value: "n/a" } }), "v=n/a");
   });
 
-  it("escapes braces with {{ and }}, and leaves non-path braces alone", () => {
+  it("reads Amplifier's {{path}} too; a {{ that opens no path and a lone }} are literal braces", () => {
     assert.equal(
-      renderTemplate("{{payload.version}} = {payload.version}", scope, { where: "w" }),
-      "{payload.version} = 1.2.3",
+      renderTemplate("{{payload.version}} = {payload.version} = {{ payload.version }}", scope, { where: "w" }),
+      "1.2.3 = 1.2.3 = 1.2.3",
     );
+    assert.equal(renderTemplate('{{"a": 1}} and {{{payload.version}}}', scope, { where: "w" }), '{"a": 1} and {1.2.3}');
     assert.equal(renderTemplate('JSON: {"a": 1} and } alone', scope, { where: "w" }), 'JSON: {"a": 1} and } alone');
     assert.equal(renderTemplate("${payload.version}", scope, { where: "w" }), "$1.2.3");
   });
