@@ -58,21 +58,22 @@ export function checkStepList(steps: unknown, at: readonly PathSegment[]): StepL
         );
     }
 
+    if (Array.isArray(step.depends_on))
+      step.depends_on.forEach((dep: unknown, d: number) => {
+        if (typeof dep !== "string") return;
+        if (dep === step.id) add([...here, "depends_on", d], `a step cannot depend on itself ("${dep}")`);
+        else if (!seen.has(dep))
+          add(
+            [...here, "depends_on", d],
+            `no earlier step has id "${dep}"; steps run in order, so a dependency must come before the step${seen.size ? ` (earlier ids: ${[...seen.keys()].join(", ")})` : ""}`,
+          );
+      });
     if (typeof step.id === "string") {
       const first = seen.get(step.id);
       if (first !== undefined)
         add([...here, "id"], `duplicate step id "${step.id}" (also ${formatKeyPath([...at, first])})`);
       else seen.set(step.id, i);
     }
-    if (Array.isArray(step.depends_on))
-      step.depends_on.forEach((dep: unknown, d: number) => {
-        if (typeof dep === "string" && !seen.has(dep) && dep !== step.id)
-          add(
-            [...here, "depends_on", d],
-            `no earlier step has id "${dep}"; steps run in order, so a dependency must come before the step${seen.size ? ` (earlier ids: ${[...seen.keys()].join(", ")})` : ""}`,
-          );
-        else if (dep === step.id) add([...here, "depends_on", d], `a step cannot depend on itself ("${dep}")`);
-      });
   });
   return { issues, refusedSteps };
 }

@@ -40,12 +40,19 @@ function missingComma(error: unknown): error is TomlError {
   return error instanceof TomlError && /expected comma or end of structure/.test(error.message);
 }
 
+function repairNote(lines: readonly number[]): string[] {
+  if (lines.length === 0) return [];
+  return [
+    `line${lines.length > 1 ? "s" : ""} ${lines.join(", ")}: inline-table entries separated by a newline only (the spec's style; TOML needs a comma), read as if a comma followed`,
+  ];
+}
+
 export function parseTomlText(text: string): ParsedToml {
-  const notes: string[] = [];
+  const repaired: number[] = [];
   let current = text;
   for (let repairs = 0; ; repairs++) {
     try {
-      return { data: parse(current), issues: [], notes };
+      return { data: parse(current), issues: [], notes: repairNote(repaired) };
     } catch (error) {
       if (!(error instanceof TomlError)) throw error;
       const lines = current.split("\n");
@@ -53,13 +60,15 @@ export function parseTomlText(text: string): ParsedToml {
       while (prev >= 0 && codeEnd(lines[prev]!) === 0) prev--;
       if (!missingComma(error) || repairs >= MAX_REPAIRS || prev < 0) {
         const first = error.message.split("\n")[0]!.replace(/^Invalid TOML document: /, "");
-        return { data: undefined, issues: [{ path: "", message: `TOML syntax: ${first}`, line: error.line }], notes };
+        return {
+          data: undefined,
+          issues: [{ path: "", message: `TOML syntax: ${first}`, line: error.line }],
+          notes: repairNote(repaired),
+        };
       }
       const end = codeEnd(lines[prev]!);
       lines[prev] = `${lines[prev]!.slice(0, end)},${lines[prev]!.slice(end)}`;
-      notes.push(
-        `line ${prev + 1}: entries of an inline table separated by a newline only (the spec's style; TOML needs a comma): read as if a comma followed`,
-      );
+      repaired.push(prev + 1);
       current = lines.join("\n");
     }
   }

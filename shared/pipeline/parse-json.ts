@@ -1,6 +1,6 @@
 /**
  * What a prompt step's answer becomes (Amplifier's `parse_json`): with `parse_json: true` the JSON
- * is extracted from the answer (the whole text, a ```json block, or the first JSON object or list
+ * is extracted from the answer (the whole text, a ```json block, or the last JSON object or list
  * embedded in prose), else the text is kept; by default (recipes only) an answer that is clean
  * JSON as a whole is parsed and anything else kept as text.
  */
@@ -18,20 +18,28 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
 /** Parse attempts of the embedded-JSON search: bounds its cost on long answers full of brackets. */
 const MAX_EMBEDDED_ATTEMPTS = 500;
 
-/** The first complete JSON object (then list) starting at an opening bracket of `text`. */
+/**
+ * The JSON object or list embedded in prose that ends last (the answer's final JSON, as models are
+ * asked to put it), the outermost one when several end at the same place.
+ */
 function embedded(text: string): { ok: true; value: unknown } | { ok: false } {
   let attempts = 0;
-  for (const open of ["{", "["]) {
+  let best: { start: number; end: number; value: unknown } | undefined;
+  for (let start = 0; start < text.length; start++) {
+    const open = text[start];
+    if (open !== "{" && open !== "[") continue;
     const close = open === "{" ? "}" : "]";
-    for (let start = text.indexOf(open); start >= 0; start = text.indexOf(open, start + 1)) {
-      for (let end = text.indexOf(close, start); end >= 0; end = text.indexOf(close, end + 1)) {
-        if (++attempts > MAX_EMBEDDED_ATTEMPTS) return { ok: false };
-        const hit = tryParse(text.slice(start, end + 1));
-        if (hit.ok) return hit;
+    for (let end = text.indexOf(close, start); end >= 0; end = text.indexOf(close, end + 1)) {
+      if (++attempts > MAX_EMBEDDED_ATTEMPTS) return best ? { ok: true, value: best.value } : { ok: false };
+      const hit = tryParse(text.slice(start, end + 1));
+      if (hit.ok) {
+        if (!best || end > best.end) best = { start, end, value: hit.value };
+        start = end;
+        break;
       }
     }
   }
-  return { ok: false };
+  return best ? { ok: true, value: best.value } : { ok: false };
 }
 
 export function processAnswer(text: string, mode: ParseJson): unknown {

@@ -54,10 +54,14 @@ function problemsOf(raw: unknown): ConfigIssue[] {
   if (!hasSteps && !hasStages) issues.push({ path: "steps", message: "a recipe needs `steps` (or `stages`)" });
 
   const lists: { steps: unknown; at: PathSegment[] }[] = [{ steps: raw.steps, at: ["steps"] }];
+  const refusedKeys: string[] = [];
   if (Array.isArray(raw.stages))
     raw.stages.forEach((stage: unknown, i: number) => {
-      for (const r of refusedStageKeys(stage))
-        issues.push({ path: formatKeyPath(["stages", i, r.key]), message: r.reason });
+      for (const r of refusedStageKeys(stage)) {
+        const path = formatKeyPath(["stages", i, r.key]);
+        issues.push({ path, message: r.reason });
+        refusedKeys.push(path);
+      }
       if (isPlainObject(stage)) lists.push({ steps: stage.steps, at: ["stages", i, "steps"] });
     });
   const refused: string[] = [];
@@ -82,7 +86,9 @@ function problemsOf(raw: unknown): ConfigIssue[] {
   const top = RecipeFile.safeParse(raw);
   if (!top.success) {
     const schemaIssues = formatZodIssues(top.error.issues, RecipeFile, raw);
-    issues.push(...schemaIssues.filter((i) => !refused.some((p) => isUnderPath(i.path, p))));
+    issues.push(
+      ...schemaIssues.filter((i) => !refused.some((p) => isUnderPath(i.path, p)) && !refusedKeys.includes(i.path)),
+    );
   }
   return issues;
 }

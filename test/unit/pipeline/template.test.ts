@@ -73,6 +73,34 @@ describe("renderTemplate", () => {
     assert.equal(renderTemplate("${payload.version}", scope, { where: "w" }), "$1.2.3");
   });
 
+  it("{{path}} renders lists and maps as Amplifier does (one-line JSON, non-ASCII escaped), {path} as before", () => {
+    assert.equal(
+      renderTemplate("{{payload.labels}} | {payload.labels}", scope, { where: "w" }),
+      '["bug", "ui"] | bug, ui',
+    );
+    assert.equal(renderTemplate("{{payload.nested}}", scope, { where: "w" }), '{"a": [1, {"b": 2}]}');
+    assert.equal(renderTemplate("{{x}}", { x: ["é", null, true] }, { where: "w" }), '["\\u00e9", null, true]');
+    assert.equal(renderTemplate("{{payload.number}} {{payload.draft}}", scope, { where: "w" }), "42 false");
+  });
+
+  it("is single-pass in both syntaxes: a value holding {{x}} stays literal", () => {
+    assert.equal(renderTemplate("{{a}}", { a: "{{b}} {b}", b: "no" }, { where: "w" }), "{{b}} {b}");
+  });
+
+  it("names a missing {{path}} as written", () => {
+    assert.throws(
+      () => renderTemplate("{{severity}}", scope, { where: "recipe r.yaml steps[1].prompt" }),
+      (e: unknown) =>
+        e instanceof TemplateError &&
+        /^recipe r\.yaml steps\[1\]\.prompt: \{\{severity\}\} is not defined; known names: /.test(e.message),
+    );
+  });
+
+  it("keeps the type of an argument that is exactly one {{path}}", () => {
+    assert.deepEqual(renderValue("{{payload.labels}}", scope, { where: "w" }), ["bug", "ui"]);
+    assert.equal(renderValue("{{ payload.number }}", scope, { where: "w" }), 42);
+  });
+
   it("does not walk the prototype chain", () => {
     assert.throws(() => renderTemplate("{payload.constructor}", scope, { where: "w" }), TemplateError);
     assert.throws(() => renderTemplate("{payload.__proto__}", scope, { where: "w" }), TemplateError);
