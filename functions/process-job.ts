@@ -139,6 +139,8 @@ async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promis
     handler: job.handler,
     success: true,
     actions_taken: [],
+    output: null,
+    error: null,
     status: RunStatus.DROPPED,
     reason: `superseded by ${latest}`,
     attempt: claim.record.attempts,

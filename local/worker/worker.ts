@@ -141,6 +141,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         handler: job.handler,
         success: false,
         actions_taken: [],
+        output: null,
         status: "failed",
         error: `runner error: ${err instanceof Error ? err.message : String(err)}`,
         attempt: job.attempt,

@@ -39,7 +39,7 @@ export class SqsMessageSettler implements JobSettler {
     this.#keep = undefined;
   }
 
-  async retryAt(_job: Job, result: { error?: string }, at: number): Promise<void> {
+  async retryAt(_job: Job, result: { error: string | null }, at: number): Promise<void> {
     await this.#visibleAt(at);
     this.#keep = result.error ?? "failed";
   }

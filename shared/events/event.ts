@@ -33,13 +33,16 @@ export const RunStatus = {
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
-/** The spec's EventResult (`event_id, success, actions_taken, output, error`) plus run facts. */
+/**
+ * The spec's EventResult plus run facts. The spec's five fields are always present, in its order:
+ * `output` and `error` are null when there is none (`error: null` on success), as in the spec.
+ */
 export interface EventResult {
   readonly event_id: string;
   readonly success: boolean;
   readonly actions_taken: string[];
-  readonly output?: unknown;
-  readonly error?: string;
+  readonly output: unknown;
+  readonly error: string | null;
   readonly job_id?: string;
   readonly handler?: string;
   readonly status?: RunStatus;

@@ -92,12 +92,14 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   const finishedMs = deps.clock.now();
   const status =
     skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+  const { event_id, ...runFacts } = facts(finishedMs);
   const result: EventResult = {
-    ...facts(finishedMs),
+    event_id,
     success: outcome.success,
     actions_taken: outcome.actions_taken,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    output: outcome.output ?? null,
+    error: outcome.error ?? null,
+    ...runFacts,
     status,
     ...(skipReason !== undefined ? { reason: skipReason } : {}),
   };

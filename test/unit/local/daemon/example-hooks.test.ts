@@ -61,11 +61,11 @@ describe("example hooks (examples/hooks)", () => {
       );
       await bus.emit("event:handler:end", {
         handler: "summarize",
-        result: { event_id: "e1", success: true, actions_taken: [] },
+        result: { event_id: "e1", success: true, actions_taken: [], output: null, error: null },
       });
       await bus.emit("event:handler:end", {
         handler: "summarize",
-        result: { event_id: "e2", success: false, actions_taken: [], error: "provider down" },
+        result: { event_id: "e2", success: false, actions_taken: [], output: null, error: "provider down" },
       });
     } finally {
       delete process.env[envName];
