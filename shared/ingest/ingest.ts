@@ -126,10 +126,7 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
               headers: signedIdHeaders(endpoint, verdict.sources, headers),
               rawBody,
               receivedAt: new Date(nowMs),
-              payload: parseRequestBody(rawBody, headers["content-type"], {
-                requirePayloadField: false,
-                emptyIsObject: true,
-              }),
+              payload: parseRequestBody(rawBody, headers["content-type"]),
             });
     } catch (err) {
       if (err instanceof MissingHeaderError) return refusal(400, IngestErrorCode.MISSING_HEADER, err.message);
@@ -157,10 +154,7 @@ function githubEvent(
   if (!eventName) throw new MissingHeaderError("missing header X-GitHub-Event");
   const deliveryId = headers["x-github-delivery"]?.trim();
   if (!deliveryId) throw new MissingHeaderError("missing header X-GitHub-Delivery");
-  const payload = parseRequestBody(rawBody, headers["content-type"], {
-    requirePayloadField: true,
-    emptyIsObject: false,
-  });
+  const payload = parseRequestBody(rawBody, headers["content-type"]);
   return normalizeGithubDelivery({ eventName, deliveryId, payload, receivedAt, path: endpoint.path });
 }
 
