@@ -9,7 +9,9 @@ import { ConfigError, type ConfigIssue } from "../../../shared/config/errors.ts"
 import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig, type LoadedConfig } from "../../../shared/config/load.ts";
 import type { SourceConfig } from "../../../shared/config/schema.ts";
+import { secretRefName } from "../../../shared/config/secret-ref.ts";
 import { sourceName } from "../../../shared/config/source-name.ts";
+import { describeWebhookScheme } from "../../../shared/signatures/webhook-scheme.ts";
 import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
 import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { checkRecipes, type RecipeCheck } from "../../../shared/pipeline/recipe-check.ts";
@@ -76,21 +78,24 @@ async function checkFiles(loaded: LoadedConfig): Promise<RecipeCheck> {
   return recipes;
 }
 
+const GITHUB_SCHEME = "github: X-Hub-Signature-256";
+
+/** What a source listens to, and for HTTP sources the signature scheme that guards it. */
 function describeSource(s: SourceConfig): string {
   switch (s.type) {
     case "file_change":
       return `${s.path} ${[s.pattern].flat().join(",")} (${s.events.join(", ")})`;
     case "git_push":
-      return `POST ${s.path}${s.branches ? ` branches ${s.branches.join(", ")}` : ""}`;
+      return `POST ${s.path}${s.branches ? ` branches ${s.branches.join(", ")}` : ""} (${GITHUB_SCHEME})`;
     case "git_pr":
-      return `POST ${s.path} actions ${s.events.join(", ")}`;
+      return `POST ${s.path} actions ${s.events.join(", ")} (${GITHUB_SCHEME})`;
     case "webhook":
-      return `POST ${s.path} (${s.signature ?? (s.secret ? "hmac-sha256" : "none")})`;
+      return `POST ${s.path} (${describeWebhookScheme(s.signature, s.secret, s.secret === undefined ? undefined : secretRefName(s.secret), (name) => process.env[name])})`;
     case "schedule":
       return `"${s.cron}" ${s.timezone}`;
     case "custom":
       return s.github_events
-        ? `GitHub events ${s.github_events.join(", ")}`
+        ? `GitHub events ${s.github_events.join(", ")} (${GITHUB_SCHEME})`
         : s.path
           ? `POST ${s.path}`
           : "custom events";

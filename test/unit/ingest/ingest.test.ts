@@ -282,6 +282,37 @@ describe("ingest: generic webhooks", () => {
     assert.equal((await call({ path: "/hooks/deploy", body })).status, 401);
   });
 
+  it("a webhook whose secret is a whsec_ one and sets no signature uses Standard Webhooks (reference or literal)", async () => {
+    const config: OrchestratorConfigInput = {
+      sources: [
+        { type: "webhook", path: "/hooks/ref", secret: "${SW_SECRET}", handler: "h" },
+        { type: "webhook", path: "/hooks/literal", secret: SW_SECRET, handler: "h" },
+        { type: "webhook", path: "/hooks/plain", secret: "${DEPLOY_SECRET}", handler: "h" },
+      ],
+      handlers: { h: { prompt: "p" } },
+    };
+    const { call } = setup({ config });
+    const ts = Math.floor(NOW / 1000);
+    for (const path of ["/hooks/ref", "/hooks/literal"]) {
+      const headers = {
+        "webhook-id": `msg-${path.length}`,
+        "webhook-timestamp": String(ts),
+        "webhook-signature": signStandardWebhook(SW_SECRET, `msg-${path.length}`, ts, body),
+      };
+      const res = await call({ path, headers, body });
+      assert.equal(res.status, 202, `${path}: ${res.body}`);
+      assert.equal(res.json.event_id, `webhook:${path}:msg-${path.length}`, "the signed webhook-id is the id");
+      const hmac = await call({ path, headers: { "x-signature": signHmacSha256(SW_SECRET, body) }, body });
+      assert.equal(hmac.status, 401, `${path}: X-Signature is not what a whsec_ secret verifies`);
+    }
+    const plain = await call({
+      path: "/hooks/plain",
+      headers: { "x-signature": signHmacSha256(DEPLOY_SECRET, body) },
+      body,
+    });
+    assert.equal(plain.status, 202, "any other secret: HMAC-SHA256 over the body");
+  });
+
   it("verifies Standard Webhooks and takes the event id from webhook-id", async () => {
     const { call } = setup();
     const ts = Math.floor(NOW / 1000);
