@@ -13,18 +13,15 @@ import { sourceName } from "../../shared/config/source-name.ts";
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
-import { createHookBus } from "../../shared/hooks/hook-bus.ts";
-import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
-import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
+import { LifecycleEvent } from "../../shared/hooks/lifecycle.ts";
 import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import { AdmissionKind, configRoute, createAdmission, type Admit } from "../../shared/ingest/admit.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
-import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
-import { fileRecipeSource } from "../../shared/node/file-recipe-source.ts";
 import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
-import { createPipelineRunner } from "../../shared/pipeline/create-pipeline-runner.ts";
+import { createRuntime, type Runtime } from "../orchestrator/runtime.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
+import { storeHandlerState } from "../store/store-handler-state.ts";
 import { createWorker, type Worker } from "../worker/worker.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
 import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
@@ -39,6 +36,8 @@ import { systemClock } from "../../shared/ports/clock.ts";
 export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
 
 export interface DaemonOptions {
+  /** The configuration, already loaded (the library API); else it is loaded from the options below. */
+  readonly loaded?: LoadedConfig;
   readonly configPath?: string;
   readonly profile?: string;
   readonly bundle?: string;
@@ -124,14 +123,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
   }
 
-  const loaded = await loadConfig({
-    configPath: opts.configPath,
-    profile: opts.profile,
-    bundle: opts.bundle,
-    cwd: opts.cwd,
-    env: opts.env,
-    files: nodeConfigFiles,
-  });
+  const loaded =
+    opts.loaded ??
+    (await loadConfig({
+      configPath: opts.configPath,
+      profile: opts.profile,
+      bundle: opts.bundle,
+      cwd: opts.cwd,
+      env: opts.env,
+      files: nodeConfigFiles,
+    }));
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
   const removePidFile = opts.pidFile ? writePidFile(resolve(opts.cwd ?? process.cwd(), opts.pidFile)) : () => {};
@@ -151,16 +152,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const store: LocalStore = openLocalStore({ dir: stateDir, config, clock });
     cleanups.push(() => store.close());
 
-    const hooks: HookBus = createHookBus(
-      await loadHookModules(config.hooks, configDir),
-      logger.child({ component: "hooks" }),
-    );
-    const secrets = new MapSecretStore(opts.env);
-    const pipeline = createPipelineRunner(config, {
-      recipes: fileRecipeSource(configDir),
-      secrets,
-      filesystemRoot: configDir,
-      logger: logger.child({ component: "pipeline" }),
+    const { hooks, secrets, pipeline }: Runtime = await createRuntime({
+      config,
+      configDir,
+      env: opts.env,
+      logger,
+      handlerState: storeHandlerState(store),
+      clock,
     });
     const ingest = createIngest({
       config,

@@ -6,6 +6,7 @@
 import type { OrchestratorConfig, StepConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
 import { systemClock, type Clock } from "../ports/clock.ts";
+import type { HandlerStateStore } from "../ports/handler-state-store.ts";
 import type { RecipeSource } from "../ports/recipe-source.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import type { Provider } from "../providers/provider.ts";
@@ -33,6 +34,8 @@ export interface PipelineRunnerDeps {
   readonly stepRetryDelayMs?: number;
   /** For `{{session.started}}`. @default systemClock */
   readonly clock?: Clock;
+  /** The handlers' durable state (tool-state): the embedded store locally, DynamoDB in the cloud. */
+  readonly handlerState?: HandlerStateStore;
 }
 
 export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineRunnerDeps): PipelineRunner {
@@ -41,6 +44,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
     secrets: deps.secrets,
     baseDir: deps.filesystemRoot,
     fetch: deps.fetch,
+    ...(deps.handlerState ? { handlerState: deps.handlerState } : {}),
   });
   const fsRoot = filesystemRootOf(config.tools, deps.filesystemRoot);
   const clock = deps.clock ?? systemClock;
