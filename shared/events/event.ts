@@ -1,4 +1,5 @@
 /** The normalized event, the job and the result: the vocabulary every other module speaks. */
+import type { RunResume } from "./parked-run.ts";
 
 export const EventType = {
   FILE_CHANGE: "file_change",
@@ -30,6 +31,10 @@ export const RunStatus = {
   FAILED: "failed",
   SKIPPED: "skipped",
   DROPPED: "dropped",
+  /** The run waits at an approval gate (a staged recipe); it continues once approved. */
+  PARKED: "parked",
+  /** Someone (or a gate's timeout) denied the run at an approval gate: it ended there. */
+  DENIED: "denied",
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
@@ -67,6 +72,8 @@ export interface Job {
   readonly concurrency_key?: string;
   /** Set on replays: the original job id. */
   readonly replay_of?: string;
+  /** Set when the job continues a run approved at a gate: where it stopped and the decision. */
+  readonly resume?: RunResume;
 }
 
 export function jobIdOf(eventId: string, handler: string): string {

@@ -13,7 +13,8 @@ import type { Provider } from "../providers/provider.ts";
 import { createProviderRegistry } from "../providers/registry.ts";
 import { createToolRegistry, filesystemRootOf } from "../tools/registry.ts";
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOTAL_STEPS, type EngineEnv } from "./engine-env.ts";
-import { errorMessage, isPermanent } from "./errors.ts";
+import { FROM_THE_TOP, restore } from "./approval-gate.ts";
+import { RecipeError, errorMessage, isPermanent } from "./errors.ts";
 import type { PipelineOutcome, PipelineRunner } from "./pipeline-runner.ts";
 import { handlerRecipeContext, loadRecipe, recipeFrame, runRecipe } from "./run-recipe.ts";
 import { runSteps } from "./run-steps.ts";
@@ -92,11 +93,26 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
       try {
         if (handler.recipe !== undefined) {
           const recipe = await loadRecipe(env, handler.recipe, undefined, [], root.maxDepth);
-          actions.push(`recipe:${recipe.id}`);
           const maxDepth = recipe.recursion?.max_depth ?? DEFAULT_MAX_DEPTH;
           env.budget.max = recipe.recursion?.max_total_steps ?? DEFAULT_MAX_TOTAL_STEPS;
-          frame = recipeFrame(root, recipe, handlerRecipeContext(recipe, handler), maxDepth);
-          await runRecipe(recipe, frame, env, ctx.signal);
+          const resume = job.resume;
+          const context = resume ? resume.parked.snapshot.context : handlerRecipeContext(recipe, handler);
+          frame = recipeFrame(root, recipe, context, maxDepth);
+          let start = FROM_THE_TOP;
+          if (resume) start = restore(resume, recipe, frame, env);
+          else actions.push(`recipe:${recipe.id}`);
+          const run = await runRecipe(recipe, frame, env, ctx.signal, start, true);
+          if (typeof run === "object") {
+            logger.log("info", "run stopped at an approval gate", { stage: run.parked.gate.stage });
+            return {
+              success: true,
+              actions_taken: actions,
+              ...(frame.last.has ? { output: frame.last.output } : {}),
+              parked: run.parked,
+            };
+          }
+        } else if (job.resume) {
+          throw new RecipeError(`handler "${job.handler}" has no recipe: a run stopped at an approval gate cannot continue`);
         } else {
           const steps: readonly StepConfig[] = handler.steps ?? [{ prompt: handler.prompt!, on_error: "fail" }];
           await runSteps(steps, frame, env, ctx.signal);

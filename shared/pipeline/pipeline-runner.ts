@@ -1,5 +1,6 @@
 /** The contract between the job runner and the pipeline engine (implemented in this folder). */
 import type { Job } from "../events/event.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 
 export interface PipelineContext {
   /** Epoch ms of the previous run of this schedule (for `{last_run}`). */
@@ -14,6 +15,8 @@ export interface PipelineOutcome {
   readonly error?: string;
   /** True when the failure will not be fixed by retrying (bad template path, tool refused). */
   readonly permanent?: boolean;
+  /** Set when the run stopped at an approval gate: it waits there, durably, for a decision. */
+  readonly parked?: ParkedRun;
 }
 
 export interface PipelineRunner {

@@ -131,16 +131,28 @@ async function checkRecipe(
         trail,
         `recipe ${id}: dependencies: requires agent "${agent}" (from ${source}); bundles are not fetched here: describe the agent under \`agents:\` in the config`,
       );
-  recipe.stages.forEach((stage, i) => {
-    if (stage.approval?.required)
+  const names = initialNames([...Object.keys(recipe.context), ...passed]);
+  const gateCheck = (i: number, when: string) => {
+    const approval = recipe.stages[i]!.approval;
+    if (!approval?.required || approval.when !== when) return;
+    const at = `recipe ${id} ${formatKeyPath(["stages", i, "approval"])}`;
+    if (stack.length > 0)
       report(
         walk,
         trail,
-        `recipe ${id}: ${formatKeyPath(["stages", i, "approval"])}: approval gates are not available in this build`,
+        `${at}: approval gates stop the handler's own recipe; this recipe runs as a step of another one, which cannot stop halfway (make it a handler's recipe, or drop the gate)`,
       );
-  });
-  const names = initialNames([...Object.keys(recipe.context), ...passed]);
+    for (const u of undefinedVariables({ prompt: approval.prompt ?? "x", on_error: "fail" }, names))
+      report(walk, trail, `${at}.prompt: ${describeUndefined(u)}`);
+  };
+  let stageOf = -1;
   for (const { step, at } of recipeSteps(recipe)) {
+    const stageIndex = Number(/^stages\[(\d+)\]/.exec(at)?.[1] ?? 0);
+    if (stageIndex !== stageOf) {
+      if (stageOf >= 0) gateCheck(stageOf, "after_stage");
+      stageOf = stageIndex;
+      gateCheck(stageIndex, "before_stage");
+    }
     const where = `recipe ${id} ${at}`;
     for (const u of undefinedVariables(step, names)) report(walk, trail, `${where}.${u.key}: ${describeUndefined(u)}`);
     checkPromptStep(walk, trail, where, step, handler);
@@ -165,6 +177,7 @@ async function checkRecipe(
     }
     addStepNames(names, step);
   }
+  if (stageOf >= 0) gateCheck(stageOf, "after_stage");
 }
 
 /** Loads and checks every recipe `config` references. */

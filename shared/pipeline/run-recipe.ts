@@ -4,6 +4,8 @@
  */
 import type { HandlerConfig, RecipeStepConfig } from "../config/schema.ts";
 import type { EngineEnv } from "./engine-env.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
+import { FROM_THE_TOP, parkAt, type StageStart } from "./approval-gate.ts";
 import { RecipeError } from "./errors.ts";
 import { parseRecipe, type Recipe } from "./recipe.ts";
 import { runSteps } from "./run-steps.ts";
@@ -65,19 +67,27 @@ export function handlerRecipeContext(recipe: Recipe, handler: HandlerConfig): Re
   return { ...fromConfig, ...(handler.context ?? {}) };
 }
 
-/** Runs a recipe's stages in order in `frame`; "stopped" after an `on_error: skip_remaining`. */
+export type RecipeRun = "done" | "stopped" | { readonly parked: ParkedRun };
+
+/**
+ * Runs a recipe's stages in order in `frame`, from `start`; "stopped" after an
+ * `on_error: skip_remaining`; parked at a required approval gate (only the handler's own
+ * recipe, `topLevel`, may stop there).
+ */
 export async function runRecipe(
   recipe: Recipe,
   frame: Frame,
   env: EngineEnv,
   signal: AbortSignal,
-): Promise<"done" | "stopped"> {
-  let offset = 0;
-  for (const stage of recipe.stages) {
-    if (stage.approval?.required)
-      throw new RecipeError(
-        `recipe ${recipe.id} ${stage.at.replace(/\.steps$/, "")}.approval: approval gates are not available in this build`,
-      );
+  start: StageStart = FROM_THE_TOP,
+  topLevel = false,
+): Promise<RecipeRun> {
+  let offset = recipe.stages.slice(0, start.stage).reduce((n, s) => n + s.steps.length, 0);
+  for (let i = start.stage; i < recipe.stages.length; i++) {
+    const stage = recipe.stages[i]!;
+    const gate = stage.approval?.required ? stage.approval : undefined;
+    if (gate?.when === "before_stage" && !(i === start.stage && start.gatePassed))
+      return { parked: parkAt(recipe, i, frame, env, { stage: i, gatePassed: true }, topLevel) };
     const result = await runSteps(stage.steps, frame, env, signal, {
       at: stage.at,
       offset,
@@ -85,6 +95,8 @@ export async function runRecipe(
     });
     if (result === "stopped") return result;
     offset += stage.steps.length;
+    if (gate?.when === "after_stage")
+      return { parked: parkAt(recipe, i, frame, env, { stage: i + 1, gatePassed: false }, topLevel) };
   }
   return "done";
 }
