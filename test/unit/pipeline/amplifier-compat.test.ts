@@ -52,6 +52,7 @@ describe("Amplifier compatibility: the suite validates", () => {
       "foundation:explorer": "no system prompt, provider echo, model echo-explorer",
       "foundation:security-guardian": "system prompt, provider echo",
       "foundation:bug-hunter": "not under agents: no system prompt, provider echo",
+      "foundation:integration-specialist": "system prompt, provider echo",
     });
   });
 });
@@ -326,6 +327,60 @@ describe("Amplifier compatibility: recipes run with their prompts rendered as Am
     );
   });
 
+  it("approval gates: the run stops before `validation` and after `phase-1-security`, and continues when approved", async () => {
+    const INTEGRATION = "You know package managers.";
+    const first = await suite.run("staged-approval");
+    assert.equal(first.outcome.success, true, first.outcome.error);
+    const parked = first.outcome.parked!;
+    const audit = "Audit the dependencies of . (uv)";
+    const plan = `MODE: ARCHITECT\n\nPlan the upgrade from: ${echoed(audit, "echo", INTEGRATION)}`;
+    assert.deepEqual(parked.gate, {
+      recipe: "recipes/staged-approval.yaml",
+      stage: "validation",
+      stageIndex: 1,
+      when: "before_stage",
+      prompt: `ASSESSMENT DONE\nPlan: ${echoed(plan, "claude-sonnet-4-5-20250929", ZEN)}\nApprove to check compatibility.\n`,
+      timeoutSeconds: 0,
+      onTimeout: "deny",
+    });
+    assert.deepEqual(
+      first.sent.map((s) => s.prompt),
+      [audit, plan],
+      "nothing of the gated stage ran",
+    );
+
+    const decision = { approved: true, at: "2026-01-05T10:00:00.000Z", by: "cli" };
+    const second = await suite.run("staged-approval", {}, {}, { parked, decision });
+    assert.equal(second.outcome.success, true, second.outcome.error);
+    const check = echoed("Check compatibility of .", "echo", INTEGRATION);
+    assert.deepEqual(
+      second.sent.map((s) => s.prompt),
+      ["Check compatibility of .", `Security fix commands (uv) given ${check}`],
+    );
+    const gate2 = second.outcome.parked!.gate;
+    assert.equal(gate2.stage, "phase-1-security");
+    assert.equal(gate2.when, "after_stage");
+    assert.equal(gate2.timeoutSeconds, 3600);
+    assert.match(
+      gate2.prompt,
+      /^Security commands ready: \[echo model=echo\]\n\[system\] You know package managers\.\nSecurity fix commands/,
+    );
+
+    const third = await suite.run("staged-approval", {}, {}, { parked: second.outcome.parked!, decision });
+    assert.equal(third.outcome.success, true, third.outcome.error);
+    assert.equal(third.outcome.parked, undefined);
+    assert.deepEqual(third.sent, [], "the last gate was after the last stage");
+    assert.deepEqual(third.outcome.actions_taken, [
+      "recipe:recipes/staged-approval.yaml",
+      "prompt:echo",
+      "prompt:anthropic",
+      "approval:validation:approved",
+      "prompt:echo",
+      "prompt:echo",
+      "approval:phase-1-security:approved",
+    ]);
+  });
+
   it("recursion limits and cycles stop the run with the recipe chain", async () => {
     const deep = await refused.run("recursion");
     assert.equal(deep.outcome.permanent, true);
@@ -400,6 +455,14 @@ const REFUSALS: readonly [string, RegExp][] = [
   ["misc-keys", /steps\[2\]\.parallel \(line 11\): `parallel` applies to a `foreach` step; this step has none/],
   ["misc-keys", /steps\[3\]\.depends_on\[0\] \(line 14\): no earlier step has id "late"; steps run in order/],
   ["steps-and-stages", /stages \(line 4\): a recipe has `steps` \(flat\) or `stages` \(staged\), not both/],
+  [
+    "nested-gate",
+    /-> recipe recipes\/gated-sub\.yaml stages\[0\]\.approval: approval gates stop the handler's own recipe; this recipe runs as a step of another one/,
+  ],
+  [
+    "gate-prompt",
+    /recipe recipes\/gate-prompt\.yaml stages\[0\]\.approval\.prompt: \{\{drat\}\} is not defined: .*\(did you mean "draft"\?\)/,
+  ],
 ];
 
 describe("Amplifier compatibility: what cannot be honoured is refused at validate time", () => {
@@ -436,7 +499,7 @@ describe("Amplifier compatibility: what cannot be honoured is refused at validat
     assert.equal(good.status, 0, good.stderr);
     assert.match(
       good.stdout,
-      /agents \(4\):\n {2}foundation:zen-architect {2}system prompt, provider anthropic, model claude-sonnet-\*/,
+      /agents \(5\):\n {2}foundation:zen-architect {2}system prompt, provider anthropic, model claude-sonnet-\*/,
     );
   });
 });

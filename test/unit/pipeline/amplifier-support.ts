@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig, type LoadedConfig } from "../../../shared/config/load.ts";
 import type { Event } from "../../../shared/events/event.ts";
+import type { RunResume } from "../../../shared/events/parked-run.ts";
 import { silentLogger } from "../../../shared/logging/logger.ts";
 import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
 import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
@@ -55,7 +56,12 @@ export interface SuiteRun {
 
 export interface Suite {
   readonly loaded: LoadedConfig;
-  run(handler: string, payload?: Record<string, unknown>, extra?: Record<string, Provider>): Promise<SuiteRun>;
+  run(
+    handler: string,
+    payload?: Record<string, unknown>,
+    extra?: Record<string, Provider>,
+    resume?: RunResume,
+  ): Promise<SuiteRun>;
 }
 
 export function suiteEvent(payload: Record<string, unknown>): Event {
@@ -68,7 +74,7 @@ export async function openSuite(workDir: string, folder = FIXTURES): Promise<Sui
   const loaded = await loadConfig({ configPath: join(workDir, "evd.yaml"), env: {}, files: nodeConfigFiles });
   return {
     loaded,
-    async run(handler, payload = {}, extra = {}) {
+    async run(handler, payload = {}, extra = {}, resume) {
       const sent: SentPrompt[] = [];
       const providers: Record<string, Provider> = {};
       for (const name of ["echo", ...Object.keys(loaded.config.providers)]) providers[name] = recordingEcho(name, sent);
@@ -81,7 +87,8 @@ export async function openSuite(workDir: string, folder = FIXTURES): Promise<Sui
         providers: { ...providers, ...extra },
         clock: { now: () => Date.parse("2026-01-05T09:00:01.000Z") },
       });
-      const outcome = await runner.run(jobFor(suiteEvent(payload), handler), { signal: signal() });
+      const job = { ...jobFor(suiteEvent(payload), handler), ...(resume ? { resume } : {}) };
+      const outcome = await runner.run(job, { signal: signal() });
       return { outcome, sent };
     },
   };
