@@ -112,7 +112,9 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
             };
           }
         } else if (job.resume) {
-          throw new RecipeError(`handler "${job.handler}" has no recipe: a run stopped at an approval gate cannot continue`);
+          throw new RecipeError(
+            `handler "${job.handler}" has no recipe: a run stopped at an approval gate cannot continue`,
+          );
         } else {
           const steps: readonly StepConfig[] = handler.steps ?? [{ prompt: handler.prompt!, on_error: "fail" }];
           await runSteps(steps, frame, env, ctx.signal);

@@ -7,7 +7,7 @@
  */
 import type { AgentConfig, OrchestratorConfig, PromptStepConfig } from "../config/schema.ts";
 import type { CompletionRequest } from "../providers/provider.ts";
-import type { ProviderEntry, ProviderRegistry } from "../providers/registry.ts";
+import type { ProviderEntry } from "../providers/registry.ts";
 import { RecipeError } from "./errors.ts";
 import { resolveModel } from "./model-glob.ts";
 import { JSON_ANSWER_INSTRUCTION } from "./parse-json.ts";
@@ -61,5 +61,3 @@ export function completionRequest(
     signal,
   };
 }
-
-export type { ProviderRegistry };

@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { RecursionLimits, Step } from "../config/step-schema.ts";
+import { GateWhen } from "../events/parked-run.ts";
 
-export const ApprovalWhen = { BEFORE_STAGE: "before_stage", AFTER_STAGE: "after_stage" } as const;
 export const ApprovalDefault = { APPROVE: "approve", DENY: "deny" } as const;
 
 export const Approval = z
@@ -20,10 +20,13 @@ export const Approval = z
       .nonnegative()
       .default(0)
       .describe("Seconds to wait, then apply `default` (0: wait until answered)"),
-    default: z.enum(["approve", "deny"]).default("deny").describe("What a timeout decides"),
+    default: z
+      .enum([ApprovalDefault.APPROVE, ApprovalDefault.DENY])
+      .default(ApprovalDefault.DENY)
+      .describe("What a timeout decides"),
     when: z
-      .enum(["before_stage", "after_stage"])
-      .default("after_stage")
+      .enum([GateWhen.BEFORE_STAGE, GateWhen.AFTER_STAGE])
+      .default(GateWhen.AFTER_STAGE)
       .describe("Ask before the stage runs, or after it ran (Amplifier's default)"),
   })
   .describe("An approval gate");
