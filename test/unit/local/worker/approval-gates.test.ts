@@ -64,7 +64,7 @@ function project(): string {
   writeFileSync(join(dir, "recipes", "release.yaml"), RECIPE);
   writeFileSync(
     join(dir, "evd.yaml"),
-    "sources: [{type: manual, handler: release}]\nhandlers:\n  release: {recipe: recipes/release}\nstate_file: state/event-state.json\n",
+    "sources: [{type: manual, handler: release}]\nhandlers:\n  release: {recipe: recipes/release}\nstate_file: state/event-state.json\nmax_concurrent_handlers: 1\n",
   );
   return dir;
 }
@@ -127,8 +127,12 @@ describe("approval gates (staged recipes)", () => {
     assert.equal(first.gate.prompt, "Ship this plan? [echo model=echo]\nPlan release 1.2.3");
     assert.equal(first.decidesAt, undefined, "no timeout: waits until answered");
     assert.equal(store.getJob(jobId)?.state, "PARKED");
-    assert.deepEqual(worker.running(), [], "a parked run holds no worker slot");
     assert.equal(store.getJob(jobId)?.result?.status, "parked");
+    // One worker slot (max_concurrent_handlers: 1): another run gets it while the first waits.
+    const other = manual("rel-1b", "1.2.4");
+    await store.submit(other, [job(other, "release")]);
+    await parkedAt(store, "rel-1b#release", "plan");
+    await waitFor(() => worker.running().length === 0, "no slot held", { timeoutMs: 20_000 });
 
     await store.decideGate(jobId, gateDecision(true, "looks right", Date.now()));
     const second = await parkedAt(store, jobId, "ship");
@@ -143,7 +147,10 @@ describe("approval gates (staged recipes)", () => {
     ({ store, worker } = await open(dir));
     assert.deepEqual(
       store.listParked().map((p) => [p.id, p.gate.stage]),
-      [[jobId, "ship"]],
+      [
+        [jobId, "ship"],
+        ["rel-1b#release", "plan"],
+      ],
     );
     await store.decideGate(jobId, gateDecision(true, undefined, Date.now()));
     await waitFor(() => store.getJob(jobId)?.state === "COMPLETED", "the run completes", { timeoutMs: 20_000 });
@@ -161,7 +168,7 @@ describe("approval gates (staged recipes)", () => {
     assert.equal(result.output, '[echo model=echo]\nSkipped: ["never"]');
     const history = await store.history.list({ handler: "release" });
     assert.deepEqual(
-      history.map((h) => h.status),
+      history.filter((h) => h.job_id === jobId).map((h) => h.status),
       ["succeeded", "parked", "parked"],
     );
   });
@@ -183,7 +190,7 @@ describe("approval gates (staged recipes)", () => {
       'denied at the approval gate of stage "plan" (recipe recipes/release.yaml) by cli: not this week',
     );
     assert.deepEqual(store.listParked(), []);
-    assert.deepEqual(worker.running(), []);
+    await waitFor(() => worker.running().length === 0, "no slot held", { timeoutMs: 20_000 });
     await assert.rejects(
       store.decideGate(jobId, gateDecision(true, undefined, Date.now())),
       /is DENIED, not waiting at an approval gate/,
