@@ -111,7 +111,6 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   let runtime: Promise<Runtime> | undefined;
   let daemon: RunningDaemon | undefined;
   const memoryState = new MemoryHandlerStateStore();
-  const jobs = new MemoryJobStore();
   const history = new MemoryHistoryStore();
   const lastRun = new MemoryLastRunStore();
 
@@ -167,7 +166,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
         enqueued_at: new Date(clock.now()).toISOString(),
       };
       const outcome = await runJob(job, current.config, {
-        jobs,
+        // A fresh claim every call: handleEvent runs the handler each time it is asked.
+        jobs: new MemoryJobStore(),
         history,
         lastRun,
         pipeline,

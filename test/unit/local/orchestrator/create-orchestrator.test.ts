@@ -27,6 +27,11 @@ describe("createOrchestrator", () => {
     assert.equal(result.success, true);
     assert.equal(result.output, "[echo model=echo]\nHello Ada");
     assert.equal(result.error, null);
+    const again = await orchestrator.handleEvent(
+      manualEvent({ id: "e1", payload: { name: "Ada" }, now: new Date() }),
+      "greet",
+    );
+    assert.equal(again.status, "succeeded", "handleEvent runs the handler each time it is asked");
     await assert.rejects(
       orchestrator.handleEvent(manualEvent({ now: new Date() }), "nope"),
       /no handler named "nope"; handlers: greet, tick/,
