@@ -1,10 +1,12 @@
 /**
  * The few pieces of `shared/` the infrastructure uses, in one place: the config loader and deploy
- * bundle, source names and secret references (config), and the cron conversion (sigcron).
+ * bundle, source names and secret references (config), the endpoints ingest serves and the
+ * secrets guarding them (ingest), and the cron conversion.
  */
 export { loadConfig, type LoadedConfig } from "../shared/config/load.ts";
 export { buildDeployBundle, type DeployBundle } from "../shared/config/deploy-bundle.ts";
 export { secretRefName } from "../shared/config/secret-ref.ts";
 export { sourceName } from "../shared/config/source-name.ts";
+export { configEndpoints } from "../shared/ingest/endpoints.ts";
 
 export { toEventBridgeExpression } from "../shared/cron/eventbridge.ts";

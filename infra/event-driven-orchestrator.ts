@@ -13,6 +13,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct } from "constructs";
 import { bedrockModelArns } from "./bedrock-model-arns.ts";
 import type { DeployBundle } from "./contracts.ts";
+import { ClientPolicies } from "./constructs/client-policies.ts";
 import { CronSchedules } from "./constructs/cron-schedules.ts";
 import { JobQueues } from "./constructs/job-queues.ts";
 import { BUNDLE_FILE_NAME, BUNDLE_PATH_IN_LAMBDA, OrchestratorFunction } from "./constructs/orchestrator-function.ts";
@@ -20,11 +21,11 @@ import { OrchestratorMonitoring } from "./constructs/orchestrator-monitoring.ts"
 import { OrchestratorSecrets } from "./constructs/orchestrator-secrets.ts";
 import { StateTable } from "./constructs/state-table.ts";
 import { WebhookApi } from "./constructs/webhook-api.ts";
-import type { BedrockModel, DeploymentPlan } from "./deployment-plan.ts";
+import { SecretReader, type BedrockModel, type DeploymentPlan } from "./deployment-plan.ts";
 import { acknowledgeWildcardResource } from "./nag-findings.ts";
 import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 import { resolveSettings } from "./orchestrator-settings.ts";
-import { INGEST_KEY_PREFIXES, TABLE_KEYS } from "./table-keys.ts";
+import { INGEST_KEY_PREFIXES } from "./table-keys.ts";
 
 export { SecretMode } from "./constructs/orchestrator-secrets.ts";
 export type { ApiThrottle } from "./constructs/webhook-api.ts";
@@ -42,6 +43,8 @@ export class EventDrivenOrchestrator extends Construct {
   readonly api: WebhookApi | undefined;
   readonly schedules: CronSchedules;
   readonly monitoring: OrchestratorMonitoring;
+  /** The least privilege of `evd cloud` (operator) and `evd bridge`, to attach to their users. */
+  readonly clientPolicies: ClientPolicies;
   readonly plan: DeploymentPlan;
 
   constructor(scope: Construct, id: string, props: EventDrivenOrchestratorProps) {
@@ -73,7 +76,6 @@ export class EventDrivenOrchestrator extends Construct {
       EVD_QUEUE_URL: this.queues.queue.queueUrl,
       EVD_DLQ_URL: this.queues.deadLetterQueue.queueUrl,
       EVD_BUNDLE_PATH: BUNDLE_PATH_IN_LAMBDA,
-      EVD_SECRETS: this.secrets.environmentValue(),
       EVD_LEASE_MS: String(settings.runnerTimeout.toMilliseconds()),
       EVD_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
     };
@@ -85,7 +87,11 @@ export class EventDrivenOrchestrator extends Construct {
       description: "loop-event-driven ingest: verify, normalize, route, enqueue",
       timeout: settings.ingestTimeout,
       memorySize: settings.ingestMemoryMiB,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-ingest" },
+      environment: {
+        ...environment,
+        EVD_SECRETS: this.secrets.environmentValue(SecretReader.INGEST),
+        POWERTOOLS_SERVICE_NAME: "evd-ingest",
+      },
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
@@ -96,7 +102,11 @@ export class EventDrivenOrchestrator extends Construct {
       description: "loop-event-driven runner: claim a job, run its pipeline, record the result",
       timeout: settings.runnerTimeout,
       memorySize: settings.runnerMemoryMiB,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-runner" },
+      environment: {
+        ...environment,
+        EVD_SECRETS: this.secrets.environmentValue(SecretReader.RUNNER),
+        POWERTOOLS_SERVICE_NAME: "evd-runner",
+      },
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
@@ -130,6 +140,14 @@ export class EventDrivenOrchestrator extends Construct {
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
 
+    this.clientPolicies = new ClientPolicies(this, "ClientPolicies", {
+      queue: this.queues.queue,
+      deadLetterQueue: this.queues.deadLetterQueue,
+      table: this.stateTable.table,
+      scheduleGroupName: settings.scheduleGroupName,
+      schedulerRole: this.schedules.role,
+    });
+
     // ---- wire ----
     this.runner.function.addEventSource(
       new SqsEventSource(this.queues.queue, {
@@ -138,18 +156,21 @@ export class EventDrivenOrchestrator extends Construct {
         ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
       }),
     );
-    this.grantIngest();
+    this.grantIngest(props.config.queue_overflow !== "queue");
     this.grantRunner(settings.plan.bedrockModels);
     this.addOutputs(settings.outputPrefix);
   }
 
-  /** Ingest: send jobs to the queue, read/write the event-log (dedupe) items, read its secrets. Nothing else. */
-  private grantIngest(): void {
+  /**
+   * Ingest: send jobs to the queue (and, when `queue_overflow` is `drop` or `error`, read its depth),
+   * read/write the event-log (dedupe) and concurrency-key items, read the webhook secrets. Nothing else.
+   */
+  private grantIngest(readsQueueDepth: boolean): void {
     const role = this.ingest.role;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: "EnqueueJobs",
-        actions: ["sqs:SendMessage"],
+        actions: readsQueueDepth ? ["sqs:SendMessage", "sqs:GetQueueAttributes"] : ["sqs:SendMessage"],
         resources: [this.queues.queue.queueArn],
       }),
     );
@@ -161,13 +182,13 @@ export class EventDrivenOrchestrator extends Construct {
         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": INGEST_KEY_PREFIXES.map((p) => `${p}*`) } },
       }),
     );
-    this.secrets.grantRead(role);
+    this.secrets.grantRead(role, SecretReader.INGEST);
   }
 
   /**
-   * Runner: the items of its table and its history index, consume the queue (granted by the event
-   * source), send to the queue (a job deferred while its concurrency key is held) and to the DLQ
-   * (permanent failures), its secrets, its Bedrock models.
+   * Runner: read and write the items of its table (job claims, leases, last runs, history, keys),
+   * consume the queue (granted by the event source), send to the queue (a job deferred while its
+   * concurrency key is held) and to the DLQ (permanent failures), its secrets, its Bedrock models.
    */
   private grantRunner(models: readonly BedrockModel[]): void {
     const role = this.runner.role;
@@ -175,22 +196,8 @@ export class EventDrivenOrchestrator extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: "StateItems",
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:ConditionCheckItem",
-          "dynamodb:Query",
-        ],
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.tableArn],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: "HistoryIndex",
-        actions: ["dynamodb:Query"],
-        resources: [`${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
       }),
     );
     role.addToPrincipalPolicy(
@@ -207,7 +214,7 @@ export class EventDrivenOrchestrator extends Construct {
         resources: [this.queues.deadLetterQueue.queueArn],
       }),
     );
-    this.secrets.grantRead(role);
+    this.secrets.grantRead(role, SecretReader.RUNNER);
     if (models.length > 0) {
       const resources = models.flatMap((m) => bedrockModelArns(m));
       role.addToPrincipalPolicy(
@@ -221,6 +228,16 @@ export class EventDrivenOrchestrator extends Construct {
         );
       }
     }
+  }
+
+  /** The policy for `evd cloud`. */
+  get operatorPolicy(): iam.ManagedPolicy {
+    return this.clientPolicies.operator;
+  }
+
+  /** The policy for `evd bridge`. */
+  get bridgePolicy(): iam.ManagedPolicy {
+    return this.clientPolicies.bridge;
   }
 
   private addOutputs(prefix: string): void {
@@ -255,6 +272,16 @@ export class EventDrivenOrchestrator extends Construct {
       "Secret reference -> secret ARN/name to set (put-secret-value)",
     );
     output("DashboardName", this.monitoring.dashboard.dashboardName, "CloudWatch dashboard");
+    output(
+      "OperatorPolicyArn",
+      this.operatorPolicy.managedPolicyArn,
+      "Managed policy to attach to whoever runs `evd cloud` against this stack",
+    );
+    output(
+      "BridgePolicyArn",
+      this.bridgePolicy.managedPolicyArn,
+      "Managed policy to attach to whoever runs `evd bridge` against this stack",
+    );
   }
 }
 

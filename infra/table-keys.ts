@@ -11,3 +11,10 @@ export { TABLE_KEYS } from "../shared/aws/table-layout.ts";
  * The ingest role may touch no other item.
  */
 export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#"] as const;
+
+/**
+ * Partition-key prefixes of the items `evd cloud` touches: the event log (trigger records an
+ * event, replay reads it and counts its replays), concurrency keys (trigger notes the newest
+ * job), job records (replay reads their state) and history runs (history reads them).
+ */
+export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#"] as const;

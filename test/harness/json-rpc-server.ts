@@ -1,7 +1,8 @@
 /**
  * Small in-repo servers speaking two AWS wire formats the integration tests need and no npm
  * emulator offers: Secrets Manager + SSM (awsJson1_1, `X-Amz-Target`), and Bedrock Runtime
- * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them.
+ * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them; every
+ * call is logged with its caller for the IAM conformance check (aws-call.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import {
@@ -11,12 +12,18 @@ import {
   type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { awsCalls, parseAwsCall } from "./aws-call.ts";
 import type { RunningServer } from "./dynamo-local.ts";
+import { startRecordingProxy } from "./recording-proxy.ts";
 
-async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
+async function rawBody(req: IncomingMessage | Http2ServerRequest): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
+  const text = (await rawBody(req)).toString("utf8");
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
@@ -102,8 +109,17 @@ export async function startSecretsServer(values: {
       return reply(res, 400, { __type: "UnknownOperationException", message: `unsupported target ${target}` });
     })().catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
   });
-  const endpoint = await listen(server);
-  return { endpoint, calls: () => calls, stop: closer(server) };
+  // Behind the recording proxy, like the other emulators: calls are logged for the IAM check.
+  const proxy = await startRecordingProxy({ target: await listen(server) });
+  const stopServer = closer(server);
+  return {
+    endpoint: proxy.endpoint,
+    calls: () => calls,
+    stop: async () => {
+      await proxy.stop();
+      await stopServer();
+    },
+  };
 }
 
 export interface ConverseCall {
@@ -131,7 +147,10 @@ export async function startConverseServer(): Promise<ConverseServer> {
       const m = /^\/model\/([^/]+)\/converse$/.exec(req.url ?? "");
       if (req.method !== "POST" || !m)
         return reply(res, 404, { message: "not found" }, "application/json", "ResourceNotFoundException");
-      const input = await body(req);
+      const raw = await rawBody(req);
+      const call = parseAwsCall({ method: req.method, url: req.url ?? "/", headers: req.headers, body: raw });
+      if (call) awsCalls.add(call);
+      const input = raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
       const modelId = decodeURIComponent(m[1]!);
       state.calls.push({ modelId, body: input });
       if (state.mode === "throttle")

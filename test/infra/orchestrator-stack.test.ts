@@ -248,10 +248,13 @@ describe("stack of the spec's configuration example", () => {
     }
   });
 
-  it("lets the ingest role only send to the job queue, touch event-log items and read its secrets", () => {
+  it("lets the ingest role only send to the job queue (and read its depth: queue_overflow drop), touch event-log items and read its secrets", () => {
     const statements = statementsOf(s, "OrchestratorIngestRole");
     const sqs = statements.filter((st) => actionsOf(st).some((a) => a.startsWith("sqs:")));
-    assert.deepEqual(grantsOf(sqs), [`sqs:SendMessage ${JSON.stringify(getAtt(queueId))}`]);
+    assert.deepEqual(grantsOf(sqs), [
+      `sqs:GetQueueAttributes ${JSON.stringify(getAtt(queueId))}`,
+      `sqs:SendMessage ${JSON.stringify(getAtt(queueId))}`,
+    ]);
     const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith("dynamodb:")));
     assert.equal(dynamo.length, 1);
     assert.deepEqual(dynamo[0]!.Resource, getAtt(tableId));
@@ -267,10 +270,22 @@ describe("stack of the spec's configuration example", () => {
     const others = statements.filter((st) => !sqs.includes(st) && !dynamo.includes(st));
     for (const st of others) {
       assert.ok(
-        actionsOf(st).every((a) => a.startsWith("secretsmanager:") || a.startsWith("logs:")),
+        actionsOf(st).every((a) => a === "secretsmanager:GetSecretValue" || a.startsWith("logs:")),
         `unexpected ${actionsOf(st).join(",")}`,
       );
     }
+    const secretIds = (name: string) =>
+      Object.entries(resourcesOf(s, "AWS::SecretsManager::Secret"))
+        .filter(([, r]) => String(r.Properties.Name).endsWith(name))
+        .map(([id]) => JSON.stringify({ Ref: id }));
+    const read = grantsOf(statements).filter((g) => g.startsWith("secretsmanager:"));
+    assert.deepEqual(
+      read,
+      [...secretIds("/GITHUB_WEBHOOK_SECRET"), ...secretIds("/WEBHOOK_SECRET")]
+        .map((r) => `secretsmanager:GetSecretValue ${r}`)
+        .sort(),
+      "ingest reads the two webhook secrets and nothing else",
+    );
     assert.ok(
       statements.every((st) => !resourcesOfStatement(st).includes("*")),
       "no Resource: *",
@@ -302,6 +317,22 @@ describe("stack of the spec's configuration example", () => {
       statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))),
       "no Bedrock without a bedrock provider",
     );
+    assert.ok(
+      statements.every((st) => !actionsOf(st).some((a) => a.startsWith("secretsmanager:"))),
+      "the runner reads no webhook secret: the spec's config gives it none of its own",
+    );
+    assert.deepEqual(
+      statements.flatMap((st) => actionsOf(st).filter((a) => a.startsWith("dynamodb:"))).sort(),
+      ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "no Query, DeleteItem or ConditionCheckItem: the runner never calls them",
+    );
+  });
+
+  it("keeps the secrets it creates when the stack is deleted, named after the stack", () => {
+    for (const [, secret] of Object.entries(s.template.findResources("AWS::SecretsManager::Secret"))) {
+      assert.equal((secret as { DeletionPolicy?: string }).DeletionPolicy, "Retain");
+      assert.match(String((secret as Resource).Properties.Name), /^LoopEventDriven\//);
+    }
   });
 
   it("alarms on a non-empty DLQ, runner errors and queue age, with a dashboard", () => {
@@ -384,7 +415,7 @@ describe("stack of examples/pr-review.yaml", () => {
     const names = Object.values(resourcesOf(s, "AWS::SecretsManager::Secret"))
       .map((x) => x.Properties.Name)
       .sort();
-    assert.deepEqual(names, ["evd/github-token", "evd/github-webhook-secret"]);
+    assert.deepEqual(names, ["EvdPrReview/GITHUB_TOKEN", "EvdPrReview/GITHUB_WEBHOOK_SECRET"]);
     s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 4 } });
   });
 
@@ -397,36 +428,52 @@ describe("stack of examples/pr-review.yaml", () => {
     assert.match(JSON.stringify(ssm[0]!.Resource), /:parameter\/evd\/slack-webhook-url"/);
   });
 
-  it("maps every secret reference in EVD_SECRETS", () => {
-    const fn = Object.values(resourcesOf(s, "AWS::Lambda::Function")).find((f) =>
-      String(f.Properties.Description).includes("runner"),
-    )!;
-    const value = JSON.stringify(
-      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.EVD_SECRETS,
-    );
-    for (const ref of ["GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN", "SLACK_WEBHOOK_URL"])
-      assert.match(value, new RegExp(ref));
-    assert.match(value, /ssm:\/evd\/slack-webhook-url/);
+  it("maps in each function's EVD_SECRETS the secrets it reads, and only those", () => {
+    const secretsOf = (name: string) => {
+      const fn = Object.values(resourcesOf(s, "AWS::Lambda::Function")).find((f) =>
+        String(f.Properties.Description).includes(name),
+      )!;
+      return JSON.stringify(
+        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.EVD_SECRETS,
+      );
+    };
+    const runner = secretsOf("runner");
+    for (const ref of ["GITHUB_TOKEN", "SLACK_WEBHOOK_URL"]) assert.match(runner, new RegExp(ref));
+    assert.match(runner, /ssm:\/evd\/slack-webhook-url/);
+    assert.doesNotMatch(runner, /GITHUB_WEBHOOK_SECRET/);
+    const ingest = secretsOf("ingest");
+    assert.match(ingest, /GITHUB_WEBHOOK_SECRET/);
+    assert.doesNotMatch(ingest, /GITHUB_TOKEN|SLACK_WEBHOOK_URL/);
   });
 
-  it("lets the runner invoke exactly the configured Bedrock model", () => {
+  it("lets the runner invoke exactly the configured Bedrock inference profile and its model", () => {
     const bedrock = statementsOf(s, "OrchestratorRunnerRole").filter((st) =>
       actionsOf(st).some((a) => a.startsWith("bedrock:")),
     );
     assert.equal(bedrock.length, 1);
     assert.deepEqual(actionsOf(bedrock[0]!), ["bedrock:InvokeModel"]);
-    assert.deepEqual(bedrock[0]!.Resource, {
-      "Fn::Join": [
-        "",
-        [
-          "arn:",
-          { Ref: "AWS::Partition" },
-          ":bedrock:",
-          { Ref: "AWS::Region" },
-          "::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    assert.deepEqual(bedrock[0]!.Resource, [
+      {
+        "Fn::Join": [
+          "",
+          [
+            "arn:",
+            { Ref: "AWS::Partition" },
+            ":bedrock:",
+            { Ref: "AWS::Region" },
+            ":",
+            { Ref: "AWS::AccountId" },
+            ":inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0",
+          ],
         ],
-      ],
-    });
+      },
+      {
+        "Fn::Join": [
+          "",
+          ["arn:", { Ref: "AWS::Partition" }, ":bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"],
+        ],
+      },
+    ]);
     assert.ok(
       statementsOf(s, "OrchestratorIngestRole").every((st) => !actionsOf(st).some((a) => a.startsWith("bedrock:"))),
     );

@@ -4,13 +4,13 @@
  * DynamoDB job + history; redeliveries, concurrent runners, a killed runner, refusals.
  */
 import assert from "node:assert/strict";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
 import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../../harness/lambda-events.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
-import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, secretIdOf, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
 
 export const PR_CONFIG = {
   max_body_bytes: 200_000,
@@ -24,7 +24,13 @@ export const PR_CONFIG = {
       events: ["opened", "synchronize"],
     },
   ],
-  handlers: { review: { prompt: "Review pull request #{payload.number} of {repo}" } },
+  handlers: {
+    review: {
+      prompt: "Review pull request #{payload.number} of {repo}",
+      // As in examples/pr-review.yaml: ingest notes the newest job per pull request.
+      concurrency: { key: "{payload.number}", on_new: "supersede" },
+    },
+  },
 };
 
 /** A signed delivery as API Gateway hands it over: mixed-case header names, body base64 or not. */
@@ -79,7 +85,10 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     let secrets: SecretsServer;
     let cloud: CloudFixture;
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      // The secret the stack creates for ${GITHUB_WEBHOOK_SECRET} (<stack name>/GITHUB_WEBHOOK_SECRET).
+      secrets = await startSecretsServer({
+        secrets: { [secretIdOf(PR_CONFIG, "GITHUB_WEBHOOK_SECRET")]: WEBHOOK_SECRET },
+      });
       cloud = await cloudFixture(await env(), { config: PR_CONFIG, secretsEndpoint: secrets.endpoint });
     });
     after(() => secrets.stop());
@@ -197,6 +206,33 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(await cloud.jobs.get(`${bad.deliveryId}#review`), undefined);
     });
 
+    it("answers 503 and keeps no event record when the queue refuses the jobs, so the redelivery runs", async () => {
+      const d = prDelivery();
+      const queueName = cloud.deployment.queueName;
+      await cloud.queues.sqs.send(new DeleteQueueCommand({ QueueUrl: cloud.queues.queueUrl }));
+      try {
+        const refused = await cloud.ingest(d.event);
+        assert.equal(refused.statusCode, 503, refused.body);
+        assert.equal(refused.headers?.["retry-after"], "5");
+      } finally {
+        const again = await cloud.queues.sqs.send(
+          new CreateQueueCommand({
+            QueueName: queueName,
+            Attributes: {
+              VisibilityTimeout: "30",
+              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: cloud.queues.dlqArn, maxReceiveCount: 2 }),
+            },
+          }),
+        );
+        assert.equal(again.QueueUrl, cloud.queues.queueUrl);
+      }
+      // GitHub's manual redelivery (same delivery id) is accepted, not answered "duplicate".
+      const redelivered = await cloud.ingest(d.event);
+      assert.equal(parse(redelivered.body).status, "accepted", redelivered.body);
+      assert.equal((await drain(cloud)).failures.length, 0);
+      assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+    });
+
     it("answers 404 for an unknown path and 405 for a GET, header names in any case", async () => {
       const d = prDelivery();
       assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope" })).statusCode, 404);
@@ -212,14 +248,24 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
   describe("cloud backpressure: queue_overflow with queue_capacity", () => {
     let secrets: SecretsServer;
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      secrets = await startSecretsServer({
+        secrets: { "evd/github-webhook": WEBHOOK_SECRET },
+        parameters: { "/evd/github-webhook": WEBHOOK_SECRET },
+      });
     });
     after(() => secrets.stop());
 
+    // The webhook secret as an existing Secrets Manager secret (imported by name), then as an SSM parameter.
+    const secretOf = { error: "evd/github-webhook", drop: "ssm:/evd/github-webhook" } as const;
     for (const policy of ["error", "drop"] as const) {
       it(`${policy}: the delivery past the capacity is ${policy === "error" ? "refused with 429" : "recorded as dropped"} and nothing is enqueued`, async () => {
         const cloud = await cloudFixture(await env(), {
-          config: { ...PR_CONFIG, queue_overflow: policy, queue_capacity: 1 },
+          config: {
+            ...PR_CONFIG,
+            queue_overflow: policy,
+            queue_capacity: 1,
+            cloud: { secrets: { GITHUB_WEBHOOK_SECRET: secretOf[policy] } },
+          },
           secretsEndpoint: secrets.endpoint,
         });
         assert.equal((await cloud.ingest(prDelivery().event)).statusCode, 202);

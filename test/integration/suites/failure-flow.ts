@@ -23,7 +23,7 @@ import {
   type SecretsServer,
 } from "../../harness/json-rpc-server.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
-import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, type CloudFixture } from "./cloud-fixture.ts";
 import { drain, eventually } from "./delivery-flow.ts";
 
 const CONFIG = {
@@ -58,7 +58,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
     let leases: ConcurrencyLease;
     const config = parseConfig(CONFIG, { where: "test", env: {} });
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      secrets = await startSecretsServer({ secrets: {} });
       bedrock = await startConverseServer();
       cloud = await cloudFixture(await env(), {
         config: CONFIG,
@@ -67,12 +67,13 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
         maxReceiveCount: 2,
       });
       leases = new ConcurrencyLease({ table: cloud.table });
+      // Manual triggers, as `evd cloud trigger` sends them (the operator's policy).
       queue = new SqsJobQueue({
-        table: cloud.table,
-        sqs: () => cloud.queues.sqs,
+        table: cloud.cli.table,
+        sqs: () => cloud.cli.sqs,
         queueUrl: cloud.queues.queueUrl,
         clock: systemClock,
-        leases,
+        leases: new ConcurrencyLease({ table: cloud.cli.table }),
       });
     });
     after(async () => {
@@ -113,7 +114,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "failed"));
 
       bedrock.mode = "ok";
-      const redrive = await redriveDeadLetters(cloud.queues.sqs, {
+      const redrive = await redriveDeadLetters(cloud.cli.sqs, {
         dlqUrl: cloud.queues.dlqUrl,
         queueUrl: cloud.queues.queueUrl,
       });
@@ -181,7 +182,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       });
       // Scheduler delivers, then delivers again (its retry, or an at-least-once duplicate).
       for (let copy = 1; copy <= 2; copy++) {
-        await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
+        await cloud.schedulerSqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
         const p = await cloud.poll();
         assert.equal(p.received, 1);
         assert.deepEqual(p.failures, []);
