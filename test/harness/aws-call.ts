@@ -87,7 +87,8 @@ export function parseAwsCall(req: WireRequest): AwsCall | undefined {
         auth(`secretsmanager:${operation}`, secretArn(caller, String(input.SecretId))),
       ]);
     if (prefix === "AmazonSSM") {
-      const name = String(input.Name);
+      // `name:version` or `name:label` selects a version; IAM evaluates the parameter's ARN.
+      const name = String(input.Name).replace(/:[^/]*$/, "");
       return call(caller, "ssm", operation, input, [
         auth(`ssm:${operation}`, arn(caller, "ssm", `parameter${name.startsWith("/") ? "" : "/"}${name}`)),
       ]);

@@ -60,14 +60,33 @@ function closer(server: ReturnType<typeof createServer>): () => Promise<void> {
 export interface SecretsServer extends RunningServer {
   /** How many GetSecretValue / GetParameter calls were answered (to observe caching). */
   readonly calls: () => number;
+  /** `put-secret-value`: the value becomes AWSCURRENT, the current one AWSPREVIOUS. */
+  putSecretValue(id: string, value: string): void;
+  /** `put-parameter --overwrite`: a new version of the parameter. */
+  putParameter(name: string, value: string): void;
 }
 
-/** Secrets Manager GetSecretValue and SSM GetParameter over the given values. */
+interface Version {
+  readonly value: string;
+  readonly createdAt: number;
+}
+
+/**
+ * Secrets Manager GetSecretValue (AWSCURRENT, or `VersionStage: AWSPREVIOUS` after a put) and SSM
+ * GetParameter (`name` or `name:version`) over the given values, which start out a day old.
+ */
 export async function startSecretsServer(values: {
   secrets?: Record<string, string>;
   parameters?: Record<string, string>;
 }): Promise<SecretsServer> {
   let calls = 0;
+  const dayAgo = Date.now() - 86_400_000;
+  const secrets = new Map<string, Version[]>(
+    Object.entries(values.secrets ?? {}).map(([k, v]) => [k, [{ value: v, createdAt: dayAgo }]]),
+  );
+  const parameters = new Map<string, Version[]>(
+    Object.entries(values.parameters ?? {}).map(([k, v]) => [k, [{ value: v, createdAt: dayAgo }]]),
+  );
   const server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers["x-amz-target"] ?? "");
@@ -75,32 +94,42 @@ export async function startSecretsServer(values: {
       calls++;
       if (target === "secretsmanager.GetSecretValue") {
         const id = String(input.SecretId);
-        const value = values.secrets?.[id];
-        if (value === undefined)
+        const versions = secrets.get(id) ?? [];
+        const stage = input.VersionStage === "AWSPREVIOUS" ? "AWSPREVIOUS" : "AWSCURRENT";
+        const version = stage === "AWSPREVIOUS" ? versions.at(-2) : versions.at(-1);
+        if (version === undefined)
           return reply(res, 400, {
             __type: "ResourceNotFoundException",
-            message: "Secrets Manager can't find the specified secret.",
+            message: `Secrets Manager can't find the specified secret${stage === "AWSPREVIOUS" ? " value for staging label: AWSPREVIOUS" : ""}.`,
           });
         return reply(res, 200, {
-          ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
+          ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}-AbCdEf`,
           Name: id,
-          SecretString: value,
-          VersionId: "v1",
-          VersionStages: ["AWSCURRENT"],
-          CreatedDate: Date.now() / 1000,
+          SecretString: version.value,
+          VersionId: `v${versions.indexOf(version) + 1}`,
+          VersionStages: [stage],
+          CreatedDate: version.createdAt / 1000,
         });
       }
       if (target === "AmazonSSM.GetParameter") {
-        const name = String(input.Name);
-        const value = values.parameters?.[name];
-        if (value === undefined)
-          return reply(res, 400, { __type: "ParameterNotFound", message: `Parameter ${name} not found.` });
+        const [name, selector] = String(input.Name).split(":") as [string, string | undefined];
+        const versions = parameters.get(name) ?? [];
+        const version = selector === undefined ? versions.at(-1) : versions[Number(selector) - 1];
+        if (version === undefined)
+          return reply(
+            res,
+            400,
+            selector === undefined
+              ? { __type: "ParameterNotFound", message: `Parameter ${name} not found.` }
+              : { __type: "ParameterVersionNotFound", message: `Version ${selector} of ${name} not found.` },
+          );
         return reply(res, 200, {
           Parameter: {
             Name: name,
             Type: "SecureString",
-            Value: value,
-            Version: 1,
+            Value: version.value,
+            Version: versions.indexOf(version) + 1,
+            LastModifiedDate: version.createdAt / 1000,
             ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
             DataType: "text",
           },
@@ -112,9 +141,13 @@ export async function startSecretsServer(values: {
   // Behind the recording proxy, like the other emulators: calls are logged for the IAM check.
   const proxy = await startRecordingProxy({ target: await listen(server) });
   const stopServer = closer(server);
+  const put = (map: Map<string, Version[]>, id: string, value: string) =>
+    map.set(id, [...(map.get(id) ?? []), { value, createdAt: Date.now() }]);
   return {
     endpoint: proxy.endpoint,
     calls: () => calls,
+    putSecretValue: (id, value) => put(secrets, id, value),
+    putParameter: (name, value) => put(parameters, name, value),
     stop: async () => {
       await proxy.stop();
       await stopServer();

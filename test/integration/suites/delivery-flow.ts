@@ -245,6 +245,25 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     });
   });
 
+  describe("cloud webhook secret rotation (put-secret-value) in a warm ingest", () => {
+    it("verifies the new secret at once and the previous one during the rotation, with no cold start", async () => {
+      const id = secretIdOf(PR_CONFIG, "GITHUB_WEBHOOK_SECRET");
+      const secrets = await startSecretsServer({ secrets: { [id]: WEBHOOK_SECRET } });
+      try {
+        const cloud = await cloudFixture(await env(), { config: PR_CONFIG, secretsEndpoint: secrets.endpoint });
+        assert.equal((await cloud.ingest(prDelivery().event)).statusCode, 202, "the container is warm");
+        secrets.putSecretValue(id, "the-rotated-secret");
+        const signedWithNew = await cloud.ingest(prDelivery({ secret: "the-rotated-secret" }).event);
+        assert.equal(signedWithNew.statusCode, 202, signedWithNew.body);
+        const signedWithPrevious = await cloud.ingest(prDelivery().event);
+        assert.equal(signedWithPrevious.statusCode, 202, "GitHub may still sign with the previous secret");
+        assert.equal((await cloud.ingest(prDelivery({ secret: "neither" }).event)).statusCode, 401);
+      } finally {
+        await secrets.stop();
+      }
+    });
+  });
+
   describe("cloud backpressure: queue_overflow with queue_capacity", () => {
     let secrets: SecretsServer;
     before(async () => {
