@@ -14,7 +14,9 @@ import { DynamoHistoryStore } from "../shared/aws/dynamo-history-store.ts";
 import { DynamoJobStore } from "../shared/aws/dynamo-job-store.ts";
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
+import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
+import { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
 import type { Clock } from "../shared/ports/clock.ts";
 import type { CloudEnv } from "./cloud-env.ts";
@@ -49,7 +51,7 @@ export function cloudAdapters(
   const table = tableRef(env.tableName, { ...region, ...conns.dynamodb });
   const sqs = lazy(() => new SQSClient(sdkConfig({ ...region, ...conns.sqs })));
   const leases = new ConcurrencyLease({ table });
-  const retention = { eventRetentionDays: config.event_log_retention_days };
+  const sender = new SqsJobSender({ sqs, queueUrl: env.queueUrl, ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}) });
   return {
     table,
     sqs,
@@ -58,12 +60,11 @@ export function cloudAdapters(
     lastRun: new DynamoLastRunStore({ table }),
     leases,
     queue: new SqsJobQueue({
-      table,
+      sender,
       sqs,
-      queueUrl: env.queueUrl,
       clock,
+      eventLog: new DynamoEventLog({ table, retentionDays: config.event_log_retention_days }),
       leases,
-      ...retention,
       overflow: { policy: config.queue_overflow, limit: config.queue_capacity },
     }),
     secrets: new AwsSecretStore({

@@ -17,6 +17,7 @@ import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
 import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
 import { configEndpoints } from "../../shared/ingest/endpoints.ts";
+import { AdmissionKind, configRoute, createAdmission, type Admit } from "../../shared/ingest/admit.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
@@ -27,7 +28,6 @@ import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts"
 import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
 import { createDaemonControl } from "./daemon-control.ts";
 import { banner } from "./banner.ts";
-import { createEventIntake, type SubmitEvent } from "./event-intake.ts";
 import { createWebhookServer, type WebhookServer } from "./http-server.ts";
 import { writePidFile } from "./pid-file.ts";
 import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
@@ -167,8 +167,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       logger: logger.child({ component: "ingest" }),
     });
-    const submitEvent: SubmitEvent = createEventIntake({
-      config,
+    const admit: Admit = createAdmission({
+      route: configRoute(config),
       queue: store,
       hooks,
       clock,
@@ -276,10 +276,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
             ...(f.schedule.payload ?? {}),
             ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
           };
-          const outcome = await submitEvent(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
-          if (outcome.kind === "rejected")
+          const outcome = await admit(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
+          if (outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE)
             throw new DaemonError(
-              `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${outcome.reason}`,
+              `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${"reason" in outcome ? outcome.reason : outcome.error}`,
             );
         },
         onError: (spec, err) => {
@@ -315,11 +315,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         logger: logger.child({ component: "watcher", source: e.name }),
         onError: (err) => void markError(e, err),
         onChanges: async (set) => {
-          const outcome = await submitEvent(
+          const outcome = await admit(
             fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }),
           );
-          // Back-pressure (queue_overflow: error and full): coalesce into the next change set.
-          return outcome.kind === "rejected" ? "retry" : undefined;
+          // Back-pressure (queue full) or a store failure: coalesce into the next change set.
+          return outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE
+            ? "retry"
+            : undefined;
         },
       });
       try {
@@ -357,7 +359,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       webhookUrl: webhook?.url,
       store,
       worker,
-      submitEvent,
+      admit,
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};

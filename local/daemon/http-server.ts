@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ingestRequest } from "../../shared/ingest/ingest-request.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 
 /** The shared ingest's request and answer (shared/ingest/ingest.ts), restated structurally. */
@@ -50,15 +51,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(status, { ...JSON_TYPE, "content-length": String(Buffer.byteLength(text)), ...extra });
   res.end(text);
-}
-
-function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  // node:http already lower-cases names; repeated headers are joined as HTTP allows.
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
 }
 
 function tooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
@@ -130,7 +122,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     }
     const rawBody = await readBody(req, res, options.bodyLimit(path));
     if (rawBody === undefined) return;
-    const answer = await options.ingest({ method, path, headers: lowerHeaders(req), rawBody });
+    const answer = await options.ingest(ingestRequest(method, path, req.headers, rawBody));
     res.writeHead(answer.status, {
       ...JSON_TYPE,
       ...answer.headers,

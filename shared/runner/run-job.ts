@@ -4,8 +4,8 @@
  *   (skip/deny -> a SKIPPED result, recorded and COMPLETED: never runs again) -> pipeline under the
  *   handler's timeout_ms -> EventResult -> history -> complete / fail -> last-run for schedules
  *   -> event:handler:end hooks.
- * Retrying and dead-lettering are the caller's (queue semantics differ); `retryable` tells it whether
- * a retry can help. Every log line carries event_id, job_id and handler.
+ * Retrying and dead-lettering are decided by `settle` (settle.ts); a failure's class
+ * (`PermanentError` or `RetryableError`) tells it whether a retry can help. Every log line carries event_id, job_id and handler.
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
@@ -16,6 +16,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { HistoryStore } from "../ports/history-store.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { LastRunStore } from "../ports/last-run-store.ts";
+import { PermanentError, RetryableError } from "../retry/retry-intent.ts";
 
 export interface RunJobDeps {
   readonly jobs: JobStore;
@@ -31,7 +32,7 @@ export interface RunJobDeps {
 
 export type RunJobOutcome =
   | { readonly kind: "completed"; readonly result: EventResult }
-  | { readonly kind: "failed"; readonly result: EventResult; readonly retryable: boolean }
+  | { readonly kind: "failed"; readonly result: EventResult; readonly error: RetryableError | PermanentError }
   /** A hook denied it: recorded, COMPLETED, never retried. */
   | { readonly kind: "skipped"; readonly result: EventResult }
   /** Already COMPLETED: nothing ran. */
@@ -105,9 +106,15 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   let runOutcome: RunJobOutcome;
   if (status === RunStatus.FAILED) {
     await deps.jobs.fail(job.id, result, finishedMs);
-    const retryable = outcome.permanent !== true;
-    log.log("warn", "job failed", { attempt, retryable, error: result.error, duration_ms: result.duration_ms });
-    runOutcome = { kind: "failed", result, retryable };
+    const message = result.error ?? "failed";
+    const error = outcome.permanent === true ? new PermanentError(message) : new RetryableError(message);
+    log.log("warn", "job failed", {
+      attempt,
+      retryable: error instanceof RetryableError,
+      error: message,
+      duration_ms: result.duration_ms,
+    });
+    runOutcome = { kind: "failed", result, error };
   } else {
     await deps.jobs.complete(job.id, result, finishedMs);
     await recordLastRun(job, deps, log);

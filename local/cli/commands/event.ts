@@ -1,9 +1,10 @@
 /**
  * `evd event --type T --payload JSON [--handler H] [--source S] [--id ID] [--config F | --profile NAME | --bundle PATH]`
  *
- * One-shot (the spec's `amplifier event`): build one event as its real source would, route it (or
- * run `--handler` directly), run each matched handler once through the same job runner as the
- * daemon and the Lambda (in-memory stores, no retries), and print each EventResult as one JSON
+ * One-shot (the spec's `amplifier event`): build one event as its real source would, admit it
+ * through the shared admission (hooks, then routing or `--handler`) into an in-memory queue, run
+ * each job once through the same job runner as the daemon and the Lambda (in-memory stores, no
+ * retries), and print each EventResult as one JSON
  * line on stdout. Logs go to stderr (warnings and errors; `--verbose` for all).
  * Exit status: 0 all succeeded (or nothing matched: a notice on stderr), 1 a handler failed,
  * 2 bad input (unknown type, bad JSON, bad config, unknown handler).
@@ -15,17 +16,18 @@ import { EventError } from "../../../shared/events/errors.ts";
 import { buildCliEvent, parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import type { Event, EventResult } from "../../../shared/events/event.ts";
 import { createHookBus } from "../../../shared/hooks/hook-bus.ts";
-import { LifecycleEvent } from "../../../shared/hooks/lifecycle.ts";
 import { loadHookModules } from "../../../shared/hooks/load-hook-modules.ts";
+import { AdmissionKind, configRoute, createAdmission } from "../../../shared/ingest/admit.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { MemoryHistoryStore } from "../../../shared/memory/memory-history-store.ts";
+import { MemoryJobQueue } from "../../../shared/memory/memory-job-queue.ts";
 import { MemoryJobStore } from "../../../shared/memory/memory-job-store.ts";
 import { MemoryLastRunStore } from "../../../shared/memory/memory-last-run-store.ts";
 import { MapSecretStore } from "../../../shared/memory/memory-secret-store.ts";
 import { createPipelineRunner, fileRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
-import { routeEvent } from "../../../shared/router/route.ts";
+import { leaseFor } from "../../../shared/runner/lease.ts";
 import { runJob } from "../../../shared/runner/run-job.ts";
 
 interface EventOptions {
@@ -43,9 +45,6 @@ interface EventOptions {
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
-
-/** Lease of the one-shot runner: longer than any handler timeout it runs. */
-const LEASE_MARGIN_MS = 60_000;
 
 export function register(program: Command): void {
   program
@@ -131,26 +130,31 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
   }
 
   const hooks = createHookBus(await loadHookModules(config.hooks, configDir), logger);
-  const decision = await hooks.emit(LifecycleEvent.RECEIVED, { event, source: event.source });
-  if (decision.action === "skip") {
-    process.stderr.write(`evd event: event ${event.id} skipped by a hook: ${decision.reason}\n`);
-    return EXIT_OK;
-  }
-  if (decision.payload) event = { ...event, payload: decision.payload };
-
-  let jobs;
+  const admit = createAdmission({
+    route: configRoute(config),
+    queue: new MemoryJobQueue(),
+    hooks,
+    clock: systemClock,
+    logger,
+  });
+  let admitted;
   try {
-    jobs = routeEvent(event, config, now, { handler: opts.handler, logger });
+    admitted = await admit(event, opts.handler !== undefined ? { handler: opts.handler } : {});
   } catch (err) {
     if (err instanceof RouterError) return fail(err.message);
     throw err;
   }
-  if (jobs.length === 0) {
+  if (admitted.kind === AdmissionKind.SKIPPED) {
+    process.stderr.write(`evd event: event ${event.id} skipped by a hook: ${admitted.reason}\n`);
+    return EXIT_OK;
+  }
+  if (admitted.kind !== AdmissionKind.ACCEPTED) {
     process.stderr.write(
       `evd event: no handler matches this ${event.type} event (id ${event.id}); give --handler to run one directly\n`,
     );
     return EXIT_OK;
   }
+  const { jobs } = admitted;
 
   const secrets = new MapSecretStore(process.env);
   const pipeline = createPipelineRunner(config, {
@@ -167,11 +171,13 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
     hooks,
     clock: systemClock,
     logger,
-    leaseMs: Math.max(...jobs.map((j) => config.handlers[j.handler]?.timeout_ms ?? 0)) + LEASE_MARGIN_MS,
+    leaseMs: leaseFor(
+      config,
+      jobs.map((j) => j.handler),
+    ),
   };
   const results: EventResult[] = [];
   for (const job of jobs) {
-    await hooks.emit(LifecycleEvent.QUEUED, { event: job.event, handler: job.handler, job_id: job.id });
     const outcome = await runJob(job, config, deps);
     if ("result" in outcome) {
       results.push(outcome.result);

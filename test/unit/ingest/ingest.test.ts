@@ -5,6 +5,7 @@ import type { Event, Job } from "../../../shared/events/event.ts";
 import { createHookBus } from "../../../shared/hooks/hook-bus.ts";
 import type { HookData, HookFn, LifecycleEvent } from "../../../shared/hooks/lifecycle.ts";
 import { createIngest, type IngestRequest } from "../../../shared/ingest/ingest.ts";
+import { ingestRequest } from "../../../shared/ingest/ingest-request.ts";
 import { jsonLogger, type Logger } from "../../../shared/logging/logger.ts";
 import { MemoryJobQueue } from "../../../shared/memory/memory-job-queue.ts";
 import { MapSecretStore } from "../../../shared/memory/memory-secret-store.ts";
@@ -60,12 +61,15 @@ function setup(opts: { config?: OrchestratorConfigInput; queue?: JobQueue; hooks
     clock: { now: () => NOW },
   });
   const call = async (req: Partial<IngestRequest> & { body?: string | Buffer }) => {
-    const res = await ingest({
-      method: req.method ?? "POST",
-      path: req.path ?? "/github",
-      headers: req.headers ?? {},
-      rawBody: req.rawBody ?? Buffer.from(req.body ?? ""),
-    });
+    // As every adapter builds it (one header normalisation).
+    const res = await ingest(
+      ingestRequest(
+        req.method ?? "POST",
+        req.path ?? "/github",
+        req.headers,
+        req.rawBody ?? Buffer.from(req.body ?? ""),
+      ),
+    );
     return { ...res, json: JSON.parse(res.body) as Record<string, unknown> };
   };
   return { call, queue, emitted, logs };

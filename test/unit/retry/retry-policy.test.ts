@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { OrchestratorConfig } from "../../../shared/config/schema.ts";
-import {
-  backoffDelayMs,
-  retryPolicyFor,
-  shouldDeadLetter,
-  type RetryPolicy,
-} from "../../../shared/runner/retry-policy.ts";
+import { backoffDelayMs, retryPolicyFor, isLastAttempt, type RetryPolicy } from "../../../shared/retry/retry-policy.ts";
 
 const exp: RetryPolicy = { max_attempts: 4, backoff: "exponential", initial_delay_ms: 1000, max_delay_ms: 5000 };
 
@@ -43,7 +38,7 @@ describe("retry policy", () => {
 
   it("dead-letters after max_attempts", () => {
     assert.deepEqual(
-      [1, 2, 3, 4, 5].map((a) => shouldDeadLetter(exp, a)),
+      [1, 2, 3, 4, 5].map((a) => isLastAttempt(exp, a)),
       [false, false, false, true, true],
     );
   });

@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { jobsOfMessage, PermanentMessageError } from "../../../functions/sqs-message.ts";
+import { scheduleEventOf } from "../../../functions/schedule-message.ts";
+import { decodeQueueMessage, PermanentMessageError } from "../../../shared/aws/job-message.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
+import type { OrchestratorConfig } from "../../../shared/config/schema.ts";
+import type { Job } from "../../../shared/events/event.ts";
+import { routeEvent } from "../../../shared/router/route.ts";
+
+/** What the runner makes of a message: the codec, then a firing's event routed as the admission does. */
+function jobsOfMessage(body: string, config: OrchestratorConfig, now: Date): Job[] {
+  const m = decodeQueueMessage(body, now);
+  return m.kind === "job" ? [m.job] : routeEvent(scheduleEventOf(m.schedule, m.scheduledTime, config), config, now);
+}
 
 const config = parseConfig(
   {
