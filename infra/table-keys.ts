@@ -2,7 +2,7 @@
  * The table's key schema, mirrored from the cloud runtime's layout (`shared/aws/table-layout.ts`)
  * so the table the stack creates is the table the adapters expect.
  */
-export { TABLE_KEYS } from "../shared/aws/table-layout.ts";
+export { LOG_PROJECTION, TABLE_KEYS } from "../shared/aws/table-layout.ts";
 
 /**
  * Partition-key prefixes of the items ingest touches (see the layout's table): the event log

@@ -64,7 +64,13 @@ export class ClientPolicies extends Construct {
         }),
         new iam.PolicyStatement({
           sid: "StateItems",
-          actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+          actions: [
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+          ],
           resources: [table.tableArn],
           conditions: {
             "ForAllValues:StringLike": { "dynamodb:LeadingKeys": OPERATOR_KEY_PREFIXES.map((p) => `${p}*`) },
@@ -73,7 +79,7 @@ export class ClientPolicies extends Construct {
         new iam.PolicyStatement({
           sid: "LogIndex",
           actions: ["dynamodb:Query"],
-          resources: [`${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
+          resources: [`${table.tableArn}/index/${TABLE_KEYS.log.indexName}`],
         }),
         new iam.PolicyStatement({
           sid: "ListSchedules",

@@ -5,6 +5,7 @@
  *   evd cloud status                                  schedules (state, expression, timezone), queue and DLQ depth
  *   evd cloud pause SCHEDULE | resume SCHEDULE        UpdateSchedule State (GetSchedule first: Update replaces all)
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
+ *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
@@ -24,6 +25,7 @@ import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from 
 import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
@@ -133,6 +135,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
     };
 
   registerCloudTrigger(cloud, deps, ctx, run);
+  registerCloudReplay(cloud, deps, ctx, run);
 
   cloud
     .command("status")

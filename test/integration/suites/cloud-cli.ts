@@ -9,6 +9,7 @@ import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient }
 import { Command } from "commander";
 import { before, describe, it } from "node:test";
 import { DynamoHistoryStore } from "../../../shared/aws/dynamo-history-store.ts";
+import { DynamoJobStore } from "../../../shared/aws/dynamo-job-store.ts";
 import { tableRef } from "../../../shared/aws/dynamo-document.ts";
 import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
@@ -18,7 +19,7 @@ import { startAwsEndpoint } from "../../harness/aws-endpoint.ts";
 import { Component, credentialsFor } from "../../harness/aws-identity.ts";
 import { runEvd } from "../../harness/run-evd.ts";
 import { newDeploymentId, registerDeployment, schedulerRoleArnOf } from "../../harness/deployments.ts";
-import { receiveAll } from "../../harness/lambda-events.ts";
+import { deleteMessages, receiveAll } from "../../harness/lambda-events.ts";
 
 /** The stack the verbs operate: two schedules, a manual source. Its schedule group is its name. */
 const STACK = "EvdCliTest";
@@ -198,6 +199,51 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       } finally {
         await endpoint.stop();
       }
+    });
+
+    it("replay re-runs logged events as new jobs, by handler, time and the status of their latest run", async () => {
+      const start = new Date(Date.now() - 1000).toISOString();
+      for (const [id, handler] of [
+        ["r-1", "review"],
+        ["r-2", "review"],
+        ["r-3", "h"],
+      ] as const)
+        assert.equal((await cli(["trigger", "--handler", handler, "--id", id])).code, 0);
+      await deleteMessages(queues.sqs, queues.queueUrl, await receiveAll(queues.sqs, queues.queueUrl));
+      const jobs = new DynamoJobStore({ table: tableRef(tableName, connection(e, "dynamodb")) });
+      const now = Date.now();
+      assert.equal((await jobs.claim("r-1#review", 60_000, now)).kind, "claimed");
+      const failed = { event_id: "r-1", success: false, actions_taken: [], status: "failed" as const, error: "boom" };
+      await jobs.fail("r-1#review", failed, now);
+      assert.equal((await jobs.claim("r-2#review", 60_000, now)).kind, "claimed");
+      await jobs.complete("r-2#review", { ...failed, event_id: "r-2", success: true, status: "succeeded" }, now);
+
+      const onlyFailed = await cli(["replay", "--status", "failed", "--since", "1h"]);
+      assert.equal(onlyFailed.code, 0, onlyFailed.err.join("\n"));
+      assert.deepEqual(onlyFailed.out, ["replayed 1 job(s)", "  r-1#review#replay-1  (replay of r-1#review)"]);
+      const sent = await receiveAll(queues.sqs, queues.queueUrl);
+      assert.deepEqual(
+        sent
+          .map((m) => JSON.parse(m.Body!) as { id: string; replay_of: string; event: { id: string } })
+          .map((j) => [j.id, j.replay_of, j.event.id]),
+        [["r-1#review#replay-1", "r-1#review", "r-1"]],
+      );
+      await deleteMessages(queues.sqs, queues.queueUrl, sent);
+
+      // The replay has not run yet: its pair's latest run matches no status.
+      assert.deepEqual((await cli(["replay", "--status", "failed"])).out, ["replayed 0 job(s)"]);
+      const byHandler = await cli(["replay", "--handler", "review", "--since", start]);
+      assert.deepEqual(byHandler.out.slice(1).sort(), [
+        "  r-1#review#replay-2  (replay of r-1#review)",
+        "  r-2#review#replay-1  (replay of r-2#review)",
+      ]);
+      await deleteMessages(queues.sqs, queues.queueUrl, await receiveAll(queues.sqs, queues.queueUrl));
+      assert.deepEqual((await cli(["replay", "--since", new Date(Date.now() + 60_000).toISOString()])).out, [
+        "replayed 0 job(s)",
+      ]);
+      const bad = await cli(["replay", "--since", "yesterday-ish"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err.join(""), /--since: "yesterday-ish"/);
     });
 
     it("history prints runs newest first", async () => {
