@@ -135,8 +135,11 @@ export class EventDrivenOrchestrator extends Construct {
       deadLetterQueue: this.queues.deadLetterQueue,
       runner: this.runner.function,
       ingest: this.ingest.function,
+      table: this.stateTable.table,
+      ...(this.api ? { api: { api: this.api.api, accessLogGroup: this.api.accessLogGroup } } : {}),
       maxQueueAge: settings.maxQueueAge,
-      dashboardName: stack.stackName,
+      // Dashboard names are global to the account: the same stack in two regions must not collide.
+      dashboardName: `${stack.stackName}-${stack.region}`,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
 

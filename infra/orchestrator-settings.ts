@@ -134,7 +134,10 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
     ingestTimeout: props.ingestTimeout ?? Duration.seconds(10),
     ingestMemoryMiB: props.ingestMemoryMiB ?? 256,
     runnerMemoryMiB: props.runnerMemoryMiB ?? 1024,
-    apiThrottle: { rateLimit: props.apiThrottle?.rateLimit ?? 50, burstLimit: props.apiThrottle?.burstLimit ?? 100 },
+    apiThrottle: {
+      rateLimit: props.apiThrottle?.rateLimit ?? cloud.api_rate_limit,
+      burstLimit: props.apiThrottle?.burstLimit ?? cloud.api_burst_limit,
+    },
     scheduleGroupName: props.scheduleGroupName ?? stack.stackName.slice(0, 64),
     scheduleRetry: {
       retryAttempts: props.scheduleRetry?.retryAttempts ?? 5,

@@ -431,7 +431,19 @@ export const CloudConfig = z
     secrets: z
       .record(z.string(), z.string().min(1))
       .default({})
-      .describe("Secret reference name -> Secrets Manager name/ARN or ssm:/param/path"),
+      .describe(
+        "Secret reference name -> a secret you manage: an existing Secrets Manager name/ARN, or ssm:/param/path (references not listed get a secret the stack creates)",
+      ),
+    api_rate_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe(
+        "Webhook API steady-state limit, requests/s (GitHub does not retry a 429: set it above your peak delivery rate)",
+      ),
+    api_burst_limit: z.number().int().min(1).max(5_000).default(2000).describe("Webhook API burst limit, requests"),
   })
   .describe("Settings used by `cdk deploy`");
 

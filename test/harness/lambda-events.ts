@@ -14,6 +14,10 @@ export function apiGatewayV2Event(input: {
   headers: Record<string, string>;
   body: string | Buffer;
   base64?: boolean;
+  /** A named stage (its name prefixes rawPath) instead of `$default`. */
+  stage?: string;
+  /** A custom domain's API mapping key (it prefixes rawPath). */
+  mappingKey?: string;
 }): APIGatewayProxyEventV2 {
   const method = input.method ?? "POST";
   const raw = typeof input.body === "string" ? Buffer.from(input.body, "utf8") : input.body;
@@ -22,7 +26,7 @@ export function apiGatewayV2Event(input: {
   const event: APIGatewayProxyEventV2 = {
     version: "2.0",
     routeKey: `${method} ${input.path}`,
-    rawPath: input.path,
+    rawPath: `${input.mappingKey ? `/${input.mappingKey}` : input.stage ? `/${input.stage}` : ""}${input.path}`,
     rawQueryString: "",
     headers: input.headers,
     requestContext: {
@@ -39,7 +43,7 @@ export function apiGatewayV2Event(input: {
       },
       requestId: randomUUID(),
       routeKey: `${method} ${input.path}`,
-      stage: "$default",
+      stage: input.stage ?? "$default",
       time: new Date(now).toUTCString(),
       timeEpoch: now,
     },

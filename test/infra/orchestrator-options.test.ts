@@ -81,6 +81,15 @@ describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)",
   });
 });
 
+describe("API throttling from the config", () => {
+  it("sets the stage's limits from cloud.api_rate_limit and cloud.api_burst_limit", async () => {
+    const s = await synthYaml(SMALL("cloud:\n  api_rate_limit: 300\n  api_burst_limit: 600\n"));
+    s.template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      DefaultRouteSettings: { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+    });
+  });
+});
+
 describe("max_concurrent_handlers above the SQS event source maximum", () => {
   it("caps maxConcurrency at 1000 with a warning", async () => {
     const s = await synthYaml(SMALL("max_concurrent_handlers: 5000\n"));
@@ -144,7 +153,7 @@ describe("imported secrets, alarm topic and overrides", () => {
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as {
       Properties: { AlarmActions: unknown[] };
     }[];
-    assert.equal(alarms.length, 4);
+    assert.equal(alarms.length, 8, "no API here: no API 5xx or 429 alarm");
     for (const alarm of alarms)
       assert.deepEqual(alarm.Properties.AlarmActions, [
         { Ref: Object.keys(template.findResources("AWS::SNS::Topic"))[0] },

@@ -74,7 +74,7 @@ describe("stack of the spec's configuration example", () => {
     s.template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: {
         DestinationArn: getAtt(onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorWebhooksAccessLogs")),
         Format: Match.stringLikeRegexp("\\$context.requestId"),
@@ -361,6 +361,40 @@ describe("stack of the spec's configuration example", () => {
       Threshold: 900,
     });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+  });
+
+  it("alarms on what loses deliveries silently: API 5xx and 429, ingest 503, Lambda and DynamoDB throttles", () => {
+    const alarms = Object.entries(resourcesOf(s, "AWS::CloudWatch::Alarm"));
+    const byId = (prefix: string) => {
+      const found = alarms.filter(([id]) => id.startsWith(`OrchestratorMonitoring${prefix}`));
+      assert.equal(found.length, 1, `one alarm ${prefix}`);
+      return found[0]![1].Properties;
+    };
+    assert.deepEqual(byId("ApiServerErrors").MetricName, "5xx");
+    assert.deepEqual(byId("ApiThrottled").MetricName, "api_throttled");
+    s.template.hasResourceProperties("AWS::Logs::MetricFilter", {
+      FilterPattern: "{ $.status = 429 }",
+      LogGroupName: { Ref: onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorWebhooksAccessLogs") },
+      MetricTransformations: [Match.objectLike({ MetricNamespace: "LoopEventDriven", MetricName: "api_throttled" })],
+    });
+    assert.deepEqual(byId("IngestUnavailable").Dimensions, [
+      { Name: "service", Value: "ingest" },
+      { Name: "status", Value: "503" },
+    ]);
+    assert.equal(byId("IngestThrottles").MetricName, "Throttles");
+    assert.equal(byId("RunnerThrottles").MetricName, "Throttles");
+    const table = byId("TableThrottles").Metrics as { MetricStat?: { Metric: { MetricName: string } } }[];
+    assert.deepEqual(table.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort(), [
+      "ReadThrottleEvents",
+      "WriteThrottleEvents",
+      "WriteThrottleEvents",
+    ]);
+  });
+
+  it("names the dashboard after the stack and its region (dashboard names are global to the account)", () => {
+    s.template.hasResourceProperties("AWS::CloudWatch::Dashboard", {
+      DashboardName: { "Fn::Join": ["", ["LoopEventDriven-", { Ref: "AWS::Region" }]] },
+    });
   });
 
   it("outputs what the CLI reads", () => {
