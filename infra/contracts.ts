@@ -8,5 +8,12 @@ export { buildDeployBundle, type DeployBundle } from "../shared/config/deploy-bu
 export { secretRefName } from "../shared/config/secret-ref.ts";
 export { sourceName } from "../shared/config/source-name.ts";
 export { configEndpoints } from "../shared/ingest/endpoints.ts";
+export { runnerTimeoutIssues } from "../shared/runner/deadline.ts";
+export {
+  eventSourceConcurrency,
+  MAX_EVENT_SOURCE_CONCURRENCY,
+  MIN_EVENT_SOURCE_CONCURRENCY,
+  needsRunSlot,
+} from "../shared/aws/run-slots.ts";
 
 export { toEventBridgeExpression } from "../shared/cron/eventbridge.ts";

@@ -110,9 +110,6 @@ export class EventDrivenOrchestrator extends Construct {
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
-      ...(settings.reservedConcurrency === undefined
-        ? {}
-        : { reservedConcurrentExecutions: settings.reservedConcurrency }),
     });
     this.api =
       settings.plan.routes.length === 0
@@ -156,7 +153,8 @@ export class EventDrivenOrchestrator extends Construct {
       new SqsEventSource(this.queues.queue, {
         batchSize: settings.batchSize,
         reportBatchItemFailures: true,
-        ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
+        // With the runner taking a batch's records one at a time, this is the pipelines running at once.
+        maxConcurrency: settings.maxConcurrency,
       }),
     );
     this.grantIngest(props.config.queue_overflow !== "queue");

@@ -425,8 +425,8 @@ export const CloudConfig = z
       .int()
       .min(10)
       .max(900)
-      .default(300)
-      .describe("Runner Lambda timeout (also the job lease)"),
+      .default(900)
+      .describe("Runner Lambda timeout; each handler's timeout_ms plus 30 s (to record the outcome) must fit in it"),
     batch_size: z.number().int().min(1).max(10).default(5).describe("SQS records per runner invocation"),
     secrets: z
       .record(z.string(), z.string().min(1))

@@ -35,40 +35,32 @@ describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)",
   before(async () => {
     s = await synthYaml(
       SMALL(
-        "max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 120\n",
+        "max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 400\n",
       ),
     );
   });
 
-  it("gives the runner reserved concurrency 1 and the event source no maxConcurrency", () => {
+  it("gives the event source AWS's minimum maxConcurrency of 2 and no reserved concurrency (the runner's run slot makes it 1)", () => {
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("runner"),
-      ReservedConcurrentExecutions: 1,
-      Timeout: 120,
+      ReservedConcurrentExecutions: Match.absent(),
+      Timeout: 400,
     });
     s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       BatchSize: 1,
-      ScalingConfig: Match.absent(),
+      ScalingConfig: { MaximumConcurrency: 2 },
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
     s.template.hasResourceProperties("AWS::SQS::Queue", {
-      VisibilityTimeout: 720,
+      VisibilityTimeout: 2400,
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
     });
-  });
-
-  it("warns when a handler may run longer than the runner Lambda", () => {
-    const warnings = Annotations.fromStack(s.stack).findWarning(
-      "*",
-      Match.stringLikeRegexp("handlers.report.timeout_ms is 300000 but the runner Lambda stops after 120 s"),
-    );
-    assert.equal(warnings.length, 1);
   });
 
   it("warns at synth time, saying what it does instead", () => {
     const warnings = Annotations.fromStack(s.stack).findWarning(
       "*",
-      Match.stringLikeRegexp("max_concurrent_handlers is 1.*reserved concurrency 1"),
+      Match.stringLikeRegexp("max_concurrent_handlers is 1.*single run slot"),
     );
     assert.equal(warnings.length, 1);
   });
@@ -202,6 +194,16 @@ describe("refusals", () => {
     assert.throws(
       build({ sources: [{ type: "webhook", path: "/hooks/{id}", handler: "h", signature: "none" }], handlers }),
       (err: unknown) => err instanceof OrchestratorPropsError && err.where === "config.sources[0].path",
+    );
+  });
+
+  it("refuses a handler timeout that does not fit the runner Lambda with the time to record the outcome", async () => {
+    await assert.rejects(
+      synthYaml(SMALL("cloud:\n  runner_timeout_seconds: 120\n")),
+      (err: Error) =>
+        err instanceof OrchestratorPropsError &&
+        err.where === "config.handlers.report.timeout_ms" &&
+        /300000 ms does not fit the runner Lambda: its 120 s timeout.*leaves 90000 ms/.test(err.message),
     );
   });
 

@@ -143,7 +143,7 @@ describe("stack of the spec's configuration example", () => {
 
   it("sizes the job queue for the runner and wires the DLQ with maxReceiveCount = retry.max_attempts", () => {
     s.template.hasResourceProperties("AWS::SQS::Queue", {
-      VisibilityTimeout: 6 * 300,
+      VisibilityTimeout: 6 * 900,
       ReceiveMessageWaitTimeSeconds: 20,
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId), maxReceiveCount: 3 },
@@ -217,7 +217,7 @@ describe("stack of the spec's configuration example", () => {
             EVD_QUEUE_URL: { Ref: queueId },
             EVD_DLQ_URL: { Ref: dlqId },
             EVD_BUNDLE_PATH: "/var/task/evd-bundle.json",
-            EVD_LEASE_MS: "300000",
+            EVD_LEASE_MS: "900000",
             EVD_MAX_RECEIVE_COUNT: "3",
             EVD_SECRETS: Match.anyValue(),
           }),
@@ -227,7 +227,7 @@ describe("stack of the spec's configuration example", () => {
     }
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("runner"),
-      Timeout: 300,
+      Timeout: 900,
     });
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("ingest"),
@@ -358,7 +358,7 @@ describe("stack of the spec's configuration example", () => {
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateAgeOfOldestMessage",
       Dimensions: [{ Name: "QueueName", Value: getAtt(queueId, "QueueName") }],
-      Threshold: 900,
+      Threshold: 1800,
     });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
   });

@@ -12,6 +12,7 @@ import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
 import { iamConformanceSuite } from "./suites/iam-conformance.ts";
+import { runnerWindowSuite } from "./suites/runner-window.ts";
 import { storeContractSuites } from "./suites/store-contracts.ts";
 
 let started: Promise<AwsTestEnv> | undefined;
@@ -24,6 +25,7 @@ awsLimitsSuite(env);
 storeContractSuites(env);
 deliveryFlowSuite(env);
 failureFlowSuite(env);
+runnerWindowSuite(env);
 cloudCliSuite(env);
 // Last: it evaluates every AWS call the suites above made.
 iamConformanceSuite(env);

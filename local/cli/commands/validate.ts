@@ -11,6 +11,7 @@ import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig, type LoadedConfig } from "../../../shared/config/load.ts";
 import type { SourceConfig } from "../../../shared/config/schema.ts";
 import { sourceName } from "../../../shared/config/source-name.ts";
+import { runnerTimeoutIssues } from "../../../shared/runner/deadline.ts";
 
 interface ValidateOptions {
   config?: string;
@@ -67,9 +68,16 @@ async function validate(opts: ValidateOptions): Promise<number> {
   }
 }
 
-/** Recipes and hook modules the config names must exist: every missing one is listed. */
+/**
+ * Recipes and hook modules the config names must exist: every missing one is listed. A config
+ * with a `cloud` section is also checked against what the cloud runs: each handler's timeout
+ * must fit the runner Lambda's.
+ */
 function checkFiles(loaded: LoadedConfig): DeployBundle {
-  const issues: ConfigIssue[] = [...missingHookModules(loaded)];
+  const issues: ConfigIssue[] = [
+    ...missingHookModules(loaded),
+    ...(loaded.config.cloud ? runnerTimeoutIssues(loaded.config) : []),
+  ];
   let bundle: DeployBundle | undefined;
   try {
     bundle = buildDeployBundle(loaded);

@@ -18,6 +18,7 @@ import { parseDeployBundle } from "../../../functions/deploy-bundle.ts";
 import type { CloudConnections } from "../../../functions/cloud-adapters.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 import type { MetricSink } from "../../../functions/metrics.ts";
+import type { PipelineRunner } from "../../../shared/pipeline/pipeline-runner.ts";
 import { createTestQueues, createTestTable, type TestQueues } from "../../harness/aws-resources.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
 import { Component, credentialsFor } from "../../harness/aws-identity.ts";
@@ -48,9 +49,11 @@ export interface CloudFixture {
   readonly history: DynamoHistoryStore;
   readonly ingest: IngestHandler;
   /** A fresh runner "container" (its own clients and caches), as a second Lambda instance would be. */
-  runner(opts?: { clock?: Clock; leaseMs?: number }): RunnerHandler;
+  runner(opts?: RunnerOptions): RunnerHandler;
   /** One event source mapping cycle (polling with the runner's role). */
   poll(runner?: RunnerHandler): Promise<PollResult>;
+  /** SQS as the event source mapping reaches it (the runner's execution role). */
+  readonly eventSourceSqs: SQSClient;
   /** SQS as EventBridge Scheduler's target delivery sees it (the schedule role). */
   readonly schedulerSqs: SQSClient;
   /** The table and the queues as `evd cloud` (the operator policy) reaches them. */
@@ -58,6 +61,15 @@ export interface CloudFixture {
   readonly logs: string[];
   readonly metrics: string[];
   depth(url?: string): Promise<number>;
+}
+
+export interface RunnerOptions {
+  readonly clock?: Clock;
+  readonly leaseMs?: number;
+  /** Replaces the pipeline the bundle would build (tests of the runner's own semantics). */
+  readonly pipeline?: PipelineRunner;
+  /** Time the runner keeps after a job's deadline. @default the runner's 30 s */
+  readonly finishMarginMs?: number;
 }
 
 export interface FixtureOptions {
@@ -121,7 +133,7 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     assertLambdaPayload(answer, "the ingest function's answer");
     return answer;
   };
-  const runner = (o: { clock?: Clock; leaseMs?: number } = {}) =>
+  const runner = (o: RunnerOptions = {}) =>
     createRunnerHandler(() =>
       runnerFromEnvironment({
         env: { ...lambdaEnv, ...(o.leaseMs ? { EVD_LEASE_MS: String(o.leaseMs) } : {}) },
@@ -131,6 +143,8 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
         metrics,
         clock: o.clock ?? systemClock,
         keyRetryDelaySeconds: 1,
+        ...(o.pipeline ? { pipeline: o.pipeline } : {}),
+        ...(o.finishMarginMs !== undefined ? { finishMarginMs: o.finishMarginMs } : {}),
       }),
     );
   const defaultRunner = runner();
@@ -145,6 +159,7 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     ingest,
     runner,
     poll: (r = defaultRunner) => pollOnce(eventSourceMapping, queues.queueUrl, queueArn, r),
+    eventSourceSqs: eventSourceMapping,
     schedulerSqs: sqsAs(Component.SCHEDULER),
     cli: {
       table: tableRef(table.tableName, componentConnectionOf(env, "dynamodb", Component.CLI, id)),

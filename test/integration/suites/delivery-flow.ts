@@ -226,7 +226,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
 
     it("answers 404 for an unknown path and 405 for a GET, header names in any case", async () => {
       const d = prDelivery();
-      assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope" })).statusCode, 404);
+      assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope", routeKey: "POST /nope" })).statusCode, 404);
       const get = {
         ...d.event,
         requestContext: { ...d.event.requestContext, http: { ...d.event.requestContext.http, method: "GET" } },
