@@ -7,7 +7,13 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { lazy, sdkConfig, type AwsConnection } from "../shared/aws/aws-connection.ts";
+import {
+  DEFAULT_SDK_TIMEOUTS,
+  lazy,
+  sdkConfig,
+  type AwsConnection,
+  type SdkTimeouts,
+} from "../shared/aws/aws-connection.ts";
 import { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
 import { tableRef, type TableRef } from "../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../shared/aws/dynamo-history-store.ts";
@@ -46,8 +52,10 @@ export function cloudAdapters(
   config: OrchestratorConfig,
   clock: Clock,
   conns: CloudConnections = {},
+  timeouts: SdkTimeouts = DEFAULT_SDK_TIMEOUTS,
 ): CloudAdapters {
-  const region = env.region ? { region: env.region } : {};
+  // Every client of the function gets the same explicit timeouts (a test's connection may add its own).
+  const region = { ...(env.region ? { region: env.region } : {}), timeouts };
   const table = tableRef(env.tableName, { ...region, ...conns.dynamodb });
   const sqs = lazy(() => new SQSClient(sdkConfig({ ...region, ...conns.sqs })));
   const leases = new ConcurrencyLease({ table });

@@ -37,8 +37,9 @@ export interface EventDrivenOrchestratorProps {
   /** @default 256 */
   readonly ingestMemoryMiB?: number;
   /**
-   * Ingest answers webhook senders (GitHub gives up after 10 s).
-   * @default Duration.seconds(10)
+   * Ingest answers webhook senders (GitHub gives up after 10 s): keep it well under; above 9 s is a
+   * synth warning, above 29 s (API Gateway's wait) an error.
+   * @default Duration.seconds(6)
    */
   readonly ingestTimeout?: Duration;
   /** @default 1024 */

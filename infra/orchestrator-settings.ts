@@ -24,6 +24,13 @@ import { OrchestratorPropsError } from "./errors.ts";
 import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 
 export { MAX_EVENT_SOURCE_CONCURRENCY, MIN_EVENT_SOURCE_CONCURRENCY } from "./contracts.ts";
+/** How long GitHub waits for a delivery's answer. */
+const GITHUB_WAIT_SECONDS = 10;
+/**
+ * The ingest Lambda's timeout: well under GitHub's 10 s, with its AWS calls' own short timeouts
+ * (shared/aws/aws-connection.ts INGEST_SDK_TIMEOUTS) inside it.
+ */
+export const DEFAULT_INGEST_TIMEOUT_SECONDS = 6;
 /** SQS's ceiling for a visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
@@ -80,6 +87,12 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
       "must be 1-29 seconds (API Gateway waits at most 30 s; GitHub 10 s)",
     );
   }
+  if (props.ingestTimeout !== undefined && props.ingestTimeout.toSeconds() > GITHUB_WAIT_SECONDS - 1) {
+    Annotations.of(scope).addWarningV2(
+      "evd:ingestTimeoutAboveGithub",
+      `props.ingestTimeout is ${props.ingestTimeout.toSeconds()} s: GitHub gives up on a delivery after ${GITHUB_WAIT_SECONDS} s, so a slow ingest answers nobody; keep it well under (default ${DEFAULT_INGEST_TIMEOUT_SECONDS} s).`,
+    );
+  }
   checkRange("props.apiThrottle.rateLimit", props.apiThrottle?.rateLimit, 1, 10000);
   checkRange("props.apiThrottle.burstLimit", props.apiThrottle?.burstLimit, 1, 5000);
 
@@ -124,7 +137,7 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
     secretMode: props.secretMode ?? SecretMode.CREATE,
     secretNamePrefix: props.secretNamePrefix ?? `${stack.stackName}/`,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    ingestTimeout: props.ingestTimeout ?? Duration.seconds(10),
+    ingestTimeout: props.ingestTimeout ?? Duration.seconds(DEFAULT_INGEST_TIMEOUT_SECONDS),
     ingestMemoryMiB: props.ingestMemoryMiB ?? 256,
     runnerMemoryMiB: props.runnerMemoryMiB ?? 1024,
     apiThrottle: {

@@ -1,7 +1,8 @@
 /**
  * The cloud event log: one item per received event (dedupe by event id at ingest, the source of
  * replay). `record` is a conditional put: the first writer wins, a later one learns the event was
- * seen and which jobs it made. `list` reads it by time through the write-sharded `log` index
+ * seen, which jobs it made and whether they were sent (`confirmSent`: a crash between the record
+ * and the send must not turn the redelivery into a duplicate). `list` reads it by time through the write-sharded `log` index
  * (no hot partition at any rate of events); `read` fetches logged events by id; `nextReplay`
  * numbers the replays of an (event, handler) pair. Key layout: table-layout.ts.
  */
@@ -10,7 +11,15 @@ import type { Event } from "../events/event.ts";
 import type { TableRef } from "./dynamo-document.ts";
 import { EnqueueError, isConditionalCheckFailed } from "./errors.ts";
 import { batchGetItems, itemId, queryLog } from "./log-index.ts";
-import { DEFAULT_RETENTION, ItemKind, LogPartition, eventKey, eventLogKey, expiresAt } from "./table-layout.ts";
+import {
+  DEFAULT_RETENTION,
+  ItemKind,
+  LogPartition,
+  eventKey,
+  eventLogKey,
+  expiresAt,
+  sentMarkerKey,
+} from "./table-layout.ts";
 
 /** An event-log entry as the index lists it. */
 export interface LoggedEvent {
@@ -43,8 +52,12 @@ export interface DynamoEventLogOptions {
 
 export type RecordOutcome =
   | { readonly kind: "recorded" }
-  /** Seen before: the jobs it made then. */
-  | { readonly kind: "seen"; readonly jobIds: readonly string[] };
+  /**
+   * Seen before: the jobs it made then, and whether they are known to be on the queue (`sent`)
+   * or were dropped at intake (`dropped`). Neither: the writer of the record may have died before
+   * sending them, and whoever sees the record again must send them.
+   */
+  | { readonly kind: "seen"; readonly jobIds: readonly string[]; readonly sent: boolean; readonly dropped: boolean };
 
 export class DynamoEventLog {
   readonly #o: DynamoEventLogOptions;
@@ -86,10 +99,35 @@ export class DynamoEventLog {
         throw new EnqueueError(`recording event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
       }
     }
-    const seen = await table
-      .doc()
-      .send(new GetCommand({ TableName: table.tableName, Key: eventKey(event.id), ConsistentRead: true }));
-    return { kind: "seen", jobIds: (seen.Item?.job_ids as string[] | undefined) ?? jobIds };
+    const [seen, sent] = await Promise.all(
+      [eventKey(event.id), sentMarkerKey(event.id)].map((Key) =>
+        table.doc().send(new GetCommand({ TableName: table.tableName, Key, ConsistentRead: true })),
+      ),
+    );
+    return {
+      kind: "seen",
+      jobIds: (seen!.Item?.job_ids as string[] | undefined) ?? jobIds,
+      sent: sent!.Item !== undefined,
+      dropped: typeof seen!.Item?.dropped_reason === "string",
+    };
+  }
+
+  /**
+   * Marks the event's jobs as sent: a small item next to the event's (one write unit, where updating
+   * the event item would cost its whole size). Until it exists, a redelivery sends the jobs again.
+   */
+  async confirmSent(eventId: string, now: number): Promise<void> {
+    const { table } = this.#o;
+    await table.doc().send(
+      new PutCommand({
+        TableName: table.tableName,
+        Item: {
+          ...sentMarkerKey(eventId),
+          kind: ItemKind.EVENT_SENT,
+          expires_at: expiresAt(now, this.#o.retentionDays ?? DEFAULT_RETENTION.eventDays),
+        },
+      }),
+    );
   }
 
   /** Removes an event's record (its jobs could not be sent: a redelivery must not be a duplicate). Best effort. */

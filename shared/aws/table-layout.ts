@@ -5,6 +5,7 @@
  * |-----------------|---------------------------|---------------------------|------------------|------------------------------------|
  * | job (dedupe)    | `JOB#<job id>`            | `JOB`                     |                  |                                    |
  * | event log       | `EVENT#<event id>`        | `EVENT`                   | `EVENTS#<shard>` | `<received iso>#<event id>`        |
+ * | jobs sent       | `EVENT#<event id>`        | `SENT`                    |                  |                                    |
  * | history run     | `RUN#<job id>`            | `<started iso>#<attempt>` | `RUNS#<shard>`   | `<started iso>#<job id>#<attempt>` |
  * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                |                  |                                    |
  * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                   |                  |                                    |
@@ -36,6 +37,8 @@ export const LOG_PROJECTION = ["kind", "event_id", "job_ids", "dropped_reason", 
 export const ItemKind = {
   JOB: "job",
   EVENT: "event",
+  /** The event's jobs are on the queue (written after the send). */
+  EVENT_SENT: "event_sent",
   RUN: "run",
   LAST_RUN: "last_run",
   CONCURRENCY_KEY: "concurrency_key",
@@ -57,6 +60,7 @@ export interface LogKey {
 
 export const jobKey = (jobId: string): ItemKey => ({ pk: `JOB#${jobId}`, sk: "JOB" });
 export const eventKey = (eventId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: "EVENT" });
+export const sentMarkerKey = (eventId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: "SENT" });
 export const lastRunKey = (schedule: string): ItemKey => ({ pk: `SCHEDULE#${schedule}`, sk: "LAST_RUN" });
 export const concurrencyKey = (handler: string, key: string): ItemKey => ({
   pk: `CKEY#${handler}#${key}`,

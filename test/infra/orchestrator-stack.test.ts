@@ -231,7 +231,7 @@ describe("stack of the spec's configuration example", () => {
     });
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("ingest"),
-      Timeout: 10,
+      Timeout: 6,
     });
     for (const group of Object.values(resourcesOf(s, "AWS::Logs::LogGroup")))
       assert.equal(group.Properties.RetentionInDays, 30);

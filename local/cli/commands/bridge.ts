@@ -161,7 +161,7 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
       ...(r ? { region: r } : {}),
       ...(endpoint ? { endpoint } : {}),
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
     });
   let client = sqsClient(region);
   try {

@@ -48,6 +48,8 @@ export interface CloudFixture {
   readonly jobs: DynamoJobStore;
   readonly history: DynamoHistoryStore;
   readonly ingest: IngestHandler;
+  /** Another ingest container of the same deployment whose SQS calls go to `sqsEndpoint` (an outage). */
+  ingestVia(sqsEndpoint: string): IngestHandler;
   /** A fresh runner "container" (its own clients and caches), as a second Lambda instance would be. */
   runner(opts?: RunnerOptions): RunnerHandler;
   /** One event source mapping cycle (polling with the runner's role). */
@@ -125,14 +127,17 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
   const logger = jsonLogger((l) => logs.push(l), { level: "debug" });
   const metrics: MetricSink = (m, count = 1, dims = {}) =>
     metricLines.push(JSON.stringify({ metric: m, count, ...dims }));
-  const ingestHandler = createIngestHandler(() =>
-    ingestFromEnvironment({ env: lambdaEnv, connections: connectionsOf(Component.INGEST), bundle, logger, metrics }),
-  );
-  const ingest: IngestHandler = async (event) => {
-    const answer = await ingestHandler(event);
-    assertLambdaPayload(answer, "the ingest function's answer");
-    return answer;
+  const ingestOf = (connections: CloudConnections): IngestHandler => {
+    const handler = createIngestHandler(() =>
+      ingestFromEnvironment({ env: lambdaEnv, connections, bundle, logger, metrics }),
+    );
+    return async (event) => {
+      const answer = await handler(event);
+      assertLambdaPayload(answer, "the ingest function's answer");
+      return answer;
+    };
   };
+  const ingest = ingestOf(connectionsOf(Component.INGEST));
   const runner = (o: RunnerOptions = {}) =>
     createRunnerHandler(() =>
       runnerFromEnvironment({
@@ -157,6 +162,11 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     jobs: new DynamoJobStore({ table }),
     history: new DynamoHistoryStore({ table, clock: systemClock }),
     ingest,
+    ingestVia: (sqsEndpoint) =>
+      ingestOf({
+        ...connectionsOf(Component.INGEST),
+        sqs: { ...componentConnectionOf(env, "sqs", Component.INGEST, id), endpoint: sqsEndpoint },
+      }),
     runner,
     poll: (r = defaultRunner) => pollOnce(eventSourceMapping, queues.queueUrl, queueArn, r),
     eventSourceSqs: eventSourceMapping,

@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { eventually } from "../../harness/wait-for.ts";
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
+import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
+import { startSilentServer } from "../../harness/silent-server.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
 import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../../harness/lambda-events.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
@@ -222,6 +224,49 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(parse(redelivered.body).status, "accepted", redelivered.body);
       assert.equal((await drain(cloud)).failures.length, 0);
       assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+    });
+
+    it("sends the jobs on a redelivery when a crash left the event recorded but never sent", async () => {
+      const d = prDelivery();
+      // What an ingest killed between the event record and the send leaves behind: the record, no jobs.
+      const eventLog = new DynamoEventLog({ table: cloud.table });
+      const payload = JSON.parse(d.body) as Record<string, unknown>;
+      const recorded = await eventLog.record(
+        { id: d.deliveryId, type: "git_pr", source: "github", payload, timestamp: new Date().toISOString() },
+        [`${d.deliveryId}#review`],
+        Date.now(),
+      );
+      assert.equal(recorded.kind, "recorded");
+      assert.equal(await cloud.depth(), 0);
+      const redelivered = await cloud.ingest(d.event);
+      assert.equal(redelivered.statusCode, 202);
+      assert.equal(parse(redelivered.body).status, "accepted", "not swallowed as a duplicate");
+      assert.equal((await drain(cloud)).failures.length, 0);
+      assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+      // Now it is fully enqueued: the next redelivery is a duplicate and enqueues nothing.
+      assert.equal(parse((await cloud.ingest(d.event)).body).status, "duplicate");
+      assert.equal(await cloud.depth(), 0);
+    });
+
+    it("answers 503 within its timeouts when the queue never answers, and the redelivery then runs", async () => {
+      const silent = await startSilentServer();
+      try {
+        const d = prDelivery();
+        const started = Date.now();
+        const answer = await Promise.race([
+          cloud.ingestVia(silent.endpoint)(d.event),
+          new Promise<"hung">((r) => setTimeout(() => r("hung"), 10_000).unref()),
+        ]);
+        assert.notEqual(answer, "hung", "ingest waited on SQS past GitHub's 10 s");
+        assert.equal(answer !== "hung" && answer.statusCode, 503);
+        assert.ok(Date.now() - started < 6_000, "answered within the ingest Lambda's 6 s timeout");
+        const redelivered = await cloud.ingest(d.event);
+        assert.equal(parse(redelivered.body).status, "accepted");
+        assert.equal((await drain(cloud)).failures.length, 0);
+        assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+      } finally {
+        await silent.stop();
+      }
     });
 
     it("answers 404 for an unknown path and 405 for a GET, header names in any case", async () => {
