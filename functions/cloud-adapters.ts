@@ -5,6 +5,7 @@
  * the runner imports, so the ingest bundle does not even load its SDK module.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import {
@@ -21,6 +22,7 @@ import { DynamoJobStore } from "../shared/aws/dynamo-job-store.ts";
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
 import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
+import { S3PayloadStore } from "../shared/aws/payload-store.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
@@ -34,6 +36,7 @@ export interface CloudConnections {
   readonly secretsmanager?: AwsConnection;
   readonly ssm?: AwsConnection;
   readonly bedrock?: AwsConnection;
+  readonly s3?: AwsConnection;
 }
 
 export interface CloudAdapters {
@@ -45,6 +48,8 @@ export interface CloudAdapters {
   readonly leases: ConcurrencyLease;
   readonly queue: SqsJobQueue;
   readonly secrets: AwsSecretStore;
+  /** The claim-check store, when the stack has a payload bucket. */
+  readonly payloads: S3PayloadStore | undefined;
 }
 
 export function cloudAdapters(
@@ -59,7 +64,22 @@ export function cloudAdapters(
   const table = tableRef(env.tableName, { ...region, ...conns.dynamodb });
   const sqs = lazy(() => new SQSClient(sdkConfig({ ...region, ...conns.sqs })));
   const leases = new ConcurrencyLease({ table });
-  const sender = new SqsJobSender({ sqs, queueUrl: env.queueUrl, ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}) });
+  const payloads = env.payloadBucket
+    ? new S3PayloadStore({
+        bucket: env.payloadBucket,
+        s3: lazy(() => {
+          const conn = { ...region, ...conns.s3 };
+          // An emulator (s3rver, LocalStack) serves buckets on its path; AWS on a virtual host.
+          return new S3Client({ ...sdkConfig(conn), forcePathStyle: conn.endpoint !== undefined });
+        }),
+      })
+    : undefined;
+  const sender = new SqsJobSender({
+    sqs,
+    queueUrl: env.queueUrl,
+    ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}),
+    ...(payloads ? { payloads } : {}),
+  });
   return {
     table,
     sqs,
@@ -71,10 +91,15 @@ export function cloudAdapters(
       sender,
       sqs,
       clock,
-      eventLog: new DynamoEventLog({ table, retentionDays: config.event_log_retention_days }),
+      eventLog: new DynamoEventLog({
+        table,
+        retentionDays: config.event_log_retention_days,
+        ...(payloads ? { payloads } : {}),
+      }),
       leases,
       overflow: { policy: config.queue_overflow, limit: config.queue_capacity },
     }),
+    payloads,
     secrets: new AwsSecretStore({
       map: { ...(config.cloud?.secrets ?? {}), ...env.secrets },
       secretsManager: lazy(() => new SecretsManagerClient(sdkConfig({ ...region, ...conns.secretsmanager }))),

@@ -21,6 +21,8 @@ import { bedrockProviders } from "./bedrock-providers.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
 import { decodeQueueMessage, PermanentMessageError } from "../shared/aws/job-message.ts";
+import { PayloadMissingError, type PayloadRef, type S3PayloadStore } from "../shared/aws/payload-store.ts";
+import type { Job } from "../shared/events/event.ts";
 import { AdmissionKind, configRoute, createAdmission, type Admit } from "../shared/ingest/admit.ts";
 import { needsRunSlot, RunSlot } from "../shared/aws/run-slots.ts";
 import { FINISH_MARGIN_MS, jobDeadline } from "../shared/runner/deadline.ts";
@@ -38,6 +40,8 @@ export interface RunnerDeps extends ProcessJobDeps {
   readonly admit: Admit;
   /** Time kept, after a job's deadline, to record its outcome. @default FINISH_MARGIN_MS (30 s) */
   readonly finishMarginMs?: number;
+  /** Where the events of claim-checked messages are. */
+  readonly payloads?: S3PayloadStore;
 }
 
 /** One invocation: its deadline (when Lambda gave a context) and how many jobs ran so far. */
@@ -68,17 +72,18 @@ async function processRecord(record: SQSRecord, deps: RunnerDeps, invocation: In
   try {
     const message = decodeQueueMessage(record.body, new Date(deps.clock.now()));
     if (message.kind === "schedule") return await admitSchedule(message.schedule, message.scheduledTime, deps);
+    const job = message.payloadRef ? await claimChecked(message.job, message.payloadRef, deps) : message.job;
     deps.metrics(Metric.RECEIVED, 1);
     const now = deps.clock.now();
     const deadline = invocation.context
       ? jobDeadline(now, invocation.context.getRemainingTimeInMillis(), deps.finishMarginMs ?? FINISH_MARGIN_MS)
       : undefined;
-    const d = await processJob(message.job, msg, deps, {
+    const d = await processJob(job, msg, deps, {
       ...(deadline !== undefined ? { deadline } : {}),
       mayReoffer: invocation.jobsRun > 0,
     });
     invocation.jobsRun++;
-    if (d.kind === "retry") throw new RetryRecordError(`${message.job.id}: ${d.reason}`);
+    if (d.kind === "retry") throw new RetryRecordError(`${job.id}: ${d.reason}`);
   } catch (err) {
     if (!(err instanceof PermanentMessageError)) throw err;
     deps.metrics(Metric.FAILED, 1, { handler: "(none)" });
@@ -86,6 +91,18 @@ async function processRecord(record: SQSRecord, deps: RunnerDeps, invocation: In
     await deps.sender.deadLetter(record.body, undefined, err.message);
     log.log("error", "unusable message sent to the DLQ", { error: err.message });
     deps.metrics(Metric.DEAD_LETTERED, 1, { handler: "(none)" });
+  }
+}
+
+/** The job with its event read back from the payload bucket (the claim check). */
+async function claimChecked(job: Job, ref: PayloadRef, deps: RunnerDeps): Promise<Job> {
+  if (!deps.payloads)
+    throw new PermanentMessageError(`job "${job.id}" refers to s3://${ref.bucket}/${ref.key}: no payload bucket here`);
+  try {
+    return { ...job, event: await deps.payloads.getEvent(ref) };
+  } catch (err) {
+    if (err instanceof PayloadMissingError) throw new PermanentMessageError(`job "${job.id}": ${err.message}`);
+    throw err;
   }
 }
 
@@ -177,6 +194,7 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     ...(opts.keyRetryDelaySeconds !== undefined ? { keyRetryDelaySeconds: opts.keyRetryDelaySeconds } : {}),
     ...(opts.finishMarginMs !== undefined ? { finishMarginMs: opts.finishMarginMs } : {}),
     ...(needsRunSlot(bundle.config.max_concurrent_handlers) ? { runSlot: new RunSlot(a.leases) } : {}),
+    ...(a.payloads ? { payloads: a.payloads } : {}),
     metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" }),
   };
 }

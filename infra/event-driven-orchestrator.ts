@@ -19,6 +19,7 @@ import { JobQueues } from "./constructs/job-queues.ts";
 import { BUNDLE_FILE_NAME, BUNDLE_PATH_IN_LAMBDA, OrchestratorFunction } from "./constructs/orchestrator-function.ts";
 import { OrchestratorMonitoring } from "./constructs/orchestrator-monitoring.ts";
 import { OrchestratorSecrets } from "./constructs/orchestrator-secrets.ts";
+import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { StateTable } from "./constructs/state-table.ts";
 import { WebhookApi } from "./constructs/webhook-api.ts";
 import { SecretReader, type BedrockModel, type DeploymentPlan } from "./deployment-plan.ts";
@@ -36,6 +37,8 @@ export { MAX_EVENT_SOURCE_CONCURRENCY, MIN_EVENT_SOURCE_CONCURRENCY } from "./or
 export class EventDrivenOrchestrator extends Construct {
   readonly queues: JobQueues;
   readonly stateTable: StateTable;
+  /** The claim-check bucket of events too large for an item or a message. */
+  readonly payloads: PayloadBucket;
   readonly secrets: OrchestratorSecrets;
   readonly ingest: OrchestratorFunction;
   readonly runner: OrchestratorFunction;
@@ -65,6 +68,10 @@ export class EventDrivenOrchestrator extends Construct {
       "State",
       props.tableRemovalPolicy === undefined ? {} : { removalPolicy: props.tableRemovalPolicy },
     );
+    // Its objects must outlive every reference: the event log's items and a job in the DLQ (14 days).
+    this.payloads = new PayloadBucket(this, "Payloads", {
+      retentionDays: Math.max(props.config.event_log_retention_days, 14),
+    });
     this.secrets = new OrchestratorSecrets(this, "Secrets", {
       references: settings.plan.secrets,
       names: settings.secretNames,
@@ -78,6 +85,7 @@ export class EventDrivenOrchestrator extends Construct {
       EVD_BUNDLE_PATH: BUNDLE_PATH_IN_LAMBDA,
       EVD_LEASE_MS: String(settings.runnerTimeout.toMilliseconds()),
       EVD_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
+      EVD_PAYLOAD_BUCKET: this.payloads.bucket.bucketName,
     };
     const { functionsDir, projectRoot, bundleAwsSdk } = settings;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
@@ -146,6 +154,7 @@ export class EventDrivenOrchestrator extends Construct {
       table: this.stateTable.table,
       scheduleGroupName: settings.scheduleGroupName,
       schedulerRole: this.schedules.role,
+      payloadObjectsArn: this.payloads.objectsArn,
     });
 
     // ---- wire ----
@@ -183,6 +192,14 @@ export class EventDrivenOrchestrator extends Construct {
         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": INGEST_KEY_PREFIXES.map((p) => `${p}*`) } },
       }),
     );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "StoreLargeEvents",
+        actions: ["s3:PutObject"],
+        resources: [this.payloads.objectsArn],
+      }),
+    );
+    acknowledgeWildcardResource(role, this.payloads.objectsArn, CLAIM_CHECK_REASON);
     this.secrets.grantRead(role, SecretReader.INGEST);
   }
 
@@ -215,6 +232,14 @@ export class EventDrivenOrchestrator extends Construct {
         resources: [this.queues.deadLetterQueue.queueArn],
       }),
     );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "ReadLargeEvents",
+        actions: ["s3:GetObject"],
+        resources: [this.payloads.objectsArn],
+      }),
+    );
+    acknowledgeWildcardResource(role, this.payloads.objectsArn, CLAIM_CHECK_REASON);
     this.secrets.grantRead(role, SecretReader.RUNNER);
     if (models.length > 0) {
       const resources = models.flatMap((m) => bedrockModelArns(m));
@@ -273,6 +298,7 @@ export class EventDrivenOrchestrator extends Construct {
       "Secret reference -> secret ARN/name to set (put-secret-value)",
     );
     output("DashboardName", this.monitoring.dashboard.dashboardName, "CloudWatch dashboard");
+    output("PayloadBucket", this.payloads.bucket.bucketName, "Events too large for an item or a message (claim check)");
     output(
       "OperatorPolicyArn",
       this.operatorPolicy.managedPolicyArn,
@@ -285,6 +311,9 @@ export class EventDrivenOrchestrator extends Construct {
     );
   }
 }
+
+const CLAIM_CHECK_REASON =
+  "Objects of the claim-check prefix only: one object per large event, named by a hash of its id, not known in advance.";
 
 /**
  * Writes the deploy bundle to a temp file the first time bundling asks for it (bundling copies it

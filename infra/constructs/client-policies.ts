@@ -13,6 +13,8 @@ export interface ClientPoliciesProps {
   readonly scheduleGroupName: string;
   /** The role EventBridge Scheduler assumes for the schedules (UpdateSchedule passes it). */
   readonly schedulerRole: iam.IRole;
+  /** The claim-check objects (replay reads large events, trigger and replay may write them). */
+  readonly payloadObjectsArn: string;
 }
 
 /**
@@ -82,6 +84,11 @@ export class ClientPolicies extends Construct {
           resources: [`${table.tableArn}/index/${TABLE_KEYS.log.indexName}`],
         }),
         new iam.PolicyStatement({
+          sid: "LargeEvents",
+          actions: ["s3:GetObject", "s3:PutObject"],
+          resources: [props.payloadObjectsArn],
+        }),
+        new iam.PolicyStatement({
           sid: "ListSchedules",
           actions: ["scheduler:ListSchedules"],
           resources: ["*"],
@@ -108,6 +115,11 @@ export class ClientPolicies extends Construct {
       this.operator,
       schedules,
       "The schedules of this stack's own schedule group, whichever the config defines (pause/resume by name).",
+    );
+    acknowledgeWildcardResource(
+      this.operator,
+      props.payloadObjectsArn,
+      "Objects of the claim-check prefix only: one object per large event, named by a hash of its id.",
     );
     Validations.of(this.operator).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",

@@ -1,6 +1,7 @@
 /**
  * The cloud event log: one item per received event (dedupe by event id at ingest, the source of
- * replay). `record` is a conditional put: the first writer wins, a later one learns the event was
+ * replay), the event itself gzipped or, when too large, in the payload bucket (stored-event.ts).
+ * `record` is a conditional put: the first writer wins, a later one learns the event was
  * seen, which jobs it made and whether they were sent (`confirmSent`: a crash between the record
  * and the send must not turn the redelivery into a duplicate). `list` reads it by time through the write-sharded `log` index
  * (no hot partition at any rate of events); `read` fetches logged events by id; `nextReplay`
@@ -11,6 +12,8 @@ import type { Event } from "../events/event.ts";
 import type { TableRef } from "./dynamo-document.ts";
 import { EnqueueError, isConditionalCheckFailed } from "./errors.ts";
 import { batchGetItems, itemId, queryLog } from "./log-index.ts";
+import type { S3PayloadStore } from "./payload-store.ts";
+import { eventOfItem, storedEvent } from "./stored-event.ts";
 import {
   DEFAULT_RETENTION,
   ItemKind,
@@ -46,6 +49,8 @@ export function handlerOfJobId(eventId: string, jobId: string): string {
 
 export interface DynamoEventLogOptions {
   readonly table: TableRef;
+  /** Where an event too large for its item goes (the claim check). @default none: such an event fails to record */
+  readonly payloads?: S3PayloadStore;
   /** Days an event item is kept (the dedupe window). @default 30 */
   readonly retentionDays?: number;
 }
@@ -75,6 +80,12 @@ export class DynamoEventLog {
   ): Promise<RecordOutcome> {
     const { table } = this.#o;
     const receivedAt = new Date(now).toISOString();
+    let stored;
+    try {
+      stored = await storedEvent(event, this.#o.payloads);
+    } catch (err) {
+      throw new EnqueueError(`recording event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
+    }
     try {
       await table.doc().send(
         new PutCommand({
@@ -84,7 +95,7 @@ export class DynamoEventLog {
             ...eventLogKey(event.id, receivedAt),
             kind: ItemKind.EVENT,
             event_id: event.id,
-            event,
+            ...stored,
             job_ids: jobIds,
             received_at: receivedAt,
             ...(opts.droppedReason !== undefined ? { dropped_reason: opts.droppedReason } : {}),
@@ -171,7 +182,7 @@ export class DynamoEventLog {
       const replays: Record<string, number> = {};
       for (const [k, v] of Object.entries(item))
         if (k.startsWith(REPLAYS_PREFIX)) replays[k.slice(REPLAYS_PREFIX.length)] = Number(v);
-      out.set(id, { event: item.event as Event, replays });
+      out.set(id, { event: await eventOfItem(item, this.#o.payloads), replays });
     }
     return out;
   }

@@ -13,13 +13,19 @@ import type { AwsConnection } from "../../shared/aws/aws-connection.ts";
 import { credentialsFor, type Component } from "./aws-identity.ts";
 import { startDynamoLocal, type RunningServer } from "./dynamo-local.ts";
 import { startRecordingProxy } from "./recording-proxy.ts";
+import { S3RVER_ACCESS_KEY, startS3Emulator } from "./s3-emulator.ts";
 import { startSchedulerServer } from "./scheduler-server.ts";
 
 export interface AwsTestEnv {
   readonly region: string;
   /** Static fake credentials for emulators; undefined for an external endpoint (default chain). */
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
-  readonly endpoints: { readonly dynamodb: string; readonly sqs: string; readonly scheduler: string };
+  readonly endpoints: {
+    readonly dynamodb: string;
+    readonly sqs: string;
+    readonly scheduler: string;
+    readonly s3: string;
+  };
   /** True when the endpoints are emulators this process started. */
   readonly local: boolean;
   stop(): Promise<void>;
@@ -77,25 +83,44 @@ export async function startAwsTestEnv(env: Readonly<Record<string, string | unde
         dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? external,
         sqs: env.AWS_ENDPOINT_URL_SQS ?? external,
         scheduler: env.AWS_ENDPOINT_URL_SCHEDULER ?? external,
+        s3: env.AWS_ENDPOINT_URL_S3 ?? external,
       },
       local: false,
       async stop() {},
     };
   }
-  const settled = await Promise.allSettled([startDynamoLocal(), startSqs(), startSchedulerServer({ region })]);
+  const settled = await Promise.allSettled([
+    startDynamoLocal(),
+    startSqs(),
+    startSchedulerServer({ region }),
+    startS3Emulator(),
+  ]);
   const started = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
     await Promise.all(started.map((s) => s.stop()));
     throw failed.reason;
   }
-  const [dynamo, sqs, scheduler] = started as [RunningServer, RunningServer, RunningServer];
-  const proxies = await Promise.all([dynamo, sqs, scheduler].map((s) => startRecordingProxy({ target: s.endpoint })));
-  const [dynamoProxy, sqsProxy, schedulerProxy] = proxies as [RunningServer, RunningServer, RunningServer];
+  const [dynamo, sqs, scheduler, s3] = started as [RunningServer, RunningServer, RunningServer, RunningServer];
+  const proxies = await Promise.all([
+    ...[dynamo, sqs, scheduler].map((s) => startRecordingProxy({ target: s.endpoint })),
+    startRecordingProxy({ target: s3.endpoint, presentAccessKey: S3RVER_ACCESS_KEY }),
+  ]);
+  const [dynamoProxy, sqsProxy, schedulerProxy, s3Proxy] = proxies as [
+    RunningServer,
+    RunningServer,
+    RunningServer,
+    RunningServer,
+  ];
   return {
     region,
     credentials: { ...FAKE_CREDENTIALS },
-    endpoints: { dynamodb: dynamoProxy.endpoint, sqs: sqsProxy.endpoint, scheduler: schedulerProxy.endpoint },
+    endpoints: {
+      dynamodb: dynamoProxy.endpoint,
+      sqs: sqsProxy.endpoint,
+      scheduler: schedulerProxy.endpoint,
+      s3: s3Proxy.endpoint,
+    },
     local: true,
     async stop() {
       await Promise.all([...proxies, ...started].map((s) => s.stop()));

@@ -18,6 +18,8 @@ export interface RecordingProxyOptions {
   readonly log?: CallLog;
   /** @default true */
   readonly enforceLimits?: boolean;
+  /** After recording the caller, sign as this access key instead (an emulator that knows only one key). */
+  readonly presentAccessKey?: string;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -52,15 +54,14 @@ export async function startRecordingProxy(opts: RecordingProxyOptions): Promise<
           opts.enforceLimits === false ? undefined : checkLimits(call.service, call.operation, call.input);
         if (violation) return refuse(res, violation, req.headers["content-type"] ?? "application/x-amz-json-1.0");
       }
+      const headers = { ...req.headers, host: target.host };
+      if (opts.presentAccessKey && typeof headers.authorization === "string")
+        headers.authorization = headers.authorization.replace(
+          /Credential=[^/]+\//,
+          `Credential=${opts.presentAccessKey}/`,
+        );
       const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: target.host },
-          agent,
-        },
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);

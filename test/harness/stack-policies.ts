@@ -55,12 +55,17 @@ export function stackPolicies(s: Synthesized, d: TestDeployment, region: string)
   const dlqId = logicalIdOf(o.queues.deadLetterQueue);
   const tableId = logicalIdOf(o.stateTable.table);
   const schedulerRoleId = logicalIdOf(o.schedules.role);
+  const bucketId = logicalIdOf(o.payloads.bucket);
   const queueArn = (name: string) => `arn:aws:sqs:${region}:${TEST_ACCOUNT}:${name}`;
   const physical: Record<string, { arn: string; ref: string; name?: string }> = {
     [queueId]: { arn: queueArn(d.queueName), ref: `https://sqs/${d.queueName}`, name: d.queueName },
     [dlqId]: { arn: queueArn(d.dlqName), ref: `https://sqs/${d.dlqName}`, name: d.dlqName },
     [tableId]: { arn: `arn:aws:dynamodb:${region}:${TEST_ACCOUNT}:table/${d.tableName}`, ref: d.tableName },
     [schedulerRoleId]: { arn: schedulerRoleArnOf(d), ref: `evd-scheduler-${d.id}` },
+    [bucketId]: {
+      arn: `arn:aws:s3:::${d.bucketName ?? `no-bucket-${d.id}`}`,
+      ref: d.bucketName ?? `no-bucket-${d.id}`,
+    },
   };
   const ref = (id: string): string => {
     switch (id) {

@@ -203,6 +203,42 @@ describe("stack of the spec's configuration example", () => {
     });
   });
 
+  it("keeps events too large for an item or a message in an encrypted, TLS-only, private bucket that expires with the event log", () => {
+    const bucketId = onlyLogicalId(s, "AWS::S3::Bucket", "OrchestratorPayloadsBucket");
+    s.template.hasResourceProperties("AWS::S3::Bucket", {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 30, Prefix: "events/", Status: "Enabled" })],
+      },
+    });
+    s.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })],
+      },
+    });
+    const objects = (prefix: string) => grantsOf(statementsOf(s, prefix)).filter((g) => g.startsWith("s3:"));
+    assert.deepEqual(
+      objects("OrchestratorIngestRole").map((g) => g.split(" ")[0]),
+      ["s3:PutObject"],
+      "ingest only writes large events",
+    );
+    assert.deepEqual(
+      objects("OrchestratorRunnerRole").map((g) => g.split(" ")[0]),
+      ["s3:GetObject"],
+      "the runner only reads them",
+    );
+    s.template.hasOutput("PayloadBucket", { Value: { Ref: bucketId } });
+  });
+
   it("builds both functions for nodejs22.x on arm64 with the orchestrator environment and their own log groups", () => {
     for (const name of ["Ingest", "Runner"]) {
       const id = onlyLogicalId(s, "AWS::Lambda::Function", `Orchestrator${name}Function`);
@@ -273,7 +309,9 @@ describe("stack of the spec's configuration example", () => {
     const others = statements.filter((st) => !sqs.includes(st) && !dynamo.includes(st));
     for (const st of others) {
       assert.ok(
-        actionsOf(st).every((a) => a === "secretsmanager:GetSecretValue" || a.startsWith("logs:")),
+        actionsOf(st).every(
+          (a) => a === "secretsmanager:GetSecretValue" || a.startsWith("logs:") || a === "s3:PutObject",
+        ),
         `unexpected ${actionsOf(st).join(",")}`,
       );
     }
@@ -296,9 +334,12 @@ describe("stack of the spec's configuration example", () => {
     assert.ok(statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))));
   });
 
-  it("lets the runner use only its table and index, the queue, the DLQ, its secrets and its log group", () => {
+  it("lets the runner use only its table, the queue, the DLQ, the payload objects, its secrets and its log group", () => {
     const statements = statementsOf(s, "OrchestratorRunnerRole");
     const allowed = new Set([
+      JSON.stringify({
+        "Fn::Join": ["", [getAtt(onlyLogicalId(s, "AWS::S3::Bucket", "OrchestratorPayloadsBucket")), "/events/*"]],
+      }),
       JSON.stringify(getAtt(tableId)),
       JSON.stringify(getAtt(queueId)),
       JSON.stringify(getAtt(dlqId)),

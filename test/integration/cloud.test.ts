@@ -12,6 +12,7 @@ import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
 import { iamConformanceSuite } from "./suites/iam-conformance.ts";
+import { largePayloadsSuite } from "./suites/large-payloads.ts";
 import { runnerWindowSuite } from "./suites/runner-window.ts";
 import { storeContractSuites } from "./suites/store-contracts.ts";
 
@@ -26,6 +27,7 @@ storeContractSuites(env);
 deliveryFlowSuite(env);
 failureFlowSuite(env);
 runnerWindowSuite(env);
+largePayloadsSuite(env);
 cloudCliSuite(env);
 // Last: it evaluates every AWS call the suites above made.
 iamConformanceSuite(env);

@@ -16,6 +16,7 @@ import { systemClock } from "../../../shared/ports/clock.ts";
 import { parseSince } from "../../daemon/daemon-control.ts";
 import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { payloadStoreOf } from "./cloud-payloads.ts";
 
 interface ReplayOptions {
   handler?: string;
@@ -62,11 +63,12 @@ export function registerCloudReplay(cloud: Command, deps: CloudCliDeps, ctx: Clo
           concurrencyKey = (job) =>
             route(job.event, new Date(systemClock.now()), { handler: job.handler })[0]?.concurrency_key;
         }
+        const payloads = payloadStoreOf(c, deps.env);
         const replayed = await replayLoggedEvents(
           {
-            eventLog: new DynamoEventLog({ table }),
+            eventLog: new DynamoEventLog({ table, ...(payloads ? { payloads } : {}) }),
             table,
-            sender: new SqsJobSender({ sqs: c.sqs, queueUrl }),
+            sender: new SqsJobSender({ sqs: c.sqs, queueUrl, ...(payloads ? { payloads } : {}) }),
             clock: systemClock,
             ...(concurrencyKey ? { concurrencyKey } : {}),
           },

@@ -13,6 +13,7 @@
  * and `--region` for LocalStack or another region. Exit status: 0 ok, 1 AWS error, 2 bad input.
  */
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Command, Option } from "commander";
@@ -47,6 +48,8 @@ export interface CloudContext {
   readonly sqs: () => SQSClient;
   readonly scheduler: () => SchedulerClient;
   readonly table: (name: string) => TableRef;
+  /** The claim-check bucket's client (large events), when the verbs need it. */
+  readonly s3?: () => S3Client;
 }
 
 export interface CloudCliDeps {
@@ -97,6 +100,7 @@ export async function awsCloudContext(
     sqs: lazy(() => new SQSClient(sdkConfig(conn))),
     scheduler: lazy(() => new SchedulerClient(sdkConfig(conn))),
     table: (name) => tableRef(name, conn),
+    s3: lazy(() => new S3Client({ ...sdkConfig(conn), forcePathStyle: conn.endpoint !== undefined })),
   };
 }
 

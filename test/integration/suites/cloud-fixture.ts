@@ -19,7 +19,7 @@ import type { CloudConnections } from "../../../functions/cloud-adapters.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 import type { MetricSink } from "../../../functions/metrics.ts";
 import type { PipelineRunner } from "../../../shared/pipeline/pipeline-runner.ts";
-import { createTestQueues, createTestTable, type TestQueues } from "../../harness/aws-resources.ts";
+import { createTestBucket, createTestQueues, createTestTable, type TestQueues } from "../../harness/aws-resources.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
 import { Component, credentialsFor } from "../../harness/aws-identity.ts";
 import { assertLambdaPayload } from "../../harness/aws-limits.ts";
@@ -84,6 +84,7 @@ export interface FixtureOptions {
 export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promise<CloudFixture> {
   const id = newDeploymentId();
   const table = await createTestTable(env);
+  const bucketName = await createTestBucket(env);
   const queues = await createTestQueues(env, { maxReceiveCount: opts.maxReceiveCount ?? 2 });
   const arn = await queues.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ["QueueArn"] }),
@@ -96,6 +97,7 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     tableName: table.tableName,
     queueName: nameOf(queues.queueUrl),
     dlqName: nameOf(queues.dlqUrl),
+    bucketName,
   });
   // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
   const bundle = parseDeployBundle(
@@ -109,6 +111,7 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     EVD_MAX_RECEIVE_COUNT: String(opts.maxReceiveCount ?? 2),
     EVD_SECRETS: JSON.stringify(secretLocatorsOf(opts.config)),
     EVD_LEASE_MS: "600000",
+    EVD_PAYLOAD_BUCKET: bucketName,
     AWS_REGION: env.region,
   };
   const connectionsOf = (component: Component): CloudConnections => {
@@ -118,6 +121,7 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
       sqs: componentConnectionOf(env, "sqs", component, id),
       secretsmanager: { ...fake, endpoint: opts.secretsEndpoint },
       ssm: { ...fake, endpoint: opts.secretsEndpoint },
+      s3: componentConnectionOf(env, "s3", component, id),
       ...(opts.bedrockEndpoint ? { bedrock: { ...fake, endpoint: opts.bedrockEndpoint } } : {}),
     };
   };
