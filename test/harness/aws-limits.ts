@@ -251,7 +251,8 @@ type Value = Record<string, unknown>;
 export function attributeValueSize(v: Value): number {
   if (typeof v.S === "string") return utf8(v.S);
   if (typeof v.N === "string") return Math.ceil(v.N.replace(/^[-+]|\.|e.*$/gi, "").replace(/^0+/, "").length / 2) + 1;
-  if (typeof v.B === "string") return Buffer.from(v.B, "base64").length;
+  if (typeof v.B === "string") return Buffer.from(v.B, "base64").length; // on the wire
+  if (v.B instanceof Uint8Array) return v.B.length; // as the SDK hands it over
   if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
   if (Array.isArray(v.SS)) return (v.SS as string[]).reduce((n, s) => n + utf8(s), 0);
   if (Array.isArray(v.NS)) return (v.NS as string[]).reduce((n, s) => n + attributeValueSize({ N: s }), 0);
