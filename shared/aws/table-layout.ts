@@ -9,6 +9,7 @@
  * | history run     | `RUN#<job id>`            | `<started iso>#<attempt>` | `RUNS#<shard>`   | `<started iso>#<job id>#<attempt>` |
  * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                |                  |                                    |
  * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                   |                  |                                    |
+ * | handler state   | `STATE#<handler>`         | `<key>`                   |                  |                                    |
  *
  * No write path has a hot partition. Base-table keys are per event, job, run, schedule or key.
  * The `log` index lists events and runs by time: its partition is one of `LOG_SHARDS` shards
@@ -18,8 +19,10 @@
  * on (kind, ids, handler, status), so an index write costs one write unit whatever the payload
  * (the event itself stays in the base item, read by key).
  *
- * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run.
- * Items are documents (lib-dynamodb marshalling): the EventResult and the Event are maps.
+ * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run and
+ * handler state, which live until overwritten or deleted.
+ * Items are documents (lib-dynamodb marshalling): the EventResult is a map, the event gzipped
+ * JSON (stored-event.ts).
  */
 export const TABLE_KEYS = {
   partitionKey: "pk",
@@ -42,6 +45,7 @@ export const ItemKind = {
   RUN: "run",
   LAST_RUN: "last_run",
   CONCURRENCY_KEY: "concurrency_key",
+  HANDLER_STATE: "handler_state",
 } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
@@ -66,6 +70,7 @@ export const concurrencyKey = (handler: string, key: string): ItemKey => ({
   pk: `CKEY#${handler}#${key}`,
   sk: "LEASE",
 });
+export const handlerStateKey = (handler: string, key: string): ItemKey => ({ pk: `STATE#${handler}`, sk: key });
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {
   return { pk: `RUN#${jobId}`, sk: `${startedAtIso}#${padAttempt(attempt)}` };
 }

@@ -14,10 +14,12 @@
 import { secretRefName } from "../config/secret-ref.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { verifySignature, type SignatureScheme, type SignedRequest } from "../signatures/verify.ts";
+import { webhookScheme } from "../signatures/webhook-scheme.ts";
 import type { Endpoint, GuardedSource } from "./endpoints.ts";
 
 export type EndpointVerdict =
-  | { readonly ok: true; readonly sources: ReadonlySet<number> }
+  /** `schemes`: the scheme that verified each accepted source. */
+  | { readonly ok: true; readonly sources: ReadonlySet<number>; readonly schemes: ReadonlyMap<number, SignatureScheme> }
   | { readonly ok: false; readonly kind: "signature"; readonly reason: string }
   | { readonly ok: false; readonly kind: "secret"; readonly reason: string };
 
@@ -89,18 +91,23 @@ export function cachedSecretResolver(secrets: SecretStore, opts: SecretCacheOpti
   };
 }
 
-type Verdict = { ok: true } | { ok: false; reason: string };
+type Verdict = { ok: true; scheme: SignatureScheme } | { ok: false; reason: string };
 
+/**
+ * The first of the secret's values that verifies the request. The scheme is the group's, or, for a
+ * webhook whose scheme follows its secret (`whsec_` means Standard Webhooks), each value's own.
+ */
 async function verifyWithAny(
-  scheme: SignatureScheme,
+  group: { scheme: SignatureScheme; fromSecret: boolean },
   values: readonly string[],
   req: SignedRequest,
   opts: { nowMs: number; toleranceSeconds: number },
 ): Promise<Verdict> {
   let first: Verdict | undefined;
   for (const secret of values) {
+    const scheme = group.fromSecret ? webhookScheme(undefined, secret) : group.scheme;
     const verdict = await verifySignature(scheme, secret, req, opts);
-    if (verdict.ok) return verdict;
+    if (verdict.ok) return { ok: true, scheme };
     first ??= verdict;
   }
   return first ?? { ok: false, reason: "the endpoint's secret has no value" };
@@ -112,20 +119,25 @@ export async function verifyEndpoint(
   resolve: SecretResolver,
   opts: { nowMs: number; toleranceSeconds: number },
 ): Promise<EndpointVerdict> {
-  const groups = new Map<string, { scheme: SignatureScheme; secret: string | undefined; sources: GuardedSource[] }>();
+  const groups = new Map<
+    string,
+    { scheme: SignatureScheme; fromSecret: boolean; secret: string | undefined; sources: GuardedSource[] }
+  >();
   for (const g of endpoint.sources) {
-    const key = `${g.scheme}\0${g.secret ?? ""}`;
-    const group = groups.get(key) ?? { scheme: g.scheme, secret: g.secret, sources: [] };
+    const fromSecret = g.schemeFromSecret === true;
+    const key = `${fromSecret ? "auto" : g.scheme}\0${g.secret ?? ""}`;
+    const group = groups.get(key) ?? { scheme: g.scheme, fromSecret, secret: g.secret, sources: [] };
     group.sources.push(g);
     groups.set(key, group);
   }
   const accepted = new Set<number>();
+  const schemes = new Map<number, SignatureScheme>();
   const reasons: string[] = [];
   let secretFailures = 0;
   for (const group of groups.values()) {
     let verdict: Verdict;
     if (group.scheme === "none") {
-      verdict = { ok: true };
+      verdict = { ok: true, scheme: group.scheme };
     } else if (group.secret === undefined) {
       verdict = {
         ok: false,
@@ -135,21 +147,25 @@ export async function verifyEndpoint(
     } else {
       try {
         const values = await resolve(group.secret);
-        verdict = await verifyWithAny(group.scheme, values, req, opts);
+        verdict = await verifyWithAny(group, values, req, opts);
         if (!verdict.ok) {
           // A rotation may have happened since the values were read: read them again (rate-limited).
           const again = await resolve(group.secret, { refresh: true });
-          if (again.some((v) => !values.includes(v))) verdict = await verifyWithAny(group.scheme, again, req, opts);
+          if (again.some((v) => !values.includes(v))) verdict = await verifyWithAny(group, again, req, opts);
         }
       } catch {
         secretFailures++;
         continue;
       }
     }
-    if (verdict.ok) for (const g of group.sources) accepted.add(g.index);
+    if (verdict.ok)
+      for (const g of group.sources) {
+        accepted.add(g.index);
+        schemes.set(g.index, verdict.scheme);
+      }
     else reasons.push(verdict.reason);
   }
-  if (accepted.size > 0) return { ok: true, sources: accepted };
+  if (accepted.size > 0) return { ok: true, sources: accepted, schemes };
   if (reasons.length === 0 && secretFailures > 0)
     return { ok: false, kind: "secret", reason: "the endpoint's secret cannot be resolved or used" };
   return { ok: false, kind: "signature", reason: [...new Set(reasons)].join("; ") };

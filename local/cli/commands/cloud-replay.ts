@@ -10,6 +10,7 @@ import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
 import { replayLoggedEvents } from "../../../shared/aws/event-replay.ts";
 import { SqsJobSender } from "../../../shared/aws/sqs-job-sender.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { RunStatus, type Job } from "../../../shared/events/event.ts";
 import { configRoute } from "../../../shared/ingest/admit.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
@@ -58,6 +59,7 @@ export function registerCloudReplay(cloud: Command, deps: CloudCliDeps, ctx: Clo
             configPath: o.config,
             env: deps.env,
             ...(deps.cwd ? { cwd: deps.cwd } : {}),
+            files: nodeConfigFiles,
           });
           const route = configRoute(config);
           concurrencyKey = (job) =>

@@ -213,7 +213,14 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       const jobs = new DynamoJobStore({ table: tableRef(tableName, connection(e, "dynamodb")) });
       const now = Date.now();
       assert.equal((await jobs.claim("r-1#review", 60_000, now)).kind, "claimed");
-      const failed = { event_id: "r-1", success: false, actions_taken: [], status: "failed" as const, error: "boom" };
+      const failed = {
+        event_id: "r-1",
+        success: false,
+        actions_taken: [],
+        output: null,
+        status: "failed" as const,
+        error: "boom",
+      };
       await jobs.fail("r-1#review", failed, now);
       assert.equal((await jobs.claim("r-2#review", 60_000, now)).kind, "claimed");
       await jobs.complete("r-2#review", { ...failed, event_id: "r-2", success: true, status: "succeeded" }, now);
@@ -257,6 +264,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
         handler: "h",
         success: true,
         actions_taken: [],
+        output: null,
+        error: null,
         status: "succeeded",
         started_at: "2026-01-01T00:00:00.000Z",
       });
@@ -266,6 +275,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
         handler: "h",
         success: false,
         actions_taken: [],
+        output: null,
+        error: null,
         status: "failed",
         started_at: "2026-01-02T00:00:00.000Z",
       });
