@@ -239,6 +239,31 @@ describe("which config the app deploys", () => {
     assert.equal(byDefault.stack.stackName, "EvdPrReview");
   });
 
+  it("deploys one config as two stacks (-c stackName) whose secrets and dashboards do not collide", async () => {
+    const stackOf = async (stackName: string) => {
+      const built = await buildApp({ ...opts, env: {}, context: { ...opts.context, stackName } });
+      const template = Template.fromStack(built.stack).toJSON() as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+      const names = (type: string, key: string) =>
+        Object.values(template.Resources)
+          .filter((r) => r.Type === type)
+          .map((r) => JSON.stringify(r.Properties[key]));
+      return {
+        secrets: names("AWS::SecretsManager::Secret", "Name"),
+        dashboards: names("AWS::CloudWatch::Dashboard", "DashboardName"),
+      };
+    };
+    const [staging, production] = await Promise.all([stackOf("EvdStaging"), stackOf("EvdProduction")]);
+    assert.equal(staging.secrets.length, 2);
+    assert.deepEqual(
+      staging.secrets.filter((n) => production.secrets.includes(n)),
+      [],
+      "no secret name in common",
+    );
+    assert.notDeepEqual(staging.dashboards, production.dashboards);
+  });
+
   it("mails the alarms through an SSL-only SNS topic when -c alarmEmail is given", async () => {
     const s = await synthConfig("examples/webhook-integration.yaml", { context: { alarmEmail: "oncall@example.com" } });
     s.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" });
