@@ -9,6 +9,7 @@
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PipelineOutcome, PipelineRunner } from "../pipeline/pipeline-runner.ts";
@@ -35,6 +36,8 @@ export type RunJobOutcome =
   | { readonly kind: "failed"; readonly result: EventResult; readonly error: RetryableError | PermanentError }
   /** A hook denied it: recorded, COMPLETED, never retried. */
   | { readonly kind: "skipped"; readonly result: EventResult }
+  /** Stopped at an approval gate (status parked): settled by parking it until a decision. */
+  | { readonly kind: "parked"; readonly result: EventResult; readonly parked: ParkedRun }
   /** Already COMPLETED: nothing ran. */
   | { readonly kind: "duplicate" }
   /** Another runner holds the lease: nothing ran. */
@@ -47,7 +50,20 @@ export function scheduleNameOf(job: Job): string | undefined {
   return typeof name === "string" ? name : job.event.source;
 }
 
-export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobDeps): Promise<RunJobOutcome> {
+export interface RunJobOptions {
+  /**
+   * Epoch ms by which the pipeline must have stopped, whatever its handler's timeout_ms: the
+   * runner Lambda's remaining time minus the time it needs to record the outcome (deadline.ts).
+   */
+  readonly deadline?: number;
+}
+
+export async function runJob(
+  job: Job,
+  config: OrchestratorConfig,
+  deps: RunJobDeps,
+  opts: RunJobOptions = {},
+): Promise<RunJobOutcome> {
   const log = deps.logger.child({ event_id: job.event.id, job_id: job.id, handler: job.handler });
   const claim = await deps.jobs.claim(job.id, deps.leaseMs, deps.clock.now());
   if (claim.kind === "duplicate") {
@@ -80,7 +96,7 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
     const decision = await deps.hooks.emit(LifecycleEvent.HANDLER_START, hookData);
     if (decision.action === "skip") skipReason = decision.reason;
     outcome =
-      skipReason === undefined ? await runPipeline(job, config, deps, log) : { success: true, actions_taken: [] };
+      skipReason === undefined ? await runPipeline(job, config, deps, log, opts) : { success: true, actions_taken: [] };
   } catch (err) {
     outcome = {
       success: false,
@@ -91,20 +107,33 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
 
   const finishedMs = deps.clock.now();
   const status =
-    skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+    skipReason !== undefined
+      ? RunStatus.SKIPPED
+      : outcome.parked
+        ? RunStatus.PARKED
+        : outcome.success
+          ? RunStatus.SUCCEEDED
+          : RunStatus.FAILED;
+  const { event_id, ...runFacts } = facts(finishedMs);
   const result: EventResult = {
-    ...facts(finishedMs),
+    event_id,
     success: outcome.success,
     actions_taken: outcome.actions_taken,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    output: outcome.output ?? null,
+    error: outcome.error ?? null,
+    ...runFacts,
     status,
     ...(skipReason !== undefined ? { reason: skipReason } : {}),
   };
 
   await deps.history.append(result);
   let runOutcome: RunJobOutcome;
-  if (status === RunStatus.FAILED) {
+  if (status === RunStatus.PARKED) {
+    // Not done and not failed: claimable again once approved; the settlement parks it.
+    await deps.jobs.fail(job.id, result, finishedMs);
+    log.log("info", "job waits at an approval gate", { stage: outcome.parked!.gate.stage });
+    runOutcome = { kind: "parked", result, parked: outcome.parked! };
+  } else if (status === RunStatus.FAILED) {
     await deps.jobs.fail(job.id, result, finishedMs);
     const message = result.error ?? "failed";
     const error = outcome.permanent === true ? new PermanentError(message) : new RetryableError(message);
@@ -131,12 +160,16 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   return runOutcome;
 }
 
-/** The pipeline under the handler's timeout_ms: on expiry the signal aborts and the run fails (retryable). */
+/**
+ * The pipeline under the handler's timeout_ms, or less when the runner's deadline comes first: on
+ * expiry the signal aborts and the run fails (retryable), early enough for the failure to be recorded.
+ */
 async function runPipeline(
   job: Job,
   config: OrchestratorConfig,
   deps: RunJobDeps,
   log: Logger,
+  opts: RunJobOptions,
 ): Promise<PipelineOutcome> {
   const handler = config.handlers[job.handler];
   if (!handler) {
@@ -148,6 +181,12 @@ async function runPipeline(
     };
   }
   const timeoutMs = handler.timeout_ms;
+  const leftMs = opts.deadline === undefined ? timeoutMs : Math.max(0, opts.deadline - deps.clock.now());
+  const budgetMs = Math.min(timeoutMs, leftMs);
+  const expiry =
+    budgetMs < timeoutMs
+      ? `handler "${job.handler}" stopped after ${budgetMs} ms: the runner's time was running out (its timeout_ms is ${timeoutMs})`
+      : `handler "${job.handler}" timed out after ${timeoutMs} ms`;
   if (deps.leaseMs <= timeoutMs)
     log.log("warn", "lease is not longer than the handler timeout: another runner may take the job over", {
       lease_ms: deps.leaseMs,
@@ -160,9 +199,9 @@ async function runPipeline(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<PipelineOutcome>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new Error(`handler timed out after ${timeoutMs} ms`));
-      resolve({ success: false, actions_taken: [], error: `handler "${job.handler}" timed out after ${timeoutMs} ms` });
-    }, timeoutMs);
+      controller.abort(new Error(expiry));
+      resolve({ success: false, actions_taken: [], error: expiry });
+    }, budgetMs);
   });
   const run = deps.pipeline.run(job, { signal: controller.signal, ...(lastRun !== undefined ? { lastRun } : {}) });
   run.catch(() => undefined); // a run still going after the timeout must not surface as unhandled

@@ -5,6 +5,8 @@
 import { resolve } from "node:path";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { resolveSecret } from "../config/secret-ref.ts";
+import type { HandlerStateStore } from "../ports/handler-state-store.ts";
+import { nodeFetch } from "../node/node-fetch.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { TOOL_ACTIONS, type ToolName } from "./catalog.ts";
 import { ToolError } from "./errors.ts";
@@ -13,6 +15,7 @@ import { gitAdvancedTool } from "./git-advanced.ts";
 import { githubTool } from "./github.ts";
 import { httpTool } from "./http.ts";
 import { slackTool } from "./slack.ts";
+import { stateTool } from "./state.ts";
 import type { Tool } from "./tool.ts";
 
 export interface ToolRegistryDeps {
@@ -20,6 +23,8 @@ export interface ToolRegistryDeps {
   /** The config folder: default filesystem root and git repository; base of relative settings. */
   readonly baseDir: string;
   readonly fetch?: typeof fetch;
+  /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
+  readonly handlerState?: HandlerStateStore;
 }
 
 export interface ToolRegistry {
@@ -51,7 +56,7 @@ export function filesystemRootOf(tools: OrchestratorConfig["tools"], baseDir: st
 }
 
 export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: ToolRegistryDeps): ToolRegistry {
-  const fetchFn = deps.fetch ?? fetch;
+  const fetchFn = deps.fetch ?? nodeFetch;
   const fsRoot = filesystemRootOf(tools, deps.baseDir);
   const repo = resolve(deps.baseDir, tools["tool-git-advanced"]?.repo ?? ".");
   const http = tools["tool-http"];
@@ -73,6 +78,7 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
       token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"),
       fetch: fetchFn,
     }),
+    "tool-state": stateTool(deps.handlerState),
   };
   return {
     get(name, action) {

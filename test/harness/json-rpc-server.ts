@@ -1,7 +1,8 @@
 /**
- * A small in-repo server speaking Bedrock Runtime Converse (REST-JSON `POST /model/{modelId}/converse`),
- * which no npm emulator offers; the real SDK client talks to it. (Secrets Manager and SSM are
- * emulated by the product: local/cloud-local/emulators/secrets-emulator.ts.)
+ * The AWS wire formats the integration tests need and no npm emulator offers: Secrets Manager +
+ * SSM (the product's emulator, local/cloud-local/emulators/secrets-emulator.ts) and Bedrock
+ * Runtime Converse (REST-JSON `POST /model/{modelId}/converse`, here). The real SDK clients talk
+ * to them; every call is logged with its caller for the IAM conformance check (aws-call.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -11,12 +12,16 @@ import {
   type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { secretsEmulator } from "../../local/cloud-local/emulators/secrets-emulator.ts";
+import { serveHandler } from "../../local/cloud-local/emulators/http-service.ts";
+import { awsCalls, parseAwsCall, SECRET_ARN_SUFFIX } from "./aws-call.ts";
+import type { RunningServer } from "./dynamo-local.ts";
+import { startRecordingProxy } from "./recording-proxy.ts";
 
-async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
+async function rawBody(req: IncomingMessage | Http2ServerRequest): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return Buffer.concat(chunks);
 }
 
 function reply(
@@ -34,6 +39,43 @@ function reply(
   };
   (res as ServerResponse).writeHead(status, headers);
   res.end(text);
+}
+
+export interface SecretsServer extends RunningServer {
+  /** How many GetSecretValue / GetParameter calls were answered (to observe caching). */
+  readonly calls: () => number;
+  /** `put-secret-value`: the value becomes AWSCURRENT, the current one AWSPREVIOUS. */
+  putSecretValue(id: string, value: string): void;
+  /** `put-parameter --overwrite`: a new version of the parameter. */
+  putParameter(name: string, value: string): void;
+}
+
+/**
+ * Secrets Manager and SSM: the product's emulator (`evd cloud local` serves it), over the given
+ * values, which start out a day old, behind the recording proxy like the other emulators (calls
+ * are logged for the IAM check). Secret ARNs end in the suffix the IAM check assumes.
+ */
+export async function startSecretsServer(values: {
+  secrets?: Record<string, string>;
+  parameters?: Record<string, string>;
+}): Promise<SecretsServer> {
+  const emulator = secretsEmulator({
+    ...values,
+    presetAt: Date.now() - 86_400_000,
+    arnSuffix: SECRET_ARN_SUFFIX.slice(1),
+  });
+  const server = await serveHandler(emulator.handler);
+  const proxy = await startRecordingProxy({ target: server.endpoint });
+  return {
+    endpoint: proxy.endpoint,
+    calls: emulator.reads,
+    putSecretValue: (id, value) => emulator.putSecretValue(id, value),
+    putParameter: (name, value) => emulator.putParameter(name, value),
+    stop: async () => {
+      await proxy.stop();
+      await server.stop();
+    },
+  };
 }
 
 export interface ConverseCall {
@@ -61,7 +103,10 @@ export async function startConverseServer(): Promise<ConverseServer> {
       const m = /^\/model\/([^/]+)\/converse$/.exec(req.url ?? "");
       if (req.method !== "POST" || !m)
         return reply(res, 404, { message: "not found" }, "application/json", "ResourceNotFoundException");
-      const input = await body(req);
+      const raw = await rawBody(req);
+      const call = parseAwsCall({ method: req.method, url: req.url ?? "/", headers: req.headers, body: raw });
+      if (call) awsCalls.add(call);
+      const input = raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
       const modelId = decodeURIComponent(m[1]!);
       state.calls.push({ modelId, body: input });
       if (state.mode === "throttle")

@@ -12,6 +12,7 @@ import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
 import { SqsJobQueue } from "../../../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../../../shared/aws/sqs-job-sender.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import { jobIdOf } from "../../../shared/events/event.ts";
 import { manualEvent } from "../../../shared/events/manual-event.ts";
@@ -22,6 +23,7 @@ import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
 import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
 import { CloudCliError, need } from "./cloud-errors.ts";
+import { payloadStoreOf } from "./cloud-payloads.ts";
 
 /** Without a config: one job for the named handler, nothing rendered. */
 function namedHandlerRoute(): RouteFn {
@@ -61,18 +63,30 @@ export function registerCloudTrigger(
         }
         const route = o.config
           ? configRoute(
-              (await loadConfig({ configPath: o.config, env: deps.env, ...(deps.cwd ? { cwd: deps.cwd } : {}) }))
-                .config,
+              (
+                await loadConfig({
+                  configPath: o.config,
+                  env: deps.env,
+                  ...(deps.cwd ? { cwd: deps.cwd } : {}),
+                  files: nodeConfigFiles,
+                })
+              ).config,
             )
           : namedHandlerRoute();
         const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
         const tableName = c.resources.tableName ?? opts.table;
         const table = tableName ? c.table(tableName) : undefined;
+        const payloads = payloadStoreOf(c, deps.env);
         const queue = new SqsJobQueue({
-          sender: new SqsJobSender({ sqs: c.sqs, queueUrl }),
+          sender: new SqsJobSender({ sqs: c.sqs, queueUrl, ...(payloads ? { payloads } : {}) }),
           sqs: c.sqs,
           clock: systemClock,
-          ...(table ? { eventLog: new DynamoEventLog({ table }), leases: new ConcurrencyLease({ table }) } : {}),
+          ...(table
+            ? {
+                eventLog: new DynamoEventLog({ table, ...(payloads ? { payloads } : {}) }),
+                leases: new ConcurrencyLease({ table }),
+              }
+            : {}),
         });
         const admit = createAdmission({
           route,

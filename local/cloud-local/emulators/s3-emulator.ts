@@ -15,27 +15,29 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EmulatorError } from "../errors.ts";
 import { proxyTo } from "./aws-gateway.ts";
-import type { RequestHandler } from "./http-service.ts";
+import type { RequestHandler, RunningServer } from "./http-service.ts";
 
 export interface S3Emulator {
   readonly handler: RequestHandler;
   stop(): Promise<void>;
 }
 
-const S3RVER_KEY = "S3RVER";
+/** The only access key s3rver accepts. */
+export const S3RVER_ACCESS_KEY = "S3RVER";
 const SERVER_SCRIPT = fileURLToPath(new URL("./s3-server.mjs", import.meta.url));
 
 /** Rewrites the access key of a SigV4 `Authorization` header (or presigned URL) to the one s3rver knows. */
 export function presentAsS3rverKey(req: IncomingMessage): void {
   const auth = req.headers.authorization;
   if (typeof auth === "string")
-    req.headers.authorization = auth.replace(/Credential=[^/]+\//, `Credential=${S3RVER_KEY}/`);
+    req.headers.authorization = auth.replace(/Credential=[^/]+\//, `Credential=${S3RVER_ACCESS_KEY}/`);
   const url = req.url ?? "";
   if (url.includes("X-Amz-Credential="))
-    req.url = url.replace(/X-Amz-Credential=[^%&/]+(%2F|\/)/, `X-Amz-Credential=${S3RVER_KEY}$1`);
+    req.url = url.replace(/X-Amz-Credential=[^%&/]+(%2F|\/)/, `X-Amz-Credential=${S3RVER_ACCESS_KEY}$1`);
 }
 
-export async function s3Emulator(timeoutMs = 30_000): Promise<S3Emulator> {
+/** s3rver in its own process on 127.0.0.1 (it knows only the access key S3RVER: present that one). */
+export async function startS3rverProcess(timeoutMs = 30_000): Promise<RunningServer> {
   try {
     createRequire(import.meta.url).resolve("s3rver/package.json");
   } catch (err) {
@@ -68,12 +70,8 @@ export async function s3Emulator(timeoutMs = 30_000): Promise<S3Emulator> {
       reject(new EmulatorError(`s3rver exited with ${code}: ${output.slice(-500)}`));
     });
   });
-  const proxy = proxyTo(`http://127.0.0.1:${port}`);
   return {
-    handler: (req, res) => {
-      presentAsS3rverKey(req);
-      proxy(req, res);
-    },
+    endpoint: `http://127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode === null) {
         await new Promise<void>((resolve) => {
@@ -84,5 +82,18 @@ export async function s3Emulator(timeoutMs = 30_000): Promise<S3Emulator> {
       }
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** S3 for the local endpoint: the s3rver process behind a handler that presents its access key. */
+export async function s3Emulator(): Promise<S3Emulator> {
+  const server = await startS3rverProcess();
+  const proxy = proxyTo(server.endpoint);
+  return {
+    handler: (req, res) => {
+      presentAsS3rverKey(req);
+      proxy(req, res);
+    },
+    stop: () => server.stop(),
   };
 }

@@ -26,6 +26,10 @@ export interface SecretsEmulatorOptions {
   readonly secrets?: Readonly<Record<string, string>>;
   /** SSM parameters that exist from the start (SecureString): name -> value. */
   readonly parameters?: Readonly<Record<string, string>>;
+  /** When the preset values were set (epoch ms): tests of rotation windows start them in the past. @default now */
+  readonly presetAt?: number;
+  /** The 6 characters after a secret's name in its ARN. @default random per secret */
+  readonly arnSuffix?: string;
 }
 
 interface SecretVersion {
@@ -44,12 +48,17 @@ interface StoredSecret {
   versions: SecretVersion[];
 }
 
+interface ParameterVersion {
+  readonly value: string;
+  /** Epoch seconds. */
+  readonly changed: number;
+}
+
 interface StoredParameter {
   readonly name: string;
   type: string;
-  value: string;
-  version: number;
-  changed: number;
+  /** Oldest first: version n is versions[n - 1]. */
+  versions: ParameterVersion[];
 }
 
 export interface SecretsEmulator {
@@ -60,6 +69,10 @@ export interface SecretsEmulator {
   currentValue(id: string): string | undefined;
   /** The value of an SSM parameter. */
   parameterValue(name: string): string | undefined;
+  /** `put-secret-value`: the value becomes AWSCURRENT, the current one AWSPREVIOUS. */
+  putSecretValue(id: string, value: string): void;
+  /** `put-parameter --overwrite`: a new version of the parameter (created when missing). */
+  putParameter(name: string, value: string): void;
 }
 
 const CURRENT = "AWSCURRENT";
@@ -79,11 +92,11 @@ export function secretsEmulator(opts: SecretsEmulatorOptions = {}): SecretsEmula
   let reads = 0;
   const now = () => Date.now() / 1000;
 
-  const create = (name: string, value: string | undefined, description?: string): StoredSecret => {
-    const t = now();
+  const create = (name: string, value: string | undefined, description?: string, at = now()): StoredSecret => {
+    const t = at;
     const secret: StoredSecret = {
       name,
-      arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${arnSuffix()}`,
+      arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${opts.arnSuffix ?? arnSuffix()}`,
       ...(description !== undefined ? { description } : {}),
       created: t,
       changed: t,
@@ -92,9 +105,10 @@ export function secretsEmulator(opts: SecretsEmulatorOptions = {}): SecretsEmula
     secrets.set(name, secret);
     return secret;
   };
-  for (const [name, value] of Object.entries(opts.secrets ?? {})) create(name, value);
+  const presetAt = (opts.presetAt ?? Date.now()) / 1000;
+  for (const [name, value] of Object.entries(opts.secrets ?? {})) create(name, value, undefined, presetAt);
   for (const [name, value] of Object.entries(opts.parameters ?? {}))
-    parameters.set(name, { name, type: "SecureString", value, version: 1, changed: now() });
+    parameters.set(name, { name, type: "SecureString", versions: [{ value, changed: presetAt }] });
 
   /** By name, full ARN, or partial ARN (the ARN without its 6-character suffix). */
   const find = (id: string): StoredSecret | undefined => {
@@ -199,53 +213,67 @@ export function secretsEmulator(opts: SecretsEmulatorOptions = {}): SecretsEmula
   const notFound = (res: ServerResponse) =>
     sendAwsJsonError(res, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
 
-  const parameterOut = (p: StoredParameter) => ({
+  const parameterOut = (p: StoredParameter, version: number) => ({
     Name: p.name,
     Type: p.type,
-    Value: p.value,
-    Version: p.version,
+    Value: p.versions[version - 1]!.value,
+    Version: version,
     ARN: `arn:aws:ssm:${region}:${account}:parameter${p.name.startsWith("/") ? "" : "/"}${p.name}`,
     DataType: "text",
-    LastModifiedDate: p.changed,
+    LastModifiedDate: p.versions[version - 1]!.changed,
   });
+
+  /** `name` (the latest version) or `name:version`. */
+  const findParameter = (selector: string): { p: StoredParameter; version: number } | { error: [string, string] } => {
+    const colon = selector.lastIndexOf(":");
+    const [name, wanted] =
+      colon > 0 ? [selector.slice(0, colon), Number(selector.slice(colon + 1))] : [selector, undefined];
+    const p = parameters.get(name);
+    if (!p) return { error: ["ParameterNotFound", `Parameter ${name} not found.`] };
+    const version = wanted ?? p.versions.length;
+    if (!Number.isInteger(version) || version < 1 || version > p.versions.length)
+      return { error: ["ParameterVersionNotFound", `Version ${String(wanted)} of ${name} not found.`] };
+    return { p, version };
+  };
+
+  const putParameter = (name: string, value: string, type?: string): number => {
+    const existing = parameters.get(name);
+    const p: StoredParameter = existing ?? { name, type: type ?? "String", versions: [] };
+    if (type) p.type = type;
+    p.versions.push({ value, changed: now() });
+    parameters.set(name, p);
+    return p.versions.length;
+  };
 
   const ssm: Record<string, (input: Record<string, unknown>, res: ServerResponse) => void> = {
     GetParameter(input, res) {
       reads++;
-      const name = String(input.Name ?? "");
-      const p = parameters.get(name);
-      if (!p) return sendAwsJsonError(res, 400, "ParameterNotFound", `Parameter ${name} not found.`);
-      sendJson(res, 200, { Parameter: parameterOut(p) });
+      const found = findParameter(String(input.Name ?? ""));
+      if ("error" in found) return sendAwsJsonError(res, 400, ...found.error);
+      sendJson(res, 200, { Parameter: parameterOut(found.p, found.version) });
     },
     GetParameters(input, res) {
       reads++;
       const names = Array.isArray(input.Names) ? input.Names.map(String) : [];
+      const found = names.map((n) => ({ n, f: findParameter(n) }));
       sendJson(res, 200, {
-        Parameters: names.flatMap((n) => (parameters.has(n) ? [parameterOut(parameters.get(n)!)] : [])),
-        InvalidParameters: names.filter((n) => !parameters.has(n)),
+        Parameters: found.flatMap(({ f }) => ("error" in f ? [] : [parameterOut(f.p, f.version)])),
+        InvalidParameters: found.filter(({ f }) => "error" in f).map(({ n }) => n),
       });
     },
     PutParameter(input, res) {
       const name = String(input.Name ?? "");
       if (!name || typeof input.Value !== "string")
         return sendAwsJsonError(res, 400, "ValidationException", "Name and Value are required");
-      const existing = parameters.get(name);
-      if (existing && input.Overwrite !== true)
+      if (parameters.has(name) && input.Overwrite !== true)
         return sendAwsJsonError(
           res,
           400,
           "ParameterAlreadyExists",
           "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
         );
-      const p: StoredParameter = {
-        name,
-        type: typeof input.Type === "string" ? input.Type : (existing?.type ?? "String"),
-        value: input.Value,
-        version: (existing?.version ?? 0) + 1,
-        changed: now(),
-      };
-      parameters.set(name, p);
-      sendJson(res, 200, { Version: p.version, Tier: "Standard" });
+      const version = putParameter(name, input.Value, typeof input.Type === "string" ? input.Type : undefined);
+      sendJson(res, 200, { Version: version, Tier: "Standard" });
     },
     DeleteParameter(input, res) {
       const name = String(input.Name ?? "");
@@ -286,7 +314,14 @@ export function secretsEmulator(opts: SecretsEmulatorOptions = {}): SecretsEmula
       return find(id)?.versions.find((v) => v.stages.includes(CURRENT))?.value;
     },
     parameterValue(name) {
-      return parameters.get(name)?.value;
+      return parameters.get(name)?.versions.at(-1)?.value;
+    },
+    putSecretValue(id, value) {
+      const secret = find(id) ?? create(id, undefined);
+      putValue(secret, value);
+    },
+    putParameter(name, value) {
+      putParameter(name, value, "SecureString");
     },
   };
 }

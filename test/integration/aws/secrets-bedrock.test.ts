@@ -10,8 +10,12 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { bedrockProvider } from "../../../shared/aws/bedrock-provider.ts";
 import { AwsSecretStore, parseSecretMap } from "../../../shared/aws/secrets.ts";
 import { FAKE_CREDENTIALS } from "../../harness/aws-env.ts";
-import { startConverseServer, type ConverseServer } from "../../harness/json-rpc-server.ts";
-import { startSecretsServer, type SecretsServer } from "../../../local/cloud-local/emulators/secrets-emulator.ts";
+import {
+  startConverseServer,
+  startSecretsServer,
+  type ConverseServer,
+  type SecretsServer,
+} from "../../harness/json-rpc-server.ts";
 
 const conn = (endpoint: string) => ({ region: "us-east-1", endpoint, credentials: { ...FAKE_CREDENTIALS } });
 
@@ -45,10 +49,10 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
 
   it("maps a reference to a Secrets Manager secret and caches the value", async () => {
     fresh({ GITHUB_WEBHOOK_SECRET: "prod/github-webhook" });
-    const before = server.reads();
+    const before = server.calls();
     assert.equal(await store.get("GITHUB_WEBHOOK_SECRET"), "gh-s3cret");
     assert.equal(await store.get("GITHUB_WEBHOOK_SECRET"), "gh-s3cret");
-    assert.equal(server.reads() - before, 1);
+    assert.equal(server.calls() - before, 1);
     assert.deepEqual(made, ["secretsmanager"], "no SSM client is created when no ssm: reference is read");
   });
 
@@ -70,6 +74,30 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
       (err: Error) =>
         err.name === "SecretLookupError" && /"NOPE"/.test(err.message) && /prod\/missing/.test(err.message),
     );
+  });
+
+  it("gives the current value, and during a rotation's grace period the previous one too (Secrets Manager and SSM)", async () => {
+    let now = Date.now();
+    const rotating = new AwsSecretStore({
+      map: { HOOK: "prod/rotating", PARAM: "ssm:/evd/rotating" },
+      secretsManager: () => new SecretsManagerClient(conn(server.endpoint)),
+      ssm: () => new SSMClient(conn(server.endpoint)),
+      now: () => now,
+    });
+    server.putSecretValue("prod/rotating", "v1");
+    server.putParameter("/evd/rotating", "p1");
+    now += 2 * 3_600_000;
+    assert.deepEqual(await rotating.candidates("HOOK"), ["v1"], "an old secret has no previous value to accept");
+    assert.deepEqual(await rotating.candidates("PARAM"), ["p1"]);
+    server.putSecretValue("prod/rotating", "v2");
+    server.putParameter("/evd/rotating", "p2");
+    now = Date.now();
+    assert.deepEqual(await rotating.candidates("HOOK"), ["v2", "v1"]);
+    assert.deepEqual(await rotating.candidates("PARAM"), ["p2", "p1"]);
+    now += 3_600_001;
+    assert.deepEqual(await rotating.candidates("HOOK"), ["v2"], "after the grace period the previous value is refused");
+    assert.deepEqual(await rotating.candidates("PARAM"), ["p2"]);
+    await assert.rejects(rotating.candidates("NOPE"), /"NOPE"/);
   });
 
   it("parses EVD_SECRETS and refuses a bad map with the variable's name", () => {
