@@ -153,7 +153,8 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
     const fixture = await readFile(join(repoRoot, "test/e2e/fixtures/all-sources.yaml"), "utf8");
     await writeFile(allConfig, fixture.replaceAll("${DEPLOY_URL}", flaky.url).replaceAll("${DEPLOY_HOST}", flaky.host));
     allOut = join(tmp.dir, "all.out");
-    [pr, all] = await Promise.all([
+    // Both start at once; each that started is stopped in after(), even when the other failed.
+    const starts = await Promise.allSettled([
       startCloudLocalProcess({
         args: ["-c", "config=examples/pr-review.yaml", "-o", join(tmp.dir, "pr.out"), ...LOCAL_PORTS],
         env: { EVD_PROVIDER: "echo" },
@@ -172,7 +173,9 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
         ],
       }),
     ]);
-    started.push(pr, all);
+    for (const s of starts) if (s.status === "fulfilled") started.push(s.value);
+    for (const s of starts) if (s.status === "rejected") throw s.reason;
+    [pr, all] = started as [CloudLocalProcess, CloudLocalProcess];
   });
 
   after(async () => {
@@ -249,12 +252,19 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
     });
 
     it("a signed GitHub delivery -> 202 -> one run in the runner -> evd cloud history; the same delivery again is a duplicate", async () => {
-      const secrets = new SecretsManagerClient({
+      // As a user reads it: the stack's Secrets output names where each reference lives.
+      const conn = {
         endpoint: pr.endpoint,
         region: "us-east-1",
         credentials: { accessKeyId: "x", secretAccessKey: "x" },
-      });
-      const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: "evd/github-webhook-secret" }));
+      };
+      const cfn = new CloudFormationClient(conn);
+      const secretIds = JSON.parse((await describeStackOutputs(cfn, PR_STACK)).Secrets!) as Record<string, string>;
+      cfn.destroy();
+      const secrets = new SecretsManagerClient(conn);
+      const { SecretString } = await secrets.send(
+        new GetSecretValueCommand({ SecretId: secretIds.GITHUB_WEBHOOK_SECRET }),
+      );
       secrets.destroy();
       const delivery = signedGithubDelivery({ event: "push", payload: pushToMain(), secret: SecretString! });
       const first = await post(`${pr.apiUrl}/github`, delivery.body, delivery.headers);
@@ -379,7 +389,17 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
         functionOf(t, "Runner").Properties.Handler = "index.handlr";
       });
       const run = spawnCloudLocal({ args: ["--cdk-out", copy, ...LOCAL_PORTS] });
-      const code = await run.exited;
+      let code: number | null | undefined;
+      void run.exited.then((c) => (code = c));
+      await waitFor(() => code !== undefined || /evd cloud local ready/.test(run.out()), "its exit (or its banner)", {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+      });
+      if (code === undefined) {
+        run.proc.kill("SIGINT");
+        await run.exited;
+        assert.fail(`the mismatched stack started:\n${run.out()}`);
+      }
       assert.equal(code, 1);
       assert.match(run.err(), /Runtime\.HandlerNotFound: index\.handlr is undefined or not exported/);
       assert.match(run.err(), /\[Orchestrator\/Runner\/Function\]/);
