@@ -120,6 +120,7 @@ const OUTCOME_METRIC: Record<RunJobOutcome["kind"], Metric> = {
   duplicate: Metric.DUPLICATE,
   busy: Metric.BUSY,
   failed: Metric.FAILED,
+  budget_exceeded: Metric.BUDGET_EXCEEDED,
 };
 
 function record(outcome: RunJobOutcome, decision: Settlement, job: Job, deps: ProcessJobDeps): void {

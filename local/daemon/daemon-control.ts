@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
-import type { RunStatus } from "../../shared/events/event.ts";
+import { RunStatus } from "../../shared/events/event.ts";
 import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
@@ -36,7 +36,7 @@ export interface DaemonControlDeps {
   readonly stop: (reason: string) => Promise<void>;
 }
 
-const RUN_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "skipped", "dropped"];
+const RUN_STATUSES: readonly RunStatus[] = Object.values(RunStatus);
 const UNIT_MS = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 } as const;
 
 /** `--since`: an ISO-8601 time, or a duration ago (`90s`, `30m`, `2h`, `7d`, `1w`). */

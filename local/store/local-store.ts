@@ -13,7 +13,7 @@ import type { Event, EventResult, Job } from "../../shared/events/event.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { systemClock, type Clock } from "../../shared/ports/clock.ts";
 import type { HistoryQuery, HistoryStore } from "../../shared/ports/history-store.ts";
-import type { JobQueue, SubmitOutcome } from "../../shared/ports/job-queue.ts";
+import type { JobQueue, SubmitOptions, SubmitOutcome } from "../../shared/ports/job-queue.ts";
 import type { ClaimOutcome, JobRecord, JobStore } from "../../shared/ports/job-store.ts";
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
 import {
@@ -78,7 +78,7 @@ export interface LocalStore extends JobQueue {
   readonly history: HistoryStore;
   readonly lastRun: LastRunStore;
   /** Dedupe by event id, overflow policy, supersede; group-committed: resolves once durable. */
-  submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome>;
+  submit(event: Event, jobs: readonly Job[], options?: SubmitOptions): Promise<SubmitOutcome>;
   takeNext(now?: number): Promise<Job | undefined>;
   takeBatch(limit: number, now?: number): Promise<Job[]>;
   ack(jobId: string, result: EventResult): Promise<void>;
@@ -191,8 +191,8 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     jobs,
     history,
     lastRun,
-    async submit(event, jobs) {
-      const out = await write(() => submitOp(ctx, event, jobs, clock.now()));
+    async submit(event, jobs, options) {
+      const out = await write(() => submitOp(ctx, event, jobs, clock.now(), options));
       if (out.kind === "accepted" && out.jobIds.length > 0) signal();
       return out;
     },

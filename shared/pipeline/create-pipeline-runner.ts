@@ -13,6 +13,7 @@ import { errorMessage, isPermanent } from "./errors.ts";
 import type { PipelineOutcome, PipelineRunner, RecipeSource } from "./pipeline-runner.ts";
 import { loadRecipe, recipeFrame, runSteps, type EngineEnv } from "./run-steps.ts";
 import { baseScope, eventShortcuts, type Frame } from "./scope.ts";
+import { noStepObserver } from "./step-observer.ts";
 
 export { fileRecipeSource, mapRecipeSource } from "./recipe-source.ts";
 
@@ -61,6 +62,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         event: job.event,
         actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
+        observer: ctx.observer ?? noStepObserver,
       };
       const root: Frame = {
         prefix: "",

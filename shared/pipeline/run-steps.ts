@@ -13,6 +13,7 @@ import type { RecipeSource } from "./pipeline-runner.ts";
 import { parseRecipe, type Recipe } from "./recipe.ts";
 import { scopeOf, type Frame } from "./scope.ts";
 import { isPromptStep, isRecipeStep, isToolStep } from "./step-kind.ts";
+import { StepKind, type StepObservation, type StepObserver, type StepStart } from "./step-observer.ts";
 import { withDeadline, withRetry } from "./step-control.ts";
 import { renderTemplate, renderValue, type RenderOptions } from "./template.ts";
 import { RESERVED_NAMES, wellKnownOutputs } from "./well-known-outputs.ts";
@@ -45,6 +46,8 @@ export interface EngineEnv {
   readonly event: Event;
   readonly actions: string[];
   readonly retryBaseDelayMs: number;
+  /** Sees each step and each prompt's usage (tracing, budgets). */
+  readonly observer: StepObserver;
 }
 
 /** A failed step (after retries) whose `on_error` is `fail`; `permanent` follows the cause. */
@@ -94,6 +97,7 @@ async function runOnce(
   frame: Frame,
   env: EngineEnv,
   signal: AbortSignal,
+  observation: StepObservation,
 ): Promise<StepRun> {
   const scope = scopeOf(frame);
   const previousOutput = frame.last.output;
@@ -111,6 +115,12 @@ async function runOnce(
       maxTokens: step.max_tokens ?? entry.maxTokens,
       signal,
     });
+    observation.prompt({
+      provider: entry.provider.name,
+      model: response.model ?? step.model ?? entry.model,
+      inputTokens: response.usage?.inputTokens,
+      outputTokens: response.usage?.outputTokens,
+    });
     return { output: response.text, action: `prompt:${entry.provider.name}` };
   }
   if (isRecipeStep(step)) {
@@ -120,7 +130,7 @@ async function runOnce(
     ) as Record<string, unknown>;
     const child = recipeFrame(frame, recipe, context);
     env.actions.push(`recipe:${recipe.ref}`);
-    await runSteps(recipe.steps, child, env, signal);
+    await runSteps(recipe.steps, child, { ...env, observer: observation.nested }, signal);
     return { output: child.last.output, action: "" };
   }
   if (!isToolStep(step)) throw new RecipeError(`${where}: not a prompt, tool or recipe step`);
@@ -146,6 +156,21 @@ async function runOnce(
     event: env.event,
   });
   return { output: result.output, action: `${step.tool}.${step.action}${result.target ? `:${result.target}` : ""}` };
+}
+
+function stepStart(step: StepConfig, where: string, index: number): StepStart {
+  const id = step.id !== undefined ? { id: step.id } : {};
+  if (isPromptStep(step)) return { where, index, kind: StepKind.PROMPT, ...id };
+  if (isRecipeStep(step)) return { where, index, kind: StepKind.RECIPE, recipe: step.recipe, ...id };
+  const tool = step as { tool?: unknown; action?: unknown };
+  return {
+    where,
+    index,
+    kind: StepKind.TOOL,
+    ...id,
+    ...(typeof tool.tool === "string" ? { tool: tool.tool } : {}),
+    ...(typeof tool.action === "string" ? { action: tool.action } : {}),
+  };
 }
 
 function prefixed(where: string, error: unknown): string {
@@ -183,6 +208,7 @@ export async function runSteps(
       backoff: step.retry?.backoff ?? "exponential",
       baseDelayMs: env.retryBaseDelayMs,
     };
+    const observation = env.observer.step(stepStart(step, where, index));
     try {
       const run = await withRetry(
         policy,
@@ -190,7 +216,7 @@ export async function runSteps(
         (attempt) => {
           log.log("debug", "step started", { step: where, attempt });
           return withDeadline(
-            (stepSignal) => runOnce(step, where, frame, env, stepSignal),
+            (stepSignal) => runOnce(step, where, frame, env, stepSignal, observation),
             signal,
             step.timeout,
             where,
@@ -204,9 +230,11 @@ export async function runSteps(
       for (const known of wellKnownOutputs(step)) frame.vars[known] = run.output;
       if (name !== undefined) frame.vars[name] = run.output;
       frame.last = { has: true, output: run.output };
+      observation.end({ ...(run.action ? { action: run.action } : {}), output: run.output });
       log.log("info", "step finished", { step: where, action: run.action || undefined });
     } catch (error) {
       const message = prefixed(where, error);
+      observation.end({ error: message });
       if (signal.aborted || step.on_error === "fail") throw new StepError(message, error);
       frame.steps[index] = { error: message };
       log.log(

@@ -4,6 +4,7 @@
  * job, and `settle` hands that to the runner's `JobSettler`.
  *
  *   completed | skipped | duplicate          -> ack          (never runs again)
+ *   budget_exceeded                          -> ack          (recorded; a replay runs it)
  *   busy (another runner holds the lease)    -> leave        (the holder settles it)
  *   failed, PermanentError                   -> deadLetter
  *   failed, attempt >= max_attempts          -> deadLetter
@@ -47,6 +48,7 @@ export function decide(outcome: RunJobOutcome, attempt: number, policy: RetryPol
     case "completed":
     case "skipped":
     case "duplicate":
+    case "budget_exceeded":
       return { kind: SettlementKind.ACK };
     case "busy":
       return {

@@ -252,7 +252,7 @@ export function register(program: Command): void {
     .description("recent runs (EventResults), newest first; reads the store directly when no daemon runs")
     .option("--limit <n>", "how many", "50")
     .option("--handler <name>", "only this handler")
-    .option("--status <status>", "only succeeded | failed | skipped | dropped")
+    .option("--status <status>", "only succeeded | failed | skipped | dropped | budget_exceeded")
     .option("--json", "print JSON")
     .action(async (o: { limit: string; handler?: string; status?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
