@@ -8,6 +8,9 @@ import { RunStatus } from "../../shared/events/event.ts";
 import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
+import type { SpanRecord } from "../../shared/tracing/span-record.ts";
+import { renderTraceTree } from "../../shared/tracing/trace-tree.ts";
+import type { GuardrailsStatus } from "./daemon-guardrails.ts";
 import { RouterError } from "../../shared/router/errors.ts";
 import type { LocalStore } from "../store/local-store.ts";
 import type { Worker } from "../worker/worker.ts";
@@ -34,6 +37,13 @@ export interface DaemonControlDeps {
   readonly clock: Clock;
   readonly sources: () => SourceStatus[];
   readonly stop: (reason: string) => Promise<void>;
+  /** Paused sources and budgets (status), resuming a source, an event's spans (daemon-guardrails.ts). */
+  readonly guardrails?: {
+    status(): Promise<GuardrailsStatus>;
+    /** A source name, or what admission calls it (an HTTP path); false when it was not paused. */
+    resume(source: string): Promise<boolean>;
+    trace(eventId: string): Promise<SpanRecord[]>;
+  };
 }
 
 const RUN_STATUSES: readonly RunStatus[] = Object.values(RunStatus);
@@ -91,7 +101,17 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
         max_concurrent_handlers: config.max_concurrent_handlers,
         queue_overflow: config.queue_overflow,
         counts: store.counts(),
+        ...(deps.guardrails ? { guardrails: await deps.guardrails.status() } : {}),
       };
+    },
+    async resume({ source }) {
+      if (!deps.guardrails) throw new AdminRequestError(404, "no_guardrails", "this daemon has no storm breaker");
+      const resumed = await deps.guardrails.resume(source);
+      return { source, resumed, ...(resumed ? {} : { note: `source "${source}" was not paused` }) };
+    },
+    async trace({ eventId }) {
+      const spans = deps.guardrails ? await deps.guardrails.trace(eventId) : await store.spans.spansOfEvent(eventId);
+      return { event_id: eventId, spans, tree: renderTraceTree(spans) };
     },
     async trigger({ handler, payload }) {
       try {

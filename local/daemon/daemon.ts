@@ -12,6 +12,7 @@ import { SOURCE_TYPES } from "../../shared/config/schema.ts";
 import { sourceName } from "../../shared/config/source-name.ts";
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
+import { withCausation } from "../../shared/guardrails/causation.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
@@ -27,6 +28,7 @@ import { createWorker, type Worker } from "../worker/worker.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
 import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
 import { createDaemonControl } from "./daemon-control.ts";
+import { createDaemonGuardrails } from "./daemon-guardrails.ts";
 import { banner } from "./banner.ts";
 import { createWebhookServer, type WebhookServer } from "./http-server.ts";
 import { writePidFile } from "./pid-file.ts";
@@ -79,6 +81,15 @@ interface SourceEntry {
   state: SourceState;
   error?: string;
   detail?: string;
+}
+
+/** What admission (and so the storm breaker) calls a source's events by: HTTP sources their path, others their name. */
+function admissionSourceOf(source: SourceConfig, name: string): string {
+  if (source.type === "webhook") return source.path;
+  if (source.type === "git_push" || source.type === "git_pr") return source.path;
+  if (source.type === "custom" && (source.path !== undefined || source.github_events !== undefined))
+    return source.path ?? "/github";
+  return name;
 }
 
 /** Parses `--sources file_change,schedule`; an unknown type is an error naming the known ones. */
@@ -152,6 +163,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       await loadHookModules(config.hooks, configDir),
       logger.child({ component: "hooks" }),
     );
+    const guardrails = createDaemonGuardrails({
+      config,
+      configDir,
+      store,
+      hooks,
+      clock,
+      logger: logger.child({ component: "guardrails" }),
+      env: opts.env,
+    });
+    cleanups.push(() => guardrails.shutdown()); // after the worker stopped, before the store closes
+    if (guardrails.otlpUrl) logger.log("info", "traces exported over OTLP/HTTP", { url: guardrails.otlpUrl });
     const secrets = new MapSecretStore(opts.env);
     const pipeline = createPipelineRunner(config, {
       recipes: fileRecipeSource(configDir),
@@ -166,6 +188,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "ingest" }),
+      guard: guardrails.guard,
+      ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
     });
     const admit: Admit = createAdmission({
       route: configRoute(config),
@@ -173,9 +197,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "intake" }),
+      guard: guardrails.guard,
+      ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
     });
 
-    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger });
+    const worker: Worker = createWorker({
+      store,
+      config,
+      pipeline,
+      hooks,
+      clock,
+      logger,
+      guardrails: {
+        ...(guardrails.budget ? { budget: guardrails.budget } : {}),
+        ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
+        observeSteps: guardrails.observeSteps,
+      },
+    });
     const recovered = await worker.start();
     logger.log("info", "store opened", { file: store.file, recovered, pending: store.depth() });
     cleanups.push(async () => {
@@ -312,12 +350,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         debounceMs: s.debounce_ms ?? config.debounce_ms,
         maxContentBytes: s.max_content_bytes,
         ignorePaths: [stateDir],
+        ownChanges: { match: guardrails.ownWrites.match, ignore: config.guardrails.ignore_own_writes },
         logger: logger.child({ component: "watcher", source: e.name }),
         onError: (err) => void markError(e, err),
         onChanges: async (set) => {
-          const outcome = await admit(
-            fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }),
-          );
+          const event = fileChangeEvent({
+            source: set.source,
+            root: set.root,
+            changes: set.changes,
+            now: new Date(clock.now()),
+          });
+          const outcome = await admit(withCausation(event, set.causation));
           // Back-pressure (queue full) or a store failure: coalesce into the next change set.
           return outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE
             ? "retry"
@@ -363,17 +406,36 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
-        return entries.map((e) => ({
-          name: e.name,
-          type: e.source.type,
-          handler: e.source.handler,
-          state: e.state,
-          ...(e.source.type === "schedule"
-            ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
-            : {}),
-          ...(e.detail ? { detail: e.detail } : {}),
-          ...(e.error ? { error: e.error } : {}),
-        }));
+        const paused = new Map(guardrails.pausedNow().map((p) => [p.source, p]));
+        return entries.map((e) => {
+          const pause = paused.get(e.name) ?? paused.get(admissionSourceOf(e.source, e.name));
+          return {
+            name: e.name,
+            type: e.source.type,
+            handler: e.source.handler,
+            state: pause ? "paused" : e.state,
+            ...(e.source.type === "schedule"
+              ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
+              : {}),
+            ...(e.detail ? { detail: e.detail } : {}),
+            ...(pause
+              ? {
+                  error: `storm breaker: ${pause.reason}; paused until ${new Date(pause.until).toISOString()} (evd daemon resume ${pause.source})`,
+                }
+              : e.error
+                ? { error: e.error }
+                : {}),
+          };
+        });
+      },
+      guardrails: {
+        status: () => guardrails.status(),
+        async resume(source) {
+          const entry = entries.find((e) => e.name === source);
+          const key = entry ? admissionSourceOf(entry.source, entry.name) : source;
+          return (await guardrails.breaker?.resume(key)) ?? false;
+        },
+        trace: (eventId) => store.spans.spansOfEvent(eventId),
       },
       stop,
     });

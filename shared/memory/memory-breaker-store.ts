@@ -40,6 +40,11 @@ export class MemoryBreakerStore implements BreakerStore {
   }
 
   async paused(now: number): Promise<PausedSource[]> {
+    return this.pausedNow(now);
+  }
+
+  /** `paused`, synchronously (the daemon's status table). */
+  pausedNow(now: number): PausedSource[] {
     return [...this.#sources]
       .filter(([, s]) => s.pause !== undefined && s.pause.until > now)
       .map(([source, s]) => ({ source, ...s.pause! }));

@@ -36,6 +36,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
     secrets: deps.secrets,
     baseDir: deps.filesystemRoot,
     fetch: deps.fetch,
+    commentMarker: config.guardrails.self_comments.marker,
   });
   const fsRoot = filesystemRootOf(config.tools, deps.filesystemRoot);
   return {

@@ -23,6 +23,8 @@ import {
 } from "../../daemon/cli-support.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
+import type { GuardrailsStatus } from "../../daemon/daemon-guardrails.ts";
+import { registerGuardrailVerbs, renderGuardrails } from "./daemon-guardrails.ts";
 
 interface DaemonOptions extends ConfigOptions {
   sources?: string;
@@ -143,6 +145,7 @@ interface StatusBody {
   max_concurrent_handlers: number;
   queue_overflow: string;
   counts: Record<string, number>;
+  guardrails?: GuardrailsStatus;
 }
 
 function renderStatus(s: StatusBody): string {
@@ -171,6 +174,7 @@ function renderStatus(s: StatusBody): string {
     }`,
   ];
   if (s.running.length) lines.push(`running: ${s.running.join(", ")}`);
+  lines.push(...renderGuardrails(s.guardrails));
   return lines.join("\n");
 }
 
@@ -312,6 +316,8 @@ export function register(program: Command): void {
         for (const j of r.jobs) out(`  ${j.jobId}  (replay of ${j.replayOf})`);
       });
     });
+
+  registerGuardrailVerbs(daemon, globals);
 
   daemon
     .command("state")

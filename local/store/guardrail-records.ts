@@ -1,0 +1,98 @@
+/**
+ * The guardrails' tables in the embedded store: budget counters (the CounterStore port of
+ * shared/guardrails) and finished spans (the SpanStore port of shared/tracing, read by
+ * `evd daemon trace`). Both are written through the group committer like every other write, so a
+ * counter change is one SQLite transaction: atomic by construction in the one daemon per store.
+ */
+import type { CounterChange, CounterOutcome } from "../../shared/guardrails/counter-store.ts";
+import type { SpanRecord } from "../../shared/tracing/span-record.ts";
+import type { StoreContext } from "./store-context.ts";
+
+/** Migration 3 (migrations.ts). */
+export const GUARDRAIL_TABLES_SQL = `
+  CREATE TABLE counters (
+    key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (key, field)
+  ) WITHOUT ROWID;
+  CREATE INDEX counters_expiry ON counters (expires_at);
+
+  CREATE TABLE spans (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    event_id TEXT,
+    name TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+  );
+  CREATE INDEX spans_event ON spans (event_id);
+  CREATE INDEX spans_start ON spans (start_ms);
+`;
+
+function counterValue(ctx: StoreContext, key: string, field: string): number {
+  const row = ctx.stmt("SELECT value FROM counters WHERE key = ? AND field = ?").get(key, field) as
+    { value: number } | undefined;
+  return row?.value ?? 0;
+}
+
+/** All or nothing, inside the batch's transaction. */
+export function applyCountersOp(ctx: StoreContext, changes: readonly CounterChange[]): CounterOutcome {
+  for (const c of changes) {
+    if (c.below !== undefined && !(counterValue(ctx, c.key, c.field) < c.below)) return { ok: false, refused: c };
+  }
+  const upsert = ctx.stmt(
+    `INSERT INTO counters (key, field, value, expires_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (key, field) DO UPDATE SET value = value + excluded.value, expires_at = max(expires_at, excluded.expires_at)`,
+  );
+  for (const c of changes) if (c.add !== 0 || c.below === undefined) upsert.run(c.key, c.field, c.add, c.expiresAt);
+  return { ok: true };
+}
+
+export function readCounters(ctx: StoreContext, key: string): Record<string, number> {
+  const rows = ctx.stmt("SELECT field, value FROM counters WHERE key = ?").all(key) as {
+    field: string;
+    value: number;
+  }[];
+  return Object.fromEntries(rows.map((r) => [r.field, r.value]));
+}
+
+export function appendSpansOp(ctx: StoreContext, spans: readonly SpanRecord[]): void {
+  const insert = ctx.stmt(
+    `INSERT INTO spans (trace_id, span_id, parent_span_id, event_id, name, start_ms, end_ms, json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+  );
+  for (const s of spans)
+    insert.run(
+      s.trace_id,
+      s.span_id,
+      s.parent_span_id ?? null,
+      s.event_id ?? null,
+      s.name,
+      s.start_ms,
+      s.end_ms,
+      JSON.stringify(s),
+    );
+}
+
+/** Every span of the traces holding a span of the event, oldest first. */
+export function spansOfEvent(ctx: StoreContext, eventId: string): SpanRecord[] {
+  const rows = ctx
+    .stmt(
+      "SELECT json FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE event_id = ?) ORDER BY start_ms, end_ms",
+    )
+    .all(eventId) as { json: string }[];
+  return rows.map((r) => JSON.parse(r.json) as SpanRecord);
+}
+
+/** Expired counters go; spans are kept as long as the event log (`event_log_retention_days`). */
+export function pruneGuardrailsOp(ctx: StoreContext, now: number): { counters: number; spans: number } {
+  const counters = ctx.stmt("DELETE FROM counters WHERE expires_at < ?").run(now).changes;
+  const cutoff = now - ctx.config.event_log_retention_days * 86_400_000;
+  const spans = ctx.stmt("DELETE FROM spans WHERE start_ms < ?").run(cutoff).changes;
+  return { counters, spans };
+}
