@@ -15,6 +15,8 @@ import { DynamoJobStore } from "../shared/aws/dynamo-job-store.ts";
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
 import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
+import { DynamoBreakerStore } from "../shared/aws/dynamo-breaker-store.ts";
+import { DynamoCounterStore } from "../shared/aws/dynamo-counter-store.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
@@ -39,6 +41,10 @@ export interface CloudAdapters {
   readonly leases: ConcurrencyLease;
   readonly queue: SqsJobQueue;
   readonly secrets: AwsSecretStore;
+  /** Budget counters (functions/cloud-guardrails.ts). */
+  readonly counters: DynamoCounterStore;
+  /** The storm breaker's per-source state. */
+  readonly breakers: DynamoBreakerStore;
 }
 
 export function cloudAdapters(
@@ -59,6 +65,8 @@ export function cloudAdapters(
     history: new DynamoHistoryStore({ table, clock }),
     lastRun: new DynamoLastRunStore({ table }),
     leases,
+    counters: new DynamoCounterStore({ table }),
+    breakers: new DynamoBreakerStore({ table }),
     queue: new SqsJobQueue({
       sender,
       sqs,

@@ -12,6 +12,7 @@ import { createPipelineRunner, mapRecipeSource } from "../shared/pipeline/create
 import type { PipelineRunner } from "../shared/pipeline/pipeline-runner.ts";
 import { bedrockProviders } from "./bedrock-providers.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
+import { cloudGuardrails } from "./cloud-guardrails.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
 import { decodeQueueMessage, PermanentMessageError } from "../shared/aws/job-message.ts";
 import { AdmissionKind, configRoute, createAdmission, type Admit } from "../shared/ingest/admit.ts";
@@ -27,6 +28,8 @@ export class RetryRecordError extends Error {
 export interface RunnerDeps extends ProcessJobDeps {
   /** The admission of schedule firings (shared/ingest/admit.ts, over the SQS job queue). */
   readonly admit: Admit;
+  /** Exports the batch's spans before the invocation returns. @default none */
+  readonly flush?: () => Promise<void>;
 }
 
 async function processRecord(record: SQSRecord, deps: RunnerDeps): Promise<void> {
@@ -85,10 +88,14 @@ export function createRunnerHandler(init: () => Promise<RunnerDeps>): RunnerHand
       throw err;
     }));
     const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, deps), processor, {
-      ...(context ? { context } : {}),
-      throwOnFullBatchFailure: false,
-    });
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => processRecord(record, deps), processor, {
+        ...(context ? { context } : {}),
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      await deps.flush?.();
+    }
   };
 }
 
@@ -121,6 +128,17 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
       logger,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
+  const metrics = opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" });
+  const guardrails = cloudGuardrails({
+    config: bundle.config,
+    adapters: a,
+    hooks,
+    clock,
+    logger,
+    metrics,
+    env: opts.env,
+  });
+  const traced = guardrails.tracer ? { tracer: guardrails.tracer } : {};
   return {
     config: bundle.config,
     jobs: a.jobs,
@@ -133,9 +151,20 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     leaseMs: env.leaseMs,
     leases: a.leases,
     sender: a.queue.sender,
-    admit: createAdmission({ route: configRoute(bundle.config), queue: a.queue, hooks, clock, logger }),
+    admit: createAdmission({
+      route: configRoute(bundle.config),
+      queue: a.queue,
+      hooks,
+      clock,
+      logger,
+      guard: guardrails.guard,
+      ...traced,
+    }),
     ...(opts.keyRetryDelaySeconds !== undefined ? { keyRetryDelaySeconds: opts.keyRetryDelaySeconds } : {}),
-    metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" }),
+    metrics,
+    ...(guardrails.budget ? { budget: guardrails.budget } : {}),
+    ...traced,
+    flush: () => guardrails.flush(),
   };
 }
 

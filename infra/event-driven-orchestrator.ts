@@ -79,6 +79,7 @@ export class EventDrivenOrchestrator extends Construct {
     };
     const { functionsDir, projectRoot, bundleAwsSdk } = settings;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
+    const activeTracing = props.config.tracing?.xray === true;
     this.ingest = new OrchestratorFunction(this, "Ingest", {
       entry: join(functionsDir, "ingest.ts"),
       projectRoot,
@@ -89,6 +90,7 @@ export class EventDrivenOrchestrator extends Construct {
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
+      activeTracing,
     });
     this.runner = new OrchestratorFunction(this, "Runner", {
       entry: join(functionsDir, "runner.ts"),
@@ -100,6 +102,7 @@ export class EventDrivenOrchestrator extends Construct {
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
+      activeTracing,
       ...(settings.reservedConcurrency === undefined
         ? {}
         : { reservedConcurrentExecutions: settings.reservedConcurrency }),

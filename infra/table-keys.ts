@@ -7,7 +7,8 @@ export { TABLE_KEYS } from "../shared/aws/table-layout.ts";
 /**
  * Partition-key prefixes of the items ingest touches (see the layout's table): the event log
  * (`EVENT#<event id>`: dedupe put, duplicate get, delete when enqueueing fails) and the
- * concurrency keys (`CKEY#<handler>#<key>`: newest job per key, for `on_new: supersede`).
- * The ingest role may touch no other item.
+ * concurrency keys (`CKEY#<handler>#<key>`: newest job per key, for `on_new: supersede`), and the
+ * storm breaker's item per source (`BREAKER#<source>`: its window count and pause,
+ * shared/aws/guardrail-items.ts). The ingest role may touch no other item.
  */
-export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#"] as const;
+export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#", "BREAKER#"] as const;

@@ -18,16 +18,24 @@ export interface OrchestratorMonitoringProps {
   readonly dashboardName: string;
 }
 
+/** The runtime's metric namespace (functions/metrics.ts) and the guardrails' metrics in it. */
+export const GUARDRAIL_METRICS = {
+  namespace: "LoopEventDriven",
+  sourcePaused: "source_paused",
+  budgetExceeded: "budget_exceeded",
+} as const;
+
 /**
  * Alarms on what needs a human: a job in the DLQ, runner errors, a queue that is not drained
- * (oldest message age), ingest errors; and a dashboard of the flow (received, queued, running,
- * failed, dead-lettered).
+ * (oldest message age), ingest errors, a source the storm breaker paused; and a dashboard of the
+ * flow (received, queued, running, failed, dead-lettered) and of the guardrails.
  */
 export class OrchestratorMonitoring extends Construct {
   readonly dlqNotEmpty: cloudwatch.Alarm;
   readonly runnerErrors: cloudwatch.Alarm;
   readonly ingestErrors: cloudwatch.Alarm;
   readonly queueAge: cloudwatch.Alarm;
+  readonly sourcePaused: cloudwatch.Alarm;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OrchestratorMonitoringProps) {
@@ -74,9 +82,28 @@ export class OrchestratorMonitoring extends Construct {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const guardrailMetric = (name: string, service: string) =>
+      new cloudwatch.Metric({
+        namespace: GUARDRAIL_METRICS.namespace,
+        metricName: name,
+        dimensionsMap: { service },
+        period: Duration.minutes(5),
+        statistic: "Sum",
+        label: `${name} (${service})`,
+      });
+    const paused = guardrailMetric(GUARDRAIL_METRICS.sourcePaused, "ingest");
+    this.sourcePaused = new cloudwatch.Alarm(this, "SourcePaused", {
+      alarmDescription:
+        "The storm breaker paused a webhook source (more than guardrails.storm.max_events events per window): its deliveries get 429 until the cooldown ends. Check the sender (logs: 'source paused by the storm breaker').",
+      metric: paused,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     if (props.alarmTopic) {
       const action = new actions.SnsAction(props.alarmTopic);
-      for (const alarm of [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge]) {
+      for (const alarm of this.alarms) {
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
       }
@@ -86,7 +113,7 @@ export class OrchestratorMonitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({
         title: "Alarms",
-        alarms: [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge],
+        alarms: [...this.alarms],
         width: 24,
         height: 3,
       }),
@@ -126,9 +153,26 @@ export class OrchestratorMonitoring extends Construct {
         width: 12,
       }),
     );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Guardrails: paused sources, jobs over budget",
+        left: [
+          paused,
+          guardrailMetric(GUARDRAIL_METRICS.sourcePaused, "runner"),
+          // Counted per handler (dimensions service + handler): every handler's line.
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${GUARDRAIL_METRICS.namespace},handler,service} MetricName="${GUARDRAIL_METRICS.budgetExceeded}"', 'Sum', 300)`,
+            usingMetrics: {},
+            label: "budget_exceeded",
+            period: Duration.minutes(5),
+          }),
+        ],
+        width: 24,
+      }),
+    );
   }
 
   get alarms(): readonly cloudwatch.Alarm[] {
-    return [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge];
+    return [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge, this.sourcePaused];
   }
 }

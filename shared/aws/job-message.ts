@@ -3,7 +3,9 @@
  * watcher bridge, the runner re-offering a job, redrive) and the runner that reads it:
  *
  *   job message        body = the Job as JSON; attributes evd-job-id, evd-handler (DLQ listings
- *                      read them without parsing bodies); a dead letter adds evd-failure (the reason)
+ *                      read them without parsing bodies); a dead letter adds evd-failure (the reason).
+ *                      The Job's `traceparent` (W3C, the event's admission span) carries the trace
+ *                      from ingest to the runner; a malformed one is dropped on decode, never fatal.
  *   schedule message   what EventBridge Scheduler sends: {"kind":"schedule","schedule","scheduled_time"}
  *
  * U+FFFE and U+FFFF are valid in JSON text (and so in a watched file) but SQS refuses them in a
@@ -12,6 +14,7 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { EVENT_TYPES, type Job } from "../events/event.ts";
 import { PermanentError } from "../retry/retry-intent.ts";
+import { parseTraceparent } from "../tracing/trace-context.ts";
 
 /** SQS's limit on one message (body + attributes) and on one SendMessageBatch request. */
 export const SQS_MESSAGE_LIMIT_BYTES = 256 * 1024;
@@ -96,11 +99,12 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
   if (typeof body !== "object" || body === null) throw new PermanentMessageError("message body is not a JSON object");
   if ((body as { kind?: unknown }).kind === SCHEDULE_MESSAGE_KIND)
     return decodeSchedule(body as Record<string, unknown>);
-  const job = assertJob(body);
+  const { traceparent, ...job } = assertJob(body);
   return {
     kind: "job",
     job: {
       ...job,
+      ...(parseTraceparent(traceparent) ? { traceparent } : {}),
       attempt: typeof job.attempt === "number" ? job.attempt : 1,
       enqueued_at: job.enqueued_at ?? now.toISOString(),
     },

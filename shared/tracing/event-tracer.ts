@@ -155,7 +155,7 @@ export function createEventTracer(options: EventTracerOptions): EventTracer {
             return nested;
           },
           end(outcome) {
-            if (outcome.action) span.setAttribute("evd.tool.action", outcome.action);
+            if (outcome.action && start.kind === "tool") span.setAttribute("evd.tool.action", outcome.action);
             if (outcome.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
             else span.setStatus({ code: SpanStatusCode.OK });
             span.end(now());

@@ -262,7 +262,7 @@ describe("stack of the spec's configuration example", () => {
       "dynamodb:UpdateItem",
     ]);
     assert.deepEqual(dynamo[0]!.Condition, {
-      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*", "CKEY#*"] },
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*", "CKEY#*", "BREAKER#*"] },
     });
     const others = statements.filter((st) => !sqs.includes(st) && !dynamo.includes(st));
     for (const st of others) {
