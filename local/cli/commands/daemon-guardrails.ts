@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { GuardrailsStatus } from "../../daemon/daemon-guardrails.ts";
-import { daemonOrNote, loadFor, out, withDaemon, withStore, type ConfigOptions } from "../../daemon/cli-support.ts";
+import { daemonOrNote, loadFor, out, withDaemon, withStore, type ConfigOptions } from "../daemon-verbs.ts";
 import type { SpanRecord } from "../../../shared/tracing/span-record.ts";
 import { renderTraceTree } from "../../../shared/tracing/trace-tree.ts";
 
