@@ -6,7 +6,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Event } from "../events/event.ts";
 import type { TableRef } from "./dynamo-document.ts";
-import { EnqueueError, isConditionalCheckFailed } from "./errors.ts";
+import { AwsAdapterError, EnqueueError, isConditionalCheckFailed } from "./errors.ts";
 import { DEFAULT_RETENTION, ItemKind, eventGsi1, eventKey, expiresAt } from "./table-layout.ts";
 
 export interface DynamoEventLogOptions {
@@ -64,6 +64,19 @@ export class DynamoEventLog {
       .doc()
       .send(new GetCommand({ TableName: table.tableName, Key: eventKey(event.id), ConsistentRead: true }));
     return { kind: "seen", jobIds: (seen.Item?.job_ids as string[] | undefined) ?? jobIds };
+  }
+
+  /** The logged event (the source of replays), or undefined when it is not (or no longer) logged. */
+  async read(eventId: string): Promise<Event | undefined> {
+    const { table } = this.#o;
+    try {
+      const out = await table
+        .doc()
+        .send(new GetCommand({ TableName: table.tableName, Key: eventKey(eventId), ConsistentRead: true }));
+      return out.Item?.event as Event | undefined;
+    } catch (err) {
+      throw new AwsAdapterError(`reading event "${eventId}" failed: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** Removes an event's record (its jobs could not be sent: a redelivery must not be a duplicate). Best effort. */

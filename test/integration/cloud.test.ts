@@ -9,6 +9,7 @@ import { awsTestEnv, type AwsTestEnv } from "../harness/aws-env.ts";
 import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
+import { guardrailsFlowSuite } from "./suites/guardrails-flow.ts";
 import { storeContractSuites } from "./suites/store-contracts.ts";
 
 let started: Promise<AwsTestEnv> | undefined;
@@ -21,3 +22,4 @@ storeContractSuites(env);
 deliveryFlowSuite(env);
 failureFlowSuite(env);
 cloudCliSuite(env);
+guardrailsFlowSuite(env);

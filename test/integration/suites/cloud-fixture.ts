@@ -24,8 +24,13 @@ export interface CloudFixture {
   readonly jobs: DynamoJobStore;
   readonly history: DynamoHistoryStore;
   readonly ingest: IngestHandler;
-  /** A fresh runner "container" (its own clients and caches), as a second Lambda instance would be. */
-  runner(opts?: { clock?: Clock; leaseMs?: number }): RunnerHandler;
+  /** A fresh runner "container" (its own clients and caches), as a second Lambda instance would be; `config`: a redeployed one. */
+  runner(opts?: {
+    clock?: Clock;
+    leaseMs?: number;
+    config?: Record<string, unknown>;
+    env?: Record<string, string>;
+  }): RunnerHandler;
   poll(runner?: RunnerHandler): Promise<PollResult>;
   readonly logs: string[];
   readonly metrics: string[];
@@ -47,10 +52,9 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
   );
   const queueArn = arn.Attributes!.QueueArn!;
   // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
-  const bundle = parseDeployBundle(
-    { config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: {} },
-    "test bundle",
-  );
+  const bundleOf = (config: Record<string, unknown>) =>
+    parseDeployBundle({ config: parseConfig(config, { where: "test config", env: {} }), recipes: {} }, "test bundle");
+  const bundle = bundleOf(opts.config);
   const lambdaEnv = {
     EVD_TABLE_NAME: table.tableName,
     EVD_QUEUE_URL: queues.queueUrl,
@@ -75,12 +79,14 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
   const ingest = createIngestHandler(() =>
     ingestFromEnvironment({ env: lambdaEnv, connections, bundle, logger, metrics }),
   );
-  const runner = (o: { clock?: Clock; leaseMs?: number } = {}) =>
+  const runner = (
+    o: { clock?: Clock; leaseMs?: number; config?: Record<string, unknown>; env?: Record<string, string> } = {},
+  ) =>
     createRunnerHandler(() =>
       runnerFromEnvironment({
-        env: { ...lambdaEnv, ...(o.leaseMs ? { EVD_LEASE_MS: String(o.leaseMs) } : {}) },
+        env: { ...lambdaEnv, ...(o.leaseMs ? { EVD_LEASE_MS: String(o.leaseMs) } : {}), ...o.env },
         connections,
-        bundle,
+        bundle: o.config ? bundleOf(o.config) : bundle,
         logger,
         metrics,
         clock: o.clock ?? systemClock,
