@@ -89,7 +89,6 @@ export class OrchestratorMonitoring extends Construct {
         dimensionsMap: { service },
         period: Duration.minutes(5),
         statistic: "Sum",
-        label: `${name} (${service})`,
       });
     const paused = guardrailMetric(GUARDRAIL_METRICS.sourcePaused, "ingest");
     this.sourcePaused = new cloudwatch.Alarm(this, "SourcePaused", {
@@ -157,8 +156,8 @@ export class OrchestratorMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: "Guardrails: paused sources, jobs over budget",
         left: [
-          paused,
-          guardrailMetric(GUARDRAIL_METRICS.sourcePaused, "runner"),
+          paused.with({ label: "source_paused (ingest)" }),
+          guardrailMetric(GUARDRAIL_METRICS.sourcePaused, "runner").with({ label: "source_paused (runner)" }),
           // Counted per handler (dimensions service + handler): every handler's line.
           new cloudwatch.MathExpression({
             expression: `SEARCH('{${GUARDRAIL_METRICS.namespace},handler,service} MetricName="${GUARDRAIL_METRICS.budgetExceeded}"', 'Sum', 300)`,

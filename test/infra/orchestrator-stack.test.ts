@@ -304,6 +304,19 @@ describe("stack of the spec's configuration example", () => {
     );
   });
 
+  it("alarms on a source the storm breaker paused (the ingest's source_paused metric); no X-Ray unless asked", () => {
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "source_paused",
+      Namespace: "LoopEventDriven",
+      Dimensions: [{ Name: "service", Value: "ingest" }],
+      Statistic: "Sum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    for (const fn of Object.values(resourcesOf(s, "AWS::Lambda::Function")))
+      assert.equal(fn.Properties.TracingConfig, undefined);
+  });
+
   it("alarms on a non-empty DLQ, runner errors and queue age, with a dashboard", () => {
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateNumberOfMessagesVisible",
