@@ -8,8 +8,11 @@
  * | history run     | `RUN#<job id>`            | `<started iso>#<attempt>`        | `HISTORY` | `<started iso>#<job id>#<attempt>` |
  * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                       |           |                                |
  * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                          |           |                                |
+ * | budget counter  | `COUNTER#<counter key>`   | `COUNTER`                        |           |                                |
+ * | storm breaker   | `BREAKER#<source>`        | `BREAKER`                        | `BREAKERS`| `<source>`                     |
  *
  * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run.
+ * The guardrails' items are keyed in guardrail-items.ts.
  * Items are documents (lib-dynamodb marshalling): the EventResult and the Event are maps.
  */
 export const TABLE_KEYS = {
