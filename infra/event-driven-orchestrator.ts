@@ -130,6 +130,7 @@ export class EventDrivenOrchestrator extends Construct {
       ingest: this.ingest.function,
       maxQueueAge: settings.maxQueueAge,
       dashboardName: stack.stackName,
+      alarmOnPausedSources: settings.plan.routes.length > 0 && props.config.guardrails?.storm?.enabled !== false,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
 

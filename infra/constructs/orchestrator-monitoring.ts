@@ -16,6 +16,8 @@ export interface OrchestratorMonitoringProps {
   /** @default - alarms have no action (they show in the console and the dashboard) */
   readonly alarmTopic?: sns.ITopic;
   readonly dashboardName: string;
+  /** Alarm when the storm breaker pauses a webhook source (the config has HTTP sources and the breaker on). */
+  readonly alarmOnPausedSources: boolean;
 }
 
 /** The runtime's metric namespace (functions/metrics.ts) and the guardrails' metrics in it. */
@@ -35,7 +37,8 @@ export class OrchestratorMonitoring extends Construct {
   readonly runnerErrors: cloudwatch.Alarm;
   readonly ingestErrors: cloudwatch.Alarm;
   readonly queueAge: cloudwatch.Alarm;
-  readonly sourcePaused: cloudwatch.Alarm;
+  /** Absent without webhook sources or with the breaker off. */
+  readonly sourcePaused: cloudwatch.Alarm | undefined;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OrchestratorMonitoringProps) {
@@ -91,15 +94,17 @@ export class OrchestratorMonitoring extends Construct {
         statistic: "Sum",
       });
     const paused = guardrailMetric(GUARDRAIL_METRICS.sourcePaused, "ingest");
-    this.sourcePaused = new cloudwatch.Alarm(this, "SourcePaused", {
-      alarmDescription:
-        "The storm breaker paused a webhook source (more than guardrails.storm.max_events events per window): its deliveries get 429 until the cooldown ends. Check the sender (logs: 'source paused by the storm breaker').",
-      metric: paused,
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.sourcePaused = props.alarmOnPausedSources
+      ? new cloudwatch.Alarm(this, "SourcePaused", {
+          alarmDescription:
+            "The storm breaker paused a webhook source (more than guardrails.storm.max_events events per window): its deliveries get 429 until the cooldown ends. Check the sender (logs: 'source paused by the storm breaker'), then `evd cloud breaker resume SOURCE` or wait.",
+          metric: paused,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+      : undefined;
     if (props.alarmTopic) {
       const action = new actions.SnsAction(props.alarmTopic);
       for (const alarm of this.alarms) {
@@ -172,6 +177,12 @@ export class OrchestratorMonitoring extends Construct {
   }
 
   get alarms(): readonly cloudwatch.Alarm[] {
-    return [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge, this.sourcePaused];
+    return [
+      this.dlqNotEmpty,
+      this.runnerErrors,
+      this.ingestErrors,
+      this.queueAge,
+      ...(this.sourcePaused ? [this.sourcePaused] : []),
+    ];
   }
 }

@@ -11,7 +11,7 @@
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
-import type { BudgetGate, UsageMeter } from "../guardrails/budget-gate.ts";
+import type { BudgetGate, BudgetVerdict, UsageMeter } from "../guardrails/budget-gate.ts";
 import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PipelineOutcome, PipelineRunner } from "../pipeline/pipeline-runner.ts";
@@ -88,8 +88,15 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   });
 
   const span = deps.tracer?.job(job, attempt);
+  // The counters unreachable: a failed (retryable) run, settled like any other, never a held lease.
+  let budgetError: string | undefined;
   if (deps.budget) {
-    const verdict = await deps.budget.admit(job.handler);
+    let verdict: BudgetVerdict = { ok: true };
+    try {
+      verdict = await deps.budget.admit(job.handler);
+    } catch (err) {
+      budgetError = `budget check failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
     if (!verdict.ok) {
       const result: EventResult = {
         ...facts(deps.clock.now()),
@@ -111,6 +118,7 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
     [span?.observer, meter?.observer, deps.observeSteps?.(job)].filter((o): o is StepObserver => o !== undefined),
   );
   try {
+    if (budgetError !== undefined) throw new Error(budgetError);
     const decision = await deps.hooks.emit(LifecycleEvent.HANDLER_START, hookData);
     if (decision.action === "skip") skipReason = decision.reason;
     outcome =

@@ -87,4 +87,38 @@ describe("runJob with a budget", () => {
     clock.set("2026-05-01T11:00:00Z");
     assert.equal((await runJob(job("e3"), config, deps)).kind, "completed", "the next hour runs again");
   });
+
+  it("fails the run (retryable) without running it when the counters cannot be reached", async () => {
+    const config = OrchestratorConfig.parse({ handlers: { report: { prompt: "p", budget: { runs_per_hour: 5 } } } });
+    const hooks = recordingHooks();
+    const clock = settableClock("2026-05-01T10:00:00Z");
+    const broken = {
+      apply: () => Promise.reject(new Error("counters unreachable")),
+      read: () => Promise.reject(new Error("counters unreachable")),
+    };
+    const budget = createBudgetGate(config, { counters: broken, prices: priceTable(), clock, logger: hooks.logger })!;
+    let ran = false;
+    const jobs = new MemoryJobStore();
+    const event = manualEvent({ id: "e9", payload: {}, now: new Date(clock.now()) });
+    const outcome = await runJob(
+      { id: "e9#report", handler: "report", event, attempt: 1, enqueued_at: event.timestamp },
+      config,
+      {
+        jobs,
+        history: new MemoryHistoryStore(),
+        lastRun: new MemoryLastRunStore(),
+        pipeline: { run: async () => ((ran = true), { success: true, actions_taken: [] }) },
+        hooks: hooks.bus,
+        clock,
+        logger: hooks.logger,
+        leaseMs: 60_000,
+        budget,
+      },
+    );
+    assert.equal(outcome.kind, "failed");
+    assert.equal(ran, false);
+    assert.match((outcome as { result: { error: string } }).result.error, /budget check failed: counters unreachable/);
+    assert.equal((outcome as { error: Error }).error.name, "RetryableError");
+    assert.equal((await jobs.get("e9#report"))?.state, "FAILED", "claimable again by the retry");
+  });
 });
