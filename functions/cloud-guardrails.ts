@@ -6,7 +6,8 @@
  * - budgets over DynamoDB counters (the runner);
  * - the event tracer, exporting over OTLP/HTTP when `tracing.otlp_endpoint` (or the standard
  *   OTEL_EXPORTER_OTLP_* variables) says where: an ADOT collector layer, or any OTLP endpoint.
- *   Spans are flushed before each invocation returns (Lambda freezes the process after).
+ *   Spans are flushed before each invocation returns (Lambda freezes the process after). The
+ *   OpenTelemetry SDK is imported only then: a function without an endpoint never loads it.
  */
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
 import { createAdmissionGuard, type AdmissionGuard } from "../shared/guardrails/admission-guard.ts";
@@ -16,8 +17,8 @@ import { createStormBreaker } from "../shared/guardrails/storm-breaker.ts";
 import type { HookBus } from "../shared/hooks/lifecycle.ts";
 import type { Logger } from "../shared/logging/logger.ts";
 import type { Clock } from "../shared/ports/clock.ts";
-import { createEventTracer, type EventTracer } from "../shared/tracing/event-tracer.ts";
-import { otlpExporter, otlpTracesUrl } from "../shared/tracing/otlp-exporter.ts";
+import type { EventTracer } from "../shared/tracing/event-tracer.ts";
+import { otlpTracesUrl } from "../shared/tracing/otlp-traces-url.ts";
 import type { CloudAdapters } from "./cloud-adapters.ts";
 import { Metric, type MetricSink } from "./metrics.ts";
 
@@ -29,7 +30,7 @@ export interface CloudGuardrails {
   flush(): Promise<void>;
 }
 
-export function cloudGuardrails(opts: {
+export async function cloudGuardrails(opts: {
   readonly config: OrchestratorConfig;
   readonly adapters: Pick<CloudAdapters, "counters" | "breakers">;
   readonly hooks: HookBus;
@@ -37,7 +38,7 @@ export function cloudGuardrails(opts: {
   readonly logger: Logger;
   readonly metrics: MetricSink;
   readonly env: Readonly<Record<string, string | undefined>>;
-}): CloudGuardrails {
+}): Promise<CloudGuardrails> {
   const { config, clock, logger } = opts;
   const breaker = createStormBreaker(config.guardrails.storm, {
     store: opts.adapters.breakers,
@@ -49,9 +50,19 @@ export function cloudGuardrails(opts: {
   const prices = priceTable(config.prices);
   const budget = createBudgetGate(config, { counters: opts.adapters.counters, prices, clock, logger });
   const url = config.tracing.enabled ? otlpTracesUrl(config.tracing, opts.env) : undefined;
-  const tracer = url
-    ? createEventTracer({ serviceName: config.tracing.service_name, exporters: [otlpExporter(url)], clock, prices })
-    : undefined;
+  let tracer: EventTracer | undefined;
+  if (url) {
+    const [{ createEventTracer }, { otlpExporter }] = await Promise.all([
+      import("../shared/tracing/event-tracer.ts"),
+      import("../shared/tracing/otlp-exporter.ts"),
+    ]);
+    tracer = createEventTracer({
+      serviceName: config.tracing.service_name,
+      exporters: [otlpExporter(url)],
+      clock,
+      prices,
+    });
+  }
   return {
     guard: createAdmissionGuard(config, breaker),
     ...(budget ? { budget } : {}),

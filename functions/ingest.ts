@@ -80,7 +80,15 @@ export interface IngestRuntimeOptions extends ContainerOptions {
 export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise<IngestHandlerDeps> {
   const { bundle, clock, logger, adapters, hooks } = await buildContainer(opts, "evd-ingest", import.meta.dirname);
   const metrics = opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "ingest" });
-  const guardrails = cloudGuardrails({ config: bundle.config, adapters, hooks, clock, logger, metrics, env: opts.env });
+  const guardrails = await cloudGuardrails({
+    config: bundle.config,
+    adapters,
+    hooks,
+    clock,
+    logger,
+    metrics,
+    env: opts.env,
+  });
   return {
     ingest: createIngest({
       config: bundle.config,

@@ -129,7 +129,7 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   const metrics = opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" });
-  const guardrails = cloudGuardrails({
+  const guardrails = await cloudGuardrails({
     config: bundle.config,
     adapters: a,
     hooks,
