@@ -20,19 +20,16 @@ export const GUARDRAIL_TABLES_SQL = `
   CREATE INDEX counters_expiry ON counters (expires_at);
 
   CREATE TABLE spans (
-    trace_id TEXT NOT NULL,
-    span_id TEXT NOT NULL,
-    parent_span_id TEXT,
+    seq INTEGER PRIMARY KEY,
     event_id TEXT,
-    name TEXT NOT NULL,
     start_ms INTEGER NOT NULL,
-    end_ms INTEGER NOT NULL,
-    json TEXT NOT NULL,
-    PRIMARY KEY (trace_id, span_id)
+    json TEXT NOT NULL
   );
   CREATE INDEX spans_event ON spans (event_id);
   CREATE INDEX spans_start ON spans (start_ms);
 `;
+// Spans are written on the daemon's busiest path (one admission span per webhook): one row with
+// one random-key index (the event id); the rowid and the start time grow in order.
 
 function counterValue(ctx: StoreContext, key: string, field: string): number {
   const row = ctx.stmt("SELECT value FROM counters WHERE key = ? AND field = ?").get(key, field) as
@@ -62,31 +59,28 @@ export function readCounters(ctx: StoreContext, key: string): Record<string, num
 }
 
 export function appendSpansOp(ctx: StoreContext, spans: readonly SpanRecord[]): void {
-  const insert = ctx.stmt(
-    `INSERT INTO spans (trace_id, span_id, parent_span_id, event_id, name, start_ms, end_ms, json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
-  );
-  for (const s of spans)
-    insert.run(
-      s.trace_id,
-      s.span_id,
-      s.parent_span_id ?? null,
-      s.event_id ?? null,
-      s.name,
-      s.start_ms,
-      s.end_ms,
-      JSON.stringify(s),
-    );
+  const insert = ctx.stmt("INSERT INTO spans (event_id, start_ms, json) VALUES (?, ?, ?)");
+  for (const s of spans) insert.run(s.event_id ?? null, s.start_ms, JSON.stringify(s));
 }
 
-/** Every span of the traces holding a span of the event, oldest first. */
+/**
+ * The spans of an event (every span this project makes names its event), oldest first, each once
+ * (an exporter retrying a batch may have written one twice).
+ */
 export function spansOfEvent(ctx: StoreContext, eventId: string): SpanRecord[] {
-  const rows = ctx
-    .stmt(
-      "SELECT json FROM spans WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE event_id = ?) ORDER BY start_ms, end_ms",
-    )
-    .all(eventId) as { json: string }[];
-  return rows.map((r) => JSON.parse(r.json) as SpanRecord);
+  const rows = ctx.stmt("SELECT json FROM spans WHERE event_id = ? ORDER BY start_ms, seq").all(eventId) as {
+    json: string;
+  }[];
+  const seen = new Set<string>();
+  const out: SpanRecord[] = [];
+  for (const r of rows) {
+    const s = JSON.parse(r.json) as SpanRecord;
+    const id = `${s.trace_id}/${s.span_id}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(s);
+  }
+  return out;
 }
 
 /** Expired counters go; spans are kept as long as the event log (`event_log_retention_days`). */

@@ -9,8 +9,7 @@ export class MemorySpanStore implements SpanStore {
   }
 
   async spansOfEvent(eventId: string): Promise<SpanRecord[]> {
-    const traces = new Set(this.#spans.filter((s) => s.event_id === eventId).map((s) => s.trace_id));
-    return this.#spans.filter((s) => traces.has(s.trace_id)).sort((a, b) => a.start_ms - b.start_ms);
+    return this.#spans.filter((s) => s.event_id === eventId).sort((a, b) => a.start_ms - b.start_ms);
   }
 
   all(): SpanRecord[] {

@@ -113,6 +113,12 @@ export function createEventTracer(options: EventTracerOptions): EventTracer {
   });
   const tracer = provider.getTracer("loop-event-driven");
   const now = () => options.clock.now();
+  // Admission asks for an event's root twice in a row (its jobs' traceparent, then its span).
+  let last: { readonly eventId: string; readonly root: TraceParent } | undefined;
+  const rootOfEvent = (eventId: string): TraceParent => {
+    if (last?.eventId !== eventId) last = { eventId, root: rootOf(eventId) };
+    return last.root;
+  };
 
   function stepObserver(parent: Span, eventId: string, totals: { input: number; output: number; usd: number }) {
     const observer: StepObserver = {
@@ -168,10 +174,10 @@ export function createEventTracer(options: EventTracerOptions): EventTracer {
   }
 
   return {
-    traceparentOf: (event) => formatTraceparent(rootOf(event.id)),
+    traceparentOf: (event) => formatTraceparent(rootOfEvent(event.id)),
 
     admission(event, facts) {
-      const root = rootOf(event.id);
+      const root = rootOfEvent(event.id);
       const isRoot = ROOT_OUTCOMES.has(facts.outcome);
       if (isRoot) {
         ids.nextTraceId = root.traceId;

@@ -25,7 +25,7 @@ export interface SpanRecord {
 /** Where finished spans are kept: the daemon's embedded store; memory in tests. */
 export interface SpanStore {
   append(spans: readonly SpanRecord[]): Promise<void>;
-  /** Every span of every trace that holds a span of this event, oldest first. */
+  /** The spans of this event (the ones carrying its `evd.event.id`), oldest first. */
   spansOfEvent(eventId: string): Promise<SpanRecord[]>;
 }
 

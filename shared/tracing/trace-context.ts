@@ -12,22 +12,20 @@ export interface TraceParent {
   readonly spanId: string;
 }
 
-function digest(prefix: string, eventId: string, hexChars: number): string {
-  return createHash("sha256").update(`${prefix}\u0000${eventId}`).digest("hex").slice(0, hexChars);
+/** The trace id (hex 0-31) and the root span id (hex 32-47) of an event: one sha256 of its id. */
+export function rootOf(eventId: string): TraceParent {
+  const hex = createHash("sha256").update(`evd-trace\u0000${eventId}`).digest("hex");
+  return { traceId: hex.slice(0, 32), spanId: hex.slice(32, 48) };
 }
 
 /** The event's trace id: 32 hex characters. */
 export function traceIdOf(eventId: string): string {
-  return digest("evd-trace", eventId, 32);
+  return rootOf(eventId).traceId;
 }
 
 /** The span id of the event's admission span, the root of its trace: 16 hex characters. */
 export function rootSpanIdOf(eventId: string): string {
-  return digest("evd-root-span", eventId, 16);
-}
-
-export function rootOf(eventId: string): TraceParent {
-  return { traceId: traceIdOf(eventId), spanId: rootSpanIdOf(eventId) };
+  return rootOf(eventId).spanId;
 }
 
 /** W3C Trace Context `traceparent`, version 00, sampled. */

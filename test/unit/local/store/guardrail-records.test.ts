@@ -48,10 +48,10 @@ describe("embedded store: spans", () => {
     attributes: {},
   });
 
-  it("answers every span of the traces an event has spans in, oldest first, once each", async () => {
+  it("answers the spans of an event, oldest first, once each", async () => {
     const store = openTemp();
     await store.spans.append([span("t1", "b", "e1", 2), span("t1", "a", "e1", 1), span("t2", "c", "e2", 1)]);
-    await store.spans.append([span("t1", "a", "e1", 1), span("t1", "d", undefined, 3)]);
+    await store.spans.append([span("t1", "a", "e1", 1), span("t9", "d", "e1", 3), span("t1", "x", undefined, 3)]);
     assert.deepEqual(
       (await store.spans.spansOfEvent("e1")).map((s) => s.span_id),
       ["a", "b", "d"],
