@@ -8,9 +8,8 @@ import { RunStatus } from "../../shared/events/event.ts";
 import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import type { SpanRecord } from "../../shared/tracing/span-record.ts";
 import { renderTraceTree } from "../../shared/tracing/trace-tree.ts";
-import type { GuardrailsStatus } from "./daemon-guardrails.ts";
+import type { DaemonGuardrails } from "./daemon-guardrails.ts";
 import { RouterError } from "../../shared/router/errors.ts";
 import type { LocalStore } from "../store/local-store.ts";
 import type { Worker } from "../worker/worker.ts";
@@ -38,12 +37,7 @@ export interface DaemonControlDeps {
   readonly sources: () => SourceStatus[];
   readonly stop: (reason: string) => Promise<void>;
   /** Paused sources and budgets (status), resuming a source, an event's spans (daemon-guardrails.ts). */
-  readonly guardrails?: {
-    status(): Promise<GuardrailsStatus>;
-    /** A source name, or what admission calls it (an HTTP path); false when it was not paused. */
-    resume(source: string): Promise<boolean>;
-    trace(eventId: string): Promise<SpanRecord[]>;
-  };
+  readonly guardrails?: DaemonGuardrails["control"];
 }
 
 const RUN_STATUSES: readonly RunStatus[] = Object.values(RunStatus);

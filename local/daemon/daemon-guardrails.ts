@@ -6,10 +6,13 @@
  * - the event tracer: spans into the store (`evd daemon trace`) and to OTLP/HTTP when configured;
  * - the registry of the files the handlers wrote (own writes), fed by each job's steps.
  */
-import type { OrchestratorConfig } from "../../shared/config/schema.ts";
+import type { OrchestratorConfig, SourceConfig } from "../../shared/config/schema.ts";
+import { sourceName } from "../../shared/config/source-name.ts";
 import type { Job } from "../../shared/events/event.ts";
 import { createAdmissionGuard, type AdmissionGuard } from "../../shared/guardrails/admission-guard.ts";
 import type { PausedSource } from "../../shared/guardrails/breaker-store.ts";
+import type { AdmitDeps } from "../../shared/ingest/admit.ts";
+import type { RunJobDeps } from "../../shared/runner/run-job.ts";
 import { createBudgetGate, type BudgetGate, type BudgetUsage } from "../../shared/guardrails/budget-gate.ts";
 import { priceTable } from "../../shared/guardrails/price-table.ts";
 import { createStormBreaker, type StormBreaker } from "../../shared/guardrails/storm-breaker.ts";
@@ -17,6 +20,7 @@ import type { HookBus } from "../../shared/hooks/lifecycle.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 import { MemoryBreakerStore } from "../../shared/memory/memory-breaker-store.ts";
 import type { StepObserver } from "../../shared/pipeline/step-observer.ts";
+import type { SpanRecord } from "../../shared/tracing/span-record.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { filesystemRootOf } from "../../shared/tools/registry.ts";
 import { createEventTracer, type EventTracer } from "../../shared/tracing/event-tracer.ts";
@@ -31,6 +35,22 @@ export interface GuardrailsStatus {
   readonly budgets: readonly BudgetUsage[];
 }
 
+/** A source's row of `evd daemon status` (daemon-control.ts). */
+export interface SourceRow {
+  readonly name: string;
+  readonly state: string;
+  readonly error?: string;
+  readonly [detail: string]: unknown;
+}
+
+/** What admission (and so the storm breaker) calls a source's events: HTTP sources their path, others their name. */
+export function admissionSourceOf(source: SourceConfig, name: string): string {
+  if (source.type === "webhook" || source.type === "git_push" || source.type === "git_pr") return source.path;
+  if (source.type === "custom" && (source.path !== undefined || source.github_events !== undefined))
+    return source.path ?? "/github";
+  return name;
+}
+
 export interface DaemonGuardrails {
   readonly guard: AdmissionGuard;
   readonly breaker?: StormBreaker;
@@ -39,11 +59,18 @@ export interface DaemonGuardrails {
   readonly ownWrites: OwnWrites;
   /** Where the spans go besides the store (the OTLP URL), for the log. */
   readonly otlpUrl?: string;
-  /** The job's step observers besides tracing and budgets. */
-  observeSteps(job: Job): StepObserver;
-  /** Sources paused now (read synchronously, for the status table). */
-  pausedNow(): PausedSource[];
-  status(): Promise<GuardrailsStatus>;
+  /** What admission takes: the guard and the tracer (HTTP ingest and the other entry points). */
+  readonly admission: Pick<AdmitDeps, "guard" | "tracer">;
+  /** What the job runner takes: budgets, tracing, the own-write registry's step observer. */
+  readonly run: Pick<RunJobDeps, "budget" | "tracer" | "observeSteps">;
+  /** The status rows with the paused sources marked `paused`, the reason and how to resume. */
+  withPauses<R extends SourceRow>(rows: readonly R[]): R[];
+  /** What the admin API asks (daemon-control.ts): status, resume a source, an event's spans. */
+  readonly control: {
+    status(): Promise<GuardrailsStatus>;
+    resume(source: string): Promise<boolean>;
+    trace(eventId: string): Promise<SpanRecord[]>;
+  };
   /** Exports the spans still buffered; call before the store closes. */
   shutdown(): Promise<void>;
 }
@@ -77,22 +104,46 @@ export function createDaemonGuardrails(opts: {
       })
     : undefined;
   const ownWrites = createOwnWrites({ fsRoot: filesystemRootOf(config.tools, opts.configDir), clock });
+  const keyOfName = new Map(config.sources.map((s, i) => [sourceName(s, i), admissionSourceOf(s, sourceName(s, i))]));
+  const status = async (): Promise<GuardrailsStatus> => ({
+    paused_sources: breakerStore
+      .pausedNow(clock.now())
+      .map((p) => ({ ...p, until_iso: new Date(p.until).toISOString() })),
+    budgets: budget ? await budget.usage() : [],
+  });
+  const guard = createAdmissionGuard(config, breaker);
   return {
-    guard: createAdmissionGuard(config, breaker),
+    guard,
     ...(breaker ? { breaker } : {}),
     ...(budget ? { budget } : {}),
     ...(tracer ? { tracer } : {}),
     ...(otlpUrl ? { otlpUrl } : {}),
     ownWrites,
-    observeSteps: (job) => ownWrites.observe(job),
-    pausedNow: () => breakerStore.pausedNow(clock.now()),
-    async status() {
-      return {
-        paused_sources: breakerStore
-          .pausedNow(clock.now())
-          .map((p) => ({ ...p, until_iso: new Date(p.until).toISOString() })),
-        budgets: budget ? await budget.usage() : [],
-      };
+    admission: { guard, ...(tracer ? { tracer } : {}) },
+    run: {
+      ...(budget ? { budget } : {}),
+      ...(tracer ? { tracer } : {}),
+      observeSteps: (job: Job): StepObserver => ownWrites.observe(job),
+    },
+    withPauses(rows) {
+      const paused = new Map(breakerStore.pausedNow(clock.now()).map((p) => [p.source, p]));
+      return rows.map((row) => {
+        const pause = paused.get(row.name) ?? paused.get(keyOfName.get(row.name) ?? row.name);
+        if (!pause) return row;
+        const until = new Date(pause.until).toISOString();
+        return {
+          ...row,
+          state: "paused",
+          error: `storm breaker: ${pause.reason}; paused until ${until} (evd daemon resume ${pause.source})`,
+        };
+      });
+    },
+    control: {
+      status,
+      async resume(source) {
+        return (await breaker?.resume(keyOfName.get(source) ?? source)) ?? false;
+      },
+      trace: (eventId) => store.spans.spansOfEvent(eventId),
     },
     async shutdown() {
       await tracer?.shutdown();

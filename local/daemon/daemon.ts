@@ -83,15 +83,6 @@ interface SourceEntry {
   detail?: string;
 }
 
-/** What admission (and so the storm breaker) calls a source's events by: HTTP sources their path, others their name. */
-function admissionSourceOf(source: SourceConfig, name: string): string {
-  if (source.type === "webhook") return source.path;
-  if (source.type === "git_push" || source.type === "git_pr") return source.path;
-  if (source.type === "custom" && (source.path !== undefined || source.github_events !== undefined))
-    return source.path ?? "/github";
-  return name;
-}
-
 /** Parses `--sources file_change,schedule`; an unknown type is an error naming the known ones. */
 export function parseSourceTypes(list: readonly string[] | undefined): ReadonlySet<SourceType> | undefined {
   if (list === undefined) return undefined;
@@ -188,8 +179,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "ingest" }),
-      guard: guardrails.guard,
-      ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
+      ...guardrails.admission,
     });
     const admit: Admit = createAdmission({
       route: configRoute(config),
@@ -197,23 +187,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "intake" }),
-      guard: guardrails.guard,
-      ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
+      ...guardrails.admission,
     });
 
-    const worker: Worker = createWorker({
-      store,
-      config,
-      pipeline,
-      hooks,
-      clock,
-      logger,
-      guardrails: {
-        ...(guardrails.budget ? { budget: guardrails.budget } : {}),
-        ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
-        observeSteps: guardrails.observeSteps,
-      },
-    });
+    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger, guardrails: guardrails.run });
     const recovered = await worker.start();
     logger.log("info", "store opened", { file: store.file, recovered, pending: store.depth() });
     cleanups.push(async () => {
@@ -406,37 +383,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
-        const paused = new Map(guardrails.pausedNow().map((p) => [p.source, p]));
-        return entries.map((e) => {
-          const pause = paused.get(e.name) ?? paused.get(admissionSourceOf(e.source, e.name));
-          return {
+        return guardrails.withPauses(
+          entries.map((e) => ({
             name: e.name,
             type: e.source.type,
             handler: e.source.handler,
-            state: pause ? "paused" : e.state,
+            state: e.state,
             ...(e.source.type === "schedule"
               ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
               : {}),
             ...(e.detail ? { detail: e.detail } : {}),
-            ...(pause
-              ? {
-                  error: `storm breaker: ${pause.reason}; paused until ${new Date(pause.until).toISOString()} (evd daemon resume ${pause.source})`,
-                }
-              : e.error
-                ? { error: e.error }
-                : {}),
-          };
-        });
+            ...(e.error ? { error: e.error } : {}),
+          })),
+        );
       },
-      guardrails: {
-        status: () => guardrails.status(),
-        async resume(source) {
-          const entry = entries.find((e) => e.name === source);
-          const key = entry ? admissionSourceOf(entry.source, entry.name) : source;
-          return (await guardrails.breaker?.resume(key)) ?? false;
-        },
-        trace: (eventId) => store.spans.spansOfEvent(eventId),
-      },
+      guardrails: guardrails.control,
       stop,
     });
 

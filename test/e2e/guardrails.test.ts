@@ -107,10 +107,13 @@ describe("e2e: guardrails and tracing", () => {
     const eventId = String(accepted.body.event_id);
     await waitFor(async () => (await runsOf("report")).find((r) => r.status === "succeeded"), "the report run");
 
-    const traced = await waitFor(async () => {
-      const r = await cli("daemon", "trace", eventId);
-      return r.code === 0 && r.stdout.split("\n").length >= 6 ? r : undefined;
+    // The spans reach the store within the exporter's batch delay: wait on the admin API, then ask the CLI once.
+    await waitFor(async () => {
+      const t = await daemon.admin.call<{ tree: string }>("GET", `/trace?event_id=${encodeURIComponent(eventId)}`);
+      return t.tree.split("\n").length >= 6;
     }, "the trace's six lines");
+    const traced = await cli("daemon", "trace", eventId);
+    assert.equal(traced.code, 0, traced.stderr);
     const lines = traced.stdout.trimEnd().split("\n");
     assert.equal(lines[0], `trace ${rootOf(eventId).traceId}`);
     assert.match(lines[1]!, /^event webhook \/hooks\/report {2}accepted {2}\d+ ms$/);
