@@ -38,10 +38,10 @@ export function ownCommentReason(event: Event, selfComments: GuardrailsConfig["s
   const comment = record(event.payload[part]);
   const body = typeof comment?.body === "string" ? comment.body : "";
   if (body.includes(selfComments.marker))
-    return `a ${name} event about a comment this project wrote (it holds the marker ${JSON.stringify(selfComments.marker)})`;
+    return `${name} event about a comment this project wrote (it holds the marker ${JSON.stringify(selfComments.marker)})`;
   const login = record(comment?.user)?.login ?? record(event.payload.sender)?.login;
   if (typeof login === "string" && selfComments.logins.includes(login))
-    return `a ${name} event about a comment by ${login}, this project's own login (guardrails.self_comments.logins)`;
+    return `${name} event about a comment by ${login}, this project's own login (guardrails.self_comments.logins)`;
   return undefined;
 }
 

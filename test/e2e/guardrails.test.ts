@@ -167,7 +167,7 @@ describe("e2e: guardrails and tracing", () => {
     const skipped = await post(`${daemon.url}/github`, mine.body, mine.headers);
     assert.equal(skipped.status, 200);
     assert.equal(skipped.body.status, "skipped");
-    assert.match(String(skipped.body.reason), /loop guard: a issue_comment event about a comment this project wrote/);
+    assert.match(String(skipped.body.reason), /loop guard: issue_comment event about a comment this project wrote/);
 
     const human = signedGithubDelivery({
       event: "issue_comment",

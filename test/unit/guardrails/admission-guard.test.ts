@@ -101,7 +101,7 @@ describe("admission guard (storm breaker, loop detection, trace context) through
     const res = await post("/github", d.body, d.headers);
     assert.equal(res.status, 200);
     assert.equal(res.json.status, "skipped");
-    assert.match(String(res.json.reason), /loop guard: a issue_comment event about a comment this project wrote/);
+    assert.match(String(res.json.reason), /loop guard: issue_comment event about a comment this project wrote/);
     const human = signedGithubDelivery({
       event: "issue_comment",
       payload: githubExample("issue_comment", "created"),

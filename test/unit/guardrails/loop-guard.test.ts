@@ -33,7 +33,7 @@ describe("loop guard", () => {
     assert.equal(verdict.kind, "skip");
     assert.match(
       (verdict as { reason: string }).reason,
-      /^loop guard: a issue_comment event about a comment this project wrote/,
+      /^loop guard: issue_comment event about a comment this project wrote/,
     );
   });
 
