@@ -126,6 +126,8 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
       filesystemRoot: tmpdir(),
       providers: bedrockProviders(bundle.config, env, opts.connections?.bedrock),
       logger,
+      clock,
+      handlerState: a.handlerState,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   const metrics = opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" });

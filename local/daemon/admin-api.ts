@@ -47,6 +47,10 @@ export interface DaemonControl {
   resume(input: { source: string }): Promise<unknown>;
   /** An event's spans and their tree (`evd daemon trace EVENT_ID`; the dashboard's trace view). */
   trace(input: { eventId: string }): Promise<unknown>;
+  /** Jobs waiting at an approval gate. */
+  approvals(): Promise<unknown>;
+  /** Approve or deny the gate a job waits at. */
+  decide(input: { id: string; approve: boolean; message?: string }): Promise<unknown>;
 }
 
 /** A refusal the admin API answers with its status and message. */
@@ -165,6 +169,16 @@ export async function startAdminApi(opts: {
       const eventId = optString(url.searchParams, "event_id");
       if (!eventId) throw new AdminRequestError(400, "missing_event_id", "trace needs ?event_id=");
       return control.trace({ eventId });
+    },
+    "GET /approvals": () => control.approvals(),
+    "POST /approvals/decide": async (req) => {
+      const body = await readJson(req);
+      const id = optString(body, "id");
+      if (!id) throw new AdminRequestError(400, "missing_id", "a decision needs the job id");
+      if (typeof body.approve !== "boolean")
+        throw new AdminRequestError(400, "missing_decision", "a decision needs approve: true or false");
+      const message = optString(body, "message");
+      return control.decide({ id, approve: body.approve, ...(message !== undefined ? { message } : {}) });
     },
   };
 

@@ -25,6 +25,8 @@ const STATUS_STATES: Record<RunStatus, readonly StoreJobState[]> = {
   skipped: [StoreJobState.SKIPPED],
   dropped: [StoreJobState.DROPPED],
   budget_exceeded: [StoreJobState.DROPPED],
+  parked: [StoreJobState.PARKED],
+  denied: [StoreJobState.DENIED],
 };
 
 /** DROPPED holds drops and budget refusals: the result's status tells them apart. */

@@ -87,8 +87,17 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       END;
     `,
   },
+  {
+    // Approval gates: a run waiting at a gate (PARKED) keeps the gate and its snapshot here; a
+    // denied one ends DENIED.
+    version: 3,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN parked_json TEXT;
+      INSERT INTO job_counts (state, n) VALUES ('PARKED', 0), ('DENIED', 0);
+    `,
+  },
   // Budget counters and spans (guardrail-records.ts).
-  { version: 3, sql: GUARDRAIL_TABLES_SQL },
+  { version: 4, sql: GUARDRAIL_TABLES_SQL },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { resolveSecret } from "../config/secret-ref.ts";
+import type { HandlerStateStore } from "../ports/handler-state-store.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { TOOL_ACTIONS, type ToolName } from "./catalog.ts";
 import { ToolError } from "./errors.ts";
@@ -13,6 +14,7 @@ import { gitAdvancedTool } from "./git-advanced.ts";
 import { githubTool } from "./github.ts";
 import { httpTool } from "./http.ts";
 import { slackTool } from "./slack.ts";
+import { stateTool } from "./state.ts";
 import type { Tool } from "./tool.ts";
 
 export interface ToolRegistryDeps {
@@ -22,6 +24,8 @@ export interface ToolRegistryDeps {
   readonly fetch?: typeof fetch;
   /** tool-github appends it to every comment (guardrails.self_comments.marker). @default none */
   readonly commentMarker?: string;
+  /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
+  readonly handlerState?: HandlerStateStore;
 }
 
 export interface ToolRegistry {
@@ -76,6 +80,7 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
       fetch: fetchFn,
       ...(deps.commentMarker !== undefined ? { commentMarker: deps.commentMarker } : {}),
     }),
+    "tool-state": stateTool(deps.handlerState),
   };
   return {
     get(name, action) {

@@ -225,7 +225,7 @@ export function createEventTracer(options: EventTracerOptions): EventTracer {
         end(result) {
           span.setAttributes({
             "evd.status": result.status ?? (result.success ? "succeeded" : "failed"),
-            ...(result.error !== undefined ? { "evd.error": result.error } : {}),
+            ...(typeof result.error === "string" ? { "evd.error": result.error } : {}),
             ...(result.reason !== undefined ? { "evd.reason": result.reason } : {}),
             ...(totals.input + totals.output > 0
               ? { "gen_ai.usage.input_tokens": totals.input, "gen_ai.usage.output_tokens": totals.output }

@@ -141,6 +141,7 @@ describe("event tracer", () => {
       event_id: "ev-2",
       success: false,
       actions_taken: [],
+      output: null,
       status: "failed",
       error: "steps[0]: tool-http: HTTP 500",
     });

@@ -72,6 +72,8 @@ describe("embedded store: budget_exceeded jobs", () => {
       handler: "h",
       success: false,
       actions_taken: [],
+      output: null,
+      error: null,
       status: "budget_exceeded",
       reason: "budget exceeded: all handlers reached runs_per_hour 1",
     };
@@ -83,6 +85,8 @@ describe("embedded store: budget_exceeded jobs", () => {
       job_id: fine!.id,
       success: true,
       actions_taken: [],
+      output: null,
+      error: null,
       status: "succeeded",
     });
     assert.equal(store.getJob(over!.id)?.state, "DROPPED");
