@@ -2,17 +2,20 @@
  * The storm breaker's state in DynamoDB (the BreakerStore port of shared/guardrails), shared by
  * every ingest and runner container: one item per source holding the current window's start and
  * count, and the pause. Normally one UpdateItem per event (`ADD count` while the window and the
- * pause allow); at a window's start or while paused, a read and a conditional reset.
+ * pause allow); at a window's start or while paused, a read and a conditional reset. A pause and
+ * a resume also note the source in the paused-sources item (guardrail-items.ts) for listing.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BreakerStore, PausedSource, SourceHit } from "../guardrails/breaker-store.ts";
 import type { TableRef } from "./dynamo-document.ts";
 import { AwsAdapterError, isConditionalCheckFailed } from "./errors.ts";
-import { BREAKERS_PARTITION, breakerItemKey, GuardrailItemKind } from "./guardrail-items.ts";
-import { TABLE_KEYS } from "./table-layout.ts";
+import { breakerItemKey, GuardrailItemKind, pausedSourcesKey } from "./guardrail-items.ts";
+import type { ItemKey } from "./table-layout.ts";
 
 /** A breaker item outlives its last use by a day (TTL). */
 const KEEP_SECONDS = 86_400;
+/** The paused-sources item holds one attribute per paused source: this prefix and its name. */
+const SOURCE_ATTRIBUTE = "source:";
 
 export class DynamoBreakerStore implements BreakerStore {
   readonly #table: TableRef;
@@ -41,8 +44,7 @@ export class DynamoBreakerStore implements BreakerStore {
       const started = await this.#update(
         source,
         {
-          UpdateExpression:
-            "SET window_start = :ws, #count = :one, kind = :kind, gsi1pk = :gpk, gsi1sk = :gsk, expires_at = :ttl",
+          UpdateExpression: "SET window_start = :ws, #count = :one, kind = :kind, expires_at = :ttl",
           ConditionExpression:
             "(attribute_not_exists(window_start) OR window_start <> :ws) AND (attribute_not_exists(paused_until) OR paused_until <= :now)",
           ExpressionAttributeNames: { "#count": "count" },
@@ -51,8 +53,6 @@ export class DynamoBreakerStore implements BreakerStore {
             ":one": 1,
             ":now": now,
             ":kind": GuardrailItemKind.BREAKER,
-            ":gpk": BREAKERS_PARTITION,
-            ":gsk": source,
             ":ttl": ttl(now),
           },
           ReturnValues: "UPDATED_NEW",
@@ -70,7 +70,7 @@ export class DynamoBreakerStore implements BreakerStore {
       source,
       {
         UpdateExpression:
-          "SET paused_until = :until, paused_since = :since, paused_reason = :reason, #count = :zero, kind = :kind, gsi1pk = :gpk, gsi1sk = :gsk, expires_at = :ttl",
+          "SET paused_until = :until, paused_since = :since, paused_reason = :reason, #count = :zero, kind = :kind, expires_at = :ttl",
         ConditionExpression: "attribute_not_exists(paused_until) OR paused_until <= :since",
         ExpressionAttributeNames: { "#count": "count" },
         ExpressionAttributeValues: {
@@ -79,14 +79,13 @@ export class DynamoBreakerStore implements BreakerStore {
           ":reason": p.reason,
           ":zero": 0,
           ":kind": GuardrailItemKind.BREAKER,
-          ":gpk": BREAKERS_PARTITION,
-          ":gsk": source,
           ":ttl": ttl(p.until),
         },
         ReturnValues: "UPDATED_NEW",
       },
       "pausing",
     );
+    if (done !== undefined) await this.#note(source, { ...p });
     return done !== undefined;
   }
 
@@ -102,45 +101,53 @@ export class DynamoBreakerStore implements BreakerStore {
       },
       "resuming",
     );
+    if (done !== undefined) await this.#note(source, undefined);
     return done !== undefined;
   }
 
   async paused(now: number): Promise<PausedSource[]> {
-    const out: PausedSource[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc().send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          IndexName: TABLE_KEYS.gsi1.indexName,
-          KeyConditionExpression: "gsi1pk = :p",
-          ExpressionAttributeValues: { ":p": BREAKERS_PARTITION },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const until = Number(item.paused_until ?? 0);
-        if (until > now)
-          out.push({
-            source: String(item.gsi1sk),
-            since: Number(item.paused_since ?? 0),
-            until,
-            reason: String(item.paused_reason ?? ""),
-          });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const item = await this.#get(pausedSourcesKey, "listing the paused sources");
+    return Object.entries(item ?? {})
+      .filter(([name]) => name.startsWith(SOURCE_ATTRIBUTE))
+      .map(([name, p]) => ({ source: name.slice(SOURCE_ATTRIBUTE.length), ...(p as Omit<PausedSource, "source">) }))
+      .filter((p) => Number(p.until) > now);
   }
 
-  async #read(source: string): Promise<Record<string, unknown> | undefined> {
+  /** Notes (or, with undefined, forgets) a source in the paused-sources item: one attribute per source. */
+  async #note(source: string, pause: Omit<PausedSource, "source"> | undefined): Promise<void> {
+    try {
+      await this.#table.doc().send(
+        new UpdateCommand({
+          TableName: this.#table.tableName,
+          Key: pausedSourcesKey,
+          ExpressionAttributeNames: { "#s": `${SOURCE_ATTRIBUTE}${source}` },
+          ...(pause
+            ? {
+                UpdateExpression: "SET #s = :p, kind = :kind",
+                ExpressionAttributeValues: { ":p": pause, ":kind": GuardrailItemKind.PAUSED_SOURCES },
+              }
+            : { UpdateExpression: "REMOVE #s" }),
+        }),
+      );
+    } catch (err) {
+      throw new AwsAdapterError(`storm breaker: noting "${source}" as paused: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  #read(source: string): Promise<Record<string, unknown> | undefined> {
+    return this.#get(breakerItemKey(source), `reading "${source}"`);
+  }
+
+  async #get(key: ItemKey, what: string): Promise<Record<string, unknown> | undefined> {
     try {
       const out = await this.#table
         .doc()
-        .send(new GetCommand({ TableName: this.#table.tableName, Key: breakerItemKey(source), ConsistentRead: true }));
+        .send(new GetCommand({ TableName: this.#table.tableName, Key: key, ConsistentRead: true }));
       return out.Item;
     } catch (err) {
-      throw new AwsAdapterError(`storm breaker: reading "${source}": ${(err as Error).message}`, { cause: err });
+      throw new AwsAdapterError(`storm breaker: ${what}: ${(err as Error).message}`, { cause: err });
     }
   }
 

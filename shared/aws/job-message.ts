@@ -3,7 +3,10 @@
  * watcher bridge, the runner re-offering a job, redrive) and the runner that reads it:
  *
  *   job message        body = the Job as JSON; attributes evd-job-id, evd-handler (DLQ listings
- *                      read them without parsing bodies); a dead letter adds evd-failure (the reason).
+ *                      read them without parsing bodies); a dead letter adds evd-failure (the reason)
+ *   claim check        a job whose message would pass SQS's 256 KiB: its event is in the payload
+ *                      bucket, and the body's `event` keeps id, type, source and timestamp with
+ *                      `payload_ref: {bucket, key}` instead of the payload (payload-store.ts).
  *                      The Job's `traceparent` (W3C, the event's admission span) carries the trace
  *                      from ingest to the runner; a malformed one is dropped on decode, never fatal.
  *   schedule message   what EventBridge Scheduler sends: {"kind":"schedule","schedule","scheduled_time"}
@@ -14,6 +17,7 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { EVENT_TYPES, type Job } from "../events/event.ts";
 import { PermanentError } from "../retry/retry-intent.ts";
+import { isPayloadRef, type PayloadRef } from "./payload-store.ts";
 import { parseTraceparent } from "../tracing/trace-context.ts";
 
 /** SQS's limit on one message (body + attributes) and on one SendMessageBatch request. */
@@ -44,7 +48,8 @@ export interface EncodedJobMessage {
 }
 
 export type QueueMessage =
-  | { readonly kind: "job"; readonly job: Job }
+  /** `payloadRef`: the job's event is in the payload bucket (its `event` here has no payload yet). */
+  | { readonly kind: "job"; readonly job: Job; readonly payloadRef?: PayloadRef }
   | { readonly kind: "schedule"; readonly schedule: string; readonly scheduledTime: Date };
 
 /** The body of a job message. */
@@ -59,8 +64,12 @@ export function jobMessageAttributes(job: Pick<Job, "id" | "handler">): Record<s
   };
 }
 
-export function encodeJobMessage(job: Job): EncodedJobMessage {
-  return { body: jobMessageBody(job), attributes: jobMessageAttributes(job) };
+/** `ref`: the job's event was put in the payload bucket (claim check); the body carries the reference. */
+export function encodeJobMessage(job: Job, ref?: PayloadRef): EncodedJobMessage {
+  if (!ref) return { body: jobMessageBody(job), attributes: jobMessageAttributes(job) };
+  const { payload: _payload, ...stub } = job.event;
+  const referenced = { ...job, event: { ...stub, payload_ref: { bucket: ref.bucket, key: ref.key } } };
+  return { body: jobMessageBody(referenced as unknown as Job), attributes: jobMessageAttributes(job) };
 }
 
 /** The bytes SQS counts for a message: the body plus each attribute's name, type and value. */
@@ -100,6 +109,7 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
   if ((body as { kind?: unknown }).kind === SCHEDULE_MESSAGE_KIND)
     return decodeSchedule(body as Record<string, unknown>);
   const { traceparent, ...job } = assertJob(body);
+  const ref = (job.event as { payload_ref?: unknown }).payload_ref;
   return {
     kind: "job",
     job: {
@@ -108,6 +118,7 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
       attempt: typeof job.attempt === "number" ? job.attempt : 1,
       enqueued_at: job.enqueued_at ?? now.toISOString(),
     },
+    ...(isPayloadRef(ref) ? { payloadRef: ref } : {}),
   };
 }
 
@@ -132,7 +143,9 @@ function assertJob(body: object): Job {
     if (typeof ev.id !== "string" || !ev.id) problems.push("event.id (string)");
     if (!EVENT_TYPES.includes(ev.type as Job["event"]["type"]))
       problems.push(`event.type (one of ${EVENT_TYPES.join(", ")})`);
-    if (typeof ev.payload !== "object" || ev.payload === null) problems.push("event.payload (object)");
+    const referenced = isPayloadRef((ev as { payload_ref?: unknown }).payload_ref);
+    if (!referenced && (typeof ev.payload !== "object" || ev.payload === null))
+      problems.push("event.payload (object, or payload_ref)");
   }
   if (problems.length) throw new PermanentMessageError(`message is not a job: missing or bad ${problems.join(", ")}`);
   return j as Job;

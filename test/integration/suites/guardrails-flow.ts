@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import type { Message } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
-import { replayCloudJobs } from "../../../shared/aws/cloud-replay.ts";
 import { DynamoBreakerStore } from "../../../shared/aws/dynamo-breaker-store.ts";
 import { DynamoCounterStore } from "../../../shared/aws/dynamo-counter-store.ts";
 import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
+import { replayLoggedEvents } from "../../../shared/aws/event-replay.ts";
 import { SqsJobSender } from "../../../shared/aws/sqs-job-sender.ts";
 import { windowOf } from "../../../shared/guardrails/budget-window.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
@@ -159,18 +159,18 @@ export function guardrailsFlowSuite(env: () => Promise<AwsTestEnv>): void {
     });
 
     it("runs the refused jobs once the budget is raised and they are replayed (evd cloud replay)", async () => {
-      const out = await replayCloudJobs(
-        { status: "budget_exceeded", since: Date.now() - 3_600_000 },
+      // What `evd cloud replay --status budget_exceeded` does, with the operator's permissions.
+      const replayed = await replayLoggedEvents(
         {
-          history: cloud.history,
-          events: new DynamoEventLog({ table: cloud.table }),
-          sender: new SqsJobSender({ sqs: () => cloud.queues.sqs, queueUrl: cloud.queues.queueUrl }),
+          eventLog: new DynamoEventLog({ table: cloud.cli.table }),
+          table: cloud.cli.table,
+          sender: new SqsJobSender({ sqs: () => cloud.cli.sqs, queueUrl: cloud.queues.queueUrl }),
           clock: systemClock,
         },
+        { status: "budget_exceeded", since: Date.now() - 3_600_000 },
       );
-      assert.equal(out.replayed.length, 5);
-      assert.deepEqual(out.missing, []);
-      assert.ok(out.replayed.every((r) => r.jobId === `${r.replayOf}#replay-1`));
+      assert.equal(replayed.length, 5);
+      assert.ok(replayed.every((r) => r.jobId === `${r.replayOf}#replay-1`));
       const raised = cloud.runner({ config: guardedConfig(otlp.url, 100) });
       const drained = await (async () => {
         let received = 0;
@@ -197,7 +197,7 @@ export function guardrailsFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal((JSON.parse(refused.body ?? "{}") as { error: string }).error, "source_paused");
       assert.ok(Number(refused.headers?.["retry-after"]) > 500);
       assert.equal(cloud.metrics.filter((m) => m.includes('"metric":"source_paused"')).length, 1);
-      const breakers = new DynamoBreakerStore({ table: cloud.table });
+      const breakers = new DynamoBreakerStore({ table: cloud.cli.table }); // `evd cloud breaker list | resume`
       assert.deepEqual(
         (await breakers.paused(Date.now())).map((p) => p.source),
         ["/hooks/flood"],
