@@ -20,7 +20,7 @@ import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-s
 import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../../harness/lambda-events.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../../harness/otlp-receiver.ts";
 import { waitFor } from "../../harness/wait-for.ts";
-import { cloudFixture, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, secretIdOf, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
 import { prDelivery } from "./delivery-flow.ts";
 
 function guardedConfig(otlpUrl: string, runsPerHour: number) {
@@ -76,12 +76,12 @@ export function guardrailsFlowSuite(env: () => Promise<AwsTestEnv>): void {
     let otlp: OtlpReceiver;
     let cloud: CloudFixture;
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": "it-is-a-secret" } });
       otlp = await startOtlpReceiver();
-      cloud = await cloudFixture(await env(), {
-        config: guardedConfig(otlp.url, 3),
-        secretsEndpoint: secrets.endpoint,
+      const config = guardedConfig(otlp.url, 3);
+      secrets = await startSecretsServer({
+        secrets: { [secretIdOf(config, "GITHUB_WEBHOOK_SECRET")]: WEBHOOK_SECRET },
       });
+      cloud = await cloudFixture(await env(), { config, secretsEndpoint: secrets.endpoint });
     });
     after(async () => {
       await secrets.stop();
@@ -129,7 +129,8 @@ export function guardrailsFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) {
         const d = prDelivery({ number: 100 + i });
-        assert.equal((await cloud.ingest(d.event)).statusCode, 202);
+        const res = await cloud.ingest(d.event);
+        assert.equal(res.statusCode, 202, res.body);
         ids.push(`${d.deliveryId}#review`);
       }
       const messages = await receive(cloud, 8);
