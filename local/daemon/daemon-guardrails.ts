@@ -26,6 +26,7 @@ import { filesystemRootOf } from "../../shared/tools/registry.ts";
 import { createEventTracer, type EventTracer } from "../../shared/tracing/event-tracer.ts";
 import { otlpExporter } from "../../shared/tracing/otlp-exporter.ts";
 import { otlpTracesUrl } from "../../shared/tracing/otlp-traces-url.ts";
+import { isAdmissionSpan } from "../../shared/tracing/span-record.ts";
 import { storeSpanExporter } from "../../shared/tracing/store-span-exporter.ts";
 import type { LocalStore } from "../store/local-store.ts";
 import { createOwnWrites, type OwnWrites } from "../watcher/own-writes.ts";
@@ -98,7 +99,11 @@ export function createDaemonGuardrails(opts: {
   const tracer = config.tracing.enabled
     ? createEventTracer({
         serviceName: config.tracing.service_name,
-        exporters: [storeSpanExporter(store.spans), ...(otlpUrl ? [otlpExporter(otlpUrl)] : [])],
+        // The store keeps job and step spans; it rebuilds admission spans from its event log.
+        exporters: [
+          storeSpanExporter(store.spans, { keep: (s) => !isAdmissionSpan(s) }),
+          ...(otlpUrl ? [otlpExporter(otlpUrl)] : []),
+        ],
         clock,
         prices,
       })
@@ -119,7 +124,8 @@ export function createDaemonGuardrails(opts: {
     ...(tracer ? { tracer } : {}),
     ...(otlpUrl ? { otlpUrl } : {}),
     ownWrites,
-    admission: { guard, ...(tracer ? { tracer } : {}) },
+    // Admission spans only for an OTLP collector: the webhook path writes none to the store.
+    admission: { guard, ...(tracer && otlpUrl ? { tracer } : {}) },
     run: {
       ...(budget ? { budget } : {}),
       ...(tracer ? { tracer } : {}),

@@ -5,7 +5,8 @@
  * counter change is one SQLite transaction: atomic by construction in the one daemon per store.
  */
 import type { CounterChange, CounterOutcome } from "../../shared/guardrails/counter-store.ts";
-import type { SpanRecord } from "../../shared/tracing/span-record.ts";
+import { admissionSpanOf } from "../../shared/tracing/admission-span.ts";
+import { isAdmissionSpan, type SpanRecord } from "../../shared/tracing/span-record.ts";
 import type { StoreContext } from "./store-context.ts";
 
 /** Migration 3 (migrations.ts). */
@@ -65,7 +66,8 @@ export function appendSpansOp(ctx: StoreContext, spans: readonly SpanRecord[]): 
 
 /**
  * The spans of an event (every span this project makes names its event), oldest first, each once
- * (an exporter retrying a batch may have written one twice).
+ * (an exporter retrying a batch may have written one twice). The admission span, which the daemon
+ * does not write on the webhook path, is rebuilt from the event log (shared/tracing/admission-span.ts).
  */
 export function spansOfEvent(ctx: StoreContext, eventId: string): SpanRecord[] {
   const rows = ctx.stmt("SELECT json FROM spans WHERE event_id = ? ORDER BY start_ms, seq").all(eventId) as {
@@ -80,7 +82,30 @@ export function spansOfEvent(ctx: StoreContext, eventId: string): SpanRecord[] {
     seen.add(id);
     out.push(s);
   }
+  if (!out.some(isAdmissionSpan)) {
+    const logged = loggedAdmission(ctx, eventId);
+    if (logged) out.unshift(admissionSpanOf(logged));
+  }
   return out;
+}
+
+function loggedAdmission(ctx: StoreContext, eventId: string): Parameters<typeof admissionSpanOf>[0] | undefined {
+  const ev = ctx.stmt("SELECT type, source, received_at FROM events WHERE id = ?").get(eventId) as
+    { type: string; source: string; received_at: number } | undefined;
+  if (!ev) return undefined;
+  // Dropped at intake: every original job DROPPED without a run (a budget refusal has one).
+  const jobs = ctx
+    .stmt(
+      "SELECT count(*) AS n, coalesce(sum(state = 'DROPPED' AND attempts = 0), 0) AS dropped FROM jobs WHERE event_id = ? AND replay_of IS NULL",
+    )
+    .get(eventId) as { n: number; dropped: number };
+  return {
+    eventId,
+    type: ev.type,
+    source: ev.source,
+    receivedAt: ev.received_at,
+    outcome: jobs.n > 0 && jobs.dropped === jobs.n ? "dropped" : "accepted",
+  };
 }
 
 /** Expired counters go; spans are kept as long as the event log (`event_log_retention_days`). */

@@ -25,7 +25,7 @@ import type { EventResult, Job, Event } from "../events/event.ts";
 import type { PriceTable } from "../guardrails/price-table.ts";
 import type { StepObservation, StepObserver, StepStart } from "../pipeline/step-observer.ts";
 import type { Clock } from "../ports/clock.ts";
-import { EVENT_ID_ATTRIBUTE } from "./span-record.ts";
+import { ADMISSION_OUTCOME_ATTRIBUTE, EVENT_ID_ATTRIBUTE } from "./span-record.ts";
 import { formatTraceparent, parseTraceparent, rootOf, type TraceParent } from "./trace-context.ts";
 
 /** Admission outcomes that record the event (once per event id): their span is the trace's root. */
@@ -188,7 +188,7 @@ export function createEventTracer(options: EventTracerOptions): EventTracer {
         "evd.event.type": event.type,
         "evd.event.source": event.source,
         "evd.admission.source": facts.source,
-        "evd.admission.outcome": facts.outcome,
+        [ADMISSION_OUTCOME_ATTRIBUTE]: facts.outcome,
         ...(facts.jobIds && facts.jobIds.length > 0 ? { "evd.jobs": [...facts.jobIds] } : {}),
         ...(facts.reason !== undefined ? { "evd.reason": facts.reason } : {}),
       };

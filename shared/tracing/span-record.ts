@@ -7,6 +7,12 @@ export type SpanStatus = (typeof SpanStatus)[keyof typeof SpanStatus];
 
 /** The attribute every span of an event carries (what the store indexes spans by). */
 export const EVENT_ID_ATTRIBUTE = "evd.event.id";
+/** The attribute only admission spans carry. */
+export const ADMISSION_OUTCOME_ATTRIBUTE = "evd.admission.outcome";
+
+export function isAdmissionSpan(span: Pick<SpanRecord, "attributes">): boolean {
+  return span.attributes[ADMISSION_OUTCOME_ATTRIBUTE] !== undefined;
+}
 
 export interface SpanRecord {
   readonly trace_id: string;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { EventResult } from "../../../../shared/events/event.ts";
 import type { SpanRecord } from "../../../../shared/tracing/span-record.ts";
+import { rootOf } from "../../../../shared/tracing/trace-context.ts";
 import { manualClock, openTemp, submit } from "./store-fixtures.ts";
 
 describe("embedded store: budget counters", () => {
@@ -57,6 +58,19 @@ describe("embedded store: spans", () => {
       ["a", "b", "d"],
     );
     assert.deepEqual(await store.spans.spansOfEvent("nope"), []);
+  });
+
+  it("rebuilds an event's admission span from the event log, with the ids its job spans hang under", async () => {
+    const store = openTemp();
+    await submit(store, "logged");
+    const root = rootOf("logged");
+    await store.spans.append([{ ...span(root.traceId, "j1", "logged", 5), parent_span_id: root.spanId }]);
+    const [admission, job] = await store.spans.spansOfEvent("logged");
+    assert.deepEqual(
+      [admission!.span_id, admission!.trace_id, admission!.name, admission!.attributes["evd.admission.outcome"]],
+      [root.spanId, root.traceId, "event webhook /hooks/test", "accepted"],
+    );
+    assert.equal(job!.parent_span_id, admission!.span_id);
   });
 });
 
