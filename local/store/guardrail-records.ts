@@ -29,8 +29,8 @@ export const GUARDRAIL_TABLES_SQL = `
   CREATE INDEX spans_event ON spans (event_id);
   CREATE INDEX spans_start ON spans (start_ms);
 `;
-// Spans are written on the daemon's busiest path (one admission span per webhook): one row with
-// one random-key index (the event id); the rowid and the start time grow in order.
+// A few spans per job run: one row with one random-key index (the event id); the rowid and the
+// start time grow in order. Admission spans are not stored (rebuilt from `events`).
 
 function counterValue(ctx: StoreContext, key: string, field: string): number {
   const row = ctx.stmt("SELECT value FROM counters WHERE key = ? AND field = ?").get(key, field) as
