@@ -15,6 +15,8 @@ export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#"] as const;
 /**
  * Partition-key prefixes of the items `evd cloud` touches: the event log (trigger records an
  * event, replay reads it and counts its replays), concurrency keys (trigger notes the newest
- * job), job records (replay reads their state) and history runs (history reads them).
+ * job), job records (replay reads their state; a gate's decision resets or completes them),
+ * history runs (history reads them; a denial writes one) and approval gates (`approvals` lists
+ * them, `approve` / `deny` decide them).
  */
-export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#"] as const;
+export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#", "GATE#"] as const;

@@ -79,6 +79,8 @@ export interface FixtureOptions {
   readonly maxReceiveCount?: number;
   readonly secretsEndpoint: string;
   readonly bedrockEndpoint?: string;
+  /** Recipe files the config references, by canonical id (`recipes/x.yaml`): in the bundle and the synthesized stack. */
+  readonly recipes?: Readonly<Record<string, string>>;
 }
 
 export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promise<CloudFixture> {
@@ -98,10 +100,11 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     queueName: nameOf(queues.queueUrl),
     dlqName: nameOf(queues.dlqUrl),
     bucketName,
+    ...(opts.recipes ? { recipes: opts.recipes } : {}),
   });
   // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
   const bundle = parseDeployBundle(
-    { config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: {} },
+    { config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: { ...opts.recipes } },
     "test bundle",
   );
   const lambdaEnv = {
