@@ -9,12 +9,18 @@
  */
 import assert from "node:assert/strict";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { SendMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { Command } from "commander";
 import { after, before, describe, it } from "node:test";
 import { tableRef } from "../../../shared/aws/dynamo-document.ts";
 import { DynamoGateStore } from "../../../shared/aws/dynamo-gate-store.ts";
-import type { EventResult } from "../../../shared/events/event.ts";
+import type { EventResult, Job } from "../../../shared/events/event.ts";
 import type { ParkedJob } from "../../../shared/events/gate-decisions.ts";
 import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
@@ -141,6 +147,21 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
       return messages;
     }
 
+    /** Steps until `count` messages were handled (a receive may return fewer than are waiting). */
+    async function stepThrough(count: number): Promise<Message[]> {
+      const handled: Message[] = [];
+      await waitFor(
+        async () => {
+          handled.push(...(await step()));
+          return handled.length >= count;
+        },
+        `${count} message(s) handled`,
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      assert.equal(handled.length, count);
+      return handled;
+    }
+
     async function listed(): Promise<ParkedJob[]> {
       const r = await cli(["approvals", "--json"]);
       assert.equal(r.code, 0, r.err.join("\n"));
@@ -166,8 +187,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
 
     it("parks a run at its gate holding nothing, lists it, and on approve continues it from the gate to the end, once", async () => {
       const jobId = await trigger("release", "rel-1", "1.2.3");
-      const [original] = await step();
-      assert.ok(original, "the triggered job ran");
+      const [original] = await stepThrough(1);
 
       // Waiting: its record claimable for the resume, nothing in flight (no Lambda holds it).
       const record = await cloud.jobs.get(jobId);
@@ -212,8 +232,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
       await cloud.queues.sqs.send(
         new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: original.Body! }),
       );
-      const handled = await step();
-      assert.equal(handled.length, 2);
+      const handled = await stepThrough(2);
       const resume = handled.find((m) => JSON.parse(m.Body!).resume !== undefined)!;
       assert.equal(JSON.parse(resume.Body!).resume.decision.message, "looks right");
 
@@ -243,7 +262,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
       await cloud.queues.sqs.send(
         new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: resume.Body! }),
       );
-      assert.equal((await step()).length, 1);
+      await stepThrough(1);
       assert.equal((await runsOf(jobId)).length, 3);
       assert.equal(await cloud.depth(), 0);
       assert.ok(
@@ -254,7 +273,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
 
     it("ends a run on deny: denied in the history, its job completed, nothing sent; a second decision is refused", async () => {
       const jobId = await trigger("release", "rel-2", "2.0.0");
-      await step();
+      await stepThrough(1);
       await waitFor(async () => (await listed()).find((p) => p.id === jobId), "rel-2 waits");
       const denied = await cli(["deny", jobId, "--message", "not this week"]);
       assert.equal(denied.code, 0, denied.err.join("\n"));
@@ -285,7 +304,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
 
     it("lets a gate's timeout decide by its default (deny) through the runner's timer", async () => {
       const jobId = await trigger("hotfix", "fix-1", "3.0.1");
-      await step();
+      await stepThrough(1);
       const waiting = await waitFor(async () => (await listed()).find((p) => p.id === jobId), "fix-1 waits");
       assert.equal(waiting.gate.onTimeout, "deny");
       assert.ok(waiting.decidesAt);
@@ -301,6 +320,67 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
       assert.deepEqual((await runsOf(jobId)).map((r) => r.status).sort(), ["denied", "parked"]);
       assert.equal(await cloud.depth(), 0, "the timer stops once the gate is decided");
       assert.deepEqual(await listed(), []);
+    });
+
+    it("sends again an approval whose message could not go out, when approved again; a forged resume runs nothing", async () => {
+      const jobId = await trigger("release", "rel-3", "4.0.0");
+      const [original] = await stepThrough(1);
+      await waitFor(async () => (await listed()).find((p) => p.id === jobId), "rel-3 waits");
+
+      const name = new URL(cloud.queues.queueUrl).pathname.split("/").at(-1)!;
+      await cloud.queues.sqs.send(new DeleteQueueCommand({ QueueUrl: cloud.queues.queueUrl }));
+      try {
+        const lost = await cli(["approve", jobId]);
+        assert.equal(lost.code, 1);
+        assert.match(
+          lost.err.join(""),
+          /job "rel-3#release" was approved, but its resume message could not be sent \(.+\): approve it again to send it/,
+        );
+      } finally {
+        await cloud.queues.sqs.send(
+          new CreateQueueCommand({
+            QueueName: name,
+            Attributes: {
+              VisibilityTimeout: "30",
+              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: cloud.queues.dlqArn, maxReceiveCount: 2 }),
+            },
+          }),
+        );
+      }
+      assert.deepEqual(await listed(), [], "approved: no longer waiting");
+      assert.equal((await cli(["deny", jobId])).code, 2, "and no longer deniable");
+
+      // A resume nobody approved (its snapshot altered) is refused by the runner.
+      const gate = (await gates.get(jobId))!;
+      const forgedParked = {
+        ...gate.parked,
+        snapshot: { ...gate.parked.snapshot, named: { plan: "something else entirely" } },
+      };
+      const forged: Job = {
+        ...(JSON.parse(original!.Body!) as Job),
+        resume: { parked: forgedParked, decision: gate.decision! },
+      };
+      await cloud.queues.sqs.send(
+        new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: JSON.stringify(forged) }),
+      );
+      await stepThrough(1);
+      assert.deepEqual(
+        (await runsOf(jobId)).map((r) => r.status),
+        ["parked"],
+        "the forged resume ran nothing",
+      );
+      assert.equal((await cloud.jobs.get(jobId))?.state, "FAILED", "still claimable by the real resume");
+
+      const resent = await cli(["approve", jobId]);
+      assert.equal(resent.code, 0, resent.err.join("\n"));
+      assert.deepEqual(resent.out, [`approved: ${jobId} (its resume message was sent again)`]);
+      const third = await cli(["approve", jobId]);
+      assert.equal(third.code, 2, "once sent, approving again is refused");
+      assert.match(third.err.join(""), /is not waiting at an approval gate: it was approved at/);
+
+      const result = await completed(jobId);
+      assert.equal(result.success, true, result.error ?? "");
+      assert.match(String(result.output), /Announce release 4\.0\.0/);
     });
   });
 }
