@@ -230,7 +230,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
 
       // A duplicate of the first message must not run the recipe again from the top.
       await cloud.queues.sqs.send(
-        new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: original.Body! }),
+        new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: original!.Body! }),
       );
       const handled = await stepThrough(2);
       const resume = handled.find((m) => JSON.parse(m.Body!).resume !== undefined)!;
