@@ -203,6 +203,7 @@ const OUTCOME_METRIC: Record<RunJobOutcome["kind"], Metric> = {
   duplicate: Metric.DUPLICATE,
   busy: Metric.BUSY,
   failed: Metric.FAILED,
+  budget_exceeded: Metric.BUDGET_EXCEEDED,
   parked: Metric.PARKED,
 };
 

@@ -6,7 +6,9 @@
  *                      read them without parsing bodies); a dead letter adds evd-failure (the reason)
  *   claim check        a job whose message would pass SQS's 256 KiB: its event is in the payload
  *                      bucket, and the body's `event` keeps id, type, source and timestamp with
- *                      `payload_ref: {bucket, key}` instead of the payload (payload-store.ts)
+ *                      `payload_ref: {bucket, key}` instead of the payload (payload-store.ts).
+ *                      The Job's `traceparent` (W3C, the event's admission span) carries the trace
+ *                      from ingest to the runner; a malformed one is dropped on decode, never fatal.
  *   schedule message   what EventBridge Scheduler sends: {"kind":"schedule","schedule","scheduled_time"}
  *   gate check         the timer of an approval gate with a timeout, sent delayed by the runner that
  *                      parked the run: {"kind":"gate_check","job_id","parked_at"} (cloud-gates.ts)
@@ -18,6 +20,7 @@ import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { EVENT_TYPES, type Job } from "../events/event.ts";
 import { PermanentError } from "../retry/retry-intent.ts";
 import { isPayloadRef, type PayloadRef } from "./payload-store.ts";
+import { parseTraceparent } from "../tracing/trace-context.ts";
 
 /** SQS's limit on one message (body + attributes) and on one SendMessageBatch request. */
 export const SQS_MESSAGE_LIMIT_BYTES = 256 * 1024;
@@ -125,12 +128,13 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
     return decodeSchedule(body as Record<string, unknown>);
   if ((body as { kind?: unknown }).kind === GATE_CHECK_MESSAGE_KIND)
     return decodeGateCheck(body as Record<string, unknown>);
-  const job = assertJob(body);
+  const { traceparent, ...job } = assertJob(body);
   const ref = (job.event as { payload_ref?: unknown }).payload_ref;
   return {
     kind: "job",
     job: {
       ...job,
+      ...(parseTraceparent(traceparent) ? { traceparent } : {}),
       attempt: typeof job.attempt === "number" ? job.attempt : 1,
       enqueued_at: job.enqueued_at ?? now.toISOString(),
     },

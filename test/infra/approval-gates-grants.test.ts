@@ -73,7 +73,7 @@ describe("grants of approval gates in the cloud", () => {
       "dynamodb:UpdateItem",
     ]);
     const prefixes = (items.Condition!["ForAllValues:StringLike"] as Record<string, string[]>)["dynamodb:LeadingKeys"]!;
-    assert.deepEqual(prefixes, ["EVENT#*", "CKEY#*", "JOB#*", "RUN#*", "GATE#*"]);
+    assert.deepEqual(prefixes, ["EVENT#*", "CKEY#*", "JOB#*", "RUN#*", "BREAKER#*", "GATE#*"]);
     // The keys a decision touches are those of the table layout, so each is under a granted prefix.
     const granted = (pk: string) => prefixes.some((p) => pk.startsWith(p.slice(0, -1)));
     for (const key of [gateKey("e#h"), jobKey("e#h"), runKey("e#h", new Date(0).toISOString(), 1)])

@@ -7,6 +7,7 @@
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
  *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
+ *   evd cloud breaker list | breaker resume SOURCE      storm-breaker pauses (cloud-breaker.ts)
  *   evd cloud approvals [--json] | approve JOB [-m WHY] | deny JOB [-m WHY]   runs waiting at an approval gate (cloud-approvals.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
@@ -30,6 +31,7 @@ import { CloudCliError, need, positive } from "./cloud-errors.ts";
 import { registerCloudApprovals } from "./cloud-approvals.ts";
 import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
+import { registerCloudBreaker } from "./cloud-breaker.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
 
@@ -144,6 +146,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
 
   registerCloudTrigger(cloud, deps, ctx, run);
   registerCloudReplay(cloud, deps, ctx, run);
+  registerCloudBreaker(cloud, deps, ctx, run);
   registerCloudApprovals(cloud, deps, ctx, run);
 
   cloud
