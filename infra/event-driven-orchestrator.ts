@@ -26,7 +26,7 @@ import { SecretReader, type BedrockModel, type DeploymentPlan } from "./deployme
 import { acknowledgeWildcardResource } from "./nag-findings.ts";
 import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 import { resolveSettings } from "./orchestrator-settings.ts";
-import { INGEST_KEY_PREFIXES } from "./table-keys.ts";
+import { INGEST_KEY_PREFIXES, RUNNER_DELETE_KEY_PREFIXES } from "./table-keys.ts";
 
 export { SecretMode } from "./constructs/orchestrator-secrets.ts";
 export type { ApiThrottle } from "./constructs/webhook-api.ts";
@@ -209,7 +209,8 @@ export class EventDrivenOrchestrator extends Construct {
 
   /**
    * Runner: read and write the items of its table (job claims, leases, last runs, history, keys,
-   * approval gates: a gate's timeout decides in a transaction of Put/Update items), consume the
+   * approval gates: a gate's timeout decides in a transaction of Put/Update items), delete a
+   * handler's own state items (nothing else), consume the
    * queue (granted by the event source), send to the queue (a job deferred while its concurrency
    * key is held, a gate's timer, a run its gate's timeout approved) and to the DLQ (permanent
    * failures), its secrets, its Bedrock models.
@@ -222,6 +223,16 @@ export class EventDrivenOrchestrator extends Construct {
         sid: "StateItems",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "DeleteHandlerState",
+        actions: ["dynamodb:DeleteItem"],
+        resources: [table.tableArn],
+        conditions: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": RUNNER_DELETE_KEY_PREFIXES.map((p) => `${p}*`) },
+        },
       }),
     );
     role.addToPrincipalPolicy(

@@ -22,3 +22,9 @@ export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#", "BREAKER#"] as const;
  * `deny` decide them).
  */
 export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#", "BREAKER#", "GATE#"] as const;
+
+/**
+ * Partition-key prefixes of the items the runner deletes: a handler's own state
+ * (`STATE#<handler>`, tool-state's `set` with `value: null`). It deletes nothing else.
+ */
+export const RUNNER_DELETE_KEY_PREFIXES = ["STATE#"] as const;

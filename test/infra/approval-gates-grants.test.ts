@@ -94,7 +94,7 @@ describe("grants of approval gates in the cloud", () => {
 
   it("parks, times out and resumes with the runner's item and queue grants: nothing added for gates", () => {
     const dynamo = runner.flatMap((st) => actions(st).filter((a) => a.startsWith("dynamodb:"))).sort();
-    assert.deepEqual(dynamo, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    assert.deepEqual(dynamo, ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
     const items = runner.find((st) => actions(st).includes("dynamodb:PutItem"))!;
     assert.equal(items.Condition, undefined, "the runner writes every item kind of its own table");
     const requeue = runner.find((st) => st.Sid === "RequeueDeferredJobs")!;

@@ -366,8 +366,14 @@ describe("stack of the spec's configuration example", () => {
     );
     assert.deepEqual(
       statements.flatMap((st) => actionsOf(st).filter((a) => a.startsWith("dynamodb:"))).sort(),
-      ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-      "no Query, DeleteItem or ConditionCheckItem: the runner never calls them",
+      ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "no Query or ConditionCheckItem: the runner never calls them",
+    );
+    const deletes = statements.find((st) => actionsOf(st).includes("dynamodb:DeleteItem"))!;
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(deletes.Condition)),
+      { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["STATE#*"] } },
+      "it deletes only a handler's own state (tool-state's set with value: null)",
     );
   });
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
 import { ConcurrencyLease } from "../../../shared/aws/concurrency-lease.ts";
+import { DynamoHandlerStateStore } from "../../../shared/aws/dynamo-handler-state-store.ts";
 import { DynamoLastRunStore } from "../../../shared/aws/dynamo-last-run-store.ts";
 import { listDeadLetters, redriveDeadLetters } from "../../../shared/aws/queue-admin.ts";
 import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
@@ -49,6 +50,15 @@ const CONFIG = {
     flaky: { prompt: "Summarize {payload.topic}", provider: "model" },
     pr: { prompt: "Review #{payload.number}", concurrency: { key: "{payload.number}", on_new: "supersede" } },
     serial: { prompt: "Deploy {payload.env}", concurrency: { key: "{payload.env}" } },
+    // The handler's own state (tool-state): set, read back, then deleted (`value: null`).
+    counter: {
+      steps: [
+        { tool: "tool-state", action: "set", key: "seen", value: "{payload.n}" },
+        { tool: "tool-state", action: "get", key: "seen", as: "seen" },
+        { tool: "tool-state", action: "set", key: "seen", value: null },
+        { prompt: "seen {seen}" },
+      ],
+    },
   },
 };
 
@@ -233,6 +243,17 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       await leases.release("serial", "prod", "someone-else#serial");
       await drain(cloud);
       assert.equal((await cloud.jobs.get(job.id))?.state, "COMPLETED");
+    });
+
+    it("keeps a handler's state in the table and deletes it on `value: null`", async () => {
+      const job = await trigger("counter", { n: 7 });
+      const p = await drain(cloud);
+      assert.deepEqual(p.failures, []);
+      const record = await cloud.jobs.get(job.id);
+      assert.equal(record?.state, "COMPLETED", record?.result?.error);
+      assert.match(String(record?.result?.output), /seen 7/);
+      const state = new DynamoHandlerStateStore({ table: cloud.table, clock: systemClock });
+      assert.equal(await state.get("counter", "seen"), undefined, "the runner deleted the item");
     });
   });
 }
