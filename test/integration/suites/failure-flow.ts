@@ -250,7 +250,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const p = await drain(cloud);
       assert.deepEqual(p.failures, []);
       const record = await cloud.jobs.get(job.id);
-      assert.equal(record?.state, "COMPLETED", record?.result?.error);
+      assert.equal(record?.state, "COMPLETED", record?.result?.error ?? undefined);
       assert.match(String(record?.result?.output), /seen 7/);
       const state = new DynamoHandlerStateStore({ table: cloud.table, clock: systemClock });
       assert.equal(await state.get("counter", "seen"), undefined, "the runner deleted the item");
