@@ -89,5 +89,16 @@ export function lambdaEnvironment(input: LambdaEnvironmentInput): Record<string,
     AWS_ENDPOINT_URL: input.endpoint,
     LAMBDA_TASK_ROOT: input.codeDir,
     _HANDLER: input.handler,
+    ...olderNodeThanRuntime(input.runtime),
   };
+}
+
+/**
+ * Emulating `nodejs22.x` on an older Node: the AWS SDK would warn about that Node in every
+ * function's log, which the deployed function (on the runtime's own Node) never does.
+ */
+function olderNodeThanRuntime(runtime: string): Record<string, string> {
+  const wanted = Number(/^nodejs(\d+)/.exec(runtime)?.[1]);
+  const host = Number(process.versions.node.split(".")[0]);
+  return Number.isFinite(wanted) && host < wanted ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } : {};
 }

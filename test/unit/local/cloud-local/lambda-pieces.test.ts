@@ -40,6 +40,14 @@ describe("Lambda pieces", () => {
     assert.equal(env._HANDLER, "index.handler");
   });
 
+  it("silences the AWS SDK's old-Node warning only when this Node is older than the emulated runtime", () => {
+    const host = Number(process.versions.node.split(".")[0]);
+    const older = lambdaEnvironment({ ...base, runtime: `nodejs${host + 2}.x` });
+    assert.equal(older.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, "true");
+    const same = lambdaEnvironment({ ...base, runtime: `nodejs${host}.x` });
+    assert.equal(same.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, undefined);
+  });
+
   it("refuses reserved keys and more than 4 KB, as a deployment would be refused", () => {
     assert.throws(
       () => lambdaEnvironment({ ...base, declared: { AWS_REGION: "x" } }),
