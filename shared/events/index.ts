@@ -1,4 +1,5 @@
 export * from "./event.ts";
+export * from "./event-id.ts";
 export * from "./errors.ts";
 export * from "./github.ts";
 export * from "./schedule-event.ts";

@@ -95,7 +95,11 @@ describe("ingest: GitHub deliveries", () => {
     const { call, queue, emitted } = setup();
     const res = await call(github("push", githubExample("push"), { deliveryId: "d-push-1" }));
     assert.equal(res.status, 202);
-    assert.deepEqual(res.json, { status: "accepted", event_id: "d-push-1", jobs: ["d-push-1#on-push"] });
+    assert.deepEqual(res.json, {
+      status: "accepted",
+      event_id: "github:/github:d-push-1",
+      jobs: ["github:/github:d-push-1#on-push"],
+    });
     assert.equal(res.headers["content-type"], "application/json; charset=utf-8");
     const [job] = pendingOf(queue);
     assert.equal(job!.event.type, "git_push");
@@ -104,7 +108,7 @@ describe("ingest: GitHub deliveries", () => {
       emitted.map((e) => e.name),
       ["event:received", "event:queued"],
     );
-    assert.equal(emitted[1]!.data.job_id, "d-push-1#on-push");
+    assert.equal(emitted[1]!.data.job_id, "github:/github:d-push-1#on-push");
   });
 
   it("answers a redelivery with 202 duplicate and enqueues nothing", async () => {
@@ -113,7 +117,11 @@ describe("ingest: GitHub deliveries", () => {
     assert.equal((await call(delivery)).json.status, "accepted");
     const again = await call(delivery);
     assert.equal(again.status, 202);
-    assert.deepEqual(again.json, { status: "duplicate", event_id: "d-pr-1", jobs: ["d-pr-1#on-pr"] });
+    assert.deepEqual(again.json, {
+      status: "duplicate",
+      event_id: "github:/github:d-pr-1",
+      jobs: ["github:/github:d-pr-1#on-pr"],
+    });
     assert.equal(pendingOf(queue).length, 1);
   });
 
@@ -136,7 +144,7 @@ describe("ingest: GitHub deliveries", () => {
     const ping = await call(github("ping", githubExample("ping"), { deliveryId: "d-ping" }));
     assert.equal(ping.status, 200);
     assert.equal(ping.json.status, "ignored");
-    assert.equal(ping.json.event_id, "d-ping");
+    assert.equal(ping.json.event_id, "github:/github:d-ping");
     const closed = await call(github("pull_request", githubExample("pull_request", "closed")));
     assert.equal(closed.json.status, "ignored");
     assert.equal(pendingOf(queue).length, 0);
@@ -204,7 +212,7 @@ describe("ingest: GitHub deliveries", () => {
       },
     });
     const res = await call(github("push", githubExample("push"), { secret: "secret-b", deliveryId: "d-b" }));
-    assert.deepEqual(res.json.jobs, ["d-b#repo-b"]);
+    assert.deepEqual(res.json.jobs, ["github:/github:d-b#repo-b"]);
     assert.equal(pendingOf(queue).length, 1);
   });
 });
@@ -288,7 +296,7 @@ describe("ingest: generic webhooks", () => {
     };
     const res = await call({ path: "/hooks/sw", headers, body });
     assert.equal(res.status, 202, res.body);
-    assert.equal(res.json.event_id, "webhook:/hooks/sw:msg_1");
+    assert.equal(res.json.event_id, "webhook:/hooks/sw:id:msg_1");
     const stale = {
       ...headers,
       "webhook-timestamp": String(ts - 3600),
@@ -339,7 +347,7 @@ describe("ingest: hooks and the queue", () => {
     const payload = { ...githubExample("push"), sender: { login: "dependabot[bot]", type: "Bot" } };
     const res = await call(github("push", payload, { deliveryId: "d-bot" }));
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json, { status: "skipped", event_id: "d-bot", reason: "Ignoring bot events" });
+    assert.deepEqual(res.json, { status: "skipped", event_id: "github:/github:d-bot", reason: "Ignoring bot events" });
     assert.equal(pendingOf(queue).length, 0);
   });
 
@@ -373,7 +381,7 @@ describe("ingest: hooks and the queue", () => {
     assert.equal(res.json.status, "dropped");
     const dropped = emitted.filter((e) => e.name === "event:dropped");
     assert.equal(dropped.length, 1);
-    assert.equal(dropped[0]!.data.job_id, "d-drop#on-push");
+    assert.equal(dropped[0]!.data.job_id, "github:/github:d-drop#on-push");
   });
 
   it("answers 503 when the queue fails, and claims nothing", async () => {
