@@ -1,40 +1,37 @@
 /**
- * The daemon's composition root: config -> embedded store -> hooks -> pipeline runner -> shared
- * ingest behind the local HTTP server, the worker feeding the shared job runner, the scheduler,
- * the file watchers, and the admin API the CLI verbs talk to. Stops gracefully: sources first,
- * watchers flushed, the worker finishing (or giving back) its jobs, then the store.
+ * The daemon's composition root. Start-up runs in named stages, in this order:
+ *   config -> lock (state folder) -> pid file -> store (open + integrity) -> runtime (hooks,
+ *   pipeline, ingest, intake) -> recovery (interrupted runs, then the worker) -> sources (webhooks,
+ *   schedules, watchers) -> admin API -> banner.
+ * The lock comes before anything in the state folder changes, so a second daemon on the same
+ * folder is refused before it could recover (re-queue) the first one's running jobs or touch its
+ * files. Stop runs the shutdown steps in their fixed order (shutdown-steps.ts): sources first,
+ * watchers flushed, the worker finishing (or giving back) its jobs, the admin API, the store, the
+ * pid file, the lock.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
-import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/config/schema.ts";
+import type { OrchestratorConfig, SourceType } from "../../shared/config/schema.ts";
 import { SOURCE_TYPES } from "../../shared/config/schema.ts";
-import { sourceName } from "../../shared/config/source-name.ts";
-import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
-import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
-import { scheduleEvent } from "../../shared/events/schedule-event.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
-import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
 import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
-import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
 import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
-import { openLocalStore, type LocalStore } from "../store/local-store.ts";
-import { createWorker, type Worker } from "../worker/worker.ts";
-import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
-import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
-import { createDaemonControl } from "./daemon-control.ts";
-import { banner } from "./banner.ts";
-import { createEventIntake, type SubmitEvent } from "./event-intake.ts";
-import { createWebhookServer, type WebhookServer } from "./http-server.ts";
-import { writePidFile } from "./pid-file.ts";
-import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
-import { schedulerTimeFromEnv } from "./test-clock.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
+import type { LocalStoreOptions } from "../store/local-store.ts";
+import { createWorker } from "../worker/worker.ts";
+import { startAdminApi, type AdminInfo } from "./admin-api.ts";
+import { banner } from "./banner.ts";
+import { createDaemonControl } from "./daemon-control.ts";
+import { createEventIntake } from "./event-intake.ts";
+import { ShutdownStep, ShutdownSteps } from "./shutdown-steps.ts";
+import { createSourceRegistry } from "./source-registry.ts";
+import { startSchedules, startWatchers, startWebhookSources, type WebhookAddress } from "./start-sources.ts";
+import { lockStage, pidFileStage, recoveryStage, storeHealthReport, storeStage } from "./startup-stages.ts";
+import { schedulerTimeFromEnv } from "./test-clock.ts";
 
-export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
+export { HTTP_SOURCE_TYPES } from "./start-sources.ts";
 
 export interface DaemonOptions {
   readonly configPath?: string;
@@ -52,11 +49,13 @@ export interface DaemonOptions {
   readonly pidFile?: string;
   /** How long a graceful stop waits for running jobs before giving them back. @default 30000 */
   readonly stopTimeoutMs?: number;
+  /** TEST ONLY: an injected store write failure (the reliability suite's ENOSPC where it cannot mount a small disk). */
+  readonly testStoreWriteFault?: LocalStoreOptions["testWriteFault"];
 }
 
 export interface RunningDaemon {
   readonly loaded: LoadedConfig;
-  readonly webhook?: { readonly host: string; readonly port: number; readonly url: string };
+  readonly webhook?: WebhookAddress;
   readonly admin: AdminInfo;
   /** Graceful stop; idempotent. */
   stop(reason?: string): Promise<void>;
@@ -69,16 +68,6 @@ export class DaemonError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
-}
-
-type SourceState = "started" | "stopped" | "error" | "ready" | "not selected" | "disabled";
-interface SourceEntry {
-  readonly name: string;
-  readonly index: number;
-  readonly source: SourceConfig;
-  state: SourceState;
-  error?: string;
-  detail?: string;
 }
 
 /** Parses `--sources file_change,schedule`; an unknown type is an error naming the known ones. */
@@ -122,6 +111,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
   }
 
+  // Config: read only, nothing in the state folder is touched yet.
   const loaded = await loadConfig({
     configPath: opts.configPath,
     profile: opts.profile,
@@ -131,27 +121,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   });
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
-  const removePidFile = opts.pidFile ? writePidFile(resolve(opts.cwd ?? process.cwd(), opts.pidFile)) : () => {};
-
-  const cleanups: (() => Promise<void> | void)[] = [removePidFile];
-  async function cleanup(): Promise<void> {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        logger.log("error", "cleanup step failed", { error: message(err) });
-      }
-    }
-  }
+  const shutdown = new ShutdownSteps((step, err) =>
+    logger.log("error", "a stop step failed", { step, error: message(err) }),
+  );
 
   try {
-    const store: LocalStore = openLocalStore({ dir: stateDir, config, clock });
-    cleanups.push(() => store.close());
+    const lock = lockStage({ stateDir, configPath: loaded.configPath, shutdown, now: () => clock.now() });
+    pidFileStage({ pidFile: opts.pidFile, cwd: opts.cwd, shutdown });
+    const store = storeStage({
+      stateDir,
+      config,
+      clock,
+      shutdown,
+      logger,
+      ...(opts.testStoreWriteFault ? { testWriteFault: opts.testStoreWriteFault } : {}),
+    });
 
-    const hooks: HookBus = createHookBus(
-      await loadHookModules(config.hooks, configDir),
-      logger.child({ component: "hooks" }),
-    );
+    // Runtime: hooks, secrets, pipeline, the ingest and the non-HTTP intake.
+    const hooks = createHookBus(await loadHookModules(config.hooks, configDir), logger.child({ component: "hooks" }));
     const secrets = new MapSecretStore(opts.env);
     const pipeline = createPipelineRunner(config, {
       recipes: fileRecipeSource(configDir),
@@ -167,7 +154,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       logger: logger.child({ component: "ingest" }),
     });
-    const submitEvent: SubmitEvent = createEventIntake({
+    const submitEvent = createEventIntake({
       config,
       queue: store,
       hooks,
@@ -175,180 +162,47 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logger: logger.child({ component: "intake" }),
     });
 
-    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger });
-    const recovered = await worker.start();
-    logger.log("info", "store opened", { file: store.file, recovered, pending: store.depth() });
-    cleanups.push(async () => {
-      const report = await worker.stop({ timeoutMs: opts.stopTimeoutMs ?? 30_000 });
-      logger.log("info", "worker stopped", { finished: report.finished, released: report.released });
+    const worker = createWorker({ store, config, pipeline, hooks, clock, logger });
+    await recoveryStage({ worker, store, stopTimeoutMs: opts.stopTimeoutMs ?? 30_000, shutdown, logger });
+
+    // Sources.
+    const registry = createSourceRegistry({ sources: loaded.config.sources, selected, hooks, logger });
+    shutdown.add(ShutdownStep.SOURCES_STOPPED, () => registry.markAllStopped());
+    const webhook = await startWebhookSources({
+      config,
+      registry,
+      ingest,
+      health: () => storeHealthReport(store),
+      env: opts.env,
+      shutdown,
+      logger,
     });
-
-    const entries: SourceEntry[] = loaded.config.sources.map((source, index) => ({
-      name: sourceName(source, index),
-      index,
-      source,
-      state: !source.enabled
-        ? "disabled"
-        : selected && !selected.has(source.type)
-          ? "not selected"
-          : source.type === "manual"
-            ? "ready"
-            : "stopped",
-    }));
-    // Cleanups run in reverse: sources (pushed below) stop first, then this announces them stopped,
-    // then the worker finishes, then the admin API, the store and the pid file.
-    cleanups.push(async () => {
-      for (const e of entries) {
-        if (e.state === "started") {
-          e.state = "stopped";
-          await sourceEvent(e, LifecycleEvent.SOURCE_STOPPED);
-        }
-      }
+    const scheduler = await startSchedules({
+      config,
+      registry,
+      submitEvent,
+      lastRun: store.lastRun,
+      time: schedulerTime,
+      shutdown,
+      logger,
     });
-    const active = (type: SourceType) => entries.filter((e) => e.source.type === type && e.state === "stopped");
-
-    async function sourceEvent(e: SourceEntry, lifecycle: LifecycleEvent, error?: string): Promise<void> {
-      try {
-        await hooks.emit(lifecycle, { source: e.name, source_type: e.source.type, ...(error ? { error } : {}) });
-      } catch (err) {
-        logger.log("warn", `${lifecycle} hook failed`, { source: e.name, error: message(err) });
-      }
-    }
-    async function markStarted(e: SourceEntry, detail?: string): Promise<void> {
-      e.state = "started";
-      e.detail = detail;
-      await sourceEvent(e, LifecycleEvent.SOURCE_STARTED);
-    }
-    async function markError(e: SourceEntry, err: unknown): Promise<void> {
-      e.error = message(err);
-      if (e.state !== "started") e.state = "error";
-      await sourceEvent(e, LifecycleEvent.SOURCE_ERROR, e.error);
-    }
-
-    // Webhooks (GitHub and generic) share one HTTP server.
-    let server: WebhookServer | undefined;
-    let webhook: RunningDaemon["webhook"];
-    const httpEntries = entries.filter((e) => HTTP_SOURCE_TYPES.includes(e.source.type) && e.state === "stopped");
-    const endpoints = configEndpoints(config);
-    if (httpEntries.length > 0 && endpoints.size > 0) {
-      const bodyLimit = (path: string) => endpoints.get(path)?.maxBodyBytes ?? config.max_body_bytes;
-      server = createWebhookServer({
-        host: config.webhook_host,
-        port: config.webhook_port,
-        bodyLimit,
-        ingest,
-        logger: logger.child({ component: "http" }),
-      });
-      const addr = await server.listen();
-      const shownHost =
-        addr.host === "0.0.0.0" || addr.host === "::"
-          ? "127.0.0.1"
-          : addr.host.includes(":")
-            ? `[${addr.host}]`
-            : addr.host;
-      webhook = { ...addr, url: `http://${shownHost}:${addr.port}` };
-      const srv = server;
-      cleanups.push(() => srv.close());
-      for (const e of httpEntries) {
-        const path =
-          e.source.type === "webhook" ? e.source.path : "path" in e.source && e.source.path ? e.source.path : "/github";
-        await markStarted(e, `POST ${webhook.url}${path}`);
-      }
-    }
-
-    // Schedules.
-    const scheduleEntries = active("schedule");
-    let scheduler: Scheduler | undefined;
-    if (scheduleEntries.length > 0) {
-      const byName = new Map(scheduleEntries.map((e) => [e.name, e]));
-      scheduler = createScheduler({
-        schedules: scheduleEntries.map((e) => {
-          const s = e.source as Extract<SourceConfig, { type: "schedule" }>;
-          return { name: e.name, cron: s.cron, timezone: s.timezone, payload: s.payload };
-        }),
-        nextFireTime,
-        clock: schedulerTime.clock,
-        timers: schedulerTime.timers,
-        lastRun: config.persist_last_run ? store.lastRun : undefined,
-        logger: logger.child({ component: "scheduler" }),
-        fire: async (f: Firing) => {
-          const payload = {
-            ...(f.schedule.payload ?? {}),
-            ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
-          };
-          const outcome = await submitEvent(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
-          if (outcome.kind === "rejected")
-            throw new DaemonError(
-              `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${outcome.reason}`,
-            );
-        },
-        onError: (spec, err) => {
-          const e = byName.get(spec.name);
-          if (e) void markError(e, err);
-        },
-      });
-      await scheduler.start();
-      const sch = scheduler;
-      cleanups.push(() => sch.stop());
-      const next = scheduler.nextFireTimes();
-      for (const e of scheduleEntries) await markStarted(e, `next ${next[e.name] ?? "never"}`);
-    }
-
-    // File watchers.
-    const watchers: FileWatcher[] = [];
-    for (const e of active("file_change")) {
-      const s = e.source as Extract<SourceConfig, { type: "file_change" }>;
-      const root = resolve(configDir, s.path);
-      if (!existsSync(root)) {
-        await markError(e, `watched path ${root} does not exist`);
-        continue;
-      }
-      const watcher = createFileWatcher({
-        source: e.name,
-        root,
-        pattern: s.pattern,
-        ignore: s.ignore,
-        events: s.events,
-        debounceMs: s.debounce_ms ?? config.debounce_ms,
-        maxContentBytes: s.max_content_bytes,
-        ignorePaths: [stateDir],
-        logger: logger.child({ component: "watcher", source: e.name }),
-        onError: (err) => void markError(e, err),
-        onChanges: async (set) => {
-          const outcome = await submitEvent(
-            fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }),
-          );
-          // Back-pressure (queue_overflow: error and full): coalesce into the next change set.
-          return outcome.kind === "rejected" ? "retry" : undefined;
-        },
-      });
-      try {
-        await watcher.start();
-        watchers.push(watcher);
-        await markStarted(e, `watching ${root}`);
-      } catch (err) {
-        await markError(e, err);
-      }
-    }
-    cleanups.push(async () => {
-      await Promise.all(watchers.map((w) => w.stop()));
-    });
+    await startWatchers({ config, configDir, stateDir, registry, submitEvent, clock, shutdown, logger });
 
     let stopping: Promise<void> | undefined;
     let resolveStopped!: () => void;
     const stopped = new Promise<void>((r) => (resolveStopped = r));
     const startedAt = new Date(clock.now()).toISOString();
-
     const stop = (reason = "stop requested"): Promise<void> => {
       stopping ??= (async () => {
         logger.log("info", "daemon stopping", { reason });
-        await cleanup();
+        await shutdown.run();
         logger.log("info", "daemon stopped");
         resolveStopped();
       })();
       return stopping;
     };
 
+    // Admin API: what the CLI verbs talk to.
     const control = createDaemonControl({
       config,
       configPath: loaded.configPath,
@@ -361,7 +215,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
-        return entries.map((e) => ({
+        return registry.entries.map((e) => ({
           name: e.name,
           type: e.source.type,
           handler: e.source.handler,
@@ -375,9 +229,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       },
       stop,
     });
-
-    const admin: AdminApi = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
-    cleanups.splice(2, 0, () => admin.close()); // after the worker, before the store and the pid file
+    const admin = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
+    shutdown.add(ShutdownStep.ADMIN, () => admin.close());
+    lock.describe({
+      pid: process.pid,
+      started_at: startedAt,
+      config: loaded.configPath,
+      ...(webhook ? { webhook_url: webhook.url } : {}),
+      admin: `${admin.info.host}:${admin.info.port}`,
+    });
 
     print(
       banner({
@@ -385,7 +245,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         configPath: loaded.configPath,
         stateDir,
         webhookUrl: webhook?.url,
-        sources: entries.map((e) => ({
+        localWebhookUrl: webhook?.localUrl,
+        sources: registry.entries.map((e) => ({
           name: e.name,
           type: e.source.type,
           handler: e.source.handler,
@@ -398,7 +259,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
     return { loaded, webhook, admin: admin.info, stop, stopped };
   } catch (err) {
-    await cleanup();
+    await shutdown.run();
     throw err;
   }
 }

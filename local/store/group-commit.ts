@@ -33,6 +33,15 @@ export interface GroupCommitOptions {
   readonly sync?: () => Promise<void>;
   /** Called after each successful flush (the store asks for a checkpoint there). */
   readonly afterSync?: () => void;
+  /** Called when a batch is durable (committed, and flushed with `sync`). */
+  readonly onDurable?: () => void;
+  /** Called when a whole batch failed (its commit or its flush): the store's health watches these. */
+  readonly onFailure?: (error: unknown) => void;
+  /**
+   * TEST ONLY: runs before each batch's transaction; what it throws fails the batch as a failed
+   * commit would (the reliability suite injects ENOSPC here where it cannot mount a small disk).
+   */
+  readonly beforeCommit?: () => void;
 }
 
 interface Committed {
@@ -103,6 +112,7 @@ export class GroupCommitter {
     if (batch.length === 0) return;
     let settled: Settled[];
     try {
+      this.options.beforeCommit?.();
       settled = this.commit(batch, false);
     } catch (fastPathError) {
       if (!(fastPathError instanceof OperationFailed)) return this.failAll(batch, fastPathError);
@@ -117,7 +127,10 @@ export class GroupCommitter {
     this.transactions += 1;
     this.operations += batch.length;
     this.largestBatch = Math.max(this.largestBatch, batch.length);
-    if (!this.options.sync) return settle(batch, settled);
+    if (!this.options.sync) {
+      this.options.onDurable?.();
+      return settle(batch, settled);
+    }
     this.unsynced.push({ batch, settled });
   }
 
@@ -135,6 +148,7 @@ export class GroupCommitter {
         continue;
       }
       this.syncs += 1;
+      this.options.onDurable?.();
       for (const c of covered) settle(c.batch, c.settled);
       this.options.afterSync?.();
       // The writes queued during the flush: one transaction, then the next flush.
@@ -173,6 +187,7 @@ export class GroupCommitter {
   }
 
   private failAll(batch: readonly Queued[], error: unknown): void {
+    this.options.onFailure?.(error);
     const failure = new StoreError(
       `${this.where}: commit of ${batch.length} write(s) failed: ${(error as Error).message}`,
       { cause: error },

@@ -6,7 +6,6 @@
  * be both), plus what the worker and the operator need. Design: ARCHITECTURE.md beside this file.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
@@ -40,6 +39,7 @@ import {
 import { Checkpointer } from "./checkpointer.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
+import { quickCheck, repairAdvice, type IntegrityReport } from "./integrity.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
 import { migrate } from "./migrations.ts";
@@ -53,13 +53,13 @@ import {
   type EventState,
 } from "./records.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
-import { StoreError } from "./store-error.ts";
+import { StoreCorruptError, StoreError, StoreFailureKind, storeFailureKind } from "./store-error.ts";
+import { securePrivateDatabase, securePrivateFolder } from "./store-files.ts";
+import { StoreHealthMonitor, type StoreHealth } from "./store-health.ts";
+import { DEFAULT_PASSIVE_EVERY_BYTES, WalCheckpointPolicy, type WalCheckpointLimits } from "./wal-checkpoint-policy.ts";
 import { WalSync } from "./wal-sync.ts";
 
 export const STORE_FILE_NAME = "evd.db";
-
-/** WAL size past which a passive checkpoint is requested (about SQLite's default of 1000 pages). */
-const CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
 export interface LocalStoreOptions {
   /** The state directory (the folder of the config's `state_file`); created if missing. */
@@ -69,6 +69,15 @@ export interface LocalStoreOptions {
   readonly clock?: Clock;
   /** How long a writer waits for another connection's lock (a CLI reading while the daemon writes). @default 5000 */
   readonly busyTimeoutMs?: number;
+  /**
+   * Runs `PRAGMA quick_check` before anything else touches the file; a damaged store is refused
+   * with StoreCorruptError saying how to recover. The daemon sets it. @default false
+   */
+  readonly checkIntegrity?: boolean;
+  /** When the WAL is checkpointed (wal-checkpoint-policy.ts). */
+  readonly walLimits?: WalCheckpointLimits;
+  /** TEST ONLY: runs before each commit; what it throws fails the commit (an injected ENOSPC). */
+  readonly testWriteFault?: () => void;
 }
 
 export interface LocalStore extends JobQueue {
@@ -104,7 +113,13 @@ export interface LocalStore extends JobQueue {
   prune(now?: number): Promise<{ events: number; jobs: number }>;
   /** Called after a commit that made work runnable (submit, redrive, replay, recovery). */
   onWork(listener: () => void): () => void;
-  commitStats(): GroupCommitStats & { checkpoints?: number };
+  commitStats(): GroupCommitStats & { checkpoints?: number; truncations?: number };
+  /** What the last reads and commits met: ok, disk full (passing), damaged or failed disk (lasting). */
+  health(): StoreHealth;
+  /** The integrity check of this open store (quick_check), e.g. the one the daemon ran at start. */
+  readonly integrity?: IntegrityReport;
+  /** Bytes in the write-ahead log now. */
+  walBytes(): number;
   /** Commits the writes in flight, then closes the file. */
   close(): Promise<void>;
 }
@@ -112,10 +127,19 @@ export interface LocalStore extends JobQueue {
 export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const clock = opts.clock ?? systemClock;
   const file = join(opts.dir, STORE_FILE_NAME);
-  let db: Database.Database;
+  let db: Database.Database | undefined;
+  let integrity: IntegrityReport | undefined;
   try {
-    mkdirSync(opts.dir, { recursive: true });
+    securePrivateFolder(opts.dir);
+    securePrivateDatabase(file);
     db = new Database(file);
+    if (opts.checkIntegrity) {
+      integrity = quickCheck(db);
+      if (!integrity.ok)
+        throw new StoreCorruptError(
+          `the store ${file} is damaged (integrity check: ${integrity.problems.join("; ")}). Nothing was changed. ${repairAdvice(file)}`,
+        );
+    }
     db.pragma("journal_mode = WAL");
     // FULL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can lose the last
     // commits; FULL fsyncs the WAL on every commit, so an acknowledged (202) job survives kill -9
@@ -127,7 +151,13 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     db.pragma("temp_store = MEMORY");
     migrate(db, file);
   } catch (error) {
+    db?.close();
     if (error instanceof StoreError) throw error;
+    if (storeFailureKind(error) === StoreFailureKind.CORRUPT)
+      throw new StoreCorruptError(
+        `the store ${file} is damaged: ${(error as Error).message}. Nothing was changed. ${repairAdvice(file)}`,
+        { cause: error },
+      );
     throw new StoreError(`cannot open the store ${file}: ${(error as Error).message}`, { cause: error });
   }
   // The fsync of each commit leaves the event loop (wal-sync.ts): this connection commits without
@@ -137,18 +167,15 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const walSync = openWalSync(db, file);
   const checkpointer = new Checkpointer(file);
   const ctx = createContext(db, opts.config, randomUUID(), file);
-  // Under steady writes a passive checkpoint rarely catches up with the writer, so the WAL does not
-  // start over: a checkpoint is asked for each time the file grew by CHECKPOINT_WAL_BYTES, and
-  // `journal_size_limit` shrinks it back when it does start over.
-  let checkpointAt = CHECKPOINT_WAL_BYTES;
-  const afterSync = (): void => {
-    const size = walSync!.size();
-    if (size < checkpointAt - CHECKPOINT_WAL_BYTES) checkpointAt = size + CHECKPOINT_WAL_BYTES;
-    if (size < checkpointAt) return;
-    checkpointAt = size + CHECKPOINT_WAL_BYTES;
-    checkpointer.request();
-  };
-  const writer = new GroupCommitter(db, file, walSync ? { sync: () => walSync.sync(), afterSync } : {});
+  const healthMonitor = new StoreHealthMonitor(file, () => clock.now());
+  // Checkpoints keep the WAL bounded under any load (wal-checkpoint-policy.ts).
+  const policy = walSync ? new WalCheckpointPolicy(() => walSync.size(), checkpointer, opts.walLimits) : undefined;
+  const writer = new GroupCommitter(db, file, {
+    ...(walSync ? { sync: () => walSync.sync(), afterSync: () => policy!.afterSync() } : {}),
+    onDurable: () => healthMonitor.committed(),
+    onFailure: (error) => healthMonitor.failed(error),
+    ...(opts.testWriteFault ? { beforeCommit: opts.testWriteFault } : {}),
+  });
   const listeners = new Set<() => void>();
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -159,7 +186,12 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const write = <T>(op: () => T): Promise<T> => writer.run(op);
   const read = <T>(fn: () => T): T => {
     if (closed) throw new StoreError(`${file}: the store is closed`);
-    return fn();
+    try {
+      return fn();
+    } catch (error) {
+      healthMonitor.failed(error);
+      throw error;
+    }
   };
 
   const jobs: JobStore = {
@@ -258,7 +290,13 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    commitStats: () => ({ ...writer.stats(), ...(walSync ? { checkpoints: checkpointer.stats().checkpoints } : {}) }),
+    commitStats: () => {
+      const cp = checkpointer.stats();
+      return { ...writer.stats(), ...(walSync ? { checkpoints: cp.checkpoints, truncations: cp.truncations } : {}) };
+    },
+    health: () => (closed ? { state: "ok" } : healthMonitor.current()),
+    ...(integrity ? { integrity } : {}),
+    walBytes: () => walSync?.size() ?? 0,
 
     close() {
       closing ??= (async () => {
@@ -267,6 +305,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
         } finally {
           closed = true;
           listeners.clear();
+          policy?.close();
           await checkpointer.close();
           // The last connection checkpoints on close and deletes the WAL: with FULL it syncs first.
           db.pragma("synchronous = FULL");
@@ -287,7 +326,7 @@ function openWalSync(db: Database.Database, file: string): WalSync | undefined {
     return undefined;
   }
   db.pragma("wal_autocheckpoint = 0");
-  db.pragma(`journal_size_limit = ${CHECKPOINT_WAL_BYTES}`);
+  db.pragma(`journal_size_limit = ${DEFAULT_PASSIVE_EVERY_BYTES}`);
   db.pragma("synchronous = OFF");
   return walSync;
 }

@@ -10,6 +10,7 @@
  *   schedule:<schedule name>:<scheduled time ISO>
  *   file:<sha256 of the source and its change set>
  *   manual:<caller's id, or a fresh UUID>
+ *   git-push:<hash of repository, ref, before, after>   (a local push reported by the git hook)
  *
  * Encoding: `%` and `#` are percent-encoded in every part (`#` separates the handler in a job id)
  * and `:` in every part but the last, so splitting at the first colons gives the parts back: two
@@ -25,6 +26,7 @@ export const EventIdKind = {
   SCHEDULE: "schedule",
   FILE: "file",
   MANUAL: "manual",
+  LOCAL_GIT_PUSH: "git-push",
 } as const;
 export type EventIdKind = (typeof EventIdKind)[keyof typeof EventIdKind];
 

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EventResult } from "../../../shared/events/event.ts";
 import type { RunStatus } from "../../../shared/events/event.ts";
@@ -23,6 +23,7 @@ import {
 } from "../../daemon/cli-support.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
+import { probeStateFolderLock, StateFolderLockedError } from "../../daemon/state-folder-lock.ts";
 
 interface DaemonOptions extends ConfigOptions {
   sources?: string;
@@ -69,11 +70,12 @@ async function runBackground(opts: DaemonOptions): Promise<number> {
   }
   const loaded = await loadFor(opts);
   assertPidFileFree(resolve(opts.pidFile));
-  if (readAdminInfo(loaded.stateDir)) {
-    err(`evd: a daemon is already running for ${loaded.stateDir} (see \`evd daemon status\`)`);
+  const held = existsSync(loaded.stateDir) ? probeStateFolderLock(loaded.stateDir) : undefined;
+  if (held) {
+    err(`evd: ${new StateFolderLockedError(loaded.stateDir, held.owner).message}`);
     return 1;
   }
-  mkdirSync(loaded.stateDir, { recursive: true });
+  mkdirSync(loaded.stateDir, { recursive: true, mode: 0o700 });
   const logFile = join(loaded.stateDir, "daemon.log");
   const fd = openSync(logFile, "a", 0o600);
   const args = process.argv.slice(1).filter((a) => a !== "--background");
