@@ -23,7 +23,9 @@ import {
 } from "../../daemon/cli-support.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
-import { probeStateFolderLock, StateFolderLockedError } from "../../daemon/state-folder-lock.ts";
+import { lockStateFolder, probeStateFolderLock, StateFolderLockedError } from "../../daemon/state-folder-lock.ts";
+import { STORE_FILE_NAME } from "../../store/local-store.ts";
+import { RepairMethod, repairStore, type RepairReport } from "../../store/repair.ts";
 
 interface DaemonOptions extends ConfigOptions {
   sources?: string;
@@ -107,6 +109,48 @@ async function runBackground(opts: DaemonOptions): Promise<number> {
     `evd: the background daemon did not start${exited !== undefined ? ` (exit code ${exited})` : " within 60 s"}; last lines of ${logFile}:\n${tail}`,
   );
   return 1;
+}
+
+/** `evd daemon repair`: with the state folder's lock held (no daemon may run meanwhile). */
+function runRepair(stateDir: string): number {
+  if (!existsSync(join(stateDir, STORE_FILE_NAME))) {
+    err(`evd: no store to repair in ${stateDir}`);
+    return 1;
+  }
+  let lock;
+  try {
+    lock = lockStateFolder(stateDir);
+  } catch (e) {
+    if (!(e instanceof StateFolderLockedError)) throw e;
+    err(`evd: cannot repair while a daemon runs: ${e.message}`);
+    return 1;
+  }
+  try {
+    out(renderRepair(repairStore(join(stateDir, STORE_FILE_NAME))));
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
+function renderRepair(r: RepairReport): string {
+  if (r.method === RepairMethod.NOT_NEEDED) return `the store ${r.file} passed its integrity check: nothing to repair`;
+  const lines = [
+    `the store ${r.file} was damaged: ${r.problems.slice(0, 3).join("; ")}`,
+    `  the damaged files are kept as ${r.damagedCopy}`,
+  ];
+  if (r.method === RepairMethod.REINDEX)
+    lines.push("  repaired: the indexes were rebuilt from the tables, no record lost");
+  else {
+    lines.push("  rebuilt from every record that could be read:");
+    for (const [table, t] of Object.entries(r.tables ?? {}))
+      lines.push(
+        `    ${table}: ${t.kept} kept${t.unreadable ? `, ${t.unreadable} unreadable` : ""}${t.error ? ` (${t.error})` : ""}`,
+      );
+    lines.push("  events whose records were lost are no longer deduplicated; jobs that were running run again");
+  }
+  lines.push("  start the daemon again");
+  return lines.join("\n");
 }
 
 function renderHistory(results: readonly EventResult[]): string {
@@ -313,6 +357,16 @@ export function register(program: Command): void {
         out(`replayed ${r.replayed} job(s)`);
         for (const j of r.jobs) out(`  ${j.jobId}  (replay of ${j.replayOf})`);
       });
+    });
+
+  daemon
+    .command("repair")
+    .description(
+      "rebuild a damaged store (the daemon refuses to start on one); the damaged files are kept as evd.db.damaged-<time>",
+    )
+    .action(async (_o: unknown, cmd: Command) => {
+      const loaded = await loadFor(globals(cmd));
+      process.exitCode = runRepair(loaded.stateDir);
     });
 
   daemon
