@@ -3,10 +3,12 @@ import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PathEscapeError, ToolError } from "../../../shared/tools/errors.ts";
-import { filesystemTool } from "../../../shared/tools/filesystem.ts";
+import { nodeConfinedFiles } from "../../../shared/node/node-confined-files.ts";
+import { filesystemTool as toolOn } from "../../../shared/tools/filesystem.ts";
 import { withTempDir } from "../pipeline/support.ts";
 
 const ctx = { handler: "update-docs" };
+const filesystemTool = (root: string) => toolOn(nodeConfinedFiles(root));
 
 async function setup(dir: string): Promise<string> {
   const root = join(dir, "root");
