@@ -19,6 +19,12 @@ import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
 import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
+import {
+  configSecretValues,
+  secretScrubber,
+  shapeScrubber,
+  type SecretScrubber,
+} from "../../shared/secrets/secret-scrubber.ts";
 import type { LocalStoreOptions } from "../store/local-store.ts";
 import { createWorker } from "../worker/worker.ts";
 import { startAdminApi, type AdminInfo } from "./admin-api.ts";
@@ -97,8 +103,14 @@ function message(err: unknown): string {
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  // Secrets never reach the log or the store: key shapes from the first line, configured values once the config is read.
+  let scrubber: SecretScrubber = shapeScrubber;
   const logger =
-    opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
+    opts.logger ??
+    jsonLogger((line) => process.stderr.write(`${line}\n`), {
+      base: { component: "daemon" },
+      redact: (line) => scrubber.scrub(line),
+    });
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const selected = parseSourceTypes(opts.sources);
   const clock = systemClock;
@@ -121,6 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   });
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
+  scrubber = secretScrubber(configSecretValues(loaded.config, opts.env));
   const shutdown = new ShutdownSteps((step, err) =>
     logger.log("error", "a stop step failed", { step, error: message(err) }),
   );
@@ -134,6 +147,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       shutdown,
       logger,
+      scrub: (text) => scrubber.scrub(text),
       ...(opts.testStoreWriteFault ? { testWriteFault: opts.testStoreWriteFault } : {}),
     });
 

@@ -49,6 +49,8 @@ export function storeStage(opts: {
   clock: Clock;
   shutdown: ShutdownSteps;
   logger: Logger;
+  /** Secret scrubbing of every stored result and error. */
+  scrub: (text: string) => string;
   testWriteFault?: LocalStoreOptions["testWriteFault"];
 }): LocalStore {
   const store = openLocalStore({
@@ -56,6 +58,7 @@ export function storeStage(opts: {
     config: opts.config,
     clock: opts.clock,
     checkIntegrity: true,
+    scrub: opts.scrub,
     ...(opts.testWriteFault ? { testWriteFault: opts.testWriteFault } : {}),
   });
   opts.shutdown.add(ShutdownStep.STORE, () => store.close());

@@ -76,6 +76,8 @@ export interface LocalStoreOptions {
   readonly checkIntegrity?: boolean;
   /** When the WAL is checkpointed (wal-checkpoint-policy.ts). */
   readonly walLimits?: WalCheckpointLimits;
+  /** Applied to every run result and error text before it is stored (secret scrubbing). @default none */
+  readonly scrub?: (text: string) => string;
   /** TEST ONLY: runs before each commit; what it throws fails the commit (an injected ENOSPC). */
   readonly testWriteFault?: () => void;
 }
@@ -166,7 +168,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   // file cannot be opened, the connection stays FULL and commits sync in place.
   const walSync = openWalSync(db, file);
   const checkpointer = new Checkpointer(file);
-  const ctx = createContext(db, opts.config, randomUUID(), file);
+  const ctx = createContext(db, opts.config, randomUUID(), file, opts.scrub);
   const healthMonitor = new StoreHealthMonitor(file, () => clock.now());
   // Checkpoints keep the WAL bounded under any load (wal-checkpoint-policy.ts).
   const policy = walSync ? new WalCheckpointPolicy(() => walSync.size(), checkpointer, opts.walLimits) : undefined;

@@ -16,6 +16,7 @@ import {
   err,
   loadFor,
   out,
+  scrubFor,
   table,
   withDaemon,
   withStore,
@@ -322,7 +323,7 @@ export function register(program: Command): void {
           s.history.list({ limit, handler: o.handler, status: o.status as RunStatus | undefined }),
         );
       }
-      out(o.json ? JSON.stringify(results, null, 2) : renderHistory(results));
+      out(scrubFor(loaded)(o.json ? JSON.stringify(results, null, 2) : renderHistory(results)));
     });
 
   daemon
