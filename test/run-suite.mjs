@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the named test suites (unit, integration, infra, e2e) in ONE node:test invocation, so CI
+// Runs the named test suites (unit, integration, infra, e2e, security, reliability) in ONE node:test invocation, so CI
 // reads a single summary. Node 20's --test takes no globs for .ts files: we list them here.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const known = ["unit", "integration", "infra", "e2e"];
+const known = ["unit", "integration", "infra", "e2e", "security", "reliability"];
 const suites = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith("--"));
 for (const s of suites) {

@@ -231,6 +231,11 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
     const method = (req.method ?? "GET").toUpperCase();
+    if (req.httpVersion === "1.1" && req.headers.host === undefined)
+      return refuseAndClose(res, req, 400, {
+        error: "missing_host",
+        message: "an HTTP/1.1 request needs a Host header",
+      });
     if (path === "/healthz") return healthz(res, method);
     const limit = options.bodyLimit(path);
     if (limit === undefined || method !== "POST") {
@@ -282,6 +287,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     onRequest(req, res);
   }
 
+  /** An `Expect` other than 100-continue: 417, and the body is never read. */
+  function onCheckExpectation(req: IncomingMessage, res: ServerResponse): void {
+    refuseAndClose(res, req, 417, {
+      error: "expectation_failed",
+      message: `unsupported Expect header "${String(req.headers.expect)}"; only 100-continue is understood`,
+    });
+  }
+
   function onClientError(err: Error & { code?: string }, socket: Socket): void {
     if (err.code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) {
       socket.destroy();
@@ -300,6 +313,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
             requestTimeout: limits.requestTimeoutMs,
             // How often Node looks for timed-out requests (its default, 30 s, would stretch the timeouts).
             connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+            // Answered by `handle` as JSON like every other refusal.
+            requireHostHeader: false,
           },
           onRequest,
         );
@@ -307,6 +322,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         srv.maxHeadersCount = limits.maxHeadersCount;
         srv.maxConnections = limits.maxConnections;
         srv.on("checkContinue", onCheckContinue);
+        srv.on("checkExpectation", onCheckExpectation);
         srv.on("clientError", onClientError);
         srv.once("error", (err) =>
           reject(

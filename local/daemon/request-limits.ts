@@ -8,7 +8,7 @@
  * - timeouts in seconds: headers, the whole request, an idle keep-alive connection.
  */
 export interface RequestLimits {
-  /** Bytes of request bodies buffered at once, over all requests. @default 64 MiB */
+  /** Bytes of request bodies buffered at once, over all requests. @default 32 MiB (three bodies of the default 10 MiB limit) */
   readonly maxBufferedBytes: number;
   /** Open connections. @default 256 */
   readonly maxConnections: number;
@@ -23,7 +23,7 @@ export interface RequestLimits {
 }
 
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
-  maxBufferedBytes: 64 * 1024 * 1024,
+  maxBufferedBytes: 32 * 1024 * 1024,
   maxConnections: 256,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
