@@ -1,16 +1,17 @@
 /**
  * WAL checkpoints off the event loop: a `worker_threads` worker holds its own connection to the
  * store (`synchronous = FULL`, so a checkpoint fsyncs the WAL before copying it into the database
- * file and the database file before the WAL may be overwritten) and runs a checkpoint when asked.
+ * file and the database file before the WAL may be overwritten) and runs checkpoints when asked,
+ * one at a time.
  *
- * Two kinds (wal-checkpoint-policy.ts decides which):
+ * Two kinds (wal-checkpoint-policy.ts decides which, and when):
  * - `passive`: `wal_checkpoint(PASSIVE)` copies what it can without waiting for anyone. Under a
  *   steady writer it never catches up with the end of the WAL, so the WAL never starts over: on
  *   its own it lets the file grow without bound (issue 13: 1.19 GB after 20,000 events).
- * - `truncate`: a passive pass first (the bulk of the copy, nobody waits), then
- *   `wal_checkpoint(TRUNCATE)`, which waits for the writer's current transaction, copies the few
- *   frames written meanwhile, and truncates the WAL to zero bytes. The store's writer waits for it
- *   (its busy timeout) only for that short tail.
+ * - `truncate`: `wal_checkpoint(TRUNCATE)` copies what is left and truncates the WAL to zero
+ *   bytes. It needs the write lock: the policy runs it right after a passive pass (little left to
+ *   copy) while the store holds its own commits back, and it gives up after 250 ms if another
+ *   process keeps a read open (tried again later).
  * The worker starts on the first request (most stores never grow a large WAL) and is unref'd.
  * Its code is plain JavaScript evaluated in the worker, so it needs no TypeScript loader there.
  */
@@ -34,11 +35,13 @@ parentPort.on("message", (msg) => {
     return;
   }
   try {
-    let [row] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (msg === "truncate") [row] = db.pragma("wal_checkpoint(TRUNCATE)");
-    parentPort.postMessage({ ok: row.busy === 0, mode: msg, row, error: row.busy === 0 ? undefined : "busy" });
+    if (msg === "truncate") db.pragma("busy_timeout = 250");
+    const [row] = db.pragma(msg === "truncate" ? "wal_checkpoint(TRUNCATE)" : "wal_checkpoint(PASSIVE)");
+    parentPort.postMessage({ ok: row.busy === 0, row, error: row.busy === 0 ? undefined : "busy" });
   } catch (error) {
-    parentPort.postMessage({ ok: false, mode: msg, error: String(error && error.message || error) });
+    parentPort.postMessage({ ok: false, error: String(error && error.message || error) });
+  } finally {
+    if (msg === "truncate") db.pragma("busy_timeout = 5000");
   }
 });
 `;
@@ -51,10 +54,17 @@ export interface CheckpointStats {
   readonly lastError?: string;
 }
 
+interface Reply {
+  readonly ok?: boolean;
+  readonly error?: string;
+  readonly closed?: boolean;
+}
+
 export class Checkpointer {
   private worker: Worker | undefined;
-  private running: CheckpointMode | undefined;
-  private pending: CheckpointMode | undefined;
+  private waiting: ((reply: Reply) => void) | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private inflight = 0;
   private checkpoints = 0;
   private truncations = 0;
   private lastError: string | undefined;
@@ -62,18 +72,19 @@ export class Checkpointer {
 
   constructor(private readonly file: string) {}
 
-  /**
-   * Asks for one checkpoint; never waits for it. While one runs, a passive request is dropped (the
-   * running one does its work) and a truncate is remembered and runs when it ends.
-   */
-  request(mode: CheckpointMode = CheckpointMode.PASSIVE): void {
-    if (this.closing) return;
-    if (this.running !== undefined) {
-      if (mode === CheckpointMode.TRUNCATE) this.pending = mode;
-      return;
-    }
-    this.running = mode;
-    this.start().postMessage(mode);
+  /** Asks for a passive checkpoint unless one is already running or waiting; never waits for it. */
+  request(): void {
+    if (this.inflight > 0 || this.closing) return;
+    void this.run(CheckpointMode.PASSIVE);
+  }
+
+  /** Runs one checkpoint after those already asked for; resolves true when it completed. */
+  run(mode: CheckpointMode): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    this.inflight += 1;
+    const done = this.chain.then(() => this.send(mode));
+    this.chain = done.catch(() => undefined);
+    return done.finally(() => (this.inflight -= 1));
   }
 
   stats(): CheckpointStats {
@@ -87,21 +98,37 @@ export class Checkpointer {
   /** Lets a running checkpoint finish, closes the worker's connection and the worker. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    const worker = this.worker;
-    if (!worker) return (this.closing = Promise.resolve());
-    this.closing = new Promise<void>((resolve) => {
-      worker.ref(); // keeps the process alive until the worker's connection is closed
-      worker.once("exit", () => resolve());
-      worker.postMessage("close");
-    });
+    this.closing = this.chain.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const worker = this.worker;
+          if (!worker) return resolve();
+          worker.ref(); // keeps the process alive until the worker's connection is closed
+          worker.once("exit", () => resolve());
+          worker.postMessage("close");
+        }),
+    );
     return this.closing;
   }
 
-  private finished(): void {
-    this.running = undefined;
-    const next = this.pending;
-    this.pending = undefined;
-    if (next !== undefined) this.request(next);
+  private send(mode: CheckpointMode): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      this.waiting = (reply) => {
+        if (reply.ok) {
+          this.checkpoints += 1;
+          if (mode === CheckpointMode.TRUNCATE) this.truncations += 1;
+        } else this.lastError = reply.error;
+        resolve(reply.ok === true);
+      };
+      this.start().postMessage(mode);
+    });
+  }
+
+  private answer(reply: Reply): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.(reply);
   }
 
   private start(): Worker {
@@ -109,21 +136,16 @@ export class Checkpointer {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, driver } });
     worker.unref();
-    worker.on("message", (msg: { ok?: boolean; mode?: CheckpointMode; error?: string; closed?: boolean }) => {
-      if (msg.closed) return;
-      if (msg.ok) {
-        this.checkpoints += 1;
-        if (msg.mode === CheckpointMode.TRUNCATE) this.truncations += 1;
-      } else this.lastError = msg.error;
-      this.finished();
+    worker.on("message", (msg: Reply) => {
+      if (!msg.closed) this.answer(msg);
     });
     worker.on("error", (error) => {
       this.lastError = error.message;
     });
     worker.on("exit", () => {
-      // A crashed worker is started again by the next request.
+      // A crashed worker is started again by the next request; the checkpoint it ran failed.
       if (this.worker === worker) this.worker = undefined;
-      if (this.running !== undefined) this.finished();
+      this.answer({ ok: false, error: this.lastError ?? "the checkpoint worker exited" });
     });
     this.worker = worker;
     return worker;

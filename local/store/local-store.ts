@@ -171,8 +171,16 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const ctx = createContext(db, opts.config, randomUUID(), file, opts.scrub);
   const healthMonitor = new StoreHealthMonitor(file, () => clock.now());
   // Checkpoints keep the WAL bounded under any load (wal-checkpoint-policy.ts).
-  const policy = walSync ? new WalCheckpointPolicy(() => walSync.size(), checkpointer, opts.walLimits) : undefined;
-  const writer = new GroupCommitter(db, file, {
+  // (the policy holds commits back through `writer`, created just below)
+  const policy = walSync
+    ? new WalCheckpointPolicy(
+        () => walSync.size(),
+        checkpointer,
+        (fn) => writer.pauseWhile(fn),
+        opts.walLimits,
+      )
+    : undefined;
+  const writer: GroupCommitter = new GroupCommitter(db, file, {
     ...(walSync ? { sync: () => walSync.sync(), afterSync: () => policy!.afterSync() } : {}),
     onDurable: () => healthMonitor.committed(),
     onFailure: (error) => healthMonitor.failed(error),
@@ -303,11 +311,11 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     close() {
       closing ??= (async () => {
         try {
+          policy?.close();
           await writer.close();
         } finally {
           closed = true;
           listeners.clear();
-          policy?.close();
           await checkpointer.close();
           // The last connection checkpoints on close and deletes the WAL: with FULL it syncs first.
           db.pragma("synchronous = FULL");

@@ -1,9 +1,10 @@
 /**
  * When to checkpoint the WAL, decided after each durable flush from the WAL file's size:
  * - every `passiveEveryBytes` of growth, a passive checkpoint (copies without blocking anyone);
- * - past `truncateAtBytes`, a truncating checkpoint (checkpointer.ts): the WAL goes back to zero
- *   bytes however steady the load, so its size stays bounded (about the limit plus what is written
- *   during one checkpoint);
+ * - past `truncateAtBytes`, a passive pass and then a truncating checkpoint (checkpointer.ts)
+ *   while the store holds its commits back (`pauseWrites`: writes queue, the event loop never
+ *   blocks): the WAL goes back to zero bytes however steady the load, so its size stays bounded
+ *   (about the limit plus what is written during one checkpoint);
  * - after `idleMs` without a write, a truncating checkpoint too, so an idle daemon does not keep a
  *   large WAL (nor make the next reader replay it).
  */
@@ -29,11 +30,14 @@ export class WalCheckpointPolicy {
   private nextPassiveAt: number;
   private lastSyncAt = 0;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private truncating = false;
   private closed = false;
 
   constructor(
     private readonly walSize: () => number,
     private readonly checkpointer: Checkpointer,
+    /** Holds the store's commits back while `fn` runs. */
+    private readonly pauseWrites: (fn: () => Promise<boolean>) => Promise<boolean>,
     limits: WalCheckpointLimits = {},
   ) {
     this.passiveEvery = limits.passiveEveryBytes ?? DEFAULT_PASSIVE_EVERY_BYTES;
@@ -49,13 +53,13 @@ export class WalCheckpointPolicy {
     this.lastSyncAt = Date.now();
     if (size >= this.truncateAt) {
       this.nextPassiveAt = this.passiveEvery;
-      this.checkpointer.request(CheckpointMode.TRUNCATE);
+      this.truncate(true);
     } else {
       // The WAL started over (a checkpoint let it): count growth from its new size.
       if (size < this.nextPassiveAt - this.passiveEvery) this.nextPassiveAt = size + this.passiveEvery;
       if (size >= this.nextPassiveAt) {
         this.nextPassiveAt = size + this.passiveEvery;
-        this.checkpointer.request(CheckpointMode.PASSIVE);
+        this.checkpointer.request();
       }
     }
     if (size > 0) this.armIdle(this.idleMs);
@@ -74,8 +78,19 @@ export class WalCheckpointPolicy {
       if (this.closed) return;
       const quietFor = Date.now() - this.lastSyncAt;
       if (quietFor < this.idleMs) return this.armIdle(this.idleMs - quietFor);
-      if (this.walSize() > 0) this.checkpointer.request(CheckpointMode.TRUNCATE);
+      if (this.walSize() > 0) this.truncate(false);
     }, delayMs);
     this.idleTimer.unref();
+  }
+
+  /** Truncates the WAL: a passive pass first when it is large (the bulk, nobody waits), then the tail with writes held. */
+  private truncate(passiveFirst: boolean): void {
+    if (this.truncating || this.closed) return;
+    this.truncating = true;
+    const passive = passiveFirst ? this.checkpointer.run(CheckpointMode.PASSIVE) : Promise.resolve(true);
+    void passive
+      .then(() => (this.closed ? false : this.pauseWrites(() => this.checkpointer.run(CheckpointMode.TRUNCATE))))
+      .catch(() => false)
+      .finally(() => (this.truncating = false));
   }
 }
