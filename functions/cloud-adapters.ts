@@ -12,9 +12,12 @@ import { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
 import { tableRef, type TableRef } from "../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../shared/aws/dynamo-history-store.ts";
 import { DynamoJobStore } from "../shared/aws/dynamo-job-store.ts";
+import { DynamoHandlerStateStore } from "../shared/aws/dynamo-handler-state-store.ts";
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
+import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
+import { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
 import type { Clock } from "../shared/ports/clock.ts";
 import type { CloudEnv } from "./cloud-env.ts";
@@ -34,6 +37,7 @@ export interface CloudAdapters {
   readonly jobs: DynamoJobStore;
   readonly history: DynamoHistoryStore;
   readonly lastRun: DynamoLastRunStore;
+  readonly handlerState: DynamoHandlerStateStore;
   readonly leases: ConcurrencyLease;
   readonly queue: SqsJobQueue;
   readonly secrets: AwsSecretStore;
@@ -49,21 +53,21 @@ export function cloudAdapters(
   const table = tableRef(env.tableName, { ...region, ...conns.dynamodb });
   const sqs = lazy(() => new SQSClient(sdkConfig({ ...region, ...conns.sqs })));
   const leases = new ConcurrencyLease({ table });
-  const retention = { eventRetentionDays: config.event_log_retention_days };
+  const sender = new SqsJobSender({ sqs, queueUrl: env.queueUrl, ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}) });
   return {
     table,
     sqs,
     jobs: new DynamoJobStore({ table, retentionDays: config.event_log_retention_days }),
     history: new DynamoHistoryStore({ table, clock }),
     lastRun: new DynamoLastRunStore({ table }),
+    handlerState: new DynamoHandlerStateStore({ table, clock }),
     leases,
     queue: new SqsJobQueue({
-      table,
+      sender,
       sqs,
-      queueUrl: env.queueUrl,
       clock,
+      eventLog: new DynamoEventLog({ table, retentionDays: config.event_log_retention_days }),
       leases,
-      ...retention,
       overflow: { policy: config.queue_overflow, limit: config.queue_capacity },
     }),
     secrets: new AwsSecretStore({

@@ -1,43 +1,43 @@
 /**
- * What the runner does with one job: concurrency key (supersede, lease), the shared runJob, and
- * the queue semantics of its outcome. Answers what the SQS message should become:
- *   done    - delete the message (completed, skipped, duplicate, superseded, deferred, dead-lettered by us)
- *   retry   - leave it (batchItemFailure) after setting its visibility to the retry delay
+ * What the runner does with one job message: the concurrency key (supersede, a held key offers the
+ * job again later), the shared runJob, then the shared `settle` with the message as the settler.
+ * Answers whether the SQS message is done (deleted) or kept (a batch item failure).
  */
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
-import { jobMessageAttributes, type SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
+import type { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
+import { SqsMessageSettler, type ReceivedMessage } from "../shared/aws/sqs-message-settler.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
 import { RunStatus, type EventResult, type Job } from "../shared/events/event.ts";
 import { LifecycleEvent } from "../shared/hooks/lifecycle.ts";
-import { backoffDelayMs, retryPolicyFor, shouldDeadLetter } from "../shared/runner/retry-policy.ts";
-import { runJob, type RunJobDeps } from "../shared/runner/run-job.ts";
+import { retryPolicyFor } from "../shared/retry/retry-policy.ts";
+import { runJob, type RunJobDeps, type RunJobOutcome } from "../shared/runner/run-job.ts";
+import { settle, SettlementKind, type Settlement } from "../shared/runner/settle.ts";
 import { Metric, type MetricSink } from "./metrics.ts";
+
+/** How long SQS keeps a message when the stack does not say (the queue's default and infra's). */
+export const DEFAULT_QUEUE_RETENTION_SECONDS = 4 * 86_400;
 
 export interface ProcessJobDeps extends RunJobDeps {
   readonly config: OrchestratorConfig;
   readonly leases: ConcurrencyLease;
-  readonly queue: SqsJobQueue;
-  readonly sqs: () => SQSClient;
-  readonly queueUrl: string;
-  /** Permanent failures are sent here at once; without it they wait for maxReceiveCount. */
-  readonly dlqUrl?: string;
-  readonly maxReceiveCount?: number;
+  readonly sender: SqsJobSender;
   readonly metrics: MetricSink;
   /** Longest wait before a job whose key is held is offered again. @default 30 */
   readonly keyRetryDelaySeconds?: number;
+  /** How long the queue keeps a message: a retry must start before. @default 4 days */
+  readonly queueRetentionSeconds?: number;
 }
 
-export interface MessageFacts {
-  readonly receiptHandle?: string;
+export interface MessageFacts extends ReceivedMessage {
   /** ApproximateReceiveCount of the SQS record. */
   readonly receiveCount: number;
-  readonly body: string;
+  /** SentTimestamp of the SQS record (epoch ms): the queue keeps it until this plus its retention. */
+  readonly sentAt?: number;
 }
 
 export type JobDisposition = { readonly kind: "done" } | { readonly kind: "retry"; readonly reason: string };
 
-const MAX_VISIBILITY_SECONDS = 43_200;
+const DONE: JobDisposition = { kind: "done" };
 
 export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDeps): Promise<JobDisposition> {
   const log = deps.logger.child({ event_id: job.event.id, job_id: job.id, handler: job.handler });
@@ -54,7 +54,7 @@ export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDe
         superseded_by: latest,
       });
       deps.metrics(Metric.SUPERSEDED, 1, dims);
-      return { kind: "done" };
+      return DONE;
     }
   }
   if (key !== undefined) {
@@ -66,74 +66,69 @@ export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDe
         Math.max(1, Math.ceil((lease.leaseExpiresAt - now) / 1000)),
         900,
       );
-      await deps.queue.send([job], { delaySeconds: wait });
+      await deps.sender.send([job], { delaySeconds: wait });
       log.log("info", "concurrency key held: job offered again later", {
         concurrency_key: key,
         holder: lease.holder,
         delay_seconds: wait,
       });
       deps.metrics(Metric.DEFERRED, 1, dims);
-      return { kind: "done" };
+      return DONE;
     }
   }
   try {
-    return await runAndDispose(job, msg, deps, log);
+    return await runAndSettle(job, msg, deps, log);
   } finally {
     if (key !== undefined) await deps.leases.release(job.handler, key, job.id);
   }
 }
 
-async function runAndDispose(
+async function runAndSettle(
   job: Job,
   msg: MessageFacts,
   deps: ProcessJobDeps,
   log: ReturnType<ProcessJobDeps["logger"]["child"]>,
 ): Promise<JobDisposition> {
-  const dims = { handler: job.handler };
   const outcome = await runJob(job, deps.config, deps);
-  switch (outcome.kind) {
-    case "completed":
-      deps.metrics(Metric.COMPLETED, 1, dims);
-      return { kind: "done" };
-    case "skipped":
-      deps.metrics(Metric.SKIPPED, 1, dims);
-      return { kind: "done" };
-    case "duplicate":
-      deps.metrics(Metric.DUPLICATE, 1, dims);
-      return { kind: "done" };
-    case "busy": {
-      deps.metrics(Metric.BUSY, 1, dims);
-      const record = await deps.jobs.get(job.id);
-      const seconds = record ? Math.ceil((record.leaseExpiresAt - deps.clock.now()) / 1000) + 1 : 30;
-      await setVisibility(msg, seconds, deps);
-      return { kind: "retry", reason: "another runner holds the job's lease" };
-    }
-    case "failed": {
-      deps.metrics(Metric.FAILED, 1, dims);
-      if (!outcome.retryable && deps.dlqUrl) {
-        await deadLetter(msg, outcome.result.error ?? "permanent failure", deps, job);
-        log.log("error", "permanent failure: sent to the DLQ", { error: outcome.result.error });
-        deps.metrics(Metric.DEAD_LETTERED, 1, dims);
-        return { kind: "done" };
-      }
-      const policy = retryPolicyFor(deps.config, job.handler);
-      const attempt = outcome.result.attempt ?? msg.receiveCount;
-      const last =
-        deps.maxReceiveCount !== undefined
-          ? msg.receiveCount >= deps.maxReceiveCount
-          : shouldDeadLetter(policy, attempt);
-      if (last) {
-        log.log("error", "last attempt failed: SQS moves the message to the DLQ", {
-          attempt,
-          receive_count: msg.receiveCount,
-        });
-        deps.metrics(Metric.DEAD_LETTERED, 1, dims);
-      } else {
-        await setVisibility(msg, Math.ceil(backoffDelayMs(policy, attempt) / 1000), deps);
-      }
-      return { kind: "retry", reason: outcome.result.error ?? "failed" };
-    }
+  const settler = new SqsMessageSettler(msg, deps.sender, deps.clock, log);
+  const now = deps.clock.now();
+  const retention = (deps.queueRetentionSeconds ?? DEFAULT_QUEUE_RETENTION_SECONDS) * 1000;
+  const leaseExpiresAt = outcome.kind === "busy" ? (await deps.jobs.get(job.id))?.leaseExpiresAt : undefined;
+  const decision = await settle(job, outcome, settler, retryPolicyFor(deps.config, job.handler), {
+    now,
+    ...(msg.sentAt !== undefined ? { deadline: msg.sentAt + retention } : {}),
+    ...(leaseExpiresAt !== undefined ? { leaseExpiresAt } : {}),
+  });
+  record(outcome, decision, job, deps);
+  if (decision.kind === SettlementKind.DEAD_LETTER) {
+    log.log(
+      "error",
+      settler.keptBecause === undefined ? "sent to the DLQ" : "last attempt failed: SQS moves the message to the DLQ",
+      {
+        reason: decision.reason,
+        receive_count: msg.receiveCount,
+      },
+    );
   }
+  const kept = settler.keptBecause;
+  return kept === undefined ? DONE : { kind: "retry", reason: kept };
+}
+
+const OUTCOME_METRIC: Record<RunJobOutcome["kind"], Metric> = {
+  completed: Metric.COMPLETED,
+  skipped: Metric.SKIPPED,
+  duplicate: Metric.DUPLICATE,
+  busy: Metric.BUSY,
+  failed: Metric.FAILED,
+  // The cloud runner dead-letters a run stopped at an approval gate (sqs-message-settler.ts).
+  parked: Metric.FAILED,
+};
+
+function record(outcome: RunJobOutcome, decision: Settlement, job: Job, deps: ProcessJobDeps): void {
+  const dims = { handler: job.handler };
+  deps.metrics(OUTCOME_METRIC[outcome.kind], 1, dims);
+  if (decision.kind === SettlementKind.DEAD_LETTER || decision.kind === SettlementKind.PARK)
+    deps.metrics(Metric.DEAD_LETTERED, 1, dims);
 }
 
 async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promise<void> {
@@ -147,6 +142,8 @@ async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promis
     handler: job.handler,
     success: true,
     actions_taken: [],
+    output: null,
+    error: null,
     status: RunStatus.DROPPED,
     reason: `superseded by ${latest}`,
     attempt: claim.record.attempts,
@@ -165,41 +162,4 @@ async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promis
       result,
     })
     .catch(() => undefined);
-}
-
-async function setVisibility(msg: MessageFacts, seconds: number, deps: ProcessJobDeps): Promise<void> {
-  if (!msg.receiptHandle) return;
-  const s = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, seconds));
-  try {
-    await deps.sqs().send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: deps.queueUrl,
-        ReceiptHandle: msg.receiptHandle,
-        VisibilityTimeout: s,
-      }),
-    );
-  } catch (err) {
-    deps.logger.log("warn", "could not set the retry delay; the queue's visibility timeout applies", {
-      error: (err as Error).message,
-    });
-  }
-}
-
-/** Sends the original message body to the DLQ with the reason; the caller then deletes the original. */
-export async function deadLetter(
-  msg: MessageFacts,
-  reason: string,
-  deps: Pick<ProcessJobDeps, "sqs" | "dlqUrl">,
-  job?: Job,
-): Promise<void> {
-  await deps.sqs().send(
-    new SendMessageCommand({
-      QueueUrl: deps.dlqUrl,
-      MessageBody: msg.body,
-      MessageAttributes: {
-        ...(job ? jobMessageAttributes(job) : {}),
-        "evd-failure": { DataType: "String", StringValue: reason.slice(0, 1000) },
-      },
-    }),
-  );
 }

@@ -1,9 +1,9 @@
 /**
- * The runner Lambda: SQS event -> for each record the job(s) it stands for (a Job, or an
- * EventBridge Scheduler message) -> processJob -> `batchItemFailures` for the records to retry
- * (Powertools batch). Permanent failures go straight to the DLQ (with the reason as a message
- * attribute); retryable ones come back after the retry policy's delay and, after the queue's
- * maxReceiveCount, SQS moves them to the DLQ.
+ * The runner Lambda: SQS event -> each record decoded by the job-message codec -> a job runs
+ * (processJob: runJob, then the shared settle) or a Scheduler firing is admitted (its jobs become
+ * new messages) -> `batchItemFailures` for the records kept (Powertools batch). What can never
+ * succeed goes to the DLQ with the reason as a message attribute; a retry comes back after the
+ * retry policy's delay (the message's visibility).
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
@@ -13,8 +13,10 @@ import type { PipelineRunner } from "../shared/pipeline/pipeline-runner.ts";
 import { bedrockProviders } from "./bedrock-providers.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
-import { deadLetter, processJob, type MessageFacts, type ProcessJobDeps } from "./process-job.ts";
-import { jobsOfMessage, PermanentMessageError } from "./sqs-message.ts";
+import { decodeQueueMessage, PermanentMessageError } from "../shared/aws/job-message.ts";
+import { AdmissionKind, configRoute, createAdmission, type Admit } from "../shared/ingest/admit.ts";
+import { processJob, type MessageFacts, type ProcessJobDeps } from "./process-job.ts";
+import { scheduleEventOf } from "./schedule-message.ts";
 
 export type RunnerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
@@ -22,37 +24,61 @@ export class RetryRecordError extends Error {
   override readonly name = "RetryRecordError";
 }
 
-async function processRecord(record: SQSRecord, deps: ProcessJobDeps): Promise<void> {
+export interface RunnerDeps extends ProcessJobDeps {
+  /** The admission of schedule firings (shared/ingest/admit.ts, over the SQS job queue). */
+  readonly admit: Admit;
+}
+
+async function processRecord(record: SQSRecord, deps: RunnerDeps): Promise<void> {
+  const sent = Number(record.attributes?.SentTimestamp);
   const msg: MessageFacts = {
     receiptHandle: record.receiptHandle,
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? "1"),
     body: record.body,
+    ...(Number.isFinite(sent) && sent > 0 ? { sentAt: sent } : {}),
   };
   const log = deps.logger.child({ message_id: record.messageId });
-  let jobs;
   try {
-    jobs = jobsOfMessage(record.body, deps.config, new Date(deps.clock.now()));
+    const message = decodeQueueMessage(record.body, new Date(deps.clock.now()));
+    if (message.kind === "schedule") return await admitSchedule(message.schedule, message.scheduledTime, deps);
+    deps.metrics(Metric.RECEIVED, 1);
+    const d = await processJob(message.job, msg, deps);
+    if (d.kind === "retry") throw new RetryRecordError(`${message.job.id}: ${d.reason}`);
   } catch (err) {
     if (!(err instanceof PermanentMessageError)) throw err;
     deps.metrics(Metric.FAILED, 1, { handler: "(none)" });
-    if (!deps.dlqUrl) throw new RetryRecordError(err.message);
-    await deadLetter(msg, err.message, deps);
+    if (!deps.sender.dlqUrl) throw new RetryRecordError(err.message);
+    await deps.sender.deadLetter(record.body, undefined, err.message);
     log.log("error", "unusable message sent to the DLQ", { error: err.message });
     deps.metrics(Metric.DEAD_LETTERED, 1, { handler: "(none)" });
-    return;
   }
-  deps.metrics(Metric.RECEIVED, jobs.length);
-  const retries: string[] = [];
-  for (const job of jobs) {
-    const d = await processJob(job, msg, deps);
-    if (d.kind === "retry") retries.push(`${job.id}: ${d.reason}`);
+}
+
+/** A Scheduler firing: admitted as the schedule's event (its jobs are new messages); the firing is then done. */
+async function admitSchedule(schedule: string, scheduledTime: Date, deps: RunnerDeps): Promise<void> {
+  const outcome = await deps.admit(scheduleEventOf(schedule, scheduledTime, deps.config));
+  switch (outcome.kind) {
+    case AdmissionKind.ACCEPTED:
+      deps.metrics(Metric.ENQUEUED, outcome.jobIds.length);
+      return;
+    case AdmissionKind.DUPLICATE:
+      deps.metrics(Metric.DUPLICATE, 1);
+      return;
+    case AdmissionKind.DROPPED:
+    case AdmissionKind.SKIPPED:
+      return;
+    case AdmissionKind.IGNORED:
+      throw new PermanentMessageError(`schedule "${schedule}" routes to no handler (disabled?)`);
+    case AdmissionKind.REJECTED:
+      throw new RetryRecordError(`schedule "${schedule}": ${outcome.reason}`);
+    case AdmissionKind.UNAVAILABLE:
+      throw new RetryRecordError(`schedule "${schedule}": ${outcome.error}`);
   }
-  if (retries.length) throw new RetryRecordError(retries.join("; "));
 }
 
 /** Wraps the per-record work (deps built once, on first use) into an SQS handler with partial batch responses. */
-export function createRunnerHandler(init: () => Promise<ProcessJobDeps>): RunnerHandler {
-  let ready: Promise<ProcessJobDeps> | undefined;
+export function createRunnerHandler(init: () => Promise<RunnerDeps>): RunnerHandler {
+  let ready: Promise<RunnerDeps> | undefined;
   return async (event, context) => {
     const deps = await (ready ??= init().catch((err: unknown) => {
       ready = undefined;
@@ -76,7 +102,7 @@ export interface RunnerRuntimeOptions extends ContainerOptions {
 }
 
 /** Builds the runner's dependencies from the Lambda environment (what `handler` does on a cold start). */
-export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise<ProcessJobDeps> {
+export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise<RunnerDeps> {
   const {
     env,
     bundle,
@@ -93,6 +119,8 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
       filesystemRoot: tmpdir(),
       providers: bedrockProviders(bundle.config, env, opts.connections?.bedrock),
       logger,
+      clock,
+      handlerState: a.handlerState,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   return {
@@ -106,11 +134,8 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     logger,
     leaseMs: env.leaseMs,
     leases: a.leases,
-    queue: a.queue,
-    sqs: a.sqs,
-    queueUrl: env.queueUrl,
-    ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}),
-    ...(env.maxReceiveCount ? { maxReceiveCount: env.maxReceiveCount } : {}),
+    sender: a.queue.sender,
+    admit: createAdmission({ route: configRoute(bundle.config), queue: a.queue, hooks, clock, logger }),
     ...(opts.keyRetryDelaySeconds !== undefined ? { keyRetryDelaySeconds: opts.keyRetryDelaySeconds } : {}),
     metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" }),
   };

@@ -4,6 +4,7 @@ import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { SqsSendMessage } from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { scheduleMessageInput } from "../../shared/aws/job-message.ts";
 import type { CronSchedule } from "../deployment-plan.ts";
 
 /** How EventBridge Scheduler retries delivering a firing to the queue before using the DLQ. */
@@ -68,11 +69,9 @@ export class CronSchedules extends Construct {
             deadLetterQueue: props.deadLetterQueue,
             retryAttempts: props.retry.retryAttempts,
             maxEventAge: props.retry.maxEventAge,
-            input: scheduler.ScheduleTargetInput.fromObject({
-              kind: "schedule",
-              schedule: s.name,
-              scheduled_time: scheduler.ContextAttribute.scheduledTime,
-            }),
+            input: scheduler.ScheduleTargetInput.fromObject(
+              scheduleMessageInput(s.name, scheduler.ContextAttribute.scheduledTime),
+            ),
           }),
         }),
     );

@@ -1,6 +1,7 @@
 /**
  * The watcher bridge, composed: the daemon's file watcher on each enabled `file_change` source ->
- * change set -> jobs (shared event + router) -> durable spool -> sender -> the queue.
+ * change set -> event(s) -> the shared admission (hooks, router) into the durable spool -> sender
+ * -> the queue.
  * Every change set is on disk before it is sent; the sender resends what a previous run left, and
  * a scan against each source's manifest reports what changed while no bridge was watching.
  * Stop: flush the watchers' pending debounced changes into the spool, try one send, close.
@@ -10,10 +11,13 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { sourceName } from "../../shared/config/source-name.ts";
+import { createHookBus } from "../../shared/hooks/hook-bus.ts";
+import { AdmissionKind, configRoute, createAdmission } from "../../shared/ingest/admit.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 import { createFileWatcher, type ChangeSet, type FileWatcher } from "../watcher/file-watcher.ts";
 import { applyChanges, diffManifest, manifestFile, manifestFromScan, scanTree, type Manifest } from "./catch-up.ts";
 import { buildChangeSet } from "./change-set.ts";
+import { spoolQueue } from "./spool-queue.ts";
 import { BridgeError } from "./errors.ts";
 import {
   createSender,
@@ -130,7 +134,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   if (left > 0) out(`resending: ${plural(left, "change set")} spooled by an earlier run`);
   sender.start();
 
-  /** One change set -> spool (or a note why not). "retry": the spool refused, the watcher keeps the changes. */
+  const admit = createAdmission({
+    route: configRoute(config),
+    queue: spoolQueue(spool),
+    hooks: createHookBus([], logger),
+    clock: { now },
+    logger,
+  });
+
+  /** One change set -> its events admitted into the spool (or a note why not). "retry": the watcher keeps the changes. */
   async function handle(set: ChangeSet, windowMs: number): Promise<void | "retry"> {
     const name = set.source;
     const reportedAt = now();
@@ -140,29 +152,23 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       now: new Date(reportedAt),
       ...(options.maxMessageBytes ? { maxMessageBytes: options.maxMessageBytes } : {}),
     });
-    if (built.jobs.length === 0) {
-      out(`ignored: ${plural(built.files, "file")} (${name}) routes to no handler`);
-      return;
-    }
-    let outcome;
-    try {
-      outcome = spool.append({
-        changed_at: new Date(changedAt).toISOString(),
-        source: name,
-        files: built.files,
-        jobs: built.jobs,
-      });
-    } catch (err) {
-      logger.log("error", "spooling a change set failed", { source: name, error: (err as Error).message });
+    const outcomes = [];
+    for (const event of built.events) outcomes.push(await admit(event));
+    const failed = outcomes.find((o) => o.kind === AdmissionKind.UNAVAILABLE);
+    if (failed) {
+      logger.log("error", "spooling a change set failed", { source: name, error: failed.error });
       out(
-        `error: cannot spool ${plural(built.files, "file")} (${name}): ${(err as Error).message}; retrying with the next change`,
+        `error: cannot spool ${plural(built.files, "file")} (${name}): ${failed.error}; retrying with the next change`,
       );
       return "retry";
     }
-    if (outcome.kind === "duplicate") {
-      out(
-        `unchanged: ${plural(built.files, "file")} (${name}): already sent or waiting as ${outcome.jobIds.join(", ")}`,
-      );
+    if (outcomes.every((o) => o.kind === AdmissionKind.IGNORED || o.kind === AdmissionKind.SKIPPED)) {
+      out(`ignored: ${plural(built.files, "file")} (${name}) routes to no handler`);
+      return;
+    }
+    const waiting = outcomes.flatMap((o) => (o.kind === AdmissionKind.DUPLICATE ? o.jobIds : []));
+    if (!outcomes.some((o) => o.kind === AdmissionKind.ACCEPTED)) {
+      out(`unchanged: ${plural(built.files, "file")} (${name}): already sent or waiting as ${waiting.join(", ")}`);
       return;
     }
     if (built.contentDropped > 0)

@@ -1,22 +1,22 @@
 /**
- * A debounced change set from the file watcher -> the jobs the bridge sends: one file_change event
- * (shared `fileChangeEvent`: its id hashes the sorted paths, kinds and content hashes) routed with
- * the shared router (one Job per matched handler, id `event.id#handler`). The watcher already
- * inlines small text files (the source's `max_content_bytes`; binary = NUL byte or invalid UTF-8)
- * and gives larger or binary files by hash only.
+ * A debounced change set from the file watcher -> the file_change event(s) the bridge admits (shared
+ * `fileChangeEvent`: its id hashes the sorted paths, kinds and content hashes). Routing is the
+ * admission's (shared/ingest/admit.ts); this only makes sure every job the event can become fits
+ * one SQS message. The watcher already inlines small text files (the source's `max_content_bytes`;
+ * binary = NUL byte or invalid UTF-8) and gives larger or binary files by hash only.
  *
  * An SQS message holds at most 256 KiB. When a job would be larger, inlined contents are dropped,
  * largest first (those files keep their hash: the event id does not change, it never covers
  * contents); when even the bare list is too large (thousands of files), the set is split in
- * halves by path, each half its own event with its own deterministic id.
+ * halves by path, each half its own event with its own deterministic id. A job's size is measured
+ * with the codec for the longest handler name of the config (the job id and attributes hold it).
  */
+import { encodeJobMessage, messageBytes } from "../../shared/aws/job-message.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
-import type { Job } from "../../shared/events/event.ts";
+import { jobIdOf, type Event } from "../../shared/events/event.ts";
 import { fileChangeEvent, type FileChange } from "../../shared/events/file-change-event.ts";
-import { routeEvent } from "../../shared/router/route.ts";
-import { jobMessageBody } from "./sqs-send.ts";
 
-/** SQS's message size limit (body + attributes), less room for the attributes. */
+/** SQS's message size limit (body + attributes), less room for a rendered concurrency key. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 - 2048;
 
 export interface WatchedChanges {
@@ -27,8 +27,8 @@ export interface WatchedChanges {
 
 export interface BuiltChangeSet {
   readonly files: number;
-  readonly eventIds: readonly string[];
-  readonly jobs: readonly Job[];
+  /** In path order; each fits one job message. */
+  readonly events: readonly Event[];
   /** Files whose content was left out to fit the message size (they still carry their hash). */
   readonly contentDropped: number;
 }
@@ -42,13 +42,12 @@ export interface BuildOptions {
   readonly maxMessageBytes?: number;
 }
 
-function largestMessage(jobs: readonly Job[]): number {
-  return jobs.reduce((m, j) => Math.max(m, Buffer.byteLength(jobMessageBody(j))), 0);
-}
-
-function route(set: WatchedChanges, changes: readonly FileChange[], config: OrchestratorConfig, opts: BuildOptions) {
-  const event = fileChangeEvent({ source: set.source, root: set.root, changes, now: opts.changedAt });
-  return { event, jobs: routeEvent(event, config, opts.now) };
+/** The largest job message this event can become (for the config's longest handler name). */
+export function largestJobBytes(event: Event, config: OrchestratorConfig, now: Date): number {
+  const handler = Object.keys(config.handlers).reduce((a, b) => (b.length > a.length ? b : a), "");
+  return messageBytes(
+    encodeJobMessage({ id: jobIdOf(event.id, handler), handler, event, attempt: 1, enqueued_at: now.toISOString() }),
+  );
 }
 
 function withoutContent(c: FileChange): FileChange {
@@ -58,13 +57,14 @@ function withoutContent(c: FileChange): FileChange {
 
 export function buildChangeSet(set: WatchedChanges, config: OrchestratorConfig, opts: BuildOptions): BuiltChangeSet {
   const limit = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const eventIds: string[] = [];
-  const jobs: Job[] = [];
+  const events: Event[] = [];
   let contentDropped = 0;
+  const eventOf = (changes: readonly FileChange[]) =>
+    fileChangeEvent({ source: set.source, root: set.root, changes, now: opts.changedAt });
 
   const build = (changes: FileChange[]): void => {
-    let routed = route(set, changes, config, opts);
-    let size = largestMessage(routed.jobs);
+    let event = eventOf(changes);
+    let size = largestJobBytes(event, config, opts.now);
     while (size > limit && changes.some((c) => c.content !== undefined)) {
       // Each inlined text appears twice in the payload (`changes[].content`, `files_content`).
       let excess = size - limit;
@@ -77,8 +77,8 @@ export function buildChangeSet(set: WatchedChanges, config: OrchestratorConfig, 
         contentDropped++;
         excess -= 2 * len;
       }
-      routed = route(set, changes, config, opts);
-      size = largestMessage(routed.jobs);
+      event = eventOf(changes);
+      size = largestJobBytes(event, config, opts.now);
     }
     if (size > limit && changes.length > 1) {
       const half = Math.ceil(changes.length / 2);
@@ -86,11 +86,10 @@ export function buildChangeSet(set: WatchedChanges, config: OrchestratorConfig, 
       build(changes.slice(half));
       return;
     }
-    if (routed.jobs.length > 0) eventIds.push(routed.event.id);
-    jobs.push(...routed.jobs);
+    events.push(event);
   };
 
   const sorted = [...set.changes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (sorted.length > 0) build(sorted);
-  return { files: sorted.length, eventIds, jobs, contentDropped };
+  return { files: sorted.length, events, contentDropped };
 }

@@ -5,7 +5,9 @@
  * and tries again after an exponential backoff (capped), reporting a status line each time.
  * A new change set wakes it early. The send function, the clock and the sleep are injected.
  */
+import { classifySqsError } from "../../shared/aws/sqs-errors.ts";
 import type { Job } from "../../shared/events/event.ts";
+import { backoffCeilingMs } from "../../shared/retry/retry-policy.ts";
 import { BridgeError } from "./errors.ts";
 import type { Spool, SpoolRecord } from "./spool.ts";
 
@@ -75,10 +77,18 @@ export interface Sender {
   drainOnce(): Promise<boolean>;
 }
 
+/** The shared backoff's ceiling: one sender keeping order has nothing to spread out with jitter. */
 export function backoffDelay(failures: number, opts: BackoffOptions = {}): number {
-  const initial = opts.initialMs ?? 500;
-  const max = opts.maxMs ?? 30_000;
-  return Math.min(max, initial * 2 ** Math.max(0, Math.min(failures - 1, 30)));
+  return backoffCeilingMs(
+    { backoff: "exponential", initial_delay_ms: opts.initialMs ?? 500, max_delay_ms: opts.maxMs ?? 30_000 },
+    failures,
+  );
+}
+
+/** An SQS failure (shared/aws/sqs-errors.ts) read as the sender's: keep it spooled, or set it aside. */
+export function classifySendError(err: unknown): SendFailure {
+  const f = classifySqsError(err);
+  return { kind: f.retryable ? FailureKind.RETRY : FailureKind.REJECT, reason: f.reason };
 }
 
 export function timerSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -10,10 +10,12 @@ import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { RouterError } from "../../shared/router/errors.ts";
+import { gateDecision } from "../store/gates.ts";
 import type { LocalStore } from "../store/local-store.ts";
+import { StoreRequestError } from "../store/store-error.ts";
 import type { Worker } from "../worker/worker.ts";
 import { AdminRequestError, type DaemonControl } from "./admin-api.ts";
-import type { IntakeOutcome, SubmitEvent } from "./event-intake.ts";
+import { AdmissionKind, type Admit, type AdmissionOutcome } from "../../shared/ingest/admit.ts";
 
 export interface SourceStatus {
   readonly name: string;
@@ -31,7 +33,7 @@ export interface DaemonControlDeps {
   readonly webhookUrl?: string;
   readonly store: LocalStore;
   readonly worker: Worker;
-  readonly submitEvent: SubmitEvent;
+  readonly admit: Admit;
   readonly clock: Clock;
   readonly sources: () => SourceStatus[];
   readonly stop: (reason: string) => Promise<void>;
@@ -66,17 +68,18 @@ export function parseStatus(text: string | undefined): RunStatus | undefined {
   return text as RunStatus;
 }
 
-function outcomeBody(o: IntakeOutcome): Record<string, unknown> {
+function outcomeBody(o: AdmissionOutcome): Record<string, unknown> {
+  if (o.kind === AdmissionKind.UNAVAILABLE) throw new AdminRequestError(503, "store_unavailable", o.error);
   return {
     status: o.kind,
-    event_id: o.event_id,
+    event_id: o.event.id,
     ...("jobIds" in o ? { jobs: o.jobIds } : {}),
     ...("reason" in o ? { reason: o.reason } : {}),
   };
 }
 
 export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
-  const { store, worker, submitEvent, clock, config } = deps;
+  const { store, worker, admit, clock, config } = deps;
   return {
     async status() {
       return {
@@ -96,7 +99,7 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
     async trigger({ handler, payload }) {
       try {
         return outcomeBody(
-          await submitEvent(manualEvent({ payload, source: "cli", now: new Date(clock.now()) }), { handler }),
+          await admit(manualEvent({ payload, source: "cli", now: new Date(clock.now()) }), { handler }),
         );
       } catch (err) {
         if (err instanceof RouterError) throw new AdminRequestError(404, "unknown_handler", err.message);
@@ -123,6 +126,17 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
     },
     async dlqList() {
       return store.listDead();
+    },
+    async approvals() {
+      return store.listParked();
+    },
+    async decide(input) {
+      try {
+        return await store.decideGate(input.id, gateDecision(input.approve, input.message, clock.now()));
+      } catch (err) {
+        if (err instanceof StoreRequestError) throw new AdminRequestError(400, "not_at_a_gate", err.message);
+        throw err;
+      }
     },
     async dlqRedrive(sel) {
       const ids = await store.redrive(sel.id ? { id: sel.id } : { all: true });
@@ -154,7 +168,7 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
         source: "git-hook",
         metadata: { github_event: "push", delivery_id: deliveryId, local: true },
       };
-      return outcomeBody(await submitEvent(event));
+      return outcomeBody(await admit(event));
     },
   };
 }

@@ -12,25 +12,26 @@
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
 import type { OrchestratorConfig, SourceType } from "../../shared/config/schema.ts";
 import { SOURCE_TYPES } from "../../shared/config/schema.ts";
-import { createHookBus } from "../../shared/hooks/hook-bus.ts";
-import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
+import type { EventResult } from "../../shared/events/event.ts";
+import { configRoute, createAdmission } from "../../shared/ingest/admit.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
-import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
+import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
+import type { HistoryQuery } from "../../shared/ports/history-store.ts";
 import {
   configSecretValues,
   secretScrubber,
   shapeScrubber,
   type SecretScrubber,
 } from "../../shared/secrets/secret-scrubber.ts";
+import { createRuntime } from "../orchestrator/runtime.ts";
 import type { LocalStoreOptions } from "../store/local-store.ts";
+import { storeHandlerState } from "../store/store-handler-state.ts";
 import { createWorker } from "../worker/worker.ts";
 import { startAdminApi, type AdminInfo } from "./admin-api.ts";
 import { banner } from "./banner.ts";
 import { createDaemonControl } from "./daemon-control.ts";
-import { createEventIntake } from "./event-intake.ts";
 import { ShutdownStep, ShutdownSteps } from "./shutdown-steps.ts";
 import { createSourceRegistry } from "./source-registry.ts";
 import { startSchedules, startWatchers, startWebhookSources, type WebhookAddress } from "./start-sources.ts";
@@ -39,7 +40,12 @@ import { schedulerTimeFromEnv } from "./test-clock.ts";
 
 export { HTTP_SOURCE_TYPES } from "./start-sources.ts";
 
+/** How often `idle()` looks at the queue. */
+const IDLE_POLL_MS = 50;
+
 export interface DaemonOptions {
+  /** The configuration, already loaded (the library API); else it is loaded from the options below. */
+  readonly loaded?: LoadedConfig;
   readonly configPath?: string;
   readonly profile?: string;
   readonly bundle?: string;
@@ -55,6 +61,11 @@ export interface DaemonOptions {
   readonly pidFile?: string;
   /** How long a graceful stop waits for running jobs before giving them back. @default 30000 */
   readonly stopTimeoutMs?: number;
+  /**
+   * The spec's `mode: one-shot`: no webhook server and no file watchers; schedules only submit the
+   * runs they missed; the caller waits for `idle()` and stops.
+   */
+  readonly oneShot?: boolean;
   /** TEST ONLY: an injected store write failure (the reliability suite's ENOSPC where it cannot mount a small disk). */
   readonly testStoreWriteFault?: LocalStoreOptions["testWriteFault"];
 }
@@ -67,6 +78,12 @@ export interface RunningDaemon {
   stop(reason?: string): Promise<void>;
   /** Resolves once stopped (by stop(), the admin API, or a signal handler calling stop()). */
   readonly stopped: Promise<void>;
+  /** Resolves once no job runs and none is due now (one-shot: what was pending has run). */
+  idle(): Promise<void>;
+  /** Jobs per store state (one-shot's summary). */
+  counts(): Record<string, number>;
+  /** Recorded runs, newest first. */
+  history(query?: HistoryQuery): Promise<EventResult[]>;
 }
 
 export class DaemonError extends Error {
@@ -112,7 +129,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       redact: (line) => scrubber.scrub(line),
     });
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
-  const selected = parseSourceTypes(opts.sources);
+  const selected = opts.oneShot ? new Set<SourceType>(["schedule", "manual"]) : parseSourceTypes(opts.sources);
   const clock = systemClock;
   const schedulerTime = schedulerTimeFromEnv(opts.env);
   if (schedulerTime.test) {
@@ -124,13 +141,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   }
 
   // Config: read only, nothing in the state folder is touched yet.
-  const loaded = await loadConfig({
-    configPath: opts.configPath,
-    profile: opts.profile,
-    bundle: opts.bundle,
-    cwd: opts.cwd,
-    env: opts.env,
-  });
+  const loaded =
+    opts.loaded ??
+    (await loadConfig({
+      configPath: opts.configPath,
+      profile: opts.profile,
+      bundle: opts.bundle,
+      cwd: opts.cwd,
+      env: opts.env,
+      files: nodeConfigFiles,
+    }));
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
   scrubber = secretScrubber(configSecretValues(loaded.config, opts.env));
@@ -151,14 +171,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...(opts.testStoreWriteFault ? { testWriteFault: opts.testStoreWriteFault } : {}),
     });
 
-    // Runtime: hooks, secrets, pipeline, the ingest and the non-HTTP intake.
-    const hooks = createHookBus(await loadHookModules(config.hooks, configDir), logger.child({ component: "hooks" }));
-    const secrets = new MapSecretStore(opts.env);
-    const pipeline = createPipelineRunner(config, {
-      recipes: fileRecipeSource(configDir),
-      secrets,
-      filesystemRoot: configDir,
-      logger: logger.child({ component: "pipeline" }),
+    // Runtime: hooks, secrets, pipeline; the HTTP ingest and the admission of every other entry.
+    const { hooks, secrets, pipeline } = await createRuntime({
+      config,
+      configDir,
+      env: opts.env,
+      logger,
+      handlerState: storeHandlerState(store),
+      clock,
     });
     const ingest = createIngest({
       config,
@@ -168,8 +188,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       logger: logger.child({ component: "ingest" }),
     });
-    const submitEvent = createEventIntake({
-      config,
+    const admit = createAdmission({
+      route: configRoute(config),
       queue: store,
       hooks,
       clock,
@@ -182,25 +202,28 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     // Sources.
     const registry = createSourceRegistry({ sources: loaded.config.sources, selected, hooks, logger });
     shutdown.add(ShutdownStep.SOURCES_STOPPED, () => registry.markAllStopped());
-    const webhook = await startWebhookSources({
-      config,
-      registry,
-      ingest,
-      health: () => storeHealthReport(store),
-      env: opts.env,
-      shutdown,
-      logger,
-    });
+    const webhook = opts.oneShot
+      ? undefined
+      : await startWebhookSources({
+          config,
+          registry,
+          ingest,
+          health: () => storeHealthReport(store),
+          env: opts.env,
+          shutdown,
+          logger,
+        });
     const scheduler = await startSchedules({
       config,
       registry,
-      submitEvent,
+      admit,
+      oneShot: opts.oneShot === true,
       lastRun: store.lastRun,
       time: schedulerTime,
       shutdown,
       logger,
     });
-    await startWatchers({ config, configDir, stateDir, registry, submitEvent, clock, shutdown, logger });
+    if (!opts.oneShot) await startWatchers({ config, configDir, stateDir, registry, admit, clock, shutdown, logger });
 
     let stopping: Promise<void> | undefined;
     let resolveStopped!: () => void;
@@ -225,7 +248,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       webhookUrl: webhook?.url,
       store,
       worker,
-      submitEvent,
+      admit,
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
@@ -271,7 +294,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         nowSeconds: Math.floor(clock.now() / 1000),
       }),
     );
-    return { loaded, webhook, admin: admin.info, stop, stopped };
+    const idle = async (): Promise<void> => {
+      for (;;) {
+        const counts = store.counts();
+        const due = store.nextDueAt();
+        const busy = worker.running().length + counts.RUNNING + counts.FAILED;
+        if (busy === 0 && (due === undefined || due > clock.now())) return;
+        await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+      }
+    };
+    return {
+      loaded,
+      ...(webhook ? { webhook } : {}),
+      admin: admin.info,
+      stop,
+      stopped,
+      idle,
+      counts: () => store.counts(),
+      history: (query) => store.history.list(query),
+    };
   } catch (err) {
     await shutdown.run();
     throw err;

@@ -10,6 +10,7 @@
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { ingestRequest } from "../../shared/ingest/ingest-request.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 import { BodyBudget, DEFAULT_REQUEST_LIMITS, type RequestLimits } from "./request-limits.ts";
 
@@ -72,14 +73,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.end(text);
 }
 
-function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  // node:http already lower-cases names; repeated headers are joined as HTTP allows.
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
+/**
+ * Bytes of a refused body read and thrown away after the answer, so the client gets the answer
+ * instead of a reset connection (closing with unread bytes makes the kernel send RST); a client
+ * that sends more than this is cut off. Nothing of it is kept.
+ */
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? "/";
@@ -96,7 +95,18 @@ function hasBody(req: IncomingMessage): boolean {
   return (declaredLength(req) ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
 }
 
-/** Answers, then closes the connection: the rest of the body is never read. */
+/** Answers, then reads and drops what the client still sends (up to DISCARD_LIMIT_BYTES): a clean answer, nothing buffered. */
+function answerAndDiscard(req: IncomingMessage, send: () => void): void {
+  send();
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** Answers, then closes the connection: the rest of the body is never read (under memory pressure). */
 function refuseAndClose(
   res: ServerResponse,
   req: IncomingMessage,
@@ -137,7 +147,9 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   let bound: { host: string; port: number } | undefined;
 
   function tooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
-    refuseAndClose(res, req, 413, { error: "body_too_large", message: `request body exceeds ${limit} bytes` });
+    answerAndDiscard(req, () =>
+      sendJson(res, 413, { error: "body_too_large", message: `request body exceeds ${limit} bytes` }),
+    );
   }
 
   function busy(res: ServerResponse, req: IncomingMessage): void {
@@ -240,18 +252,15 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     const limit = options.bodyLimit(path);
     if (limit === undefined || method !== "POST") {
       // The ingest answers 404 / 405 from the path and method alone: the body is never read.
-      const answer = await options.ingest({ method, path, headers: lowerHeaders(req), rawBody: EMPTY });
+      const answer = await options.ingest(ingestRequest(method, path, req.headers, EMPTY));
       if (!hasBody(req)) return writeAnswer(res, answer);
-      req.pause();
-      writeAnswer(res, answer, { connection: "close" });
-      res.on("finish", () => req.socket.destroy());
-      return;
+      return answerAndDiscard(req, () => writeAnswer(res, answer));
     }
     if (!answerFromHeaders(req, res, limit)) return;
     const read = await readBody(req, res, limit);
     if (read === undefined) return;
     try {
-      writeAnswer(res, await options.ingest({ method, path, headers: lowerHeaders(req), rawBody: read.body }));
+      writeAnswer(res, await options.ingest(ingestRequest(method, path, req.headers, read.body)));
     } finally {
       budget.release(read.reserved);
     }

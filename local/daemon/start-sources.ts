@@ -9,12 +9,12 @@ import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
+import { AdmissionKind, type Admit } from "../../shared/ingest/admit.ts";
 import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
-import type { SubmitEvent } from "./event-intake.ts";
 import { createWebhookServer, type HealthReport, type IngestRequest, type IngestResponse } from "./http-server.ts";
 import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
 import { ShutdownStep, type ShutdownSteps } from "./shutdown-steps.ts";
@@ -89,11 +89,15 @@ export async function startWebhookSources(opts: {
   return address;
 }
 
-/** One loop per selected schedule, with the catch-up of a slot missed while the daemon was down. */
+/**
+ * One loop per selected schedule, with the catch-up of a slot missed while the daemon was down.
+ * One-shot: only the missed runs are submitted, nothing fires later.
+ */
 export async function startSchedules(opts: {
   config: OrchestratorConfig;
   registry: SourceRegistry;
-  submitEvent: SubmitEvent;
+  admit: Admit;
+  oneShot: boolean;
   lastRun: LastRunStore;
   time: SchedulerTime;
   shutdown: ShutdownSteps;
@@ -118,10 +122,10 @@ export async function startSchedules(opts: {
         ...(f.schedule.payload ?? {}),
         ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
       };
-      const outcome = await opts.submitEvent(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
-      if (outcome.kind === "rejected")
+      const outcome = await opts.admit(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
+      if (outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE)
         throw new SourceStartError(
-          `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${outcome.reason}`,
+          `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${"reason" in outcome ? outcome.reason : outcome.error}`,
         );
     },
     onError: (spec, err) => {
@@ -131,6 +135,7 @@ export async function startSchedules(opts: {
   });
   await scheduler.start();
   opts.shutdown.add(ShutdownStep.SCHEDULER, () => scheduler.stop());
+  if (opts.oneShot) scheduler.stop();
   const next = scheduler.nextFireTimes();
   for (const e of entries) await registry.markStarted(e, `next ${next[e.name] ?? "never"}`);
   return scheduler;
@@ -142,7 +147,7 @@ export async function startWatchers(opts: {
   configDir: string;
   stateDir: string;
   registry: SourceRegistry;
-  submitEvent: SubmitEvent;
+  admit: Admit;
   clock: Clock;
   shutdown: ShutdownSteps;
   logger: Logger;
@@ -171,7 +176,7 @@ export async function startWatchers(opts: {
       logger: opts.logger.child({ component: "watcher", source: e.name }),
       onError: (err) => void registry.markError(e, err),
       onChanges: async (set) => {
-        const outcome = await opts.submitEvent(
+        const outcome = await opts.admit(
           fileChangeEvent({
             source: set.source,
             root: set.root,
@@ -179,8 +184,10 @@ export async function startWatchers(opts: {
             now: new Date(opts.clock.now()),
           }),
         );
-        // Back-pressure (queue_overflow: error and full): coalesce into the next change set.
-        return outcome.kind === "rejected" ? "retry" : undefined;
+        // Back-pressure (queue full) or a store failure: coalesce into the next change set.
+        return outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE
+          ? "retry"
+          : undefined;
       },
     });
     try {

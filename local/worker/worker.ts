@@ -2,8 +2,8 @@
  * The daemon's worker pool (pg-boss style: a small loop over injected functions, an `as const`
  * state machine, an abortable sleep, a graceful stop with a timeout). It takes runnable jobs from
  * the embedded store up to `max_concurrent_handlers`, runs each through the shared `runJob`, and
- * settles the outcome: completed / skipped -> ack; failed and retryable with attempts left ->
- * retry later with the policy's backoff; otherwise -> dead letter. It wakes at once when the store
+ * settles the outcome through the shared `settle` with the store as the settler (ack, retry at,
+ * dead letter, leave). It wakes at once when the store
  * commits new work, sleeps until the next retry is due, and polls rarely as a safety net.
  */
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
@@ -12,10 +12,14 @@ import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
 import { silentLogger, type Logger } from "../../shared/logging/logger.ts";
 import type { PipelineRunner } from "../../shared/pipeline/pipeline-runner.ts";
 import { systemClock, type Clock } from "../../shared/ports/clock.ts";
-import { backoffDelayMs, retryPolicyFor, shouldDeadLetter } from "../../shared/runner/retry-policy.ts";
+import { RetryableError } from "../../shared/retry/retry-intent.ts";
+import { retryPolicyFor } from "../../shared/retry/retry-policy.ts";
+import { leaseFor } from "../../shared/runner/lease.ts";
 import { runJob, type RunJobOutcome } from "../../shared/runner/run-job.ts";
+import { attemptOf, settle, SettlementKind } from "../../shared/runner/settle.ts";
 import type { Recovered } from "../store/dispatch.ts";
 import type { LocalStore } from "../store/local-store.ts";
+import { storeSettler } from "../store/store-settler.ts";
 import { createAlarm } from "./sleep.ts";
 
 export const WorkerState = {
@@ -83,7 +87,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         hooks,
         clock,
         logger,
-        leaseMs: (config.handlers[job.handler]?.timeout_ms ?? 300_000) + 60_000,
+        leaseMs: leaseFor(config, [job.handler]),
       }));
   const alarm = createAlarm();
   const active = new Map<string, Promise<void>>();
@@ -97,40 +101,34 @@ export function createWorker(opts: WorkerOptions): Worker {
   /** When the last tick asked the store for runnable jobs. */
   let lastTakeAt = Number.NEGATIVE_INFINITY;
 
-  async function settle(job: Job, outcome: RunJobOutcome): Promise<void> {
+  const settler = storeSettler(store);
+
+  async function settleOutcome(job: Job, outcome: RunJobOutcome): Promise<void> {
     const log = logger.child({ job_id: job.id, handler: job.handler });
-    switch (outcome.kind) {
-      case "completed":
-      case "skipped":
-        await store.ack(job.id, outcome.result);
-        return;
-      case "failed": {
-        const policy = retryPolicyFor(config, job.handler);
-        const attempts = Math.max(store.getJob(job.id)?.attempts ?? 0, job.attempt);
-        if (outcome.retryable && !shouldDeadLetter(policy, attempts)) {
-          const delay = backoffDelayMs(policy, attempts, random);
-          await store.retryLater(job.id, outcome.result, clock.now() + delay);
-          log.log("info", "job will be retried", {
-            attempt: attempts,
-            max_attempts: policy.max_attempts,
-            delay_ms: delay,
-          });
-        } else {
-          await store.deadLetter(job.id, outcome.result);
-          log.log("warn", "job dead-lettered", {
-            attempt: attempts,
-            retryable: outcome.retryable,
-            error: outcome.result.error,
-          });
-        }
-        return;
-      }
-      case "duplicate":
-        log.log("info", "job already completed: nothing ran");
-        return;
-      case "busy":
+    const policy = retryPolicyFor(config, job.handler);
+    // A run that threw never claimed: the store's count is the truth then.
+    const attempt = Math.max(store.getJob(job.id)?.attempts ?? 0, attemptOf(job, outcome));
+    const decision = await settle(job, outcome, settler, policy, { now: clock.now(), random, attempt });
+    switch (decision.kind) {
+      case SettlementKind.RETRY_AT:
+        log.log("info", "job will be retried", {
+          attempt,
+          max_attempts: policy.max_attempts,
+          delay_ms: decision.delayMs,
+        });
+        break;
+      case SettlementKind.DEAD_LETTER:
+        log.log("warn", "job dead-lettered", { attempt, reason: decision.reason });
+        break;
+      case SettlementKind.LEAVE:
         log.log("warn", "job leased by another runner: left to it");
-        return;
+        break;
+      case SettlementKind.PARK:
+        log.log("info", "job waits at an approval gate (evd approvals)", { stage: decision.gate });
+        break;
+      case SettlementKind.ACK:
+        if (outcome.kind === "duplicate") log.log("info", "job already completed: nothing ran");
+        break;
     }
   }
 
@@ -146,6 +144,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         handler: job.handler,
         success: false,
         actions_taken: [],
+        output: null,
         status: "failed",
         error: `runner error: ${err instanceof Error ? err.message : String(err)}`,
         attempt: job.attempt,
@@ -153,13 +152,13 @@ export function createWorker(opts: WorkerOptions): Worker {
         finished_at: at,
         duration_ms: 0,
       };
-      outcome = { kind: "failed", result, retryable: true };
+      outcome = { kind: "failed", result, error: new RetryableError(result.error!) };
       await store.history.append(result).catch(() => undefined); // best effort: the store may be what failed
     }
     if (released.has(job.id)) return; // a stop gave it back; the next start runs it again
     settling.add(job.id);
     try {
-      await settle(job, outcome);
+      await settleOutcome(job, outcome);
     } catch (err) {
       // The row stays RUNNING / FAILED: recoverInterrupted settles it on the next start.
       logger.log("error", "could not record a job's outcome", {
@@ -193,6 +192,8 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   async function tick(): Promise<void> {
     await announceDrops();
+    for (const g of await store.expireGates())
+      logger.log("info", "approval gate timed out: its default decided", { job_id: g.jobId, state: g.state });
     if (clock.now() - lastPrune >= pruneMs) {
       lastPrune = clock.now();
       const pruned = await store.prune();

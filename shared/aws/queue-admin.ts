@@ -4,11 +4,13 @@ import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
-  SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
+  type Message,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { AwsAdapterError } from "./errors.ts";
+import { JobMessageAttribute, type EncodedJobMessage } from "./job-message.ts";
+import { SqsJobSender } from "./sqs-job-sender.ts";
 
 export interface QueueDepth {
   readonly visible: number;
@@ -73,8 +75,8 @@ function describe(m: {
     ...(typeof job.event?.id === "string" ? { eventId: job.event.id } : {}),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
     ...(sent ? { sentAt: new Date(Number(sent)).toISOString() } : {}),
-    ...(m.MessageAttributes?.["evd-failure"]?.StringValue
-      ? { reason: m.MessageAttributes["evd-failure"].StringValue }
+    ...(m.MessageAttributes?.[JobMessageAttribute.FAILURE]?.StringValue
+      ? { reason: m.MessageAttributes[JobMessageAttribute.FAILURE]!.StringValue }
       : {}),
   };
 }
@@ -136,6 +138,7 @@ export async function redriveDeadLetters(
   }
   let moved = 0;
   const max = opts.max ?? Number.POSITIVE_INFINITY;
+  const sender = new SqsJobSender({ sqs: () => sqs, queueUrl: opts.queueUrl });
   while (moved < max) {
     const page = await sqs.send(
       new ReceiveMessageCommand({
@@ -148,36 +151,29 @@ export async function redriveDeadLetters(
     );
     const msgs = (page.Messages ?? []).slice(0, max - moved);
     if (msgs.length === 0) break;
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({
-        QueueUrl: opts.queueUrl,
-        Entries: msgs.map((m, i) => ({
-          Id: String(i),
-          MessageBody: m.Body ?? "",
-          ...(m.MessageAttributes
-            ? {
-                MessageAttributes: Object.fromEntries(
-                  Object.entries(m.MessageAttributes).filter(([k]) => k !== "evd-failure"),
-                ),
-              }
-            : {}),
-        })),
+    // Sent first, deleted after: a failure in between duplicates (the job claim dedupes), never loses.
+    try {
+      await sender.sendEncoded(msgs.map(redrivenMessage), opts.queueUrl);
+    } catch (err) {
+      throw new AwsAdapterError(`redrive: ${(err as Error).message}; ${moved} moved so far`, { cause: err });
+    }
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: opts.dlqUrl,
+        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
-    const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
-    const done = msgs.filter((_, i) => ok.has(String(i)));
-    if (done.length)
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: opts.dlqUrl,
-          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-        }),
-      );
-    moved += done.length;
-    if (done.length < msgs.length)
-      throw new AwsAdapterError(`redrive: SQS refused ${msgs.length - done.length} message(s); ${moved} moved so far`);
+    moved += msgs.length;
   }
   return { method: "resend", moved };
+}
+
+/** A dead letter as it goes back: body and attributes kept, the failure reason dropped. */
+function redrivenMessage(m: Message): EncodedJobMessage {
+  const attributes = Object.fromEntries(
+    Object.entries(m.MessageAttributes ?? {}).filter(([k]) => k !== JobMessageAttribute.FAILURE),
+  );
+  return { body: m.Body ?? "", attributes };
 }
 
 /** The status of move tasks started from this DLQ (newest first). */

@@ -1,54 +1,37 @@
 /**
- * JobQueue on SQS + DynamoDB. `submit`:
- * 1. records the event with a conditional put (the event log item: ingest dedupe and replay source);
- *    an event seen before answers "duplicate" and sends nothing;
- * 2. notes the newest job per concurrency key (for `on_new: supersede`);
- * 3. sends the jobs with SendMessageBatch in chunks of 10, retrying the entries SQS refused.
- * If sending still fails, the event record is deleted and EnqueueError thrown: ingest answers 503
- * and GitHub's redelivery is not swallowed as a duplicate.
+ * The JobQueue on SQS + DynamoDB, composed of the event log, the concurrency-key bookkeeping and
+ * the job sender. `submit`:
+ * 1. with `queue_overflow: error | drop`, reads the queue's depth and refuses or drops at the limit;
+ * 2. records the event (DynamoEventLog, a conditional put): seen before -> "duplicate", nothing sent;
+ * 3. notes the newest job per concurrency key (for `on_new: supersede`);
+ * 4. sends the jobs (SqsJobSender).
+ * If sending fails, the event record is removed and EnqueueError thrown: ingest answers 503 and
+ * GitHub's redelivery is not swallowed as a duplicate. Without an event log (`evd cloud trigger`
+ * given no table), steps 2-3 are skipped and dedupe happens at the runner's job claim.
  */
-import {
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Event, Job } from "../events/event.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { JobQueue, SubmitOutcome } from "../ports/job-queue.ts";
 import type { ConcurrencyLease } from "./concurrency-lease.ts";
-import type { TableRef } from "./dynamo-document.ts";
-import { EnqueueError, isConditionalCheckFailed } from "./errors.ts";
-import { DEFAULT_RETENTION, ItemKind, eventGsi1, eventKey, expiresAt } from "./table-layout.ts";
-
-export const SQS_BATCH_LIMIT = 10;
+import type { DynamoEventLog } from "./dynamo-event-log.ts";
+import { EnqueueError } from "./errors.ts";
+import type { SqsJobSender } from "./sqs-job-sender.ts";
 
 export interface SqsJobQueueOptions {
-  readonly table: TableRef;
+  readonly sender: SqsJobSender;
   readonly sqs: () => SQSClient;
-  readonly queueUrl: string;
   readonly clock: Clock;
+  /** Dedupe by event id and the replay source; omitted = neither. */
+  readonly eventLog?: DynamoEventLog;
   /** Notes the newest job per concurrency key; omitted = no supersede bookkeeping. */
   readonly leases?: ConcurrencyLease;
-  /** Days the event log item is kept. @default 30 */
-  readonly eventRetentionDays?: number;
-  /** Extra tries for the entries of a batch SQS refused. @default 3 */
-  readonly sendRetries?: number;
   /**
    * Backpressure (`queue_overflow` / `queue_capacity`): with `error` or `drop`, each submit reads
    * the queue's ApproximateNumberOfMessages first (one GetQueueAttributes call) and refuses (429)
    * or drops the event when it is at `limit`. `queue` (default) never checks: SQS has no bound.
    */
   readonly overflow?: { readonly policy: "queue" | "drop" | "error"; readonly limit: number };
-}
-
-/** The message attributes every job message carries (for DLQ listings without parsing bodies). */
-export function jobMessageAttributes(job: Job) {
-  return {
-    "evd-job-id": { DataType: "String", StringValue: job.id },
-    "evd-handler": { DataType: "String", StringValue: job.handler },
-  } as const;
 }
 
 export class SqsJobQueue implements JobQueue {
@@ -58,54 +41,36 @@ export class SqsJobQueue implements JobQueue {
     this.#o = options;
   }
 
+  get sender(): SqsJobSender {
+    return this.#o.sender;
+  }
+
   async submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome> {
-    const { table, clock } = this.#o;
-    const now = clock.now();
-    const receivedAt = new Date(now).toISOString();
+    const now = this.#o.clock.now();
     const jobIds = jobs.map((j) => j.id);
     const full = await this.#full();
     if (full && this.#o.overflow?.policy === "error") return { kind: "rejected", reason: full };
-    const dropped = full !== undefined;
-    try {
-      await table.doc().send(
-        new PutCommand({
-          TableName: table.tableName,
-          Item: {
-            ...eventKey(event.id),
-            ...eventGsi1(event.id, receivedAt),
-            kind: ItemKind.EVENT,
-            event_id: event.id,
-            event,
-            job_ids: jobIds,
-            received_at: receivedAt,
-            ...(dropped ? { dropped_reason: full } : {}),
-            expires_at: expiresAt(now, this.#o.eventRetentionDays ?? DEFAULT_RETENTION.eventDays),
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
+    if (this.#o.eventLog) {
+      const logged = await this.#o.eventLog.record(
+        event,
+        jobIds,
+        now,
+        full !== undefined ? { droppedReason: full } : {},
       );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err))
-        throw new EnqueueError(`recording event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
-      const seen = await table
-        .doc()
-        .send(new GetCommand({ TableName: table.tableName, Key: eventKey(event.id), ConsistentRead: true }));
-      return { kind: "duplicate", jobIds: (seen.Item?.job_ids as string[] | undefined) ?? jobIds };
+      if (logged.kind === "seen") return { kind: "duplicate", jobIds: logged.jobIds };
     }
-    if (dropped) return { kind: "dropped", jobIds, reason: full };
+    if (full !== undefined) return { kind: "dropped", jobIds, reason: full };
     try {
       if (this.#o.leases) {
         for (const job of jobs) {
-          if (job.concurrency_key !== undefined)
+          if (job.concurrency_key !== undefined) {
             await this.#o.leases.noteLatest(job.handler, job.concurrency_key, job.id, job.enqueued_at, now);
+          }
         }
       }
-      await this.send(jobs);
+      await this.#o.sender.send(jobs);
     } catch (err) {
-      await table
-        .doc()
-        .send(new DeleteCommand({ TableName: table.tableName, Key: eventKey(event.id) }))
-        .catch(() => undefined);
+      await this.#o.eventLog?.forget(event.id);
       throw err instanceof EnqueueError
         ? err
         : new EnqueueError(`enqueueing event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
@@ -117,42 +82,13 @@ export class SqsJobQueue implements JobQueue {
   async #full(): Promise<string | undefined> {
     const o = this.#o.overflow;
     if (!o || o.policy === "queue") return undefined;
-    const out = await this.#o
-      .sqs()
-      .send(
-        new GetQueueAttributesCommand({ QueueUrl: this.#o.queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
-      );
+    const out = await this.#o.sqs().send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.#o.sender.queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages"],
+      }),
+    );
     const depth = Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
     return depth >= o.limit ? `queue full: ${depth} jobs waiting (queue_capacity ${o.limit})` : undefined;
-  }
-
-  /** Sends jobs to the queue (chunks of 10, refused entries retried); used by submit, trigger and redrive. */
-  async send(jobs: readonly Job[], opts: { delaySeconds?: number } = {}): Promise<void> {
-    for (let i = 0; i < jobs.length; i += SQS_BATCH_LIMIT) {
-      const chunk = jobs.slice(i, i + SQS_BATCH_LIMIT);
-      let entries: SendMessageBatchRequestEntry[] = chunk.map((job, n) => ({
-        Id: String(n),
-        MessageBody: JSON.stringify(job),
-        MessageAttributes: jobMessageAttributes(job),
-        ...(opts.delaySeconds ? { DelaySeconds: opts.delaySeconds } : {}),
-      }));
-      const tries = 1 + (this.#o.sendRetries ?? 3);
-      for (let attempt = 1; entries.length > 0; attempt++) {
-        const out = await this.#o
-          .sqs()
-          .send(new SendMessageBatchCommand({ QueueUrl: this.#o.queueUrl, Entries: entries }));
-        const failed = out.Failed ?? [];
-        if (failed.length === 0) break;
-        if (attempt >= tries || failed.some((f) => f.SenderFault)) {
-          const first = failed[0]!;
-          throw new EnqueueError(
-            `SQS refused ${failed.length} of ${chunk.length} job message(s): ${first.Code ?? "error"} ${first.Message ?? ""}`.trim(),
-          );
-        }
-        const ids = new Set(failed.map((f) => f.Id));
-        entries = entries.filter((e) => ids.has(e.Id));
-        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      }
-    }
   }
 }

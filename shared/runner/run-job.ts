@@ -4,11 +4,12 @@
  *   (skip/deny -> a SKIPPED result, recorded and COMPLETED: never runs again) -> pipeline under the
  *   handler's timeout_ms -> EventResult -> history -> complete / fail -> last-run for schedules
  *   -> event:handler:end hooks.
- * Retrying and dead-lettering are the caller's (queue semantics differ); `retryable` tells it whether
- * a retry can help. Every log line carries event_id, job_id and handler.
+ * Retrying and dead-lettering are decided by `settle` (settle.ts); a failure's class
+ * (`PermanentError` or `RetryableError`) tells it whether a retry can help. Every log line carries event_id, job_id and handler.
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PipelineOutcome, PipelineRunner } from "../pipeline/pipeline-runner.ts";
@@ -16,6 +17,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { HistoryStore } from "../ports/history-store.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { LastRunStore } from "../ports/last-run-store.ts";
+import { PermanentError, RetryableError } from "../retry/retry-intent.ts";
 
 export interface RunJobDeps {
   readonly jobs: JobStore;
@@ -31,9 +33,11 @@ export interface RunJobDeps {
 
 export type RunJobOutcome =
   | { readonly kind: "completed"; readonly result: EventResult }
-  | { readonly kind: "failed"; readonly result: EventResult; readonly retryable: boolean }
+  | { readonly kind: "failed"; readonly result: EventResult; readonly error: RetryableError | PermanentError }
   /** A hook denied it: recorded, COMPLETED, never retried. */
   | { readonly kind: "skipped"; readonly result: EventResult }
+  /** Stopped at an approval gate (status parked): settled by parking it until a decision. */
+  | { readonly kind: "parked"; readonly result: EventResult; readonly parked: ParkedRun }
   /** Already COMPLETED: nothing ran. */
   | { readonly kind: "duplicate" }
   /** Another runner holds the lease: nothing ran. */
@@ -90,24 +94,43 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
 
   const finishedMs = deps.clock.now();
   const status =
-    skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+    skipReason !== undefined
+      ? RunStatus.SKIPPED
+      : outcome.parked
+        ? RunStatus.PARKED
+        : outcome.success
+          ? RunStatus.SUCCEEDED
+          : RunStatus.FAILED;
+  const { event_id, ...runFacts } = facts(finishedMs);
   const result: EventResult = {
-    ...facts(finishedMs),
+    event_id,
     success: outcome.success,
     actions_taken: outcome.actions_taken,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    output: outcome.output ?? null,
+    error: outcome.error ?? null,
+    ...runFacts,
     status,
     ...(skipReason !== undefined ? { reason: skipReason } : {}),
   };
 
   await deps.history.append(result);
   let runOutcome: RunJobOutcome;
-  if (status === RunStatus.FAILED) {
+  if (status === RunStatus.PARKED) {
+    // Not done and not failed: claimable again once approved; the settlement parks it.
     await deps.jobs.fail(job.id, result, finishedMs);
-    const retryable = outcome.permanent !== true;
-    log.log("warn", "job failed", { attempt, retryable, error: result.error, duration_ms: result.duration_ms });
-    runOutcome = { kind: "failed", result, retryable };
+    log.log("info", "job waits at an approval gate", { stage: outcome.parked!.gate.stage });
+    runOutcome = { kind: "parked", result, parked: outcome.parked! };
+  } else if (status === RunStatus.FAILED) {
+    await deps.jobs.fail(job.id, result, finishedMs);
+    const message = result.error ?? "failed";
+    const error = outcome.permanent === true ? new PermanentError(message) : new RetryableError(message);
+    log.log("warn", "job failed", {
+      attempt,
+      retryable: error instanceof RetryableError,
+      error: message,
+      duration_ms: result.duration_ms,
+    });
+    runOutcome = { kind: "failed", result, error };
   } else {
     await deps.jobs.complete(job.id, result, finishedMs);
     await recordLastRun(job, deps, log);

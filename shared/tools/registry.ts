@@ -7,6 +7,8 @@ import type { OrchestratorConfig } from "../config/schema.ts";
 import { resolveSecret } from "../config/secret-ref.ts";
 import { nodeConfinedFiles } from "../node/node-confined-files.ts";
 import { nodeResolveHost } from "../node/node-resolve-host.ts";
+import type { HandlerStateStore } from "../ports/handler-state-store.ts";
+import { nodeFetch } from "../node/node-fetch.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { TOOL_ACTIONS, type ToolName } from "./catalog.ts";
 import type { ConfinedFiles } from "./confined-files.ts";
@@ -16,6 +18,7 @@ import { gitAdvancedTool } from "./git-advanced.ts";
 import { githubTool } from "./github.ts";
 import { httpTool } from "./http.ts";
 import { slackTool } from "./slack.ts";
+import { stateTool } from "./state.ts";
 import type { Tool } from "./tool.ts";
 
 export interface ToolRegistryDeps {
@@ -27,6 +30,8 @@ export interface ToolRegistryDeps {
   readonly confinedFiles?: (root: string) => ConfinedFiles;
   /** tool-http's DNS look-up (internal addresses are refused). @default the Node resolver (shared/node) */
   readonly resolveHost?: (host: string) => Promise<readonly string[]>;
+  /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
+  readonly handlerState?: HandlerStateStore;
 }
 
 export interface ToolRegistry {
@@ -58,7 +63,7 @@ export function filesystemRootOf(tools: OrchestratorConfig["tools"], baseDir: st
 }
 
 export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: ToolRegistryDeps): ToolRegistry {
-  const fetchFn = deps.fetch ?? fetch;
+  const fetchFn = deps.fetch ?? nodeFetch;
   const fsRoot = filesystemRootOf(tools, deps.baseDir);
   const repo = resolve(deps.baseDir, tools["tool-git-advanced"]?.repo ?? ".");
   const http = tools["tool-http"];
@@ -81,6 +86,7 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
       token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"),
       fetch: fetchFn,
     }),
+    "tool-state": stateTool(deps.handlerState),
   };
   return {
     get(name, action) {

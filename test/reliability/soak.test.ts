@@ -11,14 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { parseConfig } from "../../shared/config/parse.ts";
-import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { silentLogger } from "../../shared/logging/logger.ts";
-import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
 import { signHmacSha256 } from "../../shared/signatures/sign.ts";
+import { createRuntime } from "../../local/orchestrator/runtime.ts";
 import { openLocalStore } from "../../local/store/local-store.ts";
+import { storeHandlerState } from "../../local/store/store-handler-state.ts";
 import { createWorker } from "../../local/worker/worker.ts";
 import { waitFor } from "../e2e/helpers/daemon-process.ts";
 
@@ -56,15 +55,16 @@ describe("reliability: a 100,000-event soak", () => {
       { where: "soak", env: {} },
     );
     const store = openLocalStore({ dir, config, clock: systemClock });
-    const hooks = createHookBus([], silentLogger);
-    const secrets = new MapSecretStore({});
-    const ingest = createIngest({ config, queue: store, secrets, hooks, clock: systemClock, logger: silentLogger });
-    const pipeline = createPipelineRunner(config, {
-      recipes: fileRecipeSource(dir),
-      secrets,
-      filesystemRoot: dir,
+    // The daemon's own runtime (hooks, secrets, pipeline) and ingest.
+    const { hooks, secrets, pipeline } = await createRuntime({
+      config,
+      configDir: dir,
+      env: {},
       logger: silentLogger,
+      handlerState: storeHandlerState(store),
+      clock: systemClock,
     });
+    const ingest = createIngest({ config, queue: store, secrets, hooks, clock: systemClock, logger: silentLogger });
     const worker = createWorker({ store, config, pipeline, hooks, clock: systemClock, logger: silentLogger });
     await worker.start();
 

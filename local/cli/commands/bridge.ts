@@ -14,10 +14,12 @@ import { join, resolve } from "node:path";
 import { describeStackOutputs, resourcesFromOutputs } from "../../../shared/aws/stack-outputs.ts";
 import { ConfigError } from "../../../shared/config/errors.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { startBridge } from "../../bridge/bridge.ts";
 import { BridgeError } from "../../bridge/errors.ts";
-import { classifySendError, createSqsSend } from "../../bridge/sqs-send.ts";
+import { SqsJobSender } from "../../../shared/aws/sqs-job-sender.ts";
+import { classifySendError } from "../../bridge/sender.ts";
 
 interface BridgeCliOptions {
   config?: string;
@@ -105,6 +107,7 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
       bundle: opts.bundle,
       cwd: process.cwd(),
       env,
+      files: nodeConfigFiles,
     });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
@@ -145,6 +148,7 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
   });
+  const jobSender = new SqsJobSender({ sqs: () => client, queueUrl });
   const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" });
 
   // Signals are taken from here on: one arriving during start-up stops the bridge once it is up.
@@ -166,7 +170,7 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
       configDir: loaded.configDir,
       stateDir: loaded.stateDir,
       spoolDir,
-      send: createSqsSend({ client, queueUrl }),
+      send: (job) => jobSender.sendOne(job),
       classify: classifySendError,
       out,
       logger,

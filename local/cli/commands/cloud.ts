@@ -16,19 +16,17 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Command, Option } from "commander";
 import { lazy, sdkConfig, type AwsConnection } from "../../../shared/aws/aws-connection.ts";
-import { ConcurrencyLease } from "../../../shared/aws/concurrency-lease.ts";
 import { tableRef, type TableRef } from "../../../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../../../shared/aws/dynamo-history-store.ts";
 import { listDeadLetters, queueDepth, redriveDeadLetters } from "../../../shared/aws/queue-admin.ts";
 import { listSchedules, ScheduleState, setScheduleState } from "../../../shared/aws/schedule-admin.ts";
-import { SqsJobQueue } from "../../../shared/aws/sqs-job-queue.ts";
 import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from "../../../shared/aws/stack-outputs.ts";
-import { loadConfig } from "../../../shared/config/load.ts";
-import { parsePayloadJson } from "../../../shared/events/cli-event.ts";
-import { jobIdOf, RunStatus, type Job } from "../../../shared/events/event.ts";
-import { manualEvent } from "../../../shared/events/manual-event.ts";
+import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
-import { routeEvent } from "../../../shared/router/route.ts";
+import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { registerCloudTrigger } from "./cloud-trigger.ts";
+
+export { CloudCliError } from "./cloud-errors.ts";
 
 export interface CloudGlobalOptions {
   stack?: string;
@@ -59,16 +57,6 @@ export interface CloudCliDeps {
     env: Readonly<Record<string, string | undefined>>,
   ) => Promise<CloudContext>;
   readonly cwd?: string;
-}
-
-export class CloudCliError extends Error {
-  override readonly name = "CloudCliError";
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
 }
 
 /** The default context: real SDK clients, names from flags, env, or the stack's outputs. */
@@ -110,17 +98,10 @@ export async function awsCloudContext(
   };
 }
 
-function need(value: string | undefined, what: string, flag: string, envName: string): string {
-  if (!value)
-    throw new CloudCliError(`no ${what}: give ${flag}, set ${envName}, or --stack NAME (its outputs name it)`);
-  return value;
-}
-
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new CloudCliError(`${flag} must be a positive integer, got "${text}"`);
-  return n;
-}
+/** Resolves a verb's options and context. */
+export type CloudVerbContext = (cmd: Command) => Promise<{ opts: CloudGlobalOptions; c: CloudContext }>;
+/** Wraps a verb's action: errors become a message on stderr and the exit code. */
+export type CloudAction = (fn: (cmd: Command) => Promise<void>) => (...args: unknown[]) => Promise<void>;
 
 export function cloudCommand(deps: CloudCliDeps): Command {
   const cloud = new Command("cloud")
@@ -134,11 +115,11 @@ export function cloudCommand(deps: CloudCliDeps): Command {
     .option("--schedule-group <name>", "EventBridge Scheduler group of the schedules")
     .option("--schedule-prefix <prefix>", "only schedules whose name starts with this");
 
-  const ctx = async (cmd: Command) => {
+  const ctx: CloudVerbContext = async (cmd) => {
     const opts = cmd.optsWithGlobals<CloudGlobalOptions>();
     return { opts, c: await deps.context(opts, deps.env) };
   };
-  const run =
+  const run: CloudAction =
     (fn: (cmd: Command) => Promise<void>) =>
     async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;
@@ -151,84 +132,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
       }
     };
 
-  cloud
-    .command("trigger")
-    .description("send a job for a handler to the queue (recorded in the event log when the table is known)")
-    .requiredOption("--handler <name>", "handler to run")
-    .option("--payload <json>", "event payload (a JSON object)", "{}")
-    .option("--id <id>", "event id (default: a fresh UUID; the same id twice runs once)")
-    .option("--config <path>", "config file: checks the handler name and renders its concurrency key")
-    .action(
-      run(async (cmd) => {
-        const { opts, c } = await ctx(cmd);
-        const o = cmd.opts<{ handler: string; payload: string; id?: string; config?: string }>();
-        let payload: Record<string, unknown>;
-        try {
-          payload = parsePayloadJson(o.payload);
-        } catch (err) {
-          throw new CloudCliError((err as Error).message);
-        }
-        const now = new Date();
-        const event = manualEvent({ payload, ...(o.id ? { id: o.id } : {}), now });
-        let jobs: Job[];
-        if (o.config) {
-          const loaded = await loadConfig({
-            configPath: o.config,
-            env: deps.env,
-            ...(deps.cwd ? { cwd: deps.cwd } : {}),
-          });
-          try {
-            jobs = routeEvent(event, loaded.config, now, { handler: o.handler });
-          } catch (err) {
-            throw new CloudCliError((err as Error).message);
-          }
-        } else {
-          jobs = [
-            { id: jobIdOf(event.id, o.handler), handler: o.handler, event, attempt: 1, enqueued_at: now.toISOString() },
-          ];
-        }
-        const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
-        const tableName = c.resources.tableName ?? opts.table;
-        if (tableName) {
-          const table = c.table(tableName);
-          const queue = new SqsJobQueue({
-            table,
-            sqs: c.sqs,
-            queueUrl,
-            clock: systemClock,
-            leases: new ConcurrencyLease({ table }),
-          });
-          const outcome = await queue.submit(event, jobs);
-          deps.out(
-            JSON.stringify({
-              status: outcome.kind,
-              event_id: event.id,
-              jobs: "jobIds" in outcome ? outcome.jobIds : [],
-            }),
-          );
-        } else {
-          await new SqsJobQueue({
-            table: {
-              tableName: "",
-              doc: () => {
-                throw new CloudCliError("no table");
-              },
-            },
-            sqs: c.sqs,
-            queueUrl,
-            clock: systemClock,
-          }).send(jobs);
-          deps.out(
-            JSON.stringify({
-              status: "sent",
-              event_id: event.id,
-              jobs: jobs.map((j) => j.id),
-              note: "no table given: the event log was not written",
-            }),
-          );
-        }
-      }),
-    );
+  registerCloudTrigger(cloud, deps, ctx, run);
 
   cloud
     .command("status")

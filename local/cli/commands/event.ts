@@ -1,32 +1,24 @@
 /**
  * `evd event --type T --payload JSON [--handler H] [--source S] [--id ID] [--config F | --profile NAME | --bundle PATH]`
  *
- * One-shot (the spec's `amplifier event`): build one event as its real source would, route it (or
- * run `--handler` directly), run each matched handler once through the same job runner as the
- * daemon and the Lambda (in-memory stores, no retries), and print each EventResult as one JSON
- * line on stdout. Logs go to stderr (warnings and errors; `--verbose` for all).
+ * One-shot (the spec's `amplifier event`), on the library API (local/orchestrator): build one
+ * event as its real source would, route it through the shared admission (hooks, then routing or
+ * `--handler`), run each matched handler once with `handleEvent` (the job runner the daemon and
+ * the Lambda use; in-memory stores, no retries), and print each EventResult as one JSON line on
+ * stdout. Logs go to stderr (warnings and errors; `--verbose` for all).
  * Exit status: 0 all succeeded (or nothing matched: a notice on stderr), 1 a handler failed,
  * 2 bad input (unknown type, bad JSON, bad config, unknown handler).
  */
 import type { Command } from "commander";
 import { ConfigError } from "../../../shared/config/errors.ts";
-import { loadConfig } from "../../../shared/config/load.ts";
 import { EventError } from "../../../shared/events/errors.ts";
 import { buildCliEvent, parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import type { Event, EventResult } from "../../../shared/events/event.ts";
-import { createHookBus } from "../../../shared/hooks/hook-bus.ts";
-import { LifecycleEvent } from "../../../shared/hooks/lifecycle.ts";
-import { loadHookModules } from "../../../shared/hooks/load-hook-modules.ts";
+import { AdmissionKind } from "../../../shared/ingest/admit.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
-import { MemoryHistoryStore } from "../../../shared/memory/memory-history-store.ts";
-import { MemoryJobStore } from "../../../shared/memory/memory-job-store.ts";
-import { MemoryLastRunStore } from "../../../shared/memory/memory-last-run-store.ts";
-import { MapSecretStore } from "../../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
-import { routeEvent } from "../../../shared/router/route.ts";
-import { runJob } from "../../../shared/runner/run-job.ts";
+import { createOrchestrator, type Orchestrator } from "../../orchestrator/create-orchestrator.ts";
 
 interface EventOptions {
   type?: string;
@@ -43,9 +35,6 @@ interface EventOptions {
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_BAD_INPUT = 2;
-
-/** Lease of the one-shot runner: longer than any handler timeout it runs. */
-const LEASE_MARGIN_MS = 60_000;
 
 export function register(program: Command): void {
   program
@@ -96,20 +85,21 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
   if (!opts.type) return fail("--type is required (manual, webhook, custom, schedule, git_push, git_pr, file_change)");
   const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" });
 
-  let loaded;
+  let orchestrator: Orchestrator;
   try {
-    loaded = await loadConfig({
+    orchestrator = await createOrchestrator({
       configPath: opts.config,
       profile: opts.profile,
       bundle: opts.bundle,
       cwd: process.cwd(),
       env: process.env,
+      logger,
     });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
   }
-  const { config, configDir } = loaded;
+  const { config } = orchestrator;
   const now = new Date(systemClock.now());
 
   let event: Event;
@@ -130,53 +120,28 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
     throw err;
   }
 
-  const hooks = createHookBus(await loadHookModules(config.hooks, configDir), logger);
-  const decision = await hooks.emit(LifecycleEvent.RECEIVED, { event, source: event.source });
-  if (decision.action === "skip") {
-    process.stderr.write(`evd event: event ${event.id} skipped by a hook: ${decision.reason}\n`);
-    return EXIT_OK;
-  }
-  if (decision.payload) event = { ...event, payload: decision.payload };
-
-  let jobs;
+  let admitted;
   try {
-    jobs = routeEvent(event, config, now, { handler: opts.handler, logger });
+    admitted = await orchestrator.route(event, opts.handler !== undefined ? { handler: opts.handler } : {});
   } catch (err) {
     if (err instanceof RouterError) return fail(err.message);
     throw err;
   }
-  if (jobs.length === 0) {
+  if (admitted.kind === AdmissionKind.SKIPPED) {
+    process.stderr.write(`evd event: event ${event.id} skipped by a hook: ${admitted.reason}\n`);
+    return EXIT_OK;
+  }
+  if (admitted.kind !== AdmissionKind.ACCEPTED) {
     process.stderr.write(
       `evd event: no handler matches this ${event.type} event (id ${event.id}); give --handler to run one directly\n`,
     );
     return EXIT_OK;
   }
-
-  const secrets = new MapSecretStore(process.env);
-  const pipeline = createPipelineRunner(config, {
-    recipes: fileRecipeSource(configDir),
-    secrets,
-    filesystemRoot: configDir,
-    logger,
-  });
-  const deps = {
-    jobs: new MemoryJobStore(),
-    history: new MemoryHistoryStore(),
-    lastRun: new MemoryLastRunStore(),
-    pipeline,
-    hooks,
-    clock: systemClock,
-    logger,
-    leaseMs: Math.max(...jobs.map((j) => config.handlers[j.handler]?.timeout_ms ?? 0)) + LEASE_MARGIN_MS,
-  };
   const results: EventResult[] = [];
-  for (const job of jobs) {
-    await hooks.emit(LifecycleEvent.QUEUED, { event: job.event, handler: job.handler, job_id: job.id });
-    const outcome = await runJob(job, config, deps);
-    if ("result" in outcome) {
-      results.push(outcome.result);
-      process.stdout.write(`${JSON.stringify(outcome.result)}\n`);
-    }
+  for (const job of admitted.jobs) {
+    const result = await orchestrator.handleEvent(job.event, job.handler);
+    results.push(result);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   }
   return results.some((r) => r.status === "failed") ? EXIT_FAILED : EXIT_OK;
 }

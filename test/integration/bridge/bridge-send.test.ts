@@ -8,8 +8,7 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jobsOfMessage } from "../../../functions/sqs-message.ts";
-import { loadConfig } from "../../../shared/config/load.ts";
+import { decodeQueueMessage } from "../../../shared/aws/job-message.ts";
 import {
   drainJobs,
   filesOf,
@@ -67,9 +66,8 @@ describe("evd bridge: change sets to the job queue", () => {
     assert.deepEqual(await drainJobs(sqs.client, queueUrl), [], "one message, not one per file");
 
     // The message is what the runner Lambda consumes.
-    const { config } = await loadConfig({ configPath: ws.configPath, env: {} });
-    const [asRun] = jobsOfMessage(JSON.stringify(job), config, new Date());
-    assert.equal(asRun!.id, job.id);
+    const asRun = decodeQueueMessage(JSON.stringify(job), new Date());
+    assert.equal(asRun.kind === "job" && asRun.job.id, job.id);
 
     const line = await bridge.waitFor(/^sent: 20 files/);
     assert.match(

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { apiGatewayResultOf, ingestRequestOf, lowerCaseHeaders } from "../../../functions/api-gateway.ts";
+import { apiGatewayResultOf, ingestRequestOf } from "../../../functions/api-gateway.ts";
+import { normalizeHeaders } from "../../../shared/ingest/ingest-request.ts";
 import { apiGatewayV2Event } from "../../harness/lambda-events.ts";
 
 describe("API Gateway v2 <-> ingest request", () => {
@@ -28,7 +29,7 @@ describe("API Gateway v2 <-> ingest request", () => {
   });
 
   it("joins repeated header names in any case", () => {
-    assert.deepEqual(lowerCaseHeaders({ Accept: "a", accept: "b", skip: undefined }), { accept: "a, b" });
+    assert.deepEqual(normalizeHeaders({ Accept: "a", accept: "b", skip: undefined }), { accept: "a, b" });
   });
 
   it("maps the ingest answer to an API Gateway result", () => {

@@ -18,6 +18,7 @@ import { MemoryJobStore } from "../../../shared/memory/memory-job-store.ts";
 import { MemoryLastRunStore } from "../../../shared/memory/memory-last-run-store.ts";
 import { MapSecretStore } from "../../../shared/memory/memory-secret-store.ts";
 import { createPipelineRunner, mapRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
+import { RetryableError } from "../../../shared/retry/retry-intent.ts";
 import { runJob, type RunJobDeps } from "../../../shared/runner/run-job.ts";
 
 let server: Server;
@@ -176,7 +177,7 @@ describe("runJob", () => {
     const outcome = await runJob(job, config, deps);
     assert.equal(outcome.kind, "failed");
     if (outcome.kind !== "failed") return;
-    assert.equal(outcome.retryable, true);
+    assert.equal(outcome.error instanceof RetryableError, true);
     assert.match(outcome.result.error ?? "", /timed out after 150 ms/);
     assert.equal((await deps.jobs.get(job.id))?.state, "FAILED");
     const retry = await deps.jobs.claim(job.id, 1000, deps.clock.now());
@@ -188,11 +189,11 @@ describe("runJob", () => {
     const { config, deps } = harness();
     const flaky = await runJob(jobFor(manualEvent({ id: "f-1", now: at }), "flaky"), config, deps);
     assert.equal(flaky.kind, "failed");
-    assert.equal(flaky.kind === "failed" && flaky.retryable, true);
+    assert.equal(flaky.kind === "failed" && flaky.error instanceof RetryableError, true);
     assert.match(flaky.kind === "failed" ? (flaky.result.error ?? "") : "", /HTTP 500/);
     const broken = await runJob(jobFor(manualEvent({ id: "b-1", now: at }), "broken"), config, deps);
     assert.equal(broken.kind, "failed");
-    assert.equal(broken.kind === "failed" && broken.retryable, false);
+    assert.equal(broken.kind === "failed" && broken.error instanceof RetryableError, false);
     assert.equal(broken.kind === "failed" && broken.result.status, "failed");
     assert.equal((await deps.history.list({ status: "failed" })).length, 2);
   });
@@ -224,7 +225,7 @@ describe("runJob", () => {
     const { config, deps } = harness();
     const outcome = await runJob(jobFor(manualEvent({ id: "gone-1", now: at }), "gone"), config, deps);
     assert.equal(outcome.kind, "failed");
-    assert.equal(outcome.kind === "failed" && outcome.retryable, false);
+    assert.equal(outcome.kind === "failed" && outcome.error instanceof RetryableError, false);
     assert.match(outcome.kind === "failed" ? (outcome.result.error ?? "") : "", /no handler named "gone"/);
   });
 });

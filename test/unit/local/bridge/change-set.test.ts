@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../../../shared/config/parse.ts";
 import type { FileChange } from "../../../../shared/events/file-change-event.ts";
-import { buildChangeSet, type WatchedChanges } from "../../../../local/bridge/change-set.ts";
-import { jobMessageBody } from "../../../../local/bridge/sqs-send.ts";
+import { buildChangeSet, type BuiltChangeSet, type WatchedChanges } from "../../../../local/bridge/change-set.ts";
+import { jobMessageBody } from "../../../../shared/aws/job-message.ts";
+import { routeEvent } from "../../../../shared/router/route.ts";
 
 const config = parseConfig(
   {
@@ -31,25 +32,30 @@ function file(path: string, content: string, kind: FileChange["kind"] = "modify"
   };
 }
 
+/** The jobs the admission makes of the built events (the shared router). */
+function jobsOf(built: BuiltChangeSet) {
+  return built.events.flatMap((e) => routeEvent(e, config, at.now));
+}
+
 function set(...changes: FileChange[]): WatchedChanges {
   return { source: "docs", root: join(tmpdir(), "docs"), changes };
 }
 
 describe("buildChangeSet", () => {
-  it("routes one event to one job per matching handler, each with only the files it watches", () => {
+  it("makes one event, routed to one job per matching handler, each with only the files it watches", () => {
     const built = buildChangeSet(set(file("a.md", "# A"), file("b.py", "print()")), config, at);
     assert.equal(built.files, 2);
     assert.deepEqual(
-      built.jobs.map((j) => j.handler),
+      jobsOf(built).map((j) => j.handler),
       ["summarize"],
     );
     const both = buildChangeSet({ ...set(file("a.md", "# A")), source: "docs-md" }, config, at);
     assert.deepEqual(
-      both.jobs.map((j) => j.handler),
+      jobsOf(both).map((j) => j.handler),
       ["lint"],
     );
-    assert.equal(built.jobs[0]!.event.timestamp, "2026-01-01T10:00:00.000Z", "the event time is the change time");
-    assert.equal(built.jobs[0]!.enqueued_at, "2026-01-01T10:00:01.000Z");
+    assert.equal(jobsOf(built)[0]!.event.timestamp, "2026-01-01T10:00:00.000Z", "the event time is the change time");
+    assert.equal(jobsOf(built)[0]!.enqueued_at, "2026-01-01T10:00:01.000Z");
   });
 
   it("gives the same job ids for the same paths and contents, whatever the order or time", () => {
@@ -59,11 +65,11 @@ describe("buildChangeSet", () => {
       now: new Date(),
     });
     assert.deepEqual(
-      one.jobs.map((j) => j.id),
-      two.jobs.map((j) => j.id),
+      jobsOf(one).map((j) => j.id),
+      jobsOf(two).map((j) => j.id),
     );
     const changed = buildChangeSet(set(file("a.md", "1 changed"), file("b.md", "2")), config, at);
-    assert.notEqual(changed.jobs[0]!.id, one.jobs[0]!.id);
+    assert.notEqual(jobsOf(changed)[0]!.id, jobsOf(one)[0]!.id);
   });
 
   it("drops inlined contents, largest first, to fit the message size, without changing the ids", () => {
@@ -71,14 +77,14 @@ describe("buildChangeSet", () => {
     const full = buildChangeSet(set(...changes), config, at);
     const fitted = buildChangeSet(set(...changes), config, { ...at, maxMessageBytes: 15_000 });
     assert.deepEqual(
-      fitted.jobs.map((j) => j.id),
-      full.jobs.map((j) => j.id),
+      jobsOf(fitted).map((j) => j.id),
+      jobsOf(full).map((j) => j.id),
     );
     assert.equal(fitted.contentDropped, 1);
-    const sent = fitted.jobs[0]!.event.payload.changes as FileChange[];
+    const sent = jobsOf(fitted)[0]!.event.payload.changes as FileChange[];
     assert.equal(sent.find((c) => c.path === "big.md")!.content, undefined);
     assert.equal(sent.find((c) => c.path === "small.md")!.content, "tiny");
-    assert.ok(Buffer.byteLength(jobMessageBody(fitted.jobs[0]!)) <= 15_000);
+    assert.ok(Buffer.byteLength(jobMessageBody(jobsOf(fitted)[0]!)) <= 15_000);
   });
 
   it("splits a set too large even without contents into halves, each its own event", () => {
@@ -86,22 +92,22 @@ describe("buildChangeSet", () => {
       file(`notes/file-${String(i).padStart(3, "0")}.txt`, `n${i}`, "create"),
     );
     const built = buildChangeSet(set(...changes), config, { ...at, maxMessageBytes: 20_000 });
-    assert.ok(built.eventIds.length > 1);
-    const files = built.jobs.flatMap((j) => j.event.payload.files as string[]);
+    assert.ok(built.events.length > 1);
+    const files = jobsOf(built).flatMap((j) => j.event.payload.files as string[]);
     assert.deepEqual(
       files,
       changes.map((c) => c.path),
       "every file once, in path order",
     );
-    for (const j of built.jobs) assert.ok(Buffer.byteLength(jobMessageBody(j)) <= 20_000);
+    for (const j of jobsOf(built)) assert.ok(Buffer.byteLength(jobMessageBody(j)) <= 20_000);
   });
 });
 
 describe("jobMessageBody", () => {
   it("escapes the noncharacters SQS refuses, and parses back to the same job", () => {
     const built = buildChangeSet(set(file("odd.txt", "a\uFFFEb\uFFFF")), config, at);
-    const body = jobMessageBody(built.jobs[0]!);
+    const body = jobMessageBody(jobsOf(built)[0]!);
     assert.ok(!/[\uFFFE\uFFFF]/.test(body));
-    assert.deepEqual(JSON.parse(body), JSON.parse(JSON.stringify(built.jobs[0])));
+    assert.deepEqual(JSON.parse(body), JSON.parse(JSON.stringify(jobsOf(built)[0])));
   });
 });

@@ -1,12 +1,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { waitFor } from "../../../harness/wait-for.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Job } from "../../../../shared/events/event.ts";
-import { backoffDelay, createSender, type SentReport, type SpoolingStatus } from "../../../../local/bridge/sender.ts";
+import {
+  backoffDelay,
+  classifySendError,
+  createSender,
+  type SentReport,
+  type SpoolingStatus,
+} from "../../../../local/bridge/sender.ts";
 import { openSpool, type Spool, type SpoolInput } from "../../../../local/bridge/spool.ts";
-import { classifySendError } from "../../../../local/bridge/sqs-send.ts";
 
 function job(id: string): Job {
   return {
@@ -58,9 +64,8 @@ function recordingSleep(immediate: (n: number, ms: number) => boolean) {
   };
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), "condition reached");
+function until(cond: () => boolean): Promise<true> {
+  return waitFor(() => cond(), "the condition");
 }
 
 function appendAll(spool: Spool, ...sets: string[][]): void {

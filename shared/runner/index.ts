@@ -1,2 +1,0 @@
-export * from "./run-job.ts";
-export * from "./retry-policy.ts";
