@@ -21,6 +21,7 @@ import { systemClock } from "../../shared/ports/clock.ts";
 import type { HistoryQuery } from "../../shared/ports/history-store.ts";
 import {
   configSecretValues,
+  scrubbingLogger,
   secretScrubber,
   shapeScrubber,
   type SecretScrubber,
@@ -122,12 +123,10 @@ function message(err: unknown): string {
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   // Secrets never reach the log or the store: key shapes from the first line, configured values once the config is read.
   let scrubber: SecretScrubber = shapeScrubber;
-  const logger =
-    opts.logger ??
-    jsonLogger((line) => process.stderr.write(`${line}\n`), {
-      base: { component: "daemon" },
-      redact: (line) => scrubber.scrub(line),
-    });
+  const logger = scrubbingLogger(
+    opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } }),
+    () => scrubber,
+  );
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const selected = opts.oneShot ? new Set<SourceType>(["schedule", "manual"]) : parseSourceTypes(opts.sources);
   const clock = systemClock;

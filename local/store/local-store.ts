@@ -50,6 +50,7 @@ import {
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
 import { quickCheck, repairAdvice, type IntegrityReport } from "./integrity.ts";
+import { waitingOutTransientFailures } from "./outcome-writes.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
 import { migrate } from "./migrations.ts";
@@ -210,6 +211,9 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     for (const l of listeners) l();
   };
   const write = <T>(op: () => T): Promise<T> => writer.run(op);
+  /** A run's outcome: waits out a full disk (outcome-writes.ts). */
+  const record = <T>(what: string, op: () => T): Promise<T> =>
+    waitingOutTransientFailures(() => writer.run(op), { closed: () => closed, what: `${file}: ${what}` });
   const read = <T>(fn: () => T): T => {
     if (closed) throw new StoreError(`${file}: the store is closed`);
     try {
@@ -222,8 +226,8 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
 
   const jobs: JobStore = {
     claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => write(() => claimOp(ctx, jobId, leaseMs, at)),
-    complete: (jobId, result, at) => write(() => completeOp(ctx, jobId, result, at)),
-    fail: (jobId, result, at) => write(() => failOp(ctx, jobId, result, at)),
+    complete: (jobId, result, at) => record(`complete ${jobId}`, () => completeOp(ctx, jobId, result, at)),
+    fail: (jobId, result, at) => record(`fail ${jobId}`, () => failOp(ctx, jobId, result, at)),
     async get(jobId): Promise<JobRecord | undefined> {
       return read(() => {
         const row = getRow(ctx, jobId);
@@ -232,7 +236,8 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     },
   };
   const history: HistoryStore = {
-    append: (result) => write(() => appendHistoryRow(ctx, result, clock.now())),
+    append: (result) =>
+      record(`history of ${result.job_id ?? result.event_id}`, () => appendHistoryRow(ctx, result, clock.now())),
     async list(query?: HistoryQuery) {
       return read(() => listHistory(ctx, query));
     },
@@ -258,9 +263,10 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       return (await write(() => takeBatchOp(ctx, 1, now(at))))[0];
     },
     takeBatch: (limit, at) => write(() => takeBatchOp(ctx, limit, now(at))),
-    ack: (jobId, result) => write(() => ackOp(ctx, jobId, result, clock.now())),
-    retryLater: (jobId, result, availableAt) => write(() => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
-    deadLetter: (jobId, result) => write(() => deadLetterOp(ctx, jobId, result, clock.now())),
+    ack: (jobId, result) => record(`ack ${jobId}`, () => ackOp(ctx, jobId, result, clock.now())),
+    retryLater: (jobId, result, availableAt) =>
+      record(`retry ${jobId}`, () => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
+    deadLetter: (jobId, result) => record(`dead letter ${jobId}`, () => deadLetterOp(ctx, jobId, result, clock.now())),
     release: (jobId) => write(() => releaseOp(ctx, jobId, clock.now())),
     async recoverInterrupted(at) {
       const out = await write(() => recoverInterruptedOp(ctx, now(at)));
@@ -308,7 +314,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
             }
           ).t ?? undefined,
       ),
-    park: (jobId, result, parked) => write(() => parkOp(ctx, jobId, result, parked, clock.now())),
+    park: (jobId, result, parked) => record(`park ${jobId}`, () => parkOp(ctx, jobId, result, parked, clock.now())),
     listParked: () => read(() => listParkedOp(ctx)),
     async decideGate(jobId, decision) {
       const out = await write(() => decideGateOp(ctx, jobId, decision, clock.now()));

@@ -12,6 +12,7 @@
  * Values shorter than 8 characters are not treated as secrets (they would mangle ordinary text).
  */
 import { SECRET_KEYS, secretRefName } from "../config/secret-ref.ts";
+import type { LogFields, Logger } from "../logging/logger.ts";
 
 export const REDACTED = "[REDACTED]";
 const MIN_SECRET_LENGTH = 8;
@@ -91,4 +92,32 @@ export function configSecretValues(config: unknown, env: Readonly<Record<string,
   }
   for (const [name, value] of Object.entries(env)) if (value && SECRET_ENV_NAME.test(name)) out.push(value);
   return out;
+}
+
+/**
+ * A logger whose lines never carry a secret, whatever logger it wraps: the message and every
+ * string among the fields are scrubbed (nested values through their JSON). `scrubber` is read
+ * at each line, so a daemon can start with key shapes only and learn its secrets once its
+ * config is read.
+ */
+export function scrubbingLogger(inner: Logger, scrubber: () => SecretScrubber): Logger {
+  const clean = (fields: LogFields | undefined): LogFields | undefined => {
+    if (fields === undefined) return undefined;
+    const s = scrubber();
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (typeof value === "string") out[key] = s.scrub(value);
+      else if (typeof value === "object" && value !== null) out[key] = JSON.parse(s.scrub(JSON.stringify(value)));
+      else out[key] = value;
+    }
+    return out;
+  };
+  return {
+    log(level, message, fields) {
+      inner.log(level, scrubber().scrub(message), clean(fields));
+    },
+    child(fields) {
+      return scrubbingLogger(inner.child(clean(fields) ?? {}), scrubber);
+    },
+  };
 }
