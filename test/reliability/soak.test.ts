@@ -19,7 +19,7 @@ import { createRuntime } from "../../local/orchestrator/runtime.ts";
 import { openLocalStore } from "../../local/store/local-store.ts";
 import { storeHandlerState } from "../../local/store/store-handler-state.ts";
 import { createWorker } from "../../local/worker/worker.ts";
-import { waitFor } from "../e2e/helpers/daemon-process.ts";
+import { waitFor } from "../harness/wait-for.ts";
 
 const EVENTS = 100_000;
 const IN_FLIGHT = 256;

@@ -12,6 +12,7 @@ import { signStandardWebhook } from "../../shared/signatures/sign.ts";
 import { githubExample } from "../fixtures/github.ts";
 import { rawHttp, requestBytes } from "./helpers/raw-http.ts";
 import { SECRETS, startHostileDaemon, type HostileDaemon } from "./helpers/hostile-daemon.ts";
+import { waitFor } from "../harness/wait-for.ts";
 
 type Header = readonly [string, string];
 
@@ -592,7 +593,6 @@ describe("security: hostile requests against a running daemon", () => {
 
   it("ran no handler for any refused request: only the accepted ones left effects", async () => {
     const accepted = CASES.filter((c) => c.answer === "accepted").length;
-    const { waitFor } = await import("../e2e/helpers/daemon-process.ts");
     const all = await waitFor(() => {
       const n = d.effects("push").length + d.effects("deploy").length + d.effects("sw").length;
       return n >= accepted ? n : undefined;

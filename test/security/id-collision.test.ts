@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { post, waitFor } from "../e2e/helpers/daemon-process.ts";
+import { post } from "../e2e/helpers/daemon-process.ts";
+import { waitFor } from "../harness/wait-for.ts";
 import { githubExample } from "../fixtures/github.ts";
 import { SECRETS, startHostileDaemon, type HostileDaemon } from "./helpers/hostile-daemon.ts";
 

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { waitFor } from "../e2e/helpers/daemon-process.ts";
+import { waitFor } from "../harness/wait-for.ts";
 import { rawHttp } from "./helpers/raw-http.ts";
 import { startHostileDaemon, type HostileDaemon } from "./helpers/hostile-daemon.ts";
 

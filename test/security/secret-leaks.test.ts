@@ -11,14 +11,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  runCli,
-  startDaemonProcess,
-  tempDir,
-  waitFor,
-  writeConfig,
-  type DaemonProcess,
-} from "../e2e/helpers/daemon-process.ts";
+import { runCli, startDaemonProcess, tempDir, writeConfig, type DaemonProcess } from "../e2e/helpers/daemon-process.ts";
+import { waitFor } from "../harness/wait-for.ts";
 
 const API_KEY = "live-key-9f8e7d6c5b4a3210";
 const STRAY_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
