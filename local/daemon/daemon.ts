@@ -10,8 +10,7 @@
  * pid file, the lock.
  */
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
-import type { OrchestratorConfig, SourceType } from "../../shared/config/schema.ts";
-import { SOURCE_TYPES } from "../../shared/config/schema.ts";
+import type { SourceType } from "../../shared/config/schema.ts";
 import type { EventResult } from "../../shared/events/event.ts";
 import { configRoute, createAdmission } from "../../shared/ingest/admit.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
@@ -35,11 +34,13 @@ import { banner } from "./banner.ts";
 import { createDaemonControl } from "./daemon-control.ts";
 import { ShutdownStep, ShutdownSteps } from "./shutdown-steps.ts";
 import { createSourceRegistry } from "./source-registry.ts";
+import { parseSourceTypes, selectedConfig } from "./source-selection.ts";
 import { startSchedules, startWatchers, startWebhookSources, type WebhookAddress } from "./start-sources.ts";
 import { lockStage, pidFileStage, recoveryStage, storeHealthReport, storeStage } from "./startup-stages.ts";
 import { schedulerTimeFromEnv } from "./test-clock.ts";
 
 export { HTTP_SOURCE_TYPES } from "./start-sources.ts";
+export { DaemonError, parseSourceTypes } from "./source-selection.ts";
 
 /** How often `idle()` looks at the queue. */
 const IDLE_POLL_MS = 50;
@@ -85,35 +86,6 @@ export interface RunningDaemon {
   counts(): Record<string, number>;
   /** Recorded runs, newest first. */
   history(query?: HistoryQuery): Promise<EventResult[]>;
-}
-
-export class DaemonError extends Error {
-  override readonly name = "DaemonError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-/** Parses `--sources file_change,schedule`; an unknown type is an error naming the known ones. */
-export function parseSourceTypes(list: readonly string[] | undefined): ReadonlySet<SourceType> | undefined {
-  if (list === undefined) return undefined;
-  const out = new Set<SourceType>();
-  for (const raw of list
-    .flatMap((s) => s.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "")) {
-    if (!(SOURCE_TYPES as readonly string[]).includes(raw))
-      throw new DaemonError(`--sources: unknown source type "${raw}"; expected some of ${SOURCE_TYPES.join(", ")}`);
-    out.add(raw as SourceType);
-  }
-  if (out.size === 0) throw new DaemonError("--sources: give at least one source type");
-  return out;
-}
-
-/** The config with the sources that were not selected disabled (indices, hence names, kept). */
-function selectedConfig(config: OrchestratorConfig, selected: ReadonlySet<SourceType> | undefined): OrchestratorConfig {
-  if (!selected) return config;
-  return { ...config, sources: config.sources.map((s) => (selected.has(s.type) ? s : { ...s, enabled: false })) };
 }
 
 function message(err: unknown): string {

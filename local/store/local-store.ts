@@ -7,7 +7,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
 import type { GateDecision, ParkedRun } from "../../shared/events/parked-run.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
@@ -49,11 +48,11 @@ import {
 } from "./gates.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
-import { quickCheck, repairAdvice, type IntegrityReport } from "./integrity.ts";
+import type { IntegrityReport } from "./integrity.ts";
+import { openStoreDatabase, openWalSync } from "./open-database.ts";
 import { waitingOutTransientFailures } from "./outcome-writes.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
-import { migrate } from "./migrations.ts";
 import {
   exportStateOf,
   getHandlerState,
@@ -64,11 +63,9 @@ import {
   type EventState,
 } from "./records.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
-import { StoreCorruptError, StoreError, StoreFailureKind, storeFailureKind } from "./store-error.ts";
-import { securePrivateDatabase, securePrivateFolder } from "./store-files.ts";
+import { StoreError } from "./store-error.ts";
 import { StoreHealthMonitor, type StoreHealth } from "./store-health.ts";
-import { DEFAULT_PASSIVE_EVERY_BYTES, WalCheckpointPolicy, type WalCheckpointLimits } from "./wal-checkpoint-policy.ts";
-import { WalSync } from "./wal-sync.ts";
+import { WalCheckpointPolicy, type WalCheckpointLimits } from "./wal-checkpoint-policy.ts";
 
 export const STORE_FILE_NAME = "evd.db";
 
@@ -146,43 +143,9 @@ export interface LocalStore extends JobQueue {
 export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const clock = opts.clock ?? systemClock;
   const file = join(opts.dir, STORE_FILE_NAME);
-  let db: Database.Database | undefined;
-  let integrity: IntegrityReport | undefined;
-  try {
-    securePrivateFolder(opts.dir);
-    securePrivateDatabase(file);
-    db = new Database(file);
-    if (opts.checkIntegrity) {
-      integrity = quickCheck(db);
-      if (!integrity.ok)
-        throw new StoreCorruptError(
-          `the store ${file} is damaged (integrity check: ${integrity.problems.join("; ")}). Nothing was changed. ${repairAdvice(file)}`,
-        );
-    }
-    db.pragma("journal_mode = WAL");
-    // FULL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can lose the last
-    // commits; FULL fsyncs the WAL on every commit, so an acknowledged (202) job survives kill -9
-    // AND power loss. Group commit (group-commit.ts) pays that fsync once per batch of requests.
-    db.pragma("synchronous = FULL");
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-    // Statement journals (one per savepoint of a group-commit batch) stay in memory: they only
-    // undo a failed statement and play no part in crash recovery.
-    db.pragma("temp_store = MEMORY");
-    migrate(db, file);
-  } catch (error) {
-    db?.close();
-    if (error instanceof StoreError) throw error;
-    if (storeFailureKind(error) === StoreFailureKind.CORRUPT)
-      throw new StoreCorruptError(
-        `the store ${file} is damaged: ${(error as Error).message}. Nothing was changed. ${repairAdvice(file)}`,
-        { cause: error },
-      );
-    throw new StoreError(`cannot open the store ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  // The fsync of each commit leaves the event loop (wal-sync.ts): this connection commits without
-  // syncing, the group committer settles a batch only after an fdatasync of the WAL started after
-  // its COMMIT, and checkpoints run on a FULL connection in a worker (checkpointer.ts). If the WAL
-  // file cannot be opened, the connection stays FULL and commits sync in place.
+  const { db, integrity } = openStoreDatabase(opts.dir, file, opts);
+  // The group committer settles a batch only after an fdatasync of the WAL started after its
+  // COMMIT; checkpoints run on a FULL connection in a worker (checkpointer.ts).
   const walSync = openWalSync(db, file);
   const checkpointer = new Checkpointer(file);
   const ctx = createContext(db, opts.config, randomUUID(), file, opts.scrub);
@@ -363,17 +326,4 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       return closing;
     },
   };
-}
-
-function openWalSync(db: Database.Database, file: string): WalSync | undefined {
-  let walSync: WalSync;
-  try {
-    walSync = new WalSync(`${file}-wal`);
-  } catch {
-    return undefined;
-  }
-  db.pragma("wal_autocheckpoint = 0");
-  db.pragma(`journal_size_limit = ${DEFAULT_PASSIVE_EVERY_BYTES}`);
-  db.pragma("synchronous = OFF");
-  return walSync;
 }
