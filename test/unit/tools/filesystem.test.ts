@@ -126,6 +126,32 @@ describe("tool-filesystem", () => {
   });
 });
 
+describe("tool-filesystem errors", () => {
+  it("a name too long (ENAMETOOLONG) is a permanent error, not a retry", async () => {
+    await withTempDir(async (dir) => {
+      const tool = filesystemTool(await setup(dir));
+      for (const action of ["write", "append", "read"] as const) {
+        await assert.rejects(
+          tool.run(action, { path: `out/${"n".repeat(300)}.md`, content: "x" }, ctx),
+          (e: unknown) =>
+            e instanceof ToolError && e.permanent && /name too long|ENAMETOOLONG|does not exist/i.test(e.message),
+          action,
+        );
+      }
+    });
+  });
+
+  it("a file where a folder is expected is permanent too", async () => {
+    await withTempDir(async (dir) => {
+      const tool = filesystemTool(await setup(dir));
+      await assert.rejects(
+        tool.run("write", { path: "src/a.py/inside.md", content: "x" }, ctx),
+        (e: unknown) => e instanceof ToolError && e.permanent,
+      );
+    });
+  });
+});
+
 describe("tool-filesystem root", () => {
   it("says clearly when the root does not exist", async () => {
     await withTempDir(async (dir) => {
