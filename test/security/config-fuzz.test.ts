@@ -69,8 +69,9 @@ describe("security: config fuzzing through evd validate", () => {
           typeof issue.message === "string" && issue.message.length > 0,
           `${where}: an issue without a message`,
         );
-        // The key path "" is the document itself ("the configuration is empty: ...").
-        const wholeDocument = issue.path === "" && /^the configuration /.test(issue.message);
+        // The key path "" is the document itself ("the configuration is empty", "expected an object with `sources`...").
+        const wholeDocument =
+          issue.path === "" && /^(the configuration |expected an object with `sources`)/.test(issue.message);
         assert.ok(
           issue.path !== "" || typeof issue.line === "number" || wholeDocument,
           `${where}: "${issue.message}" names neither a key path nor a line`,
