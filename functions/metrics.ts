@@ -13,7 +13,15 @@ export const Metric = {
   DEFERRED: "deferred",
   BUSY: "busy",
   FAILED: "failed",
+  /** A run stopped at an approval gate and waits in the table. */
+  PARKED: "parked",
+  /** A gate's timer message was handled (it waits on, or its default decided). */
+  GATE_CHECKED: "gate_checked",
   DEAD_LETTERED: "dead_lettered",
+  /** A job a budget refused (shared/guardrails/budget-gate.ts). */
+  BUDGET_EXCEEDED: "budget_exceeded",
+  /** The storm breaker paused a source (shared/guardrails/storm-breaker.ts): the `SourcePaused` alarm. */
+  SOURCE_PAUSED: "source_paused",
 } as const;
 export type Metric = (typeof Metric)[keyof typeof Metric];
 

@@ -32,6 +32,7 @@ import { createWorker } from "../worker/worker.ts";
 import { startAdminApi, type AdminInfo } from "./admin-api.ts";
 import { banner } from "./banner.ts";
 import { createDaemonControl } from "./daemon-control.ts";
+import { createDaemonGuardrails } from "./daemon-guardrails.ts";
 import { ShutdownStep, ShutdownSteps } from "./shutdown-steps.ts";
 import { createSourceRegistry } from "./source-registry.ts";
 import { parseSourceTypes, selectedConfig } from "./source-selection.ts";
@@ -151,6 +152,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       handlerState: storeHandlerState(store),
       clock,
     });
+    const guardrails = createDaemonGuardrails({
+      config,
+      configDir,
+      store,
+      hooks,
+      clock,
+      logger: logger.child({ component: "guardrails" }),
+      env: opts.env,
+    });
+    shutdown.add(ShutdownStep.GUARDRAILS, () => guardrails.shutdown());
+    if (guardrails.otlpUrl) logger.log("info", "traces exported over OTLP/HTTP", { url: guardrails.otlpUrl });
     const ingest = createIngest({
       config,
       queue: store,
@@ -158,6 +170,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "ingest" }),
+      ...guardrails.admission,
     });
     const admit = createAdmission({
       route: configRoute(config),
@@ -165,9 +178,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "intake" }),
+      ...guardrails.admission,
     });
 
-    const worker = createWorker({ store, config, pipeline, hooks, clock, logger });
+    const worker = createWorker({ store, config, pipeline, hooks, clock, logger, guardrails: guardrails.run });
     await recoveryStage({ worker, store, stopTimeoutMs: opts.stopTimeoutMs ?? 30_000, shutdown, logger });
 
     // Sources.
@@ -194,7 +208,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       shutdown,
       logger,
     });
-    if (!opts.oneShot) await startWatchers({ config, configDir, stateDir, registry, admit, clock, shutdown, logger });
+    if (!opts.oneShot)
+      await startWatchers({
+        config,
+        configDir,
+        stateDir,
+        registry,
+        admit,
+        ownChanges: { match: guardrails.ownWrites.match, ignore: config.guardrails.ignore_own_writes },
+        clock,
+        shutdown,
+        logger,
+      });
 
     let stopping: Promise<void> | undefined;
     let resolveStopped!: () => void;
@@ -223,18 +248,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
-        return registry.entries.map((e) => ({
-          name: e.name,
-          type: e.source.type,
-          handler: e.source.handler,
-          state: e.state,
-          ...(e.source.type === "schedule"
-            ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
-            : {}),
-          ...(e.detail ? { detail: e.detail } : {}),
-          ...(e.error ? { error: e.error } : {}),
-        }));
+        return guardrails.withPauses(
+          registry.entries.map((e) => ({
+            name: e.name,
+            type: e.source.type,
+            handler: e.source.handler,
+            state: e.state,
+            ...(e.source.type === "schedule"
+              ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
+              : {}),
+            ...(e.detail ? { detail: e.detail } : {}),
+            ...(e.error ? { error: e.error } : {}),
+          })),
+        );
       },
+      guardrails: guardrails.control,
       stop,
     });
     const admin = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });

@@ -11,6 +11,8 @@ export const ShutdownStep = {
   SOURCES_STOPPED: "sources stopped",
   WORKER: "worker",
   ADMIN: "admin API",
+  /** Trace exporters flushed, after the worker stopped, before the store closes. */
+  GUARDRAILS: "guardrails",
   STORE: "store",
   PID_FILE: "pid file",
   LOCK: "state-folder lock",

@@ -9,12 +9,13 @@ import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
+import { withCausation } from "../../shared/guardrails/causation.ts";
 import { AdmissionKind, type Admit } from "../../shared/ingest/admit.ts";
 import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
-import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
+import { createFileWatcher, type FileWatcher, type FileWatchOptions } from "../watcher/file-watcher.ts";
 import { createWebhookServer, type HealthReport, type IngestRequest, type IngestResponse } from "./http-server.ts";
 import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
 import { ShutdownStep, type ShutdownSteps } from "./shutdown-steps.ts";
@@ -148,6 +149,8 @@ export async function startWatchers(opts: {
   stateDir: string;
   registry: SourceRegistry;
   admit: Admit;
+  /** The daemon's own writes (guardrails): recognized, and ignored when configured so. */
+  ownChanges: FileWatchOptions["ownChanges"];
   clock: Clock;
   shutdown: ShutdownSteps;
   logger: Logger;
@@ -173,17 +176,17 @@ export async function startWatchers(opts: {
       debounceMs: s.debounce_ms ?? config.debounce_ms,
       maxContentBytes: s.max_content_bytes,
       ignorePaths: [opts.stateDir],
+      ownChanges: opts.ownChanges,
       logger: opts.logger.child({ component: "watcher", source: e.name }),
       onError: (err) => void registry.markError(e, err),
       onChanges: async (set) => {
-        const outcome = await opts.admit(
-          fileChangeEvent({
-            source: set.source,
-            root: set.root,
-            changes: set.changes,
-            now: new Date(opts.clock.now()),
-          }),
-        );
+        const event = fileChangeEvent({
+          source: set.source,
+          root: set.root,
+          changes: set.changes,
+          now: new Date(opts.clock.now()),
+        });
+        const outcome = await opts.admit(withCausation(event, set.causation));
         // Back-pressure (queue full) or a store failure: coalesce into the next change set.
         return outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE
           ? "retry"

@@ -15,7 +15,7 @@ export interface StoreContext {
   stmt(sql: string): Database.Statement;
   /** A run's result as stored: JSON, with secrets scrubbed (shared/secrets/secret-scrubber.ts). */
   resultJson(result: EventResult): string;
-  /** An error text as stored, with secrets scrubbed. */
+  /** A text as stored (an error, a trace span), with secrets scrubbed. */
   errorText(text: string): string;
 }
 

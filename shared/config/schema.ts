@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { FileChangeKind } from "../events/file-change-event.ts";
+import { Budget, Guardrails, Prices, Tracing } from "./guardrails-schema.ts";
 import { Step } from "./step-schema.ts";
 
 export * from "./step-schema.ts";
@@ -252,6 +253,7 @@ export const Handler = z
     timeout_ms: z.number().int().positive().default(300_000).describe("A run longer than this fails (and may retry)"),
     retry: RetryPolicy.optional().describe("Overrides the top-level `retry` for this handler"),
     concurrency: Concurrency.optional(),
+    budget: Budget.optional().describe("This handler's spending limits (the top-level `budget` applies too)"),
   })
   .superRefine((h, ctx) => {
     const given = (["steps", "recipe", "prompt"] as const).filter((k) => h[k] !== undefined);
@@ -362,13 +364,25 @@ export const CloudConfig = z
       .int()
       .min(10)
       .max(900)
-      .default(300)
-      .describe("Runner Lambda timeout (also the job lease)"),
+      .default(900)
+      .describe("Runner Lambda timeout; each handler's timeout_ms plus 30 s (to record the outcome) must fit in it"),
     batch_size: z.number().int().min(1).max(10).default(5).describe("SQS records per runner invocation"),
     secrets: z
       .record(z.string(), z.string().min(1))
       .default({})
-      .describe("Secret reference name -> Secrets Manager name/ARN or ssm:/param/path"),
+      .describe(
+        "Secret reference name -> a secret you manage: an existing Secrets Manager name/ARN, or ssm:/param/path (references not listed get a secret the stack creates)",
+      ),
+    api_rate_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe(
+        "Webhook API steady-state limit, requests/s (GitHub does not retry a 429: set it above your peak delivery rate)",
+      ),
+    api_burst_limit: z.number().int().min(1).max(5_000).default(2000).describe("Webhook API burst limit, requests"),
   })
   .describe("Settings used by `cdk deploy`");
 
@@ -441,6 +455,10 @@ export const OrchestratorConfig = z
     tools: ToolsConfig.default({}),
     hooks: z.array(HookModule).default([]).describe("Hook modules loaded in order"),
     cloud: CloudConfig.optional(),
+    budget: Budget.optional().describe("Limits over all handlers together (each handler may set its own too)"),
+    prices: Prices.default({}),
+    guardrails: Guardrails.default(Guardrails.parse({})),
+    tracing: Tracing.default(Tracing.parse({})),
   })
   .describe("loop-event-driven orchestrator configuration");
 

@@ -30,6 +30,8 @@ export interface ToolRegistryDeps {
   readonly confinedFiles?: (root: string) => ConfinedFiles;
   /** tool-http's DNS look-up (internal addresses are refused). @default the Node resolver (shared/node) */
   readonly resolveHost?: (host: string) => Promise<readonly string[]>;
+  /** tool-github appends it to every comment (guardrails.self_comments.marker). @default none */
+  readonly commentMarker?: string;
   /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
   readonly handlerState?: HandlerStateStore;
 }
@@ -85,6 +87,7 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
       baseUrl: github?.base_url ?? "https://api.github.com",
       token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"),
       fetch: fetchFn,
+      ...(deps.commentMarker !== undefined ? { commentMarker: deps.commentMarker } : {}),
     }),
     "tool-state": stateTool(deps.handlerState),
   };

@@ -1,9 +1,10 @@
 /**
- * Small in-repo servers speaking two AWS wire formats the integration tests need and no npm
- * emulator offers: Secrets Manager + SSM (awsJson1_1, `X-Amz-Target`), and Bedrock Runtime
- * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them.
+ * The AWS wire formats the integration tests need and no npm emulator offers: Secrets Manager +
+ * SSM (the product's emulator, local/cloud-local/emulators/secrets-emulator.ts) and Bedrock
+ * Runtime Converse (REST-JSON `POST /model/{modelId}/converse`, here). The real SDK clients talk
+ * to them; every call is logged with its caller for the IAM conformance check (aws-call.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   createServer as createHttp2Server,
   type Http2ServerRequest,
@@ -11,13 +12,16 @@ import {
   type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
+import { secretsEmulator } from "../../local/cloud-local/emulators/secrets-emulator.ts";
+import { serveHandler } from "../../local/cloud-local/emulators/http-service.ts";
+import { awsCalls, parseAwsCall, SECRET_ARN_SUFFIX } from "./aws-call.ts";
 import type { RunningServer } from "./dynamo-local.ts";
+import { startRecordingProxy } from "./recording-proxy.ts";
 
-async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
+async function rawBody(req: IncomingMessage | Http2ServerRequest): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return Buffer.concat(chunks);
 }
 
 function reply(
@@ -37,73 +41,41 @@ function reply(
   res.end(text);
 }
 
-async function listen(server: ReturnType<typeof createServer>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function closer(server: ReturnType<typeof createServer>): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
-
 export interface SecretsServer extends RunningServer {
   /** How many GetSecretValue / GetParameter calls were answered (to observe caching). */
   readonly calls: () => number;
+  /** `put-secret-value`: the value becomes AWSCURRENT, the current one AWSPREVIOUS. */
+  putSecretValue(id: string, value: string): void;
+  /** `put-parameter --overwrite`: a new version of the parameter. */
+  putParameter(name: string, value: string): void;
 }
 
-/** Secrets Manager GetSecretValue and SSM GetParameter over the given values. */
+/**
+ * Secrets Manager and SSM: the product's emulator (`evd cloud local` serves it), over the given
+ * values, which start out a day old, behind the recording proxy like the other emulators (calls
+ * are logged for the IAM check). Secret ARNs end in the suffix the IAM check assumes.
+ */
 export async function startSecretsServer(values: {
   secrets?: Record<string, string>;
   parameters?: Record<string, string>;
 }): Promise<SecretsServer> {
-  let calls = 0;
-  const server = createServer((req, res) => {
-    void (async () => {
-      const target = String(req.headers["x-amz-target"] ?? "");
-      const input = await body(req);
-      calls++;
-      if (target === "secretsmanager.GetSecretValue") {
-        const id = String(input.SecretId);
-        const value = values.secrets?.[id];
-        if (value === undefined)
-          return reply(res, 400, {
-            __type: "ResourceNotFoundException",
-            message: "Secrets Manager can't find the specified secret.",
-          });
-        return reply(res, 200, {
-          ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}`,
-          Name: id,
-          SecretString: value,
-          VersionId: "v1",
-          VersionStages: ["AWSCURRENT"],
-          CreatedDate: Date.now() / 1000,
-        });
-      }
-      if (target === "AmazonSSM.GetParameter") {
-        const name = String(input.Name);
-        const value = values.parameters?.[name];
-        if (value === undefined)
-          return reply(res, 400, { __type: "ParameterNotFound", message: `Parameter ${name} not found.` });
-        return reply(res, 200, {
-          Parameter: {
-            Name: name,
-            Type: "SecureString",
-            Value: value,
-            Version: 1,
-            ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
-            DataType: "text",
-          },
-        });
-      }
-      return reply(res, 400, { __type: "UnknownOperationException", message: `unsupported target ${target}` });
-    })().catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
+  const emulator = secretsEmulator({
+    ...values,
+    presetAt: Date.now() - 86_400_000,
+    arnSuffix: SECRET_ARN_SUFFIX.slice(1),
   });
-  const endpoint = await listen(server);
-  return { endpoint, calls: () => calls, stop: closer(server) };
+  const server = await serveHandler(emulator.handler);
+  const proxy = await startRecordingProxy({ target: server.endpoint });
+  return {
+    endpoint: proxy.endpoint,
+    calls: emulator.reads,
+    putSecretValue: (id, value) => emulator.putSecretValue(id, value),
+    putParameter: (name, value) => emulator.putParameter(name, value),
+    stop: async () => {
+      await proxy.stop();
+      await server.stop();
+    },
+  };
 }
 
 export interface ConverseCall {
@@ -131,7 +103,10 @@ export async function startConverseServer(): Promise<ConverseServer> {
       const m = /^\/model\/([^/]+)\/converse$/.exec(req.url ?? "");
       if (req.method !== "POST" || !m)
         return reply(res, 404, { message: "not found" }, "application/json", "ResourceNotFoundException");
-      const input = await body(req);
+      const raw = await rawBody(req);
+      const call = parseAwsCall({ method: req.method, url: req.url ?? "/", headers: req.headers, body: raw });
+      if (call) awsCalls.add(call);
+      const input = raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
       const modelId = decodeURIComponent(m[1]!);
       state.calls.push({ modelId, body: input });
       if (state.mode === "throttle")

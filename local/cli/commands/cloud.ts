@@ -5,13 +5,17 @@
  *   evd cloud status                                  schedules (state, expression, timezone), queue and DLQ depth
  *   evd cloud pause SCHEDULE | resume SCHEDULE        UpdateSchedule State (GetSchedule first: Update replaces all)
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
+ *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
+ *   evd cloud breaker list | breaker resume SOURCE      storm-breaker pauses (cloud-breaker.ts)
+ *   evd cloud approvals [--json] | approve JOB [-m WHY] | deny JOB [-m WHY]   runs waiting at an approval gate (cloud-approvals.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
  * (env EVD_TABLE_NAME, EVD_QUEUE_URL, EVD_DLQ_URL, EVD_STACK); `--endpoint URL` (or AWS_ENDPOINT_URL)
  * and `--region` for LocalStack or another region. Exit status: 0 ok, 1 AWS error, 2 bad input.
  */
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Command, Option } from "commander";
@@ -24,7 +28,11 @@ import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from 
 import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { registerCloudApprovals } from "./cloud-approvals.ts";
+import { cloudLocalCommand } from "./cloud-local.ts";
+import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
+import { registerCloudBreaker } from "./cloud-breaker.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
 
@@ -45,6 +53,8 @@ export interface CloudContext {
   readonly sqs: () => SQSClient;
   readonly scheduler: () => SchedulerClient;
   readonly table: (name: string) => TableRef;
+  /** The claim-check bucket's client (large events), when the verbs need it. */
+  readonly s3?: () => S3Client;
 }
 
 export interface CloudCliDeps {
@@ -95,6 +105,7 @@ export async function awsCloudContext(
     sqs: lazy(() => new SQSClient(sdkConfig(conn))),
     scheduler: lazy(() => new SchedulerClient(sdkConfig(conn))),
     table: (name) => tableRef(name, conn),
+    s3: lazy(() => new S3Client({ ...sdkConfig(conn), forcePathStyle: conn.endpoint !== undefined })),
   };
 }
 
@@ -105,7 +116,9 @@ export type CloudAction = (fn: (cmd: Command) => Promise<void>) => (...args: unk
 
 export function cloudCommand(deps: CloudCliDeps): Command {
   const cloud = new Command("cloud")
-    .description("operate the deployed cloud path: trigger, status, pause/resume schedules, history, DLQ")
+    .description(
+      "operate the deployed cloud path: trigger, status, pause/resume schedules, history, DLQ, approval gates",
+    )
     .option("--stack <name>", "CloudFormation stack whose outputs name the resources (env EVD_STACK)")
     .option("--table <name>", "DynamoDB table (env EVD_TABLE_NAME)")
     .option("--queue-url <url>", "job queue URL (env EVD_QUEUE_URL)")
@@ -133,6 +146,9 @@ export function cloudCommand(deps: CloudCliDeps): Command {
     };
 
   registerCloudTrigger(cloud, deps, ctx, run);
+  registerCloudReplay(cloud, deps, ctx, run);
+  registerCloudBreaker(cloud, deps, ctx, run);
+  registerCloudApprovals(cloud, deps, ctx, run);
 
   cloud
     .command("status")
@@ -230,6 +246,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
         );
       }),
     );
+  cloud.addCommand(cloudLocalCommand());
   return cloud;
 }
 

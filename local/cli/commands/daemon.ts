@@ -28,6 +28,8 @@ import { assertPidFileFree } from "../../daemon/pid-file.ts";
 import { lockStateFolder, probeStateFolderLock, StateFolderLockedError } from "../../daemon/state-folder-lock.ts";
 import { STORE_FILE_NAME } from "../../store/local-store.ts";
 import { RepairMethod, repairStore, type RepairReport } from "../../store/repair.ts";
+import type { GuardrailsStatus } from "../../daemon/daemon-guardrails.ts";
+import { registerGuardrailVerbs, renderGuardrails } from "./daemon-guardrails.ts";
 
 interface DaemonOptions extends ConfigOptions {
   sources?: string;
@@ -200,6 +202,7 @@ interface StatusBody {
   max_concurrent_handlers: number;
   queue_overflow: string;
   counts: Record<string, number>;
+  guardrails?: GuardrailsStatus;
 }
 
 function renderStatus(s: StatusBody): string {
@@ -228,6 +231,7 @@ function renderStatus(s: StatusBody): string {
     }`,
   ];
   if (s.running.length) lines.push(`running: ${s.running.join(", ")}`);
+  lines.push(...renderGuardrails(s.guardrails));
   return lines.join("\n");
 }
 
@@ -309,7 +313,7 @@ export function register(program: Command): void {
     .description("recent runs (EventResults), newest first; reads the store directly when no daemon runs")
     .option("--limit <n>", "how many", "50")
     .option("--handler <name>", "only this handler")
-    .option("--status <status>", "only succeeded | failed | skipped | dropped")
+    .option("--status <status>", "only succeeded | failed | skipped | dropped | budget_exceeded")
     .option("--json", "print JSON")
     .action(async (o: { limit: string; handler?: string; status?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
@@ -369,6 +373,8 @@ export function register(program: Command): void {
         for (const j of r.jobs) out(`  ${j.jobId}  (replay of ${j.replayOf})`);
       });
     });
+
+  registerGuardrailVerbs(daemon, globals);
 
   daemon
     .command("repair")

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
 import { ConcurrencyLease } from "../../../shared/aws/concurrency-lease.ts";
+import { DynamoHandlerStateStore } from "../../../shared/aws/dynamo-handler-state-store.ts";
 import { DynamoLastRunStore } from "../../../shared/aws/dynamo-last-run-store.ts";
 import { listDeadLetters, redriveDeadLetters } from "../../../shared/aws/queue-admin.ts";
 import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
@@ -25,7 +26,7 @@ import {
   type SecretsServer,
 } from "../../harness/json-rpc-server.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
-import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, type CloudFixture } from "./cloud-fixture.ts";
 import { eventually } from "../../harness/wait-for.ts";
 import { drain } from "./delivery-flow.ts";
 
@@ -49,6 +50,15 @@ const CONFIG = {
     flaky: { prompt: "Summarize {payload.topic}", provider: "model" },
     pr: { prompt: "Review #{payload.number}", concurrency: { key: "{payload.number}", on_new: "supersede" } },
     serial: { prompt: "Deploy {payload.env}", concurrency: { key: "{payload.env}" } },
+    // The handler's own state (tool-state): set, read back, then deleted (`value: null`).
+    counter: {
+      steps: [
+        { tool: "tool-state", action: "set", key: "seen", value: "{payload.n}" },
+        { tool: "tool-state", action: "get", key: "seen", as: "seen" },
+        { tool: "tool-state", action: "set", key: "seen", value: null },
+        { prompt: "seen {seen}" },
+      ],
+    },
   },
 };
 
@@ -61,7 +71,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
     let leases: ConcurrencyLease;
     const config = parseConfig(CONFIG, { where: "test", env: {} });
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      secrets = await startSecretsServer({ secrets: {} });
       bedrock = await startConverseServer();
       cloud = await cloudFixture(await env(), {
         config: CONFIG,
@@ -70,12 +80,13 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
         maxReceiveCount: 2,
       });
       leases = new ConcurrencyLease({ table: cloud.table });
+      // Manual triggers, as `evd cloud trigger` sends them (the operator's policy).
       queue = new SqsJobQueue({
-        sender: new SqsJobSender({ sqs: () => cloud.queues.sqs, queueUrl: cloud.queues.queueUrl }),
-        sqs: () => cloud.queues.sqs,
+        sender: new SqsJobSender({ sqs: () => cloud.cli.sqs, queueUrl: cloud.queues.queueUrl }),
+        sqs: () => cloud.cli.sqs,
         clock: systemClock,
-        eventLog: new DynamoEventLog({ table: cloud.table }),
-        leases,
+        eventLog: new DynamoEventLog({ table: cloud.cli.table }),
+        leases: new ConcurrencyLease({ table: cloud.cli.table }),
       });
     });
     after(async () => {
@@ -101,10 +112,10 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
         failures.push(...p.failures);
         if (!p.received) await new Promise((r) => setTimeout(r, 250));
       }
-      assert.ok(
-        invocations >= 1 && failures.length === invocations,
-        "every run of the failing job was reported in batchItemFailures",
-      );
+      // maxReceiveCount 2: the first run is retried (a batch item failure), the runner sends the
+      // second, last one to the DLQ itself.
+      assert.equal(invocations, 2, "the job ran retry.max_attempts times");
+      assert.equal(failures.length, 1, "every run but the last was reported in batchItemFailures");
       assert.equal(await cloud.depth(), 0, "the job left the queue");
       const dead = await listDeadLetters(cloud.queues.sqs, cloud.queues.dlqUrl);
       assert.deepEqual(
@@ -116,7 +127,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "failed"));
 
       bedrock.mode = "ok";
-      const redrive = await redriveDeadLetters(cloud.queues.sqs, {
+      const redrive = await redriveDeadLetters(cloud.cli.sqs, {
         dlqUrl: cloud.queues.dlqUrl,
         queueUrl: cloud.queues.queueUrl,
       });
@@ -185,7 +196,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       // Scheduler delivers, then delivers again (its retry, or an at-least-once duplicate). The
       // firing is admitted (event log, dedupe by schedule + time) and its job is a new message.
       for (let copy = 1; copy <= 2; copy++) {
-        await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
+        await cloud.schedulerSqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
         const p = await drain(cloud);
         assert.equal(p.received, copy === 1 ? 2 : 1, "the first firing and its job; then only the duplicate firing");
         assert.deepEqual(p.failures, []);
@@ -232,6 +243,17 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       await leases.release("serial", "prod", "someone-else#serial");
       await drain(cloud);
       assert.equal((await cloud.jobs.get(job.id))?.state, "COMPLETED");
+    });
+
+    it("keeps a handler's state in the table and deletes it on `value: null`", async () => {
+      const job = await trigger("counter", { n: 7 });
+      const p = await drain(cloud);
+      assert.deepEqual(p.failures, []);
+      const record = await cloud.jobs.get(job.id);
+      assert.equal(record?.state, "COMPLETED", record?.result?.error ?? undefined);
+      assert.match(String(record?.result?.output), /seen 7/);
+      const state = new DynamoHandlerStateStore({ table: cloud.table, clock: systemClock });
+      assert.equal(await state.get("counter", "seen"), undefined, "the runner deleted the item");
     });
   });
 }
