@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
+import { configSecretValues, secretScrubber } from "../../shared/secrets/secret-scrubber.ts";
 import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
 import { AdminCallError, adminClient, DaemonNotRunningError, type AdminClient } from "../daemon/admin-client.ts";
@@ -85,6 +86,12 @@ export function daemonOrNote(loaded: LoadedConfig): AdminClient | undefined {
     err(`evd: no daemon is running for ${loaded.stateDir}; reading the store directly`);
     return undefined;
   }
+}
+
+/** Scrubs the config's secrets (and key shapes) from text about to be printed: rows stored before scrubbing existed too. */
+export function scrubFor(loaded: LoadedConfig): (text: string) => string {
+  const scrubber = secretScrubber(configSecretValues(loaded.config, process.env));
+  return (text) => scrubber.scrub(text);
 }
 
 /** Fixed-width text table. */

@@ -42,7 +42,10 @@ export interface BannerInput {
   readonly config: OrchestratorConfig;
   readonly configPath: string;
   readonly stateDir: string;
+  /** The address really bound (`http://0.0.0.0:8080` when listening on every interface). */
   readonly webhookUrl?: string;
+  /** A URL that reaches it from this machine (for the sample curl). @default webhookUrl */
+  readonly localWebhookUrl?: string;
   readonly sources: readonly { name: string; type: string; handler: string; state: string; detail?: string }[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly nowSeconds: number;
@@ -55,12 +58,16 @@ export function banner(input: BannerInput): string {
     `  config: ${input.configPath}`,
     `  state:  ${input.stateDir}`,
   ];
-  if (input.webhookUrl) lines.push(`  listening on ${input.webhookUrl}  (GET ${input.webhookUrl}/healthz)`);
-  else lines.push("  no webhook server (no HTTP source selected)");
+  const local = input.localWebhookUrl ?? input.webhookUrl;
+  if (input.webhookUrl) {
+    lines.push(`  listening on ${input.webhookUrl}  (GET ${local}/healthz)`);
+    if (local !== input.webhookUrl)
+      lines.push(`  every interface: reachable from other machines; from this one: ${local}`);
+  } else lines.push("  no webhook server (no HTTP source selected)");
   lines.push("  sources:");
   for (const s of input.sources)
     lines.push(`    - ${s.name} (${s.type} -> ${s.handler}): ${s.state}${s.detail ? `, ${s.detail}` : ""}`);
-  const curl = input.webhookUrl ? sampleCurl(input.config, input.webhookUrl, input.env, input.nowSeconds) : undefined;
+  const curl = local ? sampleCurl(input.config, local, input.env, input.nowSeconds) : undefined;
   if (curl) lines.push("  send a test event:", `    ${curl}`);
   const firstHandler = Object.keys(input.config.handlers)[0];
   if (firstHandler)

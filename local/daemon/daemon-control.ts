@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { RunStatus } from "../../shared/events/event.ts";
+import { EventIdKind, namespacedEventId } from "../../shared/events/event-id.ts";
 import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
@@ -160,10 +161,13 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
       const ref = typeof payload.ref === "string" ? payload.ref : "";
       if (!ref || !after) throw new AdminRequestError(400, "invalid_push", "a git push needs `ref` and `after`");
       const repo = (payload.repository as { full_name?: string } | undefined)?.full_name;
-      const deliveryId = `git-push:${createHash("sha256")
-        .update(JSON.stringify([repo, ref, payload.before, after]))
-        .digest("hex")
-        .slice(0, 32)}`;
+      const deliveryId = namespacedEventId(
+        EventIdKind.LOCAL_GIT_PUSH,
+        createHash("sha256")
+          .update(JSON.stringify([repo, ref, payload.before, after]))
+          .digest("hex")
+          .slice(0, 32),
+      );
       const normalized = normalizeGithubDelivery({
         eventName: "push",
         deliveryId,
@@ -174,6 +178,7 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
       // A local push did not come over a GitHub endpoint: no endpoint path for the router to match.
       const event = {
         ...normalized,
+        id: deliveryId,
         source: "git-hook",
         metadata: { github_event: "push", delivery_id: deliveryId, local: true },
       };

@@ -1,43 +1,47 @@
 /**
- * The daemon's composition root: config -> embedded store -> hooks -> pipeline runner -> shared
- * ingest behind the local HTTP server, the worker feeding the shared job runner, the scheduler,
- * the file watchers, and the admin API the CLI verbs talk to. Stops gracefully: sources first,
- * watchers flushed, the worker finishing (or giving back) its jobs, then the store.
+ * The daemon's composition root. Start-up runs in named stages, in this order:
+ *   config -> lock (state folder) -> pid file -> store (open + integrity) -> runtime (hooks,
+ *   pipeline, ingest, intake) -> recovery (interrupted runs, then the worker) -> sources (webhooks,
+ *   schedules, watchers) -> admin API -> banner.
+ * The lock comes before anything in the state folder changes, so a second daemon on the same
+ * folder is refused before it could recover (re-queue) the first one's running jobs or touch its
+ * files. Stop runs the shutdown steps in their fixed order (shutdown-steps.ts): sources first,
+ * watchers flushed, the worker finishing (or giving back) its jobs, the admin API, the store, the
+ * pid file, the lock.
  */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
-import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/config/schema.ts";
-import { SOURCE_TYPES } from "../../shared/config/schema.ts";
-import { sourceName } from "../../shared/config/source-name.ts";
-import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
-import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
-import { withCausation } from "../../shared/guardrails/causation.ts";
-import { scheduleEvent } from "../../shared/events/schedule-event.ts";
+import type { SourceType } from "../../shared/config/schema.ts";
 import type { EventResult } from "../../shared/events/event.ts";
-import { LifecycleEvent } from "../../shared/hooks/lifecycle.ts";
-import type { HistoryQuery } from "../../shared/ports/history-store.ts";
-import { configEndpoints } from "../../shared/ingest/endpoints.ts";
-import { AdmissionKind, configRoute, createAdmission, type Admit } from "../../shared/ingest/admit.ts";
+import { configRoute, createAdmission } from "../../shared/ingest/admit.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
 import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
-import { createRuntime, type Runtime } from "../orchestrator/runtime.ts";
-import { openLocalStore, type LocalStore } from "../store/local-store.ts";
+import { systemClock } from "../../shared/ports/clock.ts";
+import type { HistoryQuery } from "../../shared/ports/history-store.ts";
+import {
+  configSecretValues,
+  scrubbingLogger,
+  secretScrubber,
+  shapeScrubber,
+  type SecretScrubber,
+} from "../../shared/secrets/secret-scrubber.ts";
+import { createRuntime } from "../orchestrator/runtime.ts";
+import type { LocalStoreOptions } from "../store/local-store.ts";
 import { storeHandlerState } from "../store/store-handler-state.ts";
-import { createWorker, type Worker } from "../worker/worker.ts";
-import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
-import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
+import { createWorker } from "../worker/worker.ts";
+import { startAdminApi, type AdminInfo } from "./admin-api.ts";
+import { banner } from "./banner.ts";
 import { createDaemonControl } from "./daemon-control.ts";
 import { createDaemonGuardrails } from "./daemon-guardrails.ts";
-import { banner } from "./banner.ts";
-import { createWebhookServer, type WebhookServer } from "./http-server.ts";
-import { writePidFile } from "./pid-file.ts";
-import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
+import { ShutdownStep, ShutdownSteps } from "./shutdown-steps.ts";
+import { createSourceRegistry } from "./source-registry.ts";
+import { parseSourceTypes, selectedConfig } from "./source-selection.ts";
+import { startSchedules, startWatchers, startWebhookSources, type WebhookAddress } from "./start-sources.ts";
+import { lockStage, pidFileStage, recoveryStage, storeHealthReport, storeStage } from "./startup-stages.ts";
 import { schedulerTimeFromEnv } from "./test-clock.ts";
-import { systemClock } from "../../shared/ports/clock.ts";
 
-export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
+export { HTTP_SOURCE_TYPES } from "./start-sources.ts";
+export { DaemonError, parseSourceTypes } from "./source-selection.ts";
 
 /** How often `idle()` looks at the queue. */
 const IDLE_POLL_MS = 50;
@@ -65,11 +69,13 @@ export interface DaemonOptions {
    * runs they missed; the caller waits for `idle()` and stops.
    */
   readonly oneShot?: boolean;
+  /** TEST ONLY: an injected store write failure (the reliability suite's ENOSPC where it cannot mount a small disk). */
+  readonly testStoreWriteFault?: LocalStoreOptions["testWriteFault"];
 }
 
 export interface RunningDaemon {
   readonly loaded: LoadedConfig;
-  readonly webhook?: { readonly host: string; readonly port: number; readonly url: string };
+  readonly webhook?: WebhookAddress;
   readonly admin: AdminInfo;
   /** Graceful stop; idempotent. */
   stop(reason?: string): Promise<void>;
@@ -83,52 +89,17 @@ export interface RunningDaemon {
   history(query?: HistoryQuery): Promise<EventResult[]>;
 }
 
-export class DaemonError extends Error {
-  override readonly name = "DaemonError";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-type SourceState = "started" | "stopped" | "error" | "ready" | "not selected" | "disabled";
-interface SourceEntry {
-  readonly name: string;
-  readonly index: number;
-  readonly source: SourceConfig;
-  state: SourceState;
-  error?: string;
-  detail?: string;
-}
-
-/** Parses `--sources file_change,schedule`; an unknown type is an error naming the known ones. */
-export function parseSourceTypes(list: readonly string[] | undefined): ReadonlySet<SourceType> | undefined {
-  if (list === undefined) return undefined;
-  const out = new Set<SourceType>();
-  for (const raw of list
-    .flatMap((s) => s.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "")) {
-    if (!(SOURCE_TYPES as readonly string[]).includes(raw))
-      throw new DaemonError(`--sources: unknown source type "${raw}"; expected some of ${SOURCE_TYPES.join(", ")}`);
-    out.add(raw as SourceType);
-  }
-  if (out.size === 0) throw new DaemonError("--sources: give at least one source type");
-  return out;
-}
-
-/** The config with the sources that were not selected disabled (indices, hence names, kept). */
-function selectedConfig(config: OrchestratorConfig, selected: ReadonlySet<SourceType> | undefined): OrchestratorConfig {
-  if (!selected) return config;
-  return { ...config, sources: config.sources.map((s) => (selected.has(s.type) ? s : { ...s, enabled: false })) };
-}
-
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  const logger =
-    opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
+  // Secrets never reach the log or the store: key shapes from the first line, configured values once the config is read.
+  let scrubber: SecretScrubber = shapeScrubber;
+  const logger = scrubbingLogger(
+    opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } }),
+    () => scrubber,
+  );
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const selected = opts.oneShot ? new Set<SourceType>(["schedule", "manual"]) : parseSourceTypes(opts.sources);
   const clock = systemClock;
@@ -141,6 +112,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
   }
 
+  // Config: read only, nothing in the state folder is touched yet.
   const loaded =
     opts.loaded ??
     (await loadConfig({
@@ -153,24 +125,26 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     }));
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
-  const removePidFile = opts.pidFile ? writePidFile(resolve(opts.cwd ?? process.cwd(), opts.pidFile)) : () => {};
-
-  const cleanups: (() => Promise<void> | void)[] = [removePidFile];
-  async function cleanup(): Promise<void> {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        logger.log("error", "cleanup step failed", { error: message(err) });
-      }
-    }
-  }
+  scrubber = secretScrubber(configSecretValues(loaded.config, opts.env));
+  const shutdown = new ShutdownSteps((step, err) =>
+    logger.log("error", "a stop step failed", { step, error: message(err) }),
+  );
 
   try {
-    const store: LocalStore = openLocalStore({ dir: stateDir, config, clock });
-    cleanups.push(() => store.close());
+    const lock = lockStage({ stateDir, configPath: loaded.configPath, shutdown, now: () => clock.now() });
+    pidFileStage({ pidFile: opts.pidFile, cwd: opts.cwd, shutdown });
+    const store = storeStage({
+      stateDir,
+      config,
+      clock,
+      shutdown,
+      logger,
+      scrub: (text) => scrubber.scrub(text),
+      ...(opts.testStoreWriteFault ? { testWriteFault: opts.testStoreWriteFault } : {}),
+    });
 
-    const { hooks, secrets, pipeline }: Runtime = await createRuntime({
+    // Runtime: hooks, secrets, pipeline; the HTTP ingest and the admission of every other entry.
+    const { hooks, secrets, pipeline } = await createRuntime({
       config,
       configDir,
       env: opts.env,
@@ -187,7 +161,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logger: logger.child({ component: "guardrails" }),
       env: opts.env,
     });
-    cleanups.push(() => guardrails.shutdown()); // after the worker stopped, before the store closes
+    shutdown.add(ShutdownStep.GUARDRAILS, () => guardrails.shutdown());
     if (guardrails.otlpUrl) logger.log("info", "traces exported over OTLP/HTTP", { url: guardrails.otlpUrl });
     const ingest = createIngest({
       config,
@@ -198,7 +172,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       logger: logger.child({ component: "ingest" }),
       ...guardrails.admission,
     });
-    const admit: Admit = createAdmission({
+    const admit = createAdmission({
       route: configRoute(config),
       queue: store,
       hooks,
@@ -207,189 +181,61 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ...guardrails.admission,
     });
 
-    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger, guardrails: guardrails.run });
-    const recovered = await worker.start();
-    logger.log("info", "store opened", { file: store.file, recovered, pending: store.depth() });
-    cleanups.push(async () => {
-      const report = await worker.stop({ timeoutMs: opts.stopTimeoutMs ?? 30_000 });
-      logger.log("info", "worker stopped", { finished: report.finished, released: report.released });
+    const worker = createWorker({ store, config, pipeline, hooks, clock, logger, guardrails: guardrails.run });
+    await recoveryStage({ worker, store, stopTimeoutMs: opts.stopTimeoutMs ?? 30_000, shutdown, logger });
+
+    // Sources.
+    const registry = createSourceRegistry({ sources: loaded.config.sources, selected, hooks, logger });
+    shutdown.add(ShutdownStep.SOURCES_STOPPED, () => registry.markAllStopped());
+    const webhook = opts.oneShot
+      ? undefined
+      : await startWebhookSources({
+          config,
+          registry,
+          ingest,
+          health: () => storeHealthReport(store),
+          env: opts.env,
+          shutdown,
+          logger,
+        });
+    const scheduler = await startSchedules({
+      config,
+      registry,
+      admit,
+      oneShot: opts.oneShot === true,
+      lastRun: store.lastRun,
+      time: schedulerTime,
+      shutdown,
+      logger,
     });
-
-    const entries: SourceEntry[] = loaded.config.sources.map((source, index) => ({
-      name: sourceName(source, index),
-      index,
-      source,
-      state: !source.enabled
-        ? "disabled"
-        : selected && !selected.has(source.type)
-          ? "not selected"
-          : source.type === "manual"
-            ? "ready"
-            : "stopped",
-    }));
-    // Cleanups run in reverse: sources (pushed below) stop first, then this announces them stopped,
-    // then the worker finishes, then the admin API, the store and the pid file.
-    cleanups.push(async () => {
-      for (const e of entries) {
-        if (e.state === "started") {
-          e.state = "stopped";
-          await sourceEvent(e, LifecycleEvent.SOURCE_STOPPED);
-        }
-      }
-    });
-    const active = (type: SourceType) => entries.filter((e) => e.source.type === type && e.state === "stopped");
-
-    async function sourceEvent(e: SourceEntry, lifecycle: LifecycleEvent, error?: string): Promise<void> {
-      try {
-        await hooks.emit(lifecycle, { source: e.name, source_type: e.source.type, ...(error ? { error } : {}) });
-      } catch (err) {
-        logger.log("warn", `${lifecycle} hook failed`, { source: e.name, error: message(err) });
-      }
-    }
-    async function markStarted(e: SourceEntry, detail?: string): Promise<void> {
-      e.state = "started";
-      e.detail = detail;
-      await sourceEvent(e, LifecycleEvent.SOURCE_STARTED);
-    }
-    async function markError(e: SourceEntry, err: unknown): Promise<void> {
-      e.error = message(err);
-      if (e.state !== "started") e.state = "error";
-      await sourceEvent(e, LifecycleEvent.SOURCE_ERROR, e.error);
-    }
-
-    // Webhooks (GitHub and generic) share one HTTP server.
-    let server: WebhookServer | undefined;
-    let webhook: RunningDaemon["webhook"];
-    const httpEntries = entries.filter((e) => HTTP_SOURCE_TYPES.includes(e.source.type) && e.state === "stopped");
-    const endpoints = configEndpoints(config);
-    if (httpEntries.length > 0 && endpoints.size > 0) {
-      const bodyLimit = (path: string) => endpoints.get(path)?.maxBodyBytes ?? config.max_body_bytes;
-      server = createWebhookServer({
-        host: config.webhook_host,
-        port: config.webhook_port,
-        bodyLimit,
-        ingest,
-        logger: logger.child({ component: "http" }),
-      });
-      const addr = await server.listen();
-      const shownHost =
-        addr.host === "0.0.0.0" || addr.host === "::"
-          ? "127.0.0.1"
-          : addr.host.includes(":")
-            ? `[${addr.host}]`
-            : addr.host;
-      webhook = { ...addr, url: `http://${shownHost}:${addr.port}` };
-      const srv = server;
-      cleanups.push(() => srv.close());
-      for (const e of httpEntries) {
-        const path =
-          e.source.type === "webhook" ? e.source.path : "path" in e.source && e.source.path ? e.source.path : "/github";
-        await markStarted(e, `POST ${webhook.url}${path}`);
-      }
-    }
-
-    // Schedules.
-    const scheduleEntries = active("schedule");
-    let scheduler: Scheduler | undefined;
-    if (scheduleEntries.length > 0) {
-      const byName = new Map(scheduleEntries.map((e) => [e.name, e]));
-      scheduler = createScheduler({
-        schedules: scheduleEntries.map((e) => {
-          const s = e.source as Extract<SourceConfig, { type: "schedule" }>;
-          return { name: e.name, cron: s.cron, timezone: s.timezone, payload: s.payload };
-        }),
-        nextFireTime,
-        clock: schedulerTime.clock,
-        timers: schedulerTime.timers,
-        lastRun: config.persist_last_run ? store.lastRun : undefined,
-        logger: logger.child({ component: "scheduler" }),
-        fire: async (f: Firing) => {
-          const payload = {
-            ...(f.schedule.payload ?? {}),
-            ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
-          };
-          const outcome = await admit(scheduleEvent(f.schedule.name, f.scheduledTime, payload));
-          if (outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE)
-            throw new DaemonError(
-              `schedule ${f.schedule.name} at ${f.scheduledTime.toISOString()} refused: ${"reason" in outcome ? outcome.reason : outcome.error}`,
-            );
-        },
-        onError: (spec, err) => {
-          const e = byName.get(spec.name);
-          if (e) void markError(e, err);
-        },
-      });
-      await scheduler.start();
-      const sch = scheduler;
-      cleanups.push(() => sch.stop());
-      // One-shot: the missed runs were submitted by start(); nothing fires later.
-      if (opts.oneShot) sch.stop();
-      const next = scheduler.nextFireTimes();
-      for (const e of scheduleEntries) await markStarted(e, `next ${next[e.name] ?? "never"}`);
-    }
-
-    // File watchers.
-    const watchers: FileWatcher[] = [];
-    for (const e of active("file_change")) {
-      const s = e.source as Extract<SourceConfig, { type: "file_change" }>;
-      const root = resolve(configDir, s.path);
-      if (!existsSync(root)) {
-        await markError(e, `watched path ${root} does not exist`);
-        continue;
-      }
-      const watcher = createFileWatcher({
-        source: e.name,
-        root,
-        pattern: s.pattern,
-        ignore: s.ignore,
-        events: s.events,
-        debounceMs: s.debounce_ms ?? config.debounce_ms,
-        maxContentBytes: s.max_content_bytes,
-        ignorePaths: [stateDir],
+    if (!opts.oneShot)
+      await startWatchers({
+        config,
+        configDir,
+        stateDir,
+        registry,
+        admit,
         ownChanges: { match: guardrails.ownWrites.match, ignore: config.guardrails.ignore_own_writes },
-        logger: logger.child({ component: "watcher", source: e.name }),
-        onError: (err) => void markError(e, err),
-        onChanges: async (set) => {
-          const event = fileChangeEvent({
-            source: set.source,
-            root: set.root,
-            changes: set.changes,
-            now: new Date(clock.now()),
-          });
-          const outcome = await admit(withCausation(event, set.causation));
-          // Back-pressure (queue full) or a store failure: coalesce into the next change set.
-          return outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE
-            ? "retry"
-            : undefined;
-        },
+        clock,
+        shutdown,
+        logger,
       });
-      try {
-        await watcher.start();
-        watchers.push(watcher);
-        await markStarted(e, `watching ${root}`);
-      } catch (err) {
-        await markError(e, err);
-      }
-    }
-    cleanups.push(async () => {
-      await Promise.all(watchers.map((w) => w.stop()));
-    });
 
     let stopping: Promise<void> | undefined;
     let resolveStopped!: () => void;
     const stopped = new Promise<void>((r) => (resolveStopped = r));
     const startedAt = new Date(clock.now()).toISOString();
-
     const stop = (reason = "stop requested"): Promise<void> => {
       stopping ??= (async () => {
         logger.log("info", "daemon stopping", { reason });
-        await cleanup();
+        await shutdown.run();
         logger.log("info", "daemon stopped");
         resolveStopped();
       })();
       return stopping;
     };
 
+    // Admin API: what the CLI verbs talk to.
     const control = createDaemonControl({
       config,
       configPath: loaded.configPath,
@@ -403,7 +249,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
         return guardrails.withPauses(
-          entries.map((e) => ({
+          registry.entries.map((e) => ({
             name: e.name,
             type: e.source.type,
             handler: e.source.handler,
@@ -419,9 +265,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       guardrails: guardrails.control,
       stop,
     });
-
-    const admin: AdminApi = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
-    cleanups.splice(2, 0, () => admin.close()); // after the worker, before the store and the pid file
+    const admin = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
+    shutdown.add(ShutdownStep.ADMIN, () => admin.close());
+    lock.describe({
+      pid: process.pid,
+      started_at: startedAt,
+      config: loaded.configPath,
+      ...(webhook ? { webhook_url: webhook.url } : {}),
+      admin: `${admin.info.host}:${admin.info.port}`,
+    });
 
     print(
       banner({
@@ -429,7 +281,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         configPath: loaded.configPath,
         stateDir,
         webhookUrl: webhook?.url,
-        sources: entries.map((e) => ({
+        localWebhookUrl: webhook?.localUrl,
+        sources: registry.entries.map((e) => ({
           name: e.name,
           type: e.source.type,
           handler: e.source.handler,
@@ -451,7 +304,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     };
     return {
       loaded,
-      webhook,
+      ...(webhook ? { webhook } : {}),
       admin: admin.info,
       stop,
       stopped,
@@ -460,7 +313,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       history: (query) => store.history.list(query),
     };
   } catch (err) {
-    await cleanup();
+    await shutdown.run();
     throw err;
   }
 }

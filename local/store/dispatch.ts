@@ -83,7 +83,7 @@ export function ackOp(ctx: StoreContext, jobId: string, result: EventResult, now
     jobId,
     "UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
     state,
-    JSON.stringify(result),
+    ctx.resultJson(result),
     now,
   );
 }
@@ -101,8 +101,8 @@ export function retryLaterOp(
     `UPDATE jobs SET state = 'RETRY_WAIT', available_at = ?, last_error = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
      WHERE id = ? AND state NOT IN ('COMPLETED', 'SKIPPED')`,
     availableAt,
-    result.error ?? "failed",
-    JSON.stringify(result),
+    ctx.errorText(result.error ?? "failed"),
+    ctx.resultJson(result),
     now,
   );
 }
@@ -113,8 +113,8 @@ export function deadLetterOp(ctx: StoreContext, jobId: string, result: EventResu
     jobId,
     `UPDATE jobs SET state = 'DEAD', last_error = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
      WHERE id = ? AND state NOT IN ('COMPLETED', 'SKIPPED')`,
-    result.error ?? "failed",
-    JSON.stringify(result),
+    ctx.errorText(result.error ?? "failed"),
+    ctx.resultJson(result),
     now,
   );
 }

@@ -31,7 +31,7 @@ export function parkOp(ctx: StoreContext, jobId: string, result: EventResult, pa
       `UPDATE jobs SET state = 'PARKED', parked_json = ?, result_json = ?, last_error = NULL, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
        WHERE id = ? AND state NOT IN ('COMPLETED', 'SKIPPED', 'DENIED', 'DROPPED')`,
     )
-    .run(JSON.stringify(stored), JSON.stringify(result), now, jobId);
+    .run(JSON.stringify(stored), ctx.resultJson(result), now, jobId);
   if (info.changes === 0) throw new StoreRequestError(`no job "${jobId}" to park in the store`);
 }
 
@@ -74,7 +74,7 @@ function decide(ctx: StoreContext, row: JobRow, decision: GateDecision, now: num
     .stmt(
       "UPDATE jobs SET state = 'DENIED', parked_json = ?, result_json = ?, updated_at = ? WHERE id = ? AND state = 'PARKED'",
     )
-    .run(json, JSON.stringify(result), now, row.id);
+    .run(json, ctx.resultJson(result), now, row.id);
   appendHistoryRow(ctx, result, now);
   return { jobId: row.id, state: StoreJobState.DENIED, decision };
 }

@@ -33,6 +33,15 @@ export interface GroupCommitOptions {
   readonly sync?: () => Promise<void>;
   /** Called after each successful flush (the store asks for a checkpoint there). */
   readonly afterSync?: () => void;
+  /** Called when a batch is durable (committed, and flushed with `sync`). */
+  readonly onDurable?: () => void;
+  /** Called when a whole batch failed (its commit or its flush): the store's health watches these. */
+  readonly onFailure?: (error: unknown) => void;
+  /**
+   * TEST ONLY: runs before each batch's transaction; what it throws fails the batch as a failed
+   * commit would (the reliability suite injects ENOSPC here where it cannot mount a small disk).
+   */
+  readonly beforeCommit?: () => void;
 }
 
 interface Committed {
@@ -67,6 +76,8 @@ export class GroupCommitter {
   /** Committed batches waiting for the next flush. */
   private unsynced: Committed[] = [];
   private syncing: Promise<void> | undefined;
+  /** Set while commits are held back (a truncating checkpoint needs the write lock for a moment). */
+  private paused: Promise<unknown> | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -82,8 +93,9 @@ export class GroupCommitter {
     if (this.closed) return Promise.reject(new StoreError(`${this.where}: the store is closed`));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject });
-      // While a flush runs, writes wait for it and then commit in one transaction (syncLoop).
-      if (!this.scheduled && !this.syncing) {
+      // While a flush runs, writes wait for it and then commit in one transaction (syncLoop); while
+      // commits are paused, they wait for the pause to end.
+      if (!this.scheduled && !this.syncing && !this.paused) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -97,12 +109,38 @@ export class GroupCommitter {
     if (this.unsynced.length > 0 && this.options.sync) this.syncing ??= this.syncLoop(this.options.sync);
   }
 
+  /**
+   * Holds commits back while `fn` runs (writes queue meanwhile and commit as one batch after), so
+   * another connection can take the write lock without this one blocking the event loop in
+   * SQLite's busy handler. Commits resume after `fn` settles, or after `maxMs` at the latest.
+   */
+  async pauseWhile<T>(fn: () => Promise<T>, maxMs = 2000): Promise<T> {
+    if (this.paused) await this.paused.catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const work = fn();
+    const pause = Promise.race([work, new Promise((r) => (timer = setTimeout(r, maxMs)))]);
+    this.paused = pause;
+    try {
+      await pause;
+      return await work;
+    } finally {
+      clearTimeout(timer);
+      if (this.paused === pause) this.paused = undefined;
+      if (!this.paused && this.queue.length > 0 && !this.scheduled && !this.syncing) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    }
+  }
+
   private commitQueued(): void {
+    if (this.paused) return;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
     let settled: Settled[];
     try {
+      this.options.beforeCommit?.();
       settled = this.commit(batch, false);
     } catch (fastPathError) {
       if (!(fastPathError instanceof OperationFailed)) return this.failAll(batch, fastPathError);
@@ -117,7 +155,10 @@ export class GroupCommitter {
     this.transactions += 1;
     this.operations += batch.length;
     this.largestBatch = Math.max(this.largestBatch, batch.length);
-    if (!this.options.sync) return settle(batch, settled);
+    if (!this.options.sync) {
+      this.options.onDurable?.();
+      return settle(batch, settled);
+    }
     this.unsynced.push({ batch, settled });
   }
 
@@ -135,6 +176,7 @@ export class GroupCommitter {
         continue;
       }
       this.syncs += 1;
+      this.options.onDurable?.();
       for (const c of covered) settle(c.batch, c.settled);
       this.options.afterSync?.();
       // The writes queued during the flush: one transaction, then the next flush.
@@ -173,6 +215,7 @@ export class GroupCommitter {
   }
 
   private failAll(batch: readonly Queued[], error: unknown): void {
+    this.options.onFailure?.(error);
     const failure = new StoreError(
       `${this.where}: commit of ${batch.length} write(s) failed: ${(error as Error).message}`,
       { cause: error },
@@ -190,10 +233,11 @@ export class GroupCommitter {
   }
 
   /** Commits what is queued and refuses later writes; resolves once all of it is durable. */
-  close(): Promise<void> {
-    this.flush();
+  async close(): Promise<void> {
     this.closed = true;
-    return this.syncing ?? Promise.resolve();
+    while (this.paused) await this.paused.catch(() => undefined);
+    this.flush();
+    await this.syncing;
   }
 }
 

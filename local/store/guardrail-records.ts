@@ -61,7 +61,8 @@ export function readCounters(ctx: StoreContext, key: string): Record<string, num
 
 export function appendSpansOp(ctx: StoreContext, spans: readonly SpanRecord[]): void {
   const insert = ctx.stmt("INSERT INTO spans (event_id, start_ms, json) VALUES (?, ?, ?)");
-  for (const s of spans) insert.run(s.event_id ?? null, s.start_ms, JSON.stringify(s));
+  // A span carries step errors: scrubbed like every stored error text.
+  for (const s of spans) insert.run(s.event_id ?? null, s.start_ms, ctx.errorText(JSON.stringify(s)));
 }
 
 /**

@@ -90,7 +90,7 @@ export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: nu
       result.handler ?? null,
       result.status ?? (result.success ? "succeeded" : "failed"),
       Number.isNaN(started) ? now : started,
-      JSON.stringify(result),
+      ctx.resultJson(result),
     );
   const keep = Math.max(1, ctx.config.history_limit);
   ctx
@@ -125,8 +125,8 @@ function insertJob(
       now,
       job.concurrency_key ?? null,
       job.replay_of ?? null,
-      extra.lastError ?? null,
-      extra.result ? JSON.stringify(extra.result) : null,
+      extra.lastError === undefined ? null : ctx.errorText(extra.lastError),
+      extra.result ? ctx.resultJson(extra.result) : null,
       Number.isNaN(enqueued) ? now : enqueued,
       now,
     );
@@ -190,7 +190,7 @@ export function submitOp(
         `UPDATE jobs SET state = 'DROPPED', superseded_by = ?, announced = 0, last_error = ?, result_json = ?, updated_at = ?
        WHERE id = ? AND state IN ('PENDING', 'RETRY_WAIT')`,
       )
-      .run(v.supersededBy, reason, JSON.stringify(result), now, v.id);
+      .run(v.supersededBy, reason, ctx.resultJson(result), now, v.id);
     appendHistoryRow(ctx, result, now);
   }
   for (const job of jobs) insertJob(ctx, job, StoreJobState.PENDING, now);

@@ -80,7 +80,7 @@ export function completeOp(ctx: StoreContext, jobId: string, result: EventResult
         `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, result_json, enqueued_at, updated_at)
        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
       )
-      .run(jobId, eventId, handler, state, now, JSON.stringify(result), now, now);
+      .run(jobId, eventId, handler, state, now, ctx.resultJson(result), now, now);
     return;
   }
   if (
@@ -93,14 +93,14 @@ export function completeOp(ctx: StoreContext, jobId: string, result: EventResult
     .stmt(
       "UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, updated_at = ? WHERE id = ?",
     )
-    .run(state, JSON.stringify(result), now, jobId);
+    .run(state, ctx.resultJson(result), now, jobId);
 }
 
 /** The run failed: RUNNING -> FAILED, until the worker decides (retry later or dead letter). */
 export function failOp(ctx: StoreContext, jobId: string, result: EventResult, now: number): void {
   validId("fail", jobId);
   const row = getRow(ctx, jobId);
-  const error = result.error ?? "failed";
+  const error = ctx.errorText(result.error ?? "failed");
   if (!row) {
     const { eventId, handler } = splitJobId(jobId);
     ctx
@@ -108,7 +108,7 @@ export function failOp(ctx: StoreContext, jobId: string, result: EventResult, no
         `INSERT INTO jobs (id, event_id, handler, state, attempts, available_at, last_error, result_json, enqueued_at, updated_at)
        VALUES (?, ?, ?, 'FAILED', 1, ?, ?, ?, ?, ?)`,
       )
-      .run(jobId, eventId, handler, now, error, JSON.stringify(result), now, now);
+      .run(jobId, eventId, handler, now, error, ctx.resultJson(result), now, now);
     return;
   }
   if (row.state === StoreJobState.RUNNING) {
@@ -117,10 +117,10 @@ export function failOp(ctx: StoreContext, jobId: string, result: EventResult, no
       .stmt(
         "UPDATE jobs SET state = 'FAILED', claimed = 0, last_error = ?, result_json = ?, updated_at = ? WHERE id = ?",
       )
-      .run(error, JSON.stringify(result), now, jobId);
+      .run(error, ctx.resultJson(result), now, jobId);
   } else {
     ctx
       .stmt("UPDATE jobs SET last_error = ?, result_json = ?, updated_at = ? WHERE id = ?")
-      .run(error, JSON.stringify(result), now, jobId);
+      .run(error, ctx.resultJson(result), now, jobId);
   }
 }

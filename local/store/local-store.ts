@@ -6,9 +6,7 @@
  * be both), plus what the worker and the operator need. Design: ARCHITECTURE.md beside this file.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
 import type { GateDecision, ParkedRun } from "../../shared/events/parked-run.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
@@ -52,10 +50,12 @@ import {
 } from "./gates.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
+import type { IntegrityReport } from "./integrity.ts";
+import { openStoreDatabase, openWalSync } from "./open-database.ts";
+import { waitingOutTransientFailures } from "./outcome-writes.ts";
 import { applyCountersOp, appendSpansOp, pruneGuardrailsOp, readCounters, spansOfEvent } from "./guardrail-records.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
-import { migrate } from "./migrations.ts";
 import {
   exportStateOf,
   getHandlerState,
@@ -67,12 +67,10 @@ import {
 } from "./records.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
 import { StoreError } from "./store-error.ts";
-import { WalSync } from "./wal-sync.ts";
+import { StoreHealthMonitor, type StoreHealth } from "./store-health.ts";
+import { WalCheckpointPolicy, type WalCheckpointLimits } from "./wal-checkpoint-policy.ts";
 
 export const STORE_FILE_NAME = "evd.db";
-
-/** WAL size past which a passive checkpoint is requested (about SQLite's default of 1000 pages). */
-const CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 
 export interface LocalStoreOptions {
   /** The state directory (the folder of the config's `state_file`); created if missing. */
@@ -82,6 +80,17 @@ export interface LocalStoreOptions {
   readonly clock?: Clock;
   /** How long a writer waits for another connection's lock (a CLI reading while the daemon writes). @default 5000 */
   readonly busyTimeoutMs?: number;
+  /**
+   * Runs `PRAGMA quick_check` before anything else touches the file; a damaged store is refused
+   * with StoreCorruptError saying how to recover. The daemon sets it. @default false
+   */
+  readonly checkIntegrity?: boolean;
+  /** When the WAL is checkpointed (wal-checkpoint-policy.ts). */
+  readonly walLimits?: WalCheckpointLimits;
+  /** Applied to every run result and error text before it is stored (secret scrubbing). @default none */
+  readonly scrub?: (text: string) => string;
+  /** TEST ONLY: runs before each commit; what it throws fails the commit (an injected ENOSPC). */
+  readonly testWriteFault?: () => void;
 }
 
 export interface LocalStore extends JobQueue {
@@ -127,7 +136,13 @@ export interface LocalStore extends JobQueue {
   prune(now?: number): Promise<{ events: number; jobs: number }>;
   /** Called after a commit that made work runnable (submit, redrive, replay, recovery). */
   onWork(listener: () => void): () => void;
-  commitStats(): GroupCommitStats & { checkpoints?: number };
+  commitStats(): GroupCommitStats & { checkpoints?: number; truncations?: number };
+  /** What the last reads and commits met: ok, disk full (passing), damaged or failed disk (lasting). */
+  health(): StoreHealth;
+  /** The integrity check of this open store (quick_check), e.g. the one the daemon ran at start. */
+  readonly integrity?: IntegrityReport;
+  /** Bytes in the write-ahead log now. */
+  walBytes(): number;
   /** Commits the writes in flight, then closes the file. */
   close(): Promise<void>;
 }
@@ -135,43 +150,29 @@ export interface LocalStore extends JobQueue {
 export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const clock = opts.clock ?? systemClock;
   const file = join(opts.dir, STORE_FILE_NAME);
-  let db: Database.Database;
-  try {
-    mkdirSync(opts.dir, { recursive: true });
-    db = new Database(file);
-    db.pragma("journal_mode = WAL");
-    // FULL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can lose the last
-    // commits; FULL fsyncs the WAL on every commit, so an acknowledged (202) job survives kill -9
-    // AND power loss. Group commit (group-commit.ts) pays that fsync once per batch of requests.
-    db.pragma("synchronous = FULL");
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-    // Statement journals (one per savepoint of a group-commit batch) stay in memory: they only
-    // undo a failed statement and play no part in crash recovery.
-    db.pragma("temp_store = MEMORY");
-    migrate(db, file);
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError(`cannot open the store ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  // The fsync of each commit leaves the event loop (wal-sync.ts): this connection commits without
-  // syncing, the group committer settles a batch only after an fdatasync of the WAL started after
-  // its COMMIT, and checkpoints run on a FULL connection in a worker (checkpointer.ts). If the WAL
-  // file cannot be opened, the connection stays FULL and commits sync in place.
+  const { db, integrity } = openStoreDatabase(opts.dir, file, opts);
+  // The group committer settles a batch only after an fdatasync of the WAL started after its
+  // COMMIT; checkpoints run on a FULL connection in a worker (checkpointer.ts).
   const walSync = openWalSync(db, file);
   const checkpointer = new Checkpointer(file);
-  const ctx = createContext(db, opts.config, randomUUID(), file);
-  // Under steady writes a passive checkpoint rarely catches up with the writer, so the WAL does not
-  // start over: a checkpoint is asked for each time the file grew by CHECKPOINT_WAL_BYTES, and
-  // `journal_size_limit` shrinks it back when it does start over.
-  let checkpointAt = CHECKPOINT_WAL_BYTES;
-  const afterSync = (): void => {
-    const size = walSync!.size();
-    if (size < checkpointAt - CHECKPOINT_WAL_BYTES) checkpointAt = size + CHECKPOINT_WAL_BYTES;
-    if (size < checkpointAt) return;
-    checkpointAt = size + CHECKPOINT_WAL_BYTES;
-    checkpointer.request();
-  };
-  const writer = new GroupCommitter(db, file, walSync ? { sync: () => walSync.sync(), afterSync } : {});
+  const ctx = createContext(db, opts.config, randomUUID(), file, opts.scrub);
+  const healthMonitor = new StoreHealthMonitor(file, () => clock.now());
+  // Checkpoints keep the WAL bounded under any load (wal-checkpoint-policy.ts).
+  // (the policy holds commits back through `writer`, created just below)
+  const policy = walSync
+    ? new WalCheckpointPolicy(
+        () => walSync.size(),
+        checkpointer,
+        (fn) => writer.pauseWhile(fn),
+        opts.walLimits,
+      )
+    : undefined;
+  const writer: GroupCommitter = new GroupCommitter(db, file, {
+    ...(walSync ? { sync: () => walSync.sync(), afterSync: () => policy!.afterSync() } : {}),
+    onDurable: () => healthMonitor.committed(),
+    onFailure: (error) => healthMonitor.failed(error),
+    ...(opts.testWriteFault ? { beforeCommit: opts.testWriteFault } : {}),
+  });
   const listeners = new Set<() => void>();
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -180,15 +181,23 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     for (const l of listeners) l();
   };
   const write = <T>(op: () => T): Promise<T> => writer.run(op);
+  /** A run's outcome: waits out a full disk (outcome-writes.ts). */
+  const record = <T>(what: string, op: () => T): Promise<T> =>
+    waitingOutTransientFailures(() => writer.run(op), { closed: () => closed, what: `${file}: ${what}` });
   const read = <T>(fn: () => T): T => {
     if (closed) throw new StoreError(`${file}: the store is closed`);
-    return fn();
+    try {
+      return fn();
+    } catch (error) {
+      healthMonitor.failed(error);
+      throw error;
+    }
   };
 
   const jobs: JobStore = {
     claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => write(() => claimOp(ctx, jobId, leaseMs, at)),
-    complete: (jobId, result, at) => write(() => completeOp(ctx, jobId, result, at)),
-    fail: (jobId, result, at) => write(() => failOp(ctx, jobId, result, at)),
+    complete: (jobId, result, at) => record(`complete ${jobId}`, () => completeOp(ctx, jobId, result, at)),
+    fail: (jobId, result, at) => record(`fail ${jobId}`, () => failOp(ctx, jobId, result, at)),
     async get(jobId): Promise<JobRecord | undefined> {
       return read(() => {
         const row = getRow(ctx, jobId);
@@ -197,7 +206,8 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     },
   };
   const history: HistoryStore = {
-    append: (result) => write(() => appendHistoryRow(ctx, result, clock.now())),
+    append: (result) =>
+      record(`history of ${result.job_id ?? result.event_id}`, () => appendHistoryRow(ctx, result, clock.now())),
     async list(query?: HistoryQuery) {
       return read(() => listHistory(ctx, query));
     },
@@ -238,9 +248,10 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       return (await write(() => takeBatchOp(ctx, 1, now(at))))[0];
     },
     takeBatch: (limit, at) => write(() => takeBatchOp(ctx, limit, now(at))),
-    ack: (jobId, result) => write(() => ackOp(ctx, jobId, result, clock.now())),
-    retryLater: (jobId, result, availableAt) => write(() => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
-    deadLetter: (jobId, result) => write(() => deadLetterOp(ctx, jobId, result, clock.now())),
+    ack: (jobId, result) => record(`ack ${jobId}`, () => ackOp(ctx, jobId, result, clock.now())),
+    retryLater: (jobId, result, availableAt) =>
+      record(`retry ${jobId}`, () => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
+    deadLetter: (jobId, result) => record(`dead letter ${jobId}`, () => deadLetterOp(ctx, jobId, result, clock.now())),
     release: (jobId) => write(() => releaseOp(ctx, jobId, clock.now())),
     async recoverInterrupted(at) {
       const out = await write(() => recoverInterruptedOp(ctx, now(at)));
@@ -288,7 +299,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
             }
           ).t ?? undefined,
       ),
-    park: (jobId, result, parked) => write(() => parkOp(ctx, jobId, result, parked, clock.now())),
+    park: (jobId, result, parked) => record(`park ${jobId}`, () => parkOp(ctx, jobId, result, parked, clock.now())),
     listParked: () => read(() => listParkedOp(ctx)),
     async decideGate(jobId, decision) {
       const out = await write(() => decideGateOp(ctx, jobId, decision, clock.now()));
@@ -315,11 +326,18 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    commitStats: () => ({ ...writer.stats(), ...(walSync ? { checkpoints: checkpointer.stats().checkpoints } : {}) }),
+    commitStats: () => {
+      const cp = checkpointer.stats();
+      return { ...writer.stats(), ...(walSync ? { checkpoints: cp.checkpoints, truncations: cp.truncations } : {}) };
+    },
+    health: () => (closed ? { state: "ok" } : healthMonitor.current()),
+    ...(integrity ? { integrity } : {}),
+    walBytes: () => walSync?.size() ?? 0,
 
     close() {
       closing ??= (async () => {
         try {
+          policy?.close();
           await writer.close();
         } finally {
           closed = true;
@@ -334,17 +352,4 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       return closing;
     },
   };
-}
-
-function openWalSync(db: Database.Database, file: string): WalSync | undefined {
-  let walSync: WalSync;
-  try {
-    walSync = new WalSync(`${file}-wal`);
-  } catch {
-    return undefined;
-  }
-  db.pragma("wal_autocheckpoint = 0");
-  db.pragma(`journal_size_limit = ${CHECKPOINT_WAL_BYTES}`);
-  db.pragma("synchronous = OFF");
-  return walSync;
 }

@@ -13,6 +13,10 @@ export interface StoreContext {
   readonly file: string;
   /** Prepares `sql` once and reuses it. */
   stmt(sql: string): Database.Statement;
+  /** A run's result as stored: JSON, with secrets scrubbed (shared/secrets/secret-scrubber.ts). */
+  resultJson(result: EventResult): string;
+  /** A text as stored (an error, a trace span), with secrets scrubbed. */
+  errorText(text: string): string;
 }
 
 export function createContext(
@@ -20,6 +24,7 @@ export function createContext(
   config: OrchestratorConfig,
   instanceId: string,
   file: string,
+  scrub: (text: string) => string = (text) => text,
 ): StoreContext {
   const cache = new Map<string, Database.Statement>();
   return {
@@ -27,6 +32,8 @@ export function createContext(
     config,
     instanceId,
     file,
+    resultJson: (result) => scrub(JSON.stringify(result)),
+    errorText: (text) => scrub(text),
     stmt(sql) {
       let s = cache.get(sql);
       if (!s) {
@@ -140,8 +147,4 @@ export function maxAttemptsOf(config: OrchestratorConfig, handler: string): numb
 /** Lease of a job handed out by the worker: the handler's timeout plus a grace minute. */
 export function dispatchLeaseOf(config: OrchestratorConfig, handler: string): number {
   return (config.handlers[handler]?.timeout_ms ?? 300_000) + 60_000;
-}
-
-export function resultJson(result: EventResult): string {
-  return JSON.stringify(result);
 }

@@ -13,11 +13,16 @@ import { close, closeSync, fdatasync, fstatSync, fsyncSync, openSync } from "nod
 import { dirname } from "node:path";
 import { StoreError } from "./store-error.ts";
 
+/** A failed fdatasync of the WAL: final, whatever its errno (see `sync`). */
+export class WalFlushError extends StoreError {
+  override readonly name = "WalFlushError";
+}
+
 export class WalSync {
   private readonly fd: number;
   private closed = false;
   private syncs = 0;
-  private failure: StoreError | undefined;
+  private failure: WalFlushError | undefined;
 
   /** `walFile` is `<db file>-wal`; it exists while a connection in WAL mode has the database open. */
   constructor(private readonly walFile: string) {
@@ -47,7 +52,7 @@ export class WalSync {
       fdatasync(this.fd, (error) => {
         if (this.failure) reject(this.failure);
         else if (error) {
-          this.failure = new StoreError(`fdatasync of ${this.walFile} failed: ${error.message}`, { cause: error });
+          this.failure = new WalFlushError(`fdatasync of ${this.walFile} failed: ${error.message}`, { cause: error });
           reject(this.failure);
         } else {
           this.syncs += 1;

@@ -257,18 +257,31 @@ export function createWorker(opts: WorkerOptions): Worker {
       alarm.wake();
       await loopDone;
       const running = [...active.keys()];
+      const timeoutMs = stopOpts.timeoutMs ?? 30_000;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, stopOpts.timeoutMs ?? 30_000);
-      });
-      await Promise.race([Promise.allSettled([...active.values()]), timeout]);
+      const deadline = (ms: number) =>
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ms);
+        });
+      await Promise.race([Promise.allSettled([...active.values()]), deadline(timeoutMs)]);
       clearTimeout(timer);
-      // A job whose run is over is only recording its outcome: let it finish rather than put it back.
-      await Promise.allSettled([...settling].map((id) => active.get(id)));
+      // A job whose run is over is only recording its outcome: let it finish rather than put it back,
+      // for another timeout at most (its write may be waiting for disk space; then it stays
+      // RUNNING / FAILED and the next start recovers it).
+      await Promise.race([Promise.allSettled([...settling].map((id) => active.get(id))), deadline(timeoutMs)]);
+      clearTimeout(timer);
       const left = [...active.keys()].filter((id) => !settling.has(id));
       for (const id of left) {
         released.add(id);
-        await store.release(id);
+        try {
+          await store.release(id);
+        } catch (err) {
+          // Not given back (a full disk, a closing store): still RUNNING, so the next start recovers it.
+          logger.log("error", "could not give a running job back at stop", {
+            job_id: id,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        }
       }
       state = WorkerState.STOPPED;
       if (left.length > 0) logger.log("warn", "running jobs put back to the queue at stop", { jobs: left });

@@ -56,7 +56,8 @@ export function refusedStepKeys(step: unknown): Refusal[] {
   if (!isPlainObject(step)) return [];
   const found: Refusal[] = step.type === "bash" ? [{ key: "type", reason: BASH }] : [];
   for (const key of Object.keys(step)) {
-    const reason = REFUSED_STEP_KEYS[key];
+    // Own keys only: `constructor` or `toString` in a step must not find Object's.
+    const reason = Object.hasOwn(REFUSED_STEP_KEYS, key) ? REFUSED_STEP_KEYS[key] : undefined;
     if (reason !== undefined && !found.some((r) => r.reason === reason)) found.push({ key, reason });
   }
   return found;
@@ -65,6 +66,6 @@ export function refusedStepKeys(step: unknown): Refusal[] {
 export function refusedStageKeys(stage: unknown): Refusal[] {
   if (!isPlainObject(stage)) return [];
   return Object.keys(stage)
-    .filter((k) => REFUSED_STAGE_KEYS[k] !== undefined)
+    .filter((k) => Object.hasOwn(REFUSED_STAGE_KEYS, k))
     .map((key) => ({ key, reason: REFUSED_STAGE_KEYS[key]! }));
 }

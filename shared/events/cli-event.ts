@@ -2,6 +2,8 @@
  * One event from a command line (`evd event --type T --payload JSON [--source S] [--id ID]`),
  * built the way its real source would build it, so it routes like the real thing:
  *   manual, custom   -> a manual event (fresh UUID unless --id)
+ * An id the command line gives (`--id`) or makes up is always `manual:<id>` (event-id.ts), whatever
+ * the type: it must not pose as a delivery, a schedule slot or a file change set.
  *   webhook          -> a webhook event on the webhook source's path (`--source PATH`, or the config's
  *                       only webhook source); id = the body hash unless --id
  *   schedule         -> a schedule firing now (`--source NAME`, or the config's only schedule for
@@ -10,10 +12,10 @@
  *                       otherwise the payload is taken as already normalized (`branch`, `action`...)
  *   file_change      -> `payload.files` (paths) or `payload.changes`, for the watcher `--source NAME` or all
  */
-import { randomUUID } from "node:crypto";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { sourceName } from "../config/source-name.ts";
 import { EventError } from "./errors.ts";
+import { manualEventId } from "./event-id.ts";
 import { EVENT_TYPES, EventType, type Event } from "./event.ts";
 import { normalizeGithubDelivery } from "./github.ts";
 import { manualEvent } from "./manual-event.ts";
@@ -77,13 +79,13 @@ export function buildCliEvent(input: CliEventInput): Event {
     case EventType.SCHEDULE: {
       const { name, defaults } = pickSchedule(input);
       const event = scheduleEvent(name, now, { ...defaults, ...payload });
-      return id !== undefined ? { ...event, id } : event;
+      return id !== undefined ? { ...event, id: manualEventId(id) } : event;
     }
     case EventType.GIT_PUSH:
     case EventType.GIT_PR: {
       const githubShaped =
         type === EventType.GIT_PUSH ? typeof payload.ref === "string" : typeof payload.pull_request === "object";
-      const eventId = id ?? randomUUID();
+      const eventId = manualEventId(id);
       if (githubShaped) {
         const e = normalizeGithubDelivery({
           eventName: type === EventType.GIT_PUSH ? "push" : "pull_request",
@@ -94,6 +96,7 @@ export function buildCliEvent(input: CliEventInput): Event {
         });
         return {
           ...e,
+          id: eventId,
           source: input.source ?? "cli",
           metadata: { github_event: e.payload.github_event, trigger: "cli" },
         };
@@ -109,7 +112,7 @@ export function buildCliEvent(input: CliEventInput): Event {
     }
     case EventType.FILE_CHANGE:
       return {
-        id: id ?? randomUUID(),
+        id: manualEventId(id),
         type,
         source: input.source ?? "cli",
         payload,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { EventError } from "./errors.ts";
+import { EventIdKind, namespacedEventId } from "./event-id.ts";
 import { EventType, type Event } from "./event.ts";
 
 export const FileChangeKind = { CREATE: "create", MODIFY: "modify", DELETE: "delete" } as const;
@@ -53,7 +54,7 @@ export function fileChangeEventId(source: string, changes: readonly FileChange[]
   const hash = createHash("sha256")
     .update(`${source}\n${lines.join("\n")}`)
     .digest("hex");
-  return `file:${hash}`;
+  return namespacedEventId(EventIdKind.FILE, hash);
 }
 
 /** The payload of a file_change event (also used by the router when it narrows the changes). */

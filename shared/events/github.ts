@@ -4,15 +4,17 @@
  *   push         -> git_push: `branch` (refs/heads/x -> x) or `tag` (refs/tags/v1 -> v1), `files`, `repo`, `github_event`
  *   pull_request -> git_pr:   `number`, `action`, `repo`, `branch` (head ref), `base_branch`, `github_event`
  *   anything else (ping, issues, ...) -> custom with `github_event` (and `repo` when there is one)
- * The event id is the `X-GitHub-Delivery` id; `source` is the endpoint path the delivery came to.
+ * The event id is `github:<endpoint path>:<X-GitHub-Delivery>` (event-id.ts: the header is not
+ * signed, so it is kept in its own namespace); `source` is the endpoint path the delivery came to.
  */
 import { EventError } from "./errors.ts";
+import { githubEventId } from "./event-id.ts";
 import { EventType, type Event } from "./event.ts";
 
 export interface GithubDeliveryInput {
   /** The `X-GitHub-Event` header. */
   readonly eventName: string;
-  /** The `X-GitHub-Delivery` header: the event id. */
+  /** The `X-GitHub-Delivery` header: the event id within the endpoint's namespace. */
   readonly deliveryId: string;
   readonly payload: Record<string, unknown>;
   readonly receivedAt: Date;
@@ -39,7 +41,7 @@ export function normalizeGithubDelivery(input: GithubDeliveryInput): Event {
     normalized = common;
   }
   return {
-    id: deliveryId,
+    id: githubEventId(input.path, deliveryId),
     type,
     source: input.path,
     payload: withoutClobbering(payload, normalized),

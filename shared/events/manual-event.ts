@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
-import { EventError } from "./errors.ts";
+import { manualEventId } from "./event-id.ts";
 import { EventType, type Event } from "./event.ts";
 
 export interface ManualEventInput {
   readonly payload?: Record<string, unknown>;
-  /** The caller's id (idempotency key); a fresh UUID when omitted. */
+  /** The caller's id (idempotency key), namespaced as `manual:<id>`; a fresh UUID when omitted. */
   readonly id?: string;
   /** Where it came from; default "cli". For a webhook-typed event, the webhook path. */
   readonly source?: string;
@@ -12,13 +11,12 @@ export interface ManualEventInput {
   readonly now: Date;
 }
 
-/** A manual trigger (CLI, admin API): a fresh UUID id unless the caller gives one. */
+/** A manual trigger (CLI, admin API): `manual:<caller's id>`, or `manual:<fresh UUID>`. */
 export function manualEvent(input: ManualEventInput): Event {
   const type = input.type ?? EventType.MANUAL;
-  if (input.id !== undefined && input.id.trim() === "") throw new EventError("event id must not be empty");
   const source = input.source ?? "cli";
   return {
-    id: input.id ?? randomUUID(),
+    id: manualEventId(input.id),
     type,
     source,
     payload: { ...(input.payload ?? {}) },

@@ -1,9 +1,10 @@
 import { EventError } from "./errors.ts";
+import { EventIdKind, namespacedEventId } from "./event-id.ts";
 import { EventType, type Event } from "./event.ts";
 
 /** Id of a schedule firing: the same name and scheduled time always give the same id. */
 export function scheduleEventId(scheduleName: string, scheduledTime: Date): string {
-  return `schedule:${scheduleName}:${scheduledTime.toISOString()}`;
+  return namespacedEventId(EventIdKind.SCHEDULE, scheduleName, scheduledTime.toISOString());
 }
 
 /**

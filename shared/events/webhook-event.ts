@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { EventError } from "./errors.ts";
+import { EventIdKind, namespacedEventId } from "./event-id.ts";
 import { EventType, type Event } from "./event.ts";
 
 export interface WebhookEventInput {
@@ -13,10 +14,11 @@ export interface WebhookEventInput {
 }
 
 /**
- * The id of a signed webhook delivery: `webhook:<path>:<webhook-id>` when the sender gives a
- * Standard Webhooks `webhook-id` header, else `webhook:<path>:sha256:<hex of the raw body>`.
- * The path is part of the id so that one message sent to two endpoints is two events.
- * Ingest passes `webhook-id` only when the signature covers it (Standard Webhooks).
+ * The id of a signed webhook delivery: `webhook:<path>:id:<webhook-id>` when the sender gives a
+ * Standard Webhooks `webhook-id` header, else `webhook:<path>:sha256:<hex of the raw body>` (the
+ * `id`/`sha256` part keeps a sender's webhook-id from posing as a body hash). The path is part of
+ * the id so that one message sent to two endpoints is two events. Ingest passes `webhook-id` only
+ * when the signature covers it (Standard Webhooks).
  */
 export function webhookEventId(
   path: string,
@@ -24,8 +26,8 @@ export function webhookEventId(
   rawBody: Uint8Array,
 ): string {
   const webhookId = headers["webhook-id"]?.trim();
-  if (webhookId) return `webhook:${path}:${webhookId}`;
-  return `webhook:${path}:sha256:${createHash("sha256").update(rawBody).digest("hex")}`;
+  if (webhookId) return namespacedEventId(EventIdKind.WEBHOOK, path, "id", webhookId);
+  return namespacedEventId(EventIdKind.WEBHOOK, path, "sha256", createHash("sha256").update(rawBody).digest("hex"));
 }
 
 /** A generic webhook delivery; `source` and `metadata.path` are the webhook path. */

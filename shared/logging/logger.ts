@@ -12,7 +12,13 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export function jsonLogger(
   write: (line: string) => void,
-  options: { level?: LogLevel; base?: LogFields; now?: () => Date } = {},
+  options: {
+    level?: LogLevel;
+    base?: LogFields;
+    now?: () => Date;
+    /** Applied to each line written (secret scrubbing: shared/secrets/secret-scrubber.ts). */
+    redact?: (line: string) => string;
+  } = {},
 ): Logger {
   const min = ORDER[options.level ?? "info"];
   const base = options.base ?? {};
@@ -20,7 +26,8 @@ export function jsonLogger(
   return {
     log(level, message, fields) {
       if (ORDER[level] < min) return;
-      write(JSON.stringify({ time: now().toISOString(), level, message, ...base, ...fields }));
+      const line = JSON.stringify({ time: now().toISOString(), level, message, ...base, ...fields });
+      write(options.redact ? options.redact(line) : line);
     },
     child(fields) {
       return jsonLogger(write, { ...options, base: { ...base, ...fields } });

@@ -1,51 +1,41 @@
 /**
- * Confines user paths to a root folder: absolute paths and `..` are refused, and so are symlinks
- * (anywhere along the path) that resolve outside the root. For paths that do not exist yet, the
- * nearest existing ancestor is checked.
+ * The lexical half of path confinement, pure: a user path becomes the list of its parts below the
+ * root, or a PathEscapeError (absolute path, NUL byte, `..` climbing out). Symlinks are the other
+ * half: the file system adapter follows them itself, component by component (see
+ * shared/node/node-confined-files.ts), and refuses one that leads out.
  */
-import { lstat, realpath } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { PathEscapeError, ToolError } from "./errors.ts";
+import { PathEscapeError } from "./errors.ts";
 
-export function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+/** Joins `parts` (from `confinedParts`) back into a relative, `/`-separated path ("." for the root). */
+export function joinParts(parts: readonly string[]): string {
+  return parts.length === 0 ? "." : parts.join("/");
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
+/**
+ * Normalizes `path` against `base` (parts already inside the root): `.` dropped, `..` climbing,
+ * `//` collapsed. Returns undefined when `..` would climb above the root.
+ */
+export function resolveParts(base: readonly string[], path: string): string[] | undefined {
+  const out = [...base];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
   }
+  return out;
 }
 
-/** Returns the absolute path of `userPath` inside `root`, or throws PathEscapeError. */
-export async function confinePath(root: string, userPath: string, what: string): Promise<string> {
+/** The parts of `userPath` below the root; `what` and `root` name the operation in errors. */
+export function confinedParts(userPath: string, what: string, root: string): string[] {
   if (userPath.includes("\0")) throw new PathEscapeError(`${what}: path contains a NUL byte`);
-  if (isAbsolute(userPath) || /^[A-Za-z]:[\\/]/.test(userPath)) {
+  if (userPath.startsWith("/") || /^[A-Za-z]:[\\/]/.test(userPath) || userPath.startsWith("\\\\")) {
     throw new PathEscapeError(
       `${what}: "${userPath}" is an absolute path; paths must be relative to the tool root ${root}`,
     );
   }
-  const full = resolve(root, userPath);
-  if (!isInside(root, full)) throw new PathEscapeError(`${what}: "${userPath}" leaves the tool root ${root}`);
-  const realRoot = await realpath(root).catch((error: unknown) => {
-    throw new ToolError(`${what}: the tool root ${root} does not exist (tools.tool-filesystem.root)`, {
-      permanent: true,
-      cause: error,
-    });
-  });
-  let probe = full;
-  while (!(await exists(probe)) && probe !== root) probe = dirname(probe);
-  const realProbe = await realpath(probe).catch(() => {
-    throw new PathEscapeError(`${what}: "${userPath}" goes through a broken symlink`);
-  });
-  if (!isInside(realRoot, realProbe)) {
-    throw new PathEscapeError(
-      `${what}: "${userPath}" resolves through a symlink to ${realProbe}, outside the tool root ${root}`,
-    );
-  }
-  return full;
+  const parts = resolveParts([], userPath);
+  if (parts === undefined) throw new PathEscapeError(`${what}: "${userPath}" leaves the tool root ${root}`);
+  return parts;
 }

@@ -1,12 +1,15 @@
 /**
  * tool-http `request`: `url`, `method` (default GET), `headers`, `body` (text, or JSON for
- * objects). Only hosts listed in `tools.tool-http.allow_hosts` are reached (exact host, `host:port`,
- * or `*.example.com` for subdomains); an empty list refuses everything. Redirects are not followed.
+ * objects). Only targets listed in `tools.tool-http.allow_hosts` are reached (allow-hosts.ts: host
+ * and port, a host without a port meaning its scheme's default; `*.example.com` for subdomains; a
+ * name resolving to a loopback, link-local or private address only when that address is listed);
+ * an empty list refuses everything. Redirects are not followed.
  * Output: `{ status, headers, body }` with `body` parsed when the response is JSON. A status of
  * 400 or more fails the step (408, 429 and 5xx retryable, other 4xx permanent); 3xx is returned.
  * Every request carries `evd-causation: <depth>; <event id>` (shared/guardrails/causation.ts): an
  * orchestrator receiving it knows the event it makes was caused by this job, and cuts loops.
  */
+import { isInternalAddress, matchingEntry, urlHost } from "./allow-hosts.ts";
 import { CAUSATION_HEADER, causedBy, formatCausationHeader } from "../guardrails/causation.ts";
 import { optionalString, requiredString } from "./args.ts";
 import { ToolError, badArgument } from "./errors.ts";
@@ -16,21 +19,38 @@ import type { Tool } from "./tool.ts";
 const NAME = "tool-http";
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
+export { hostAllowed } from "./allow-hosts.ts";
+
 export interface HttpToolOptions {
   readonly allowHosts: readonly string[];
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
+  /** The addresses a host name resolves to (Node: shared/node/node-resolve-host.ts). */
+  readonly resolveHost: (host: string) => Promise<readonly string[]>;
   readonly maxBytes?: number;
 }
 
-export function hostAllowed(url: URL, allowHosts: readonly string[]): boolean {
-  const host = url.hostname.toLowerCase();
-  const withPort = url.port ? `${host}:${url.port}` : host;
-  return allowHosts.some((raw) => {
-    const allowed = raw.toLowerCase();
-    if (allowed.startsWith("*.")) return host.endsWith(allowed.slice(1));
-    return allowed === withPort || (allowed === host && !allowed.includes(":"));
-  });
+/**
+ * Refuses a listed host NAME that resolves to an internal address. The fetch resolves the name
+ * again: a DNS answer that changes in between (rebinding) is not caught here; listing only names
+ * you control keeps that window closed.
+ */
+async function refuseInternal(url: URL, options: HttpToolOptions): Promise<void> {
+  let addresses: readonly string[];
+  try {
+    addresses = await options.resolveHost(urlHost(url));
+  } catch (error) {
+    throw new ToolError(`${NAME}: cannot resolve "${url.hostname}": ${(error as Error).message}`, {
+      permanent: false,
+      cause: error,
+    });
+  }
+  const inside = addresses.find(isInternalAddress);
+  if (inside !== undefined)
+    throw new ToolError(
+      `${NAME}: host "${url.hostname}" resolves to ${inside}, a loopback, link-local or private address; list the address itself in tools.tool-http.allow_hosts to allow it`,
+      { permanent: true },
+    );
 }
 
 export function httpTool(options: HttpToolOptions): Tool {
@@ -47,12 +67,14 @@ export function httpTool(options: HttpToolOptions): Tool {
       }
       if (url.protocol !== "http:" && url.protocol !== "https:")
         throw badArgument(NAME, action, `\`url\` must be http or https, got ${url.protocol}`);
-      if (!hostAllowed(url, options.allowHosts)) {
+      const entry = matchingEntry(url, options.allowHosts);
+      if (!entry) {
         throw new ToolError(
-          `${NAME}: host "${url.host}" is not in tools.tool-http.allow_hosts (${options.allowHosts.join(", ") || "empty"})`,
+          `${NAME}: host "${url.host}" is not in tools.tool-http.allow_hosts (${options.allowHosts.join(", ") || "empty"}; a host without a port means port ${url.protocol === "https:" ? 443 : 80})`,
           { permanent: true },
         );
       }
+      if (!entry.isAddress) await refuseInternal(url, options);
       const method = (optionalString(NAME, action, args, "method") ?? "GET").toUpperCase();
       if (!METHODS.includes(method)) throw badArgument(NAME, action, `\`method\` must be one of ${METHODS.join(", ")}`);
       const headers: Record<string, string> = {};

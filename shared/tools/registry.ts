@@ -5,10 +5,13 @@
 import { resolve } from "node:path";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { resolveSecret } from "../config/secret-ref.ts";
+import { nodeConfinedFiles } from "../node/node-confined-files.ts";
+import { nodeResolveHost } from "../node/node-resolve-host.ts";
 import type { HandlerStateStore } from "../ports/handler-state-store.ts";
 import { nodeFetch } from "../node/node-fetch.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { TOOL_ACTIONS, type ToolName } from "./catalog.ts";
+import type { ConfinedFiles } from "./confined-files.ts";
 import { ToolError } from "./errors.ts";
 import { filesystemTool } from "./filesystem.ts";
 import { gitAdvancedTool } from "./git-advanced.ts";
@@ -23,6 +26,10 @@ export interface ToolRegistryDeps {
   /** The config folder: default filesystem root and git repository; base of relative settings. */
   readonly baseDir: string;
   readonly fetch?: typeof fetch;
+  /** tool-filesystem's file I/O under its root. @default the Node adapter (shared/node) */
+  readonly confinedFiles?: (root: string) => ConfinedFiles;
+  /** tool-http's DNS look-up (internal addresses are refused). @default the Node resolver (shared/node) */
+  readonly resolveHost?: (host: string) => Promise<readonly string[]>;
   /** tool-github appends it to every comment (guardrails.self_comments.marker). @default none */
   readonly commentMarker?: string;
   /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
@@ -64,12 +71,13 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
   const http = tools["tool-http"];
   const github = tools["tool-github"];
   const built: Record<ToolName, Tool> = {
-    "tool-filesystem": filesystemTool(fsRoot),
+    "tool-filesystem": filesystemTool((deps.confinedFiles ?? nodeConfinedFiles)(fsRoot)),
     "tool-git-advanced": gitAdvancedTool(repo),
     "tool-http": httpTool({
       allowHosts: http?.allow_hosts ?? [],
       timeoutMs: http?.timeout_ms ?? 10_000,
       fetch: fetchFn,
+      resolveHost: deps.resolveHost ?? nodeResolveHost,
     }),
     "tool-slack": slackTool({
       webhookUrl: secretGetter(tools["tool-slack"]?.webhook_url, deps.secrets, "tools.tool-slack.webhook_url"),

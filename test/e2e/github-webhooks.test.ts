@@ -107,10 +107,14 @@ describe("e2e: GitHub webhooks and local git pushes", () => {
 
     const r1 = await post(url, push.body, push.headers);
     assert.equal(r1.status, 202);
-    assert.deepEqual(r1.body, { status: "accepted", event_id: push.deliveryId, jobs: [`${push.deliveryId}#on-push`] });
+    assert.deepEqual(r1.body, {
+      status: "accepted",
+      event_id: `github:/github:${push.deliveryId}`,
+      jobs: [`github:/github:${push.deliveryId}#on-push`],
+    });
     const r2 = await post(url, opened.body, opened.headers);
     assert.equal(r2.status, 202);
-    assert.deepEqual(r2.body.jobs, [`${opened.deliveryId}#on-pr`]);
+    assert.deepEqual(r2.body.jobs, [`github:/github:${opened.deliveryId}#on-pr`]);
     assert.equal((await post(url, sync.body, sync.headers)).status, 202);
     const r4 = await post(url, closed.body, closed.headers);
     assert.equal(r4.status, 200);
@@ -131,11 +135,11 @@ describe("e2e: GitHub webhooks and local git pushes", () => {
     // Give a wrongly duplicated run the time to show up before counting side effects.
     await new Promise((r) => setTimeout(r, 500));
     const pushes = await lines(join(tmp.dir, "effects/push.log"));
-    assert.deepEqual(pushes, [`${push.deliveryId} master Codertocat/Hello-World`]);
+    assert.deepEqual(pushes, [`github:/github:${push.deliveryId} master Codertocat/Hello-World`]);
     const prs = await lines(join(tmp.dir, "effects/pr.log"));
     assert.deepEqual(
       prs.map((l) => l.split(" ").slice(0, 2).join(" ")).sort(),
-      [`${opened.deliveryId} opened`, `${sync.deliveryId} synchronize`].sort(),
+      [`github:/github:${opened.deliveryId} opened`, `github:/github:${sync.deliveryId} synchronize`].sort(),
     );
     const runs = await history(daemon);
     assert.equal(runs.length, 3);

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EventResult } from "../../../shared/events/event.ts";
 import type { RunStatus } from "../../../shared/events/event.ts";
@@ -16,6 +16,7 @@ import {
   err,
   loadFor,
   out,
+  scrubFor,
   table,
   withDaemon,
   withStore,
@@ -24,6 +25,9 @@ import {
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { createOrchestrator } from "../../orchestrator/create-orchestrator.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
+import { lockStateFolder, probeStateFolderLock, StateFolderLockedError } from "../../daemon/state-folder-lock.ts";
+import { STORE_FILE_NAME } from "../../store/local-store.ts";
+import { RepairMethod, repairStore, type RepairReport } from "../../store/repair.ts";
 import type { GuardrailsStatus } from "../../daemon/daemon-guardrails.ts";
 import { registerGuardrailVerbs, renderGuardrails } from "./daemon-guardrails.ts";
 
@@ -81,11 +85,12 @@ async function runBackground(opts: DaemonOptions): Promise<number> {
   }
   const loaded = await loadFor(opts);
   assertPidFileFree(resolve(opts.pidFile));
-  if (readAdminInfo(loaded.stateDir)) {
-    err(`evd: a daemon is already running for ${loaded.stateDir} (see \`evd daemon status\`)`);
+  const held = existsSync(loaded.stateDir) ? probeStateFolderLock(loaded.stateDir) : undefined;
+  if (held) {
+    err(`evd: ${new StateFolderLockedError(loaded.stateDir, held.owner).message}`);
     return 1;
   }
-  mkdirSync(loaded.stateDir, { recursive: true });
+  mkdirSync(loaded.stateDir, { recursive: true, mode: 0o700 });
   const logFile = join(loaded.stateDir, "daemon.log");
   const fd = openSync(logFile, "a", 0o600);
   const args = process.argv.slice(1).filter((a) => a !== "--background");
@@ -117,6 +122,48 @@ async function runBackground(opts: DaemonOptions): Promise<number> {
     `evd: the background daemon did not start${exited !== undefined ? ` (exit code ${exited})` : " within 60 s"}; last lines of ${logFile}:\n${tail}`,
   );
   return 1;
+}
+
+/** `evd daemon repair`: with the state folder's lock held (no daemon may run meanwhile). */
+function runRepair(stateDir: string): number {
+  if (!existsSync(join(stateDir, STORE_FILE_NAME))) {
+    err(`evd: no store to repair in ${stateDir}`);
+    return 1;
+  }
+  let lock;
+  try {
+    lock = lockStateFolder(stateDir);
+  } catch (e) {
+    if (!(e instanceof StateFolderLockedError)) throw e;
+    err(`evd: cannot repair while a daemon runs: ${e.message}`);
+    return 1;
+  }
+  try {
+    out(renderRepair(repairStore(join(stateDir, STORE_FILE_NAME))));
+    return 0;
+  } finally {
+    lock.release();
+  }
+}
+
+function renderRepair(r: RepairReport): string {
+  if (r.method === RepairMethod.NOT_NEEDED) return `the store ${r.file} passed its integrity check: nothing to repair`;
+  const lines = [
+    `the store ${r.file} was damaged: ${r.problems.slice(0, 3).join("; ")}`,
+    `  the damaged files are kept as ${r.damagedCopy}`,
+  ];
+  if (r.method === RepairMethod.REINDEX)
+    lines.push("  repaired: the indexes were rebuilt from the tables, no record lost");
+  else {
+    lines.push("  rebuilt from every record that could be read:");
+    for (const [table, t] of Object.entries(r.tables ?? {}))
+      lines.push(
+        `    ${table}: ${t.kept} kept${t.unreadable ? `, ${t.unreadable} unreadable` : ""}${t.error ? ` (${t.error})` : ""}`,
+      );
+    lines.push("  events whose records were lost are no longer deduplicated; jobs that were running run again");
+  }
+  lines.push("  start the daemon again");
+  return lines.join("\n");
 }
 
 function renderHistory(results: readonly EventResult[]): string {
@@ -290,7 +337,7 @@ export function register(program: Command): void {
           s.history.list({ limit, handler: o.handler, status: o.status as RunStatus | undefined }),
         );
       }
-      out(o.json ? JSON.stringify(results, null, 2) : renderHistory(results));
+      out(scrubFor(loaded)(o.json ? JSON.stringify(results, null, 2) : renderHistory(results)));
     });
 
   daemon
@@ -328,6 +375,16 @@ export function register(program: Command): void {
     });
 
   registerGuardrailVerbs(daemon, globals);
+
+  daemon
+    .command("repair")
+    .description(
+      "rebuild a damaged store (the daemon refuses to start on one); the damaged files are kept as evd.db.damaged-<time>",
+    )
+    .action(async (_o: unknown, cmd: Command) => {
+      const loaded = await loadFor(globals(cmd));
+      process.exitCode = runRepair(loaded.stateDir);
+    });
 
   daemon
     .command("state")

@@ -9,6 +9,7 @@ import {
   err,
   loadFor,
   out,
+  scrubFor,
   table,
   withDaemon,
   withStore,
@@ -39,20 +40,23 @@ export function register(program: Command): void {
       const dead = client
         ? await client.call<DeadJob[]>("GET", "/dlq")
         : ((await withStore(loaded, (s) => s.listDead())) as DeadJob[]);
-      if (o.json) out(JSON.stringify(dead, null, 2));
+      const scrub = scrubFor(loaded);
+      if (o.json) out(scrub(JSON.stringify(dead, null, 2)));
       else if (dead.length === 0) out("the dead-letter store is empty");
       else
         out(
-          table([
-            ["JOB", "HANDLER", "ATTEMPTS", "FAILED AT", "ERROR"],
-            ...dead.map((d) => [
-              d.id,
-              d.handler,
-              String(d.attempts),
-              new Date(d.updatedAt).toISOString(),
-              d.lastError ?? "",
+          scrub(
+            table([
+              ["JOB", "HANDLER", "ATTEMPTS", "FAILED AT", "ERROR"],
+              ...dead.map((d) => [
+                d.id,
+                d.handler,
+                String(d.attempts),
+                new Date(d.updatedAt).toISOString(),
+                d.lastError ?? "",
+              ]),
             ]),
-          ]),
+          ),
         );
     });
 

@@ -15,6 +15,12 @@ import { EventError } from "../../../shared/events/errors.ts";
 import { buildCliEvent, parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import type { Event, EventResult } from "../../../shared/events/event.ts";
 import { AdmissionKind } from "../../../shared/ingest/admit.ts";
+import {
+  configSecretValues,
+  scrubbingLogger,
+  secretScrubber,
+  shapeScrubber,
+} from "../../../shared/secrets/secret-scrubber.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
@@ -83,7 +89,12 @@ function fail(message: string): number {
 
 async function runEventCommand(opts: EventOptions): Promise<number> {
   if (!opts.type) return fail("--type is required (manual, webhook, custom, schedule, git_push, git_pr, file_change)");
-  const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" });
+  // Providers echo credentials in errors: no log line or printed result shows a secret.
+  let scrubber = shapeScrubber;
+  const logger = scrubbingLogger(
+    jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" }),
+    () => scrubber,
+  );
 
   let orchestrator: Orchestrator;
   try {
@@ -100,6 +111,7 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
     throw err;
   }
   const { config } = orchestrator;
+  scrubber = secretScrubber(configSecretValues(config, process.env));
   const now = new Date(systemClock.now());
 
   let event: Event;
@@ -141,7 +153,7 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
   for (const job of admitted.jobs) {
     const result = await orchestrator.handleEvent(job.event, job.handler);
     results.push(result);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(`${scrubber.scrub(JSON.stringify(result))}\n`);
   }
   return results.some((r) => r.status === "failed") ? EXIT_FAILED : EXIT_OK;
 }

@@ -139,8 +139,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(first.code, 0, first.err.join("\n"));
       assert.deepEqual(JSON.parse(first.out[0]!), {
         status: "accepted",
-        event_id: "manual-1",
-        jobs: ["manual-1#review"],
+        event_id: "manual:manual-1",
+        jobs: ["manual:manual-1#review"],
       });
       const again = await cli(["trigger", "--handler", "review", "--id", "manual-1"]);
       assert.equal(JSON.parse(again.out[0]!).status, "duplicate");

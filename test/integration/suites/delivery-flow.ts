@@ -92,7 +92,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(res.statusCode, 202, res.body);
       const body = parse(res.body);
       assert.equal(body.status, "accepted");
-      const jobId = `${d.deliveryId}#review`;
+      const jobId = `github:/github:${d.deliveryId}#review`;
       assert.deepEqual(body.jobs, [jobId]);
 
       const polled = await cloud.poll();
@@ -109,7 +109,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.ok(
         cloud.logs.some((l) => {
           const o = JSON.parse(l) as Record<string, unknown>;
-          return o.job_id === jobId && o.event_id === d.deliveryId && o.handler === "review";
+          return o.job_id === jobId && o.event_id === `github:/github:${d.deliveryId}` && o.handler === "review";
         }),
         "log lines carry event_id, job_id, handler",
       );
@@ -132,7 +132,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.deepEqual(first.batchItemFailures, []);
       const second = await runner(event);
       assert.deepEqual(second.batchItemFailures, []);
-      const jobId = `${d.deliveryId}#review`;
+      const jobId = `github:/github:${d.deliveryId}#review`;
       assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
       assert.equal((await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId).length, 1);
       await deleteMessages(cloud.queues.sqs, cloud.queues.queueUrl, messages);
@@ -145,7 +145,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(messages.length, 1);
       const event = sqsEventOf(messages, cloud.queueArn);
       const [a, b] = await Promise.all([cloud.runner()(event), cloud.runner()(event)]);
-      const jobId = `${d.deliveryId}#review`;
+      const jobId = `github:/github:${d.deliveryId}#review`;
       const rows = (await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId);
       assert.equal(rows.length, 1, "exactly one runner ran the pipeline");
       assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
@@ -159,7 +159,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     it("re-runs a job whose runner died after the claim once its lease expired", async () => {
       const d = prDelivery();
       assert.equal((await cloud.ingest(d.event)).statusCode, 202);
-      const jobId = `${d.deliveryId}#review`;
+      const jobId = `github:/github:${d.deliveryId}#review`;
       // The killed runner: it received the message (1 s visibility), claimed the job with a short
       // lease, then vanished without deleting the message or finishing the job.
       const received = await cloud.queues.sqs.send(
@@ -196,7 +196,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(res2.statusCode, 413);
 
       assert.equal(await cloud.depth(), 0);
-      assert.equal(await cloud.jobs.get(`${bad.deliveryId}#review`), undefined);
+      assert.equal(await cloud.jobs.get(`github:/github:${bad.deliveryId}#review`), undefined);
     });
 
     it("answers 503 and keeps no event record when the queue refuses the jobs, so the redelivery runs", async () => {

@@ -63,7 +63,7 @@ describe("buildCliEvent", () => {
     assert.equal(e.payload.branch, "master");
     assert.deepEqual(
       routeEvent(e, config, now).map((j) => j.id),
-      ["p1#push"],
+      ["manual:p1#push"],
     );
     const plain = buildCliEvent({ type: "git_push", payload: { branch: "master" }, config, now });
     assert.deepEqual(

@@ -73,10 +73,10 @@ describe("fileChangeEvent", () => {
 
 describe("manualEvent", () => {
   it("takes the caller's id or makes a fresh UUID", () => {
-    assert.equal(manualEvent({ id: "abc", now }).id, "abc");
+    assert.equal(manualEvent({ id: "abc", now }).id, "manual:abc");
     const a = manualEvent({ now });
     const b = manualEvent({ now });
-    assert.match(a.id, /^[0-9a-f-]{36}$/);
+    assert.match(a.id, /^manual:[0-9a-f-]{36}$/);
     assert.notEqual(a.id, b.id);
     assert.equal(a.type, "manual");
     assert.equal(a.source, "cli");
@@ -101,7 +101,7 @@ describe("webhookEvent", () => {
       payload: {},
       receivedAt: now,
     });
-    assert.equal(event.id, "webhook:/hooks/deploy:msg_123");
+    assert.equal(event.id, "webhook:/hooks/deploy:id:msg_123");
     assert.equal(event.type, "webhook");
     assert.equal(event.metadata?.path, "/hooks/deploy");
   });

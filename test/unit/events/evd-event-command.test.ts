@@ -90,7 +90,7 @@ describe("evd event", () => {
       multi,
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.results[0]!.job_id, "evt-42#on-b");
+    assert.equal(r.results[0]!.job_id, "manual:evt-42#on-b");
     assert.match(String(r.results[0]!.output), /B got 7/);
     const ambiguous = evd("--type", "webhook", "--payload", "{}", "--config", multi);
     assert.equal(ambiguous.status, 2);

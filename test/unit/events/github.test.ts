@@ -14,7 +14,7 @@ describe("normalizeGithubDelivery", () => {
   it("turns a push to a branch into git_push with branch, files, repo", () => {
     const payload = githubExample("push");
     const event = normalize("push", payload, "72d3162e-cc78-11e3-81ab-4c9367dc0958");
-    assert.equal(event.id, "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    assert.equal(event.id, "github:/github:72d3162e-cc78-11e3-81ab-4c9367dc0958");
     assert.equal(event.type, "git_push");
     assert.equal(event.source, "/github");
     assert.equal(event.timestamp, receivedAt.toISOString());

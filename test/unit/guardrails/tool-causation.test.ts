@@ -6,6 +6,7 @@ import { withCausation } from "../../../shared/guardrails/causation.ts";
 import { githubTool } from "../../../shared/tools/github.ts";
 import { httpTool } from "../../../shared/tools/http.ts";
 import { json, startServer, testEvent, type TestServer } from "../pipeline/support.ts";
+import { nodeResolveHost } from "../../../shared/node/node-resolve-host.ts";
 
 let server: TestServer;
 before(async () => {
@@ -33,7 +34,12 @@ describe("tools and loop detection", () => {
   });
 
   it("tool-http tells the receiver the event it makes is one link deeper in the chain", async () => {
-    const tool = httpTool({ allowHosts: [new URL(server.url).host], timeoutMs: 5000, fetch });
+    const tool = httpTool({
+      allowHosts: [new URL(server.url).host],
+      timeoutMs: 5000,
+      fetch,
+      resolveHost: nodeResolveHost,
+    });
     const event = withCausation(testEvent("webhook", {}), { depth: 2, caused_by: "earlier" });
     await tool.run("request", { url: `${server.url}/hook`, method: "POST", body: {} }, { handler: "h", event });
     assert.equal(server.requests.at(-1)!.headers["evd-causation"], `3; ${event.id}`);

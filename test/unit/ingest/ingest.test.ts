@@ -99,7 +99,11 @@ describe("ingest: GitHub deliveries", () => {
     const { call, queue, emitted } = setup();
     const res = await call(github("push", githubExample("push"), { deliveryId: "d-push-1" }));
     assert.equal(res.status, 202);
-    assert.deepEqual(res.json, { status: "accepted", event_id: "d-push-1", jobs: ["d-push-1#on-push"] });
+    assert.deepEqual(res.json, {
+      status: "accepted",
+      event_id: "github:/github:d-push-1",
+      jobs: ["github:/github:d-push-1#on-push"],
+    });
     assert.equal(res.headers["content-type"], "application/json; charset=utf-8");
     const [job] = pendingOf(queue);
     assert.equal(job!.event.type, "git_push");
@@ -108,7 +112,7 @@ describe("ingest: GitHub deliveries", () => {
       emitted.map((e) => e.name),
       ["event:received", "event:queued"],
     );
-    assert.equal(emitted[1]!.data.job_id, "d-push-1#on-push");
+    assert.equal(emitted[1]!.data.job_id, "github:/github:d-push-1#on-push");
   });
 
   it("answers a redelivery with 202 duplicate and enqueues nothing", async () => {
@@ -117,7 +121,11 @@ describe("ingest: GitHub deliveries", () => {
     assert.equal((await call(delivery)).json.status, "accepted");
     const again = await call(delivery);
     assert.equal(again.status, 202);
-    assert.deepEqual(again.json, { status: "duplicate", event_id: "d-pr-1", jobs: ["d-pr-1#on-pr"] });
+    assert.deepEqual(again.json, {
+      status: "duplicate",
+      event_id: "github:/github:d-pr-1",
+      jobs: ["github:/github:d-pr-1#on-pr"],
+    });
     assert.equal(pendingOf(queue).length, 1);
   });
 
@@ -140,7 +148,7 @@ describe("ingest: GitHub deliveries", () => {
     const ping = await call(github("ping", githubExample("ping"), { deliveryId: "d-ping" }));
     assert.equal(ping.status, 200);
     assert.equal(ping.json.status, "ignored");
-    assert.equal(ping.json.event_id, "d-ping");
+    assert.equal(ping.json.event_id, "github:/github:d-ping");
     const closed = await call(github("pull_request", githubExample("pull_request", "closed")));
     assert.equal(closed.json.status, "ignored");
     assert.equal(pendingOf(queue).length, 0);
@@ -208,7 +216,7 @@ describe("ingest: GitHub deliveries", () => {
       },
     });
     const res = await call(github("push", githubExample("push"), { secret: "secret-b", deliveryId: "d-b" }));
-    assert.deepEqual(res.json.jobs, ["d-b#repo-b"]);
+    assert.deepEqual(res.json.jobs, ["github:/github:d-b#repo-b"]);
     assert.equal(pendingOf(queue).length, 1);
   });
 });
@@ -301,7 +309,7 @@ describe("ingest: generic webhooks", () => {
       };
       const res = await call({ path, headers, body });
       assert.equal(res.status, 202, `${path}: ${res.body}`);
-      assert.equal(res.json.event_id, `webhook:${path}:msg-${path.length}`, "the signed webhook-id is the id");
+      assert.equal(res.json.event_id, `webhook:${path}:id:msg-${path.length}`, "the signed webhook-id is the id");
       const hmac = await call({ path, headers: { "x-signature": signHmacSha256(SW_SECRET, body) }, body });
       assert.equal(hmac.status, 401, `${path}: X-Signature is not what a whsec_ secret verifies`);
     }
@@ -323,7 +331,7 @@ describe("ingest: generic webhooks", () => {
     };
     const res = await call({ path: "/hooks/sw", headers, body });
     assert.equal(res.status, 202, res.body);
-    assert.equal(res.json.event_id, "webhook:/hooks/sw:msg_1");
+    assert.equal(res.json.event_id, "webhook:/hooks/sw:id:msg_1");
     const stale = {
       ...headers,
       "webhook-timestamp": String(ts - 3600),
@@ -429,7 +437,7 @@ describe("ingest: hooks and the queue", () => {
     const payload = { ...githubExample("push"), sender: { login: "dependabot[bot]", type: "Bot" } };
     const res = await call(github("push", payload, { deliveryId: "d-bot" }));
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json, { status: "skipped", event_id: "d-bot", reason: "Ignoring bot events" });
+    assert.deepEqual(res.json, { status: "skipped", event_id: "github:/github:d-bot", reason: "Ignoring bot events" });
     assert.equal(pendingOf(queue).length, 0);
   });
 
@@ -463,7 +471,7 @@ describe("ingest: hooks and the queue", () => {
     assert.equal(res.json.status, "dropped");
     const dropped = emitted.filter((e) => e.name === "event:dropped");
     assert.equal(dropped.length, 1);
-    assert.equal(dropped[0]!.data.job_id, "d-drop#on-push");
+    assert.equal(dropped[0]!.data.job_id, "github:/github:d-drop#on-push");
   });
 
   it("answers 503 when the queue fails, and claims nothing", async () => {

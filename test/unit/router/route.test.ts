@@ -47,7 +47,7 @@ describe("routeEvent: GitHub", () => {
   it("routes a real push to master to the branch handler only, job id event#handler", () => {
     const jobs = routeEvent(github("push", githubExample("push")), cfg, now);
     assert.deepEqual(handlersOf(jobs), ["on-push"]);
-    assert.equal(jobs[0]!.id, "del-1#on-push");
+    assert.equal(jobs[0]!.id, "github:/github:del-1#on-push");
     assert.equal(jobs[0]!.attempt, 1);
     assert.equal(jobs[0]!.enqueued_at, now.toISOString());
   });
@@ -216,7 +216,7 @@ describe("routeEvent: webhook, schedule, manual, custom", () => {
     const jobs = routeEvent(manualEvent({ id: "m1", now }), cfg, now, { handler: "weekly-summary" });
     assert.deepEqual(
       jobs.map((j) => j.id),
-      ["m1#weekly-summary"],
+      ["manual:m1#weekly-summary"],
     );
   });
 

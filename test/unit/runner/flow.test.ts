@@ -62,7 +62,7 @@ describe("ingest -> queue -> runJob", () => {
     };
     const job = queue.take();
     assert.ok(job);
-    assert.equal(job.id, `${delivery.deliveryId}#review-pr`);
+    assert.equal(job.id, `github:/github:${delivery.deliveryId}#review-pr`);
     assert.equal(job.concurrency_key, "Codertocat/Hello-World#2");
     assert.equal(queue.take(), undefined);
 

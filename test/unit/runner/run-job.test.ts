@@ -113,17 +113,17 @@ describe("runJob", () => {
     const r = outcome.result;
     assert.equal(r.success, true);
     assert.equal(r.status, "succeeded");
-    assert.equal(r.job_id, "ok-1#greet");
+    assert.equal(r.job_id, "manual:ok-1#greet");
     assert.equal(r.handler, "greet");
-    assert.equal(r.event_id, "ok-1");
+    assert.equal(r.event_id, "manual:ok-1");
     assert.equal(r.attempt, 1);
     assert.ok(r.started_at && r.finished_at && typeof r.duration_ms === "number" && r.duration_ms >= 0);
     assert.ok(r.actions_taken.length >= 2);
-    assert.ok(existsSync(join(root, "greet-ok-1.txt")));
+    assert.ok(existsSync(join(root, "greet-manual:ok-1.txt")));
     assert.equal((await deps.jobs.get(job.id))?.state, "COMPLETED");
     assert.deepEqual(
       (await deps.history.list()).map((h) => h.job_id),
-      ["ok-1#greet"],
+      ["manual:ok-1#greet"],
     );
     assert.deepEqual(
       emitted.map((e) => e.name),
@@ -132,8 +132,8 @@ describe("runJob", () => {
     assert.equal(emitted[1]!.data.result?.success, true);
     const runnerLines = lines.filter((l) => l.message === "job completed");
     assert.equal(runnerLines.length, 1);
-    assert.equal(runnerLines[0]!.event_id, "ok-1");
-    assert.equal(runnerLines[0]!.job_id, "ok-1#greet");
+    assert.equal(runnerLines[0]!.event_id, "manual:ok-1");
+    assert.equal(runnerLines[0]!.job_id, "manual:ok-1#greet");
     assert.equal(runnerLines[0]!.handler, "greet");
   });
 
@@ -164,7 +164,7 @@ describe("runJob", () => {
     assert.equal(outcome.result.status, "skipped");
     assert.equal(outcome.result.reason, "maintenance window");
     assert.deepEqual(outcome.result.actions_taken, []);
-    assert.ok(!existsSync(join(root, "greet-skip-1.txt")));
+    assert.ok(!existsSync(join(root, "greet-manual:skip-1.txt")));
     assert.equal((await deps.jobs.get(job.id))?.state, "COMPLETED");
     assert.equal((await deps.history.list({ status: "skipped" })).length, 1);
     assert.equal(emitted.at(-1)!.name, "event:handler:end");

@@ -3,10 +3,12 @@ import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PathEscapeError, ToolError } from "../../../shared/tools/errors.ts";
-import { filesystemTool } from "../../../shared/tools/filesystem.ts";
+import { nodeConfinedFiles } from "../../../shared/node/node-confined-files.ts";
+import { filesystemTool as toolOn } from "../../../shared/tools/filesystem.ts";
 import { withTempDir } from "../pipeline/support.ts";
 
 const ctx = { handler: "update-docs" };
+const filesystemTool = (root: string) => toolOn(nodeConfinedFiles(root));
 
 async function setup(dir: string): Promise<string> {
   const root = join(dir, "root");
@@ -119,6 +121,32 @@ describe("tool-filesystem", () => {
         (await tool.run("read", { path: "inner-link.py" }, ctx)).output,
         "A\n",
         "symlinks inside the root are fine",
+      );
+    });
+  });
+});
+
+describe("tool-filesystem errors", () => {
+  it("a name too long (ENAMETOOLONG) is a permanent error, not a retry", async () => {
+    await withTempDir(async (dir) => {
+      const tool = filesystemTool(await setup(dir));
+      for (const action of ["write", "append", "read"] as const) {
+        await assert.rejects(
+          tool.run(action, { path: `out/${"n".repeat(300)}.md`, content: "x" }, ctx),
+          (e: unknown) =>
+            e instanceof ToolError && e.permanent && /name too long|ENAMETOOLONG|does not exist/i.test(e.message),
+          action,
+        );
+      }
+    });
+  });
+
+  it("a file where a folder is expected is permanent too", async () => {
+    await withTempDir(async (dir) => {
+      const tool = filesystemTool(await setup(dir));
+      await assert.rejects(
+        tool.run("write", { path: "src/a.py/inside.md", content: "x" }, ctx),
+        (e: unknown) => e instanceof ToolError && e.permanent,
       );
     });
   });

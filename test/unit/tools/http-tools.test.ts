@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import type { Event } from "../../../shared/events/event.ts";
 import { ToolError } from "../../../shared/tools/errors.ts";
 import { githubTool } from "../../../shared/tools/github.ts";
+import { nodeResolveHost } from "../../../shared/node/node-resolve-host.ts";
 import { hostAllowed, httpTool } from "../../../shared/tools/http.ts";
 import { slackTool } from "../../../shared/tools/slack.ts";
 import { json, startServer, testEvent, type TestServer } from "../pipeline/support.ts";
@@ -46,7 +47,14 @@ const ctx = { handler: "h" };
 describe("tool-http", () => {
   it("matches allowlisted hosts exactly, by host:port, or by *.domain", () => {
     assert.equal(hostAllowed(new URL("https://api.example.com/x"), ["api.example.com"]), true);
-    assert.equal(hostAllowed(new URL("https://api.example.com:8443/x"), ["api.example.com"]), true);
+    // A host without a port means its scheme's default port, not every port.
+    assert.equal(hostAllowed(new URL("https://api.example.com:8443/x"), ["api.example.com"]), false);
+    assert.equal(hostAllowed(new URL("https://api.example.com:443/x"), ["api.example.com"]), true);
+    assert.equal(hostAllowed(new URL("http://api.example.com/x"), ["api.example.com"]), true);
+    assert.equal(hostAllowed(new URL("https://api.example.com:8443/x"), ["api.example.com:8443"]), true);
+    assert.equal(hostAllowed(new URL("https://a.example.com:8443/x"), ["*.example.com"]), false);
+    assert.equal(hostAllowed(new URL("http://[::1]:8080/x"), ["[::1]:8080"]), true);
+    assert.equal(hostAllowed(new URL("http://[::1]:8081/x"), ["[::1]:8080"]), false);
     assert.equal(hostAllowed(new URL("https://api.example.com:8443/x"), ["api.example.com:9000"]), false);
     assert.equal(hostAllowed(new URL("https://a.b.example.com/x"), ["*.example.com"]), true);
     assert.equal(hostAllowed(new URL("https://example.com.evil.test/x"), ["example.com"]), false);
@@ -55,7 +63,7 @@ describe("tool-http", () => {
   });
 
   it("sends requests to allowed hosts and parses JSON answers", async () => {
-    const tool = httpTool({ allowHosts: [host()], timeoutMs: 5000, fetch });
+    const tool = httpTool({ allowHosts: [host()], timeoutMs: 5000, fetch, resolveHost: nodeResolveHost });
     const out = await tool.run("request", { url: `${server.url}/echo`, method: "post", body: { a: 1 } }, ctx);
     assert.deepEqual(out.output, {
       status: 200,
@@ -70,7 +78,13 @@ describe("tool-http", () => {
   });
 
   it("refuses other hosts, bad URLs, big responses, and does not follow redirects", async () => {
-    const tool = httpTool({ allowHosts: [host()], timeoutMs: 5000, fetch, maxBytes: 1024 });
+    const tool = httpTool({
+      allowHosts: [host()],
+      timeoutMs: 5000,
+      fetch,
+      maxBytes: 1024,
+      resolveHost: nodeResolveHost,
+    });
     await assert.rejects(
       tool.run("request", { url: "http://localhost:1/x" }, ctx),
       (e: unknown) =>
@@ -83,6 +97,45 @@ describe("tool-http", () => {
     await assert.rejects(tool.run("request", { url: `${server.url}/big` }, ctx), /larger than 1024 bytes/);
     const redirect = await tool.run("request", { url: `${server.url}/redirect` }, ctx);
     assert.equal((redirect.output as { status: number }).status, 302);
+  });
+
+  it("refuses a listed NAME that resolves to a loopback, link-local or private address unless the address is listed", async () => {
+    const port = new URL(server.url).port;
+    const answers: Record<string, string[]> = {
+      "internal.example.test": ["10.1.2.3"],
+      "metadata.example.test": ["169.254.169.254"],
+      "loop.example.test": ["127.0.0.1"],
+      "v6.example.test": ["fe80::1"],
+      "mapped.example.test": ["::ffff:192.168.1.1"],
+      "public.example.test": ["93.184.216.34"],
+    };
+    let asked = 0;
+    const resolveHost = async (name: string) => {
+      asked += 1;
+      return answers[name] ?? [];
+    };
+    const names = Object.keys(answers).map((n) => `${n}:${port}`);
+    const tool = httpTool({ allowHosts: [...names, "*.wild.test"], timeoutMs: 5000, fetch, resolveHost });
+    for (const name of ["internal", "metadata", "loop", "v6", "mapped"]) {
+      await assert.rejects(
+        tool.run("request", { url: `http://${name}.example.test:${port}/x` }, ctx),
+        (e: unknown) =>
+          e instanceof ToolError &&
+          e.permanent &&
+          /resolves to .*loopback, link-local or private address/.test(e.message),
+        name,
+      );
+    }
+    answers["sub.wild.test"] = ["192.168.0.10"];
+    await assert.rejects(tool.run("request", { url: "https://sub.wild.test/x" }, ctx), /private address/);
+    // Listed by address: allowed, and no look-up is needed.
+    const before = asked;
+    const byAddress = httpTool({ allowHosts: [host()], timeoutMs: 5000, fetch, resolveHost });
+    assert.equal(
+      ((await byAddress.run("request", { url: `${server.url}/text` }, ctx)).output as { status: number }).status,
+      200,
+    );
+    assert.equal(asked, before);
   });
 });
 

@@ -23,7 +23,7 @@ describe("createOrchestrator", () => {
       "greet",
     );
     assert.deepEqual(Object.keys(result).slice(0, 5), ["event_id", "success", "actions_taken", "output", "error"]);
-    assert.equal(result.event_id, "e1");
+    assert.equal(result.event_id, "manual:e1");
     assert.equal(result.success, true);
     assert.equal(result.output, "[echo model=echo]\nHello Ada");
     assert.equal(result.error, null);
@@ -85,7 +85,7 @@ describe("createOrchestrator", () => {
 
     const after = openLocalStore({ dir: join(dir, "state"), config: orchestrator.config });
     try {
-      assert.equal(after.getJob(jobIdOf("queued-1", "greet"))?.state, "COMPLETED");
+      assert.equal(after.getJob(jobIdOf(event.id, "greet"))?.state, "COMPLETED");
       const runs = await after.history.list({});
       assert.deepEqual(runs.map((r) => r.handler).sort(), ["greet", "tick"]);
       assert.equal(after.depth(), 0);
