@@ -2,6 +2,7 @@
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
 import { StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
+import { decodeStoredEvent, type StoredEventJson } from "./stored-event.ts";
 import { dispatchLeaseOf, maxAttemptsOf, toJob, type JobRow, type StoreContext } from "./store-context.ts";
 
 const PAGE = 64;
@@ -10,16 +11,23 @@ function keyOf(handler: string, key: string): string {
   return `${handler}\u0000${key}`;
 }
 
-function eventJsonOf(ctx: StoreContext, eventId: string): string | undefined {
-  return (ctx.stmt("SELECT json FROM events WHERE id = ?").get(eventId) as { json: string } | undefined)?.json;
+/** The job's event as JSON text, or why it cannot be had (not in the log, or its stored bytes unreadable). */
+function eventJsonOf(ctx: StoreContext, eventId: string): { json: string } | { missing: string } {
+  const row = ctx.stmt("SELECT json FROM events WHERE id = ?").get(eventId) as { json: StoredEventJson } | undefined;
+  if (!row) return { missing: `event "${eventId}" is not in the event log` };
+  try {
+    return { json: decodeStoredEvent(row.json) };
+  } catch (error) {
+    return { missing: `event "${eventId}" cannot be read from the event log: ${(error as Error).message}` };
+  }
 }
 
-function markDeadNoEvent(ctx: StoreContext, row: JobRow, now: number): void {
+function markDeadNoEvent(ctx: StoreContext, row: JobRow, reason: string, now: number): void {
   ctx
     .stmt(
       "UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
     )
-    .run(`event "${row.event_id}" is not in the event log`, now, row.id);
+    .run(reason, now, row.id);
 }
 
 /**
@@ -57,13 +65,13 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
         if (busy.has(k)) continue;
         busy.add(k);
       }
-      const eventJson = eventJsonOf(ctx, row.event_id);
-      if (eventJson === undefined) {
-        markDeadNoEvent(ctx, row, now);
+      const event = eventJsonOf(ctx, row.event_id);
+      if ("missing" in event) {
+        markDeadNoEvent(ctx, row, event.missing, now);
         continue;
       }
       take.run(ctx.instanceId, now + dispatchLeaseOf(ctx.config, row.handler), now, row.id);
-      taken.push(toJob(row, eventJson));
+      taken.push(toJob(row, event.json));
       if (taken.length >= limit) return taken;
     }
     if (rows.length < PAGE) return taken;
@@ -162,8 +170,9 @@ export function recoverInterruptedOp(ctx: StoreContext, now: number): Recovered 
   const requeued: string[] = [];
   const dead: string[] = [];
   for (const row of rows) {
-    if (eventJsonOf(ctx, row.event_id) === undefined) {
-      markDeadNoEvent(ctx, row, now);
+    const event = eventJsonOf(ctx, row.event_id);
+    if ("missing" in event) {
+      markDeadNoEvent(ctx, row, event.missing, now);
       dead.push(row.id);
     } else if (row.attempts >= maxAttemptsOf(ctx.config, row.handler)) {
       // Out of attempts. For a RUNNING row: the process died during the last allowed run; a job
@@ -202,12 +211,12 @@ export function takeUnannouncedDropsOp(ctx: StoreContext): DroppedJob[] {
   const out: DroppedJob[] = [];
   for (const row of rows) {
     mark.run(row.id);
-    const eventJson = eventJsonOf(ctx, row.event_id);
-    if (eventJson === undefined) continue;
+    const event = eventJsonOf(ctx, row.event_id);
+    if ("missing" in event) continue;
     out.push({
       jobId: row.id,
       handler: row.handler,
-      event: JSON.parse(eventJson) as Event,
+      event: JSON.parse(event.json) as Event,
       reason: row.last_error ?? "dropped",
       ...(row.superseded_by !== null ? { supersededBy: row.superseded_by } : {}),
       ...(row.result_json !== null ? { result: JSON.parse(row.result_json) as EventResult } : {}),

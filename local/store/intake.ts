@@ -8,6 +8,7 @@ import { QueueOverflow } from "../../shared/config/schema.ts";
 import { StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
 import type { StoreContext } from "./store-context.ts";
+import { encodeStoredEvent } from "./stored-event.ts";
 
 export const RejectReason = {
   QUEUE_FULL: "queue full",
@@ -99,7 +100,7 @@ export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: nu
 export function insertEvent(ctx: StoreContext, event: Event, now: number): void {
   ctx
     .stmt("INSERT INTO events (id, type, source, json, received_at) VALUES (?, ?, ?, ?, ?)")
-    .run(event.id, String(event.type), String(event.source), JSON.stringify(event), now);
+    .run(event.id, String(event.type), String(event.source), encodeStoredEvent(event), now);
 }
 
 function insertJob(
