@@ -38,7 +38,7 @@ import {
   type Recovered,
 } from "./dispatch.ts";
 import { Checkpointer } from "./checkpointer.ts";
-import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
+import { Durability, GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
@@ -157,15 +157,18 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     for (const l of listeners) l();
   };
   const write = <T>(op: () => T): Promise<T> => writer.run(op);
+  // The worker's per-job bookkeeping settles once committed (group-commit.ts, Durability): lost
+  // only to a power loss, after which the job runs again like any interrupted run.
+  const bookkeeping = <T>(op: () => T): Promise<T> => writer.run(op, Durability.COMMITTED);
   const read = <T>(fn: () => T): T => {
     if (closed) throw new StoreError(`${file}: the store is closed`);
     return fn();
   };
 
   const jobs: JobStore = {
-    claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => write(() => claimOp(ctx, jobId, leaseMs, at)),
-    complete: (jobId, result, at) => write(() => completeOp(ctx, jobId, result, at)),
-    fail: (jobId, result, at) => write(() => failOp(ctx, jobId, result, at)),
+    claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => bookkeeping(() => claimOp(ctx, jobId, leaseMs, at)),
+    complete: (jobId, result, at) => bookkeeping(() => completeOp(ctx, jobId, result, at)),
+    fail: (jobId, result, at) => bookkeeping(() => failOp(ctx, jobId, result, at)),
     async get(jobId): Promise<JobRecord | undefined> {
       return read(() => {
         const row = getRow(ctx, jobId);
@@ -174,7 +177,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     },
   };
   const history: HistoryStore = {
-    append: (result) => write(() => appendHistoryRow(ctx, result, clock.now())),
+    append: (result) => bookkeeping(() => appendHistoryRow(ctx, result, clock.now())),
     async list(query?: HistoryQuery) {
       return read(() => listHistory(ctx, query));
     },
@@ -197,12 +200,13 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       return out;
     },
     async takeNext(at) {
-      return (await write(() => takeBatchOp(ctx, 1, now(at))))[0];
+      return (await bookkeeping(() => takeBatchOp(ctx, 1, now(at))))[0];
     },
-    takeBatch: (limit, at) => write(() => takeBatchOp(ctx, limit, now(at))),
-    ack: (jobId, result) => write(() => ackOp(ctx, jobId, result, clock.now())),
-    retryLater: (jobId, result, availableAt) => write(() => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
-    deadLetter: (jobId, result) => write(() => deadLetterOp(ctx, jobId, result, clock.now())),
+    takeBatch: (limit, at) => bookkeeping(() => takeBatchOp(ctx, limit, now(at))),
+    ack: (jobId, result) => bookkeeping(() => ackOp(ctx, jobId, result, clock.now())),
+    retryLater: (jobId, result, availableAt) =>
+      bookkeeping(() => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
+    deadLetter: (jobId, result) => bookkeeping(() => deadLetterOp(ctx, jobId, result, clock.now())),
     release: (jobId) => write(() => releaseOp(ctx, jobId, clock.now())),
     async recoverInterrupted(at) {
       const out = await write(() => recoverInterruptedOp(ctx, now(at)));

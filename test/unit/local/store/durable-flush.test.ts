@@ -106,4 +106,27 @@ describe("the store's WAL flush and checkpoints", () => {
     assert.equal(reopened.depth(), 61);
     await reopened.close();
   });
+
+  it("runs the worker's bookkeeping (take, claim, complete, history, ack) without a WAL flush, and a kill -9 keeps it", async () => {
+    const dir = tempDir();
+    const store = openLocalStore({ dir, config: config() });
+    await submit(store, "w1");
+    const syncs = store.commitStats().syncs;
+    const [taken] = await store.takeBatch(1);
+    assert.equal(taken?.id, "w1#h");
+    assert.equal((await store.jobs.claim("w1#h", 60_000, Date.now())).kind, "claimed");
+    const result = { event_id: "w1", job_id: "w1#h", handler: "h", success: true, actions_taken: [] };
+    await store.jobs.complete("w1#h", result, Date.now());
+    await store.history.append(result);
+    await store.ack("w1#h", result);
+    assert.equal(store.commitStats().syncs, syncs, "no flush was waited for");
+    // Committed is in the OS: another connection (as after kill -9 of this process) sees it.
+    const db = new Database(join(dir, "evd.db"), { readonly: true });
+    assert.equal(
+      (db.prepare("SELECT state FROM jobs WHERE id = 'w1#h'").get() as { state: string }).state,
+      "COMPLETED",
+    );
+    db.close();
+    await store.close();
+  });
 });
