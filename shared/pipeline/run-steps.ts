@@ -10,7 +10,7 @@ import type { ToolRegistry } from "../tools/registry.ts";
 import { evaluateCondition } from "./condition.ts";
 import { PipelineError, RecipeError, errorMessage, isPermanent } from "./errors.ts";
 import type { RecipeSource } from "./pipeline-runner.ts";
-import { parseRecipe, type Recipe } from "./recipe.ts";
+import type { Recipe } from "./recipe.ts";
 import { scopeOf, type Frame } from "./scope.ts";
 import { isPromptStep, isRecipeStep, isToolStep } from "./step-kind.ts";
 import { withDeadline, withRetry } from "./step-control.ts";
@@ -68,7 +68,11 @@ export async function loadRecipe(env: EngineEnv, ref: string, stack: readonly st
   if (stack.includes(ref)) throw new RecipeError(`recipe cycle: ${[...stack, ref].join(" -> ")}`);
   if (stack.length >= MAX_RECIPE_DEPTH)
     throw new RecipeError(`recipes nest deeper than ${MAX_RECIPE_DEPTH}: ${[...stack, ref].join(" -> ")}`);
-  return parseRecipe(ref, await env.recipes.load(ref));
+  const text = await env.recipes.load(ref);
+  // Loaded on first use: recipe validation brings zod and yaml, which jobs without recipe steps
+  // (and a Lambda's cold start) need not load.
+  const { parseRecipe } = await import("./recipe.ts");
+  return parseRecipe(ref, text);
 }
 
 export function recipeFrame(
