@@ -12,7 +12,8 @@
  * per-run values, details) and prints the table. Environment: BENCH_DIR (folder for the stores,
  * default the OS temp folder), BENCH_TARGET_CPU / BENCH_LOAD_CPU (cores, default 0 / 1),
  * BENCH_CPU_PROF (a folder: the ack-path daemon runs under `node --cpu-prof` and writes there),
- * BENCH_PERF (a folder: `perf record` of each ack-path target during its closed loop).
+ * BENCH_PERF (a folder: `perf record` of each ack-path target during its closed loop, and of the
+ * daemon draining the queued jobs).
  * Design and how to read a profile: bench/ARCHITECTURE.md.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -116,7 +117,15 @@ try {
   }
   if (wants(4) || wants(5)) {
     say(`\n[4, 5] ${P.queued.toLocaleString("en")} queued jobs drained by evd daemon`);
-    figures.push(...(await queuedJobsFigures({ cores, baseDir, count: P.queued, say })));
+    figures.push(
+      ...(await queuedJobsFigures({
+        cores,
+        baseDir,
+        count: P.queued,
+        say,
+        ...(process.env.BENCH_PERF ? { perfDir: process.env.BENCH_PERF } : {}),
+      })),
+    );
   }
   if (wants(5)) {
     say(`\n[5] store size under retention`);

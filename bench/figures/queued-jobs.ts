@@ -14,7 +14,8 @@ import type { Cores } from "../lib/cores.ts";
 import { writeDaemonConfig } from "../lib/daemon-config.ts";
 import { BENCH_SECRET, pullRequestDelivery } from "../lib/github-delivery.ts";
 import { prefillQueue } from "../lib/prefill.ts";
-import { memory } from "../lib/proc-stats.ts";
+import { perfRecord, PERF_NODE_ARGS } from "../lib/perf-record.ts";
+import { cpuSince, cpuTime, memory, totalMs } from "../lib/proc-stats.ts";
 import { Comparison, figure, type FigureResult } from "../lib/results.ts";
 import { StoreProbe, type StoreCounts } from "../lib/store-probe.ts";
 import { freePort, startDaemon } from "../lib/targets.ts";
@@ -24,6 +25,8 @@ export interface QueuedJobsOptions {
   readonly baseDir: string;
   readonly count: number;
   readonly say: (line: string) => void;
+  /** A folder: `perf record` the daemon while it drains (see lib/perf-record.ts). */
+  readonly perfDir?: string;
 }
 
 /** Bytes per table and index (SQLite's dbstat), largest first. */
@@ -51,7 +54,15 @@ export async function queuedJobsFigures(o: QueuedJobsOptions): Promise<FigureRes
   o.say(`  queued ${o.count} jobs in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const file = join(dir, "state", "evd.db");
   const started = Date.now();
-  const daemon = await startDaemon({ configPath, port, dir, cores: o.cores });
+  const daemon = await startDaemon({
+    configPath,
+    port,
+    dir,
+    cores: o.cores,
+    ...(o.perfDir ? { nodeArgs: PERF_NODE_ARGS } : {}),
+  });
+  const cpuAtReady = cpuTime(daemon.pid);
+  const perf = await perfRecord(daemon.pid, o.perfDir, "drain");
   const probe = new StoreProbe(file);
   let peakSampled = 0;
   let counts: StoreCounts;
@@ -64,6 +75,9 @@ export async function queuedJobsFigures(o: QueuedJobsOptions): Promise<FigureRes
     }
     const seconds = (Date.now() - started) / 1000;
     const peak = Math.max(peakSampled, memory(daemon.pid)?.peakRssMb ?? 0);
+    const cpu = cpuSince(daemon.pid, cpuAtReady);
+    await perf.stop();
+    const cpuUsPerJob = cpu ? (totalMs(cpu) * 1000) / o.count : undefined;
     probe.close();
     await daemon.stop();
     const after = new StoreProbe(file);
@@ -74,9 +88,9 @@ export async function queuedJobsFigures(o: QueuedJobsOptions): Promise<FigureRes
     const lost = o.count - counts.completed;
     const duplicated = counts.duplicateRuns + counts.retried;
     o.say(
-      `  drained in ${seconds.toFixed(1)} s: ${(o.count / seconds).toFixed(0)} jobs/s, peak RSS ${peak.toFixed(0)} MB, lost ${lost}, duplicated ${duplicated}; store ${(bytes / 1024 ** 2).toFixed(1)} MB = ${(bytes / o.count).toFixed(0)} bytes per event`,
+      `  drained in ${seconds.toFixed(1)} s: ${(o.count / seconds).toFixed(0)} jobs/s (CPU ${cpuUsPerJob?.toFixed(0)} us per job), peak RSS ${peak.toFixed(0)} MB, lost ${lost}, duplicated ${duplicated}; store ${(bytes / 1024 ** 2).toFixed(1)} MB = ${(bytes / o.count).toFixed(0)} bytes per event`,
     );
-    const detail = { jobs: o.count, seconds, counts, max_concurrent_handlers: 8 };
+    const detail = { jobs: o.count, seconds, counts, max_concurrent_handlers: 8, cpu_us_per_job: cpuUsPerJob };
     return [
       figure({
         id: "4.jobs-per-s",

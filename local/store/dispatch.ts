@@ -5,7 +5,27 @@ import { StoreRequestError } from "./store-error.ts";
 import { decodeStoredEvent, type StoredEventJson } from "./stored-event.ts";
 import { dispatchLeaseOf, maxAttemptsOf, toJob, type JobRow, type StoreContext } from "./store-context.ts";
 
-const PAGE = 64;
+/** Fewest rows read per page of a take. */
+const MIN_PAGE = 8;
+
+/**
+ * The SQL of the worker's scheduling reads: each must go through an index whatever the backlog,
+ * so the index is named (`INDEXED BY` also makes SQLite refuse the query rather than scan).
+ */
+export const SchedulingSql = {
+  // The first entry of the index (min() would walk all of it).
+  NEXT_DUE:
+    "SELECT available_at AS t FROM jobs INDEXED BY jobs_waiting_due WHERE state IN ('PENDING', 'RETRY_WAIT') ORDER BY available_at LIMIT 1",
+  PENDING_PAGE:
+    "SELECT * FROM jobs INDEXED BY jobs_state_seq WHERE state = 'PENDING' AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ?",
+  DUE_RETRY_PAGE:
+    "SELECT * FROM jobs INDEXED BY jobs_state_seq WHERE state = 'RETRY_WAIT' AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ?",
+} as const;
+
+/** The earliest time a waiting job (PENDING or RETRY_WAIT) becomes runnable, if any waits. */
+export function nextDueAtOf(ctx: StoreContext): number | undefined {
+  return (ctx.stmt(SchedulingSql.NEXT_DUE).get() as { t: number } | undefined)?.t;
+}
 
 function keyOf(handler: string, key: string): string {
   return `${handler}\u0000${key}`;
@@ -46,9 +66,12 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
         .all() as { handler: string; concurrency_key: string }[]
     ).map((r) => keyOf(r.handler, r.concurrency_key)),
   );
-  const page = ctx.stmt(
-    `SELECT * FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT') AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ${PAGE}`,
-  );
+  // One read per state, each in enqueue order on the (state, seq) index, merged here: a single
+  // `state IN (...) ORDER BY seq` sorts every waiting row first (milliseconds per take with a
+  // large backlog). Pages are small: a take usually wants a few jobs (the free handler slots).
+  const pageSize = Math.max(limit, MIN_PAGE);
+  const pending = ctx.stmt(SchedulingSql.PENDING_PAGE);
+  const due = ctx.stmt(SchedulingSql.DUE_RETRY_PAGE);
   // Handing a job out counts its attempt (the runner's claim of a handed-out job does not count it
   // again): a run that dies before or after its claim still uses up an attempt.
   const take = ctx.stmt(
@@ -57,9 +80,15 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
   const taken: Job[] = [];
   let after = 0;
   for (;;) {
-    const rows = page.all(now, after) as JobRow[];
+    const p = pending.all(now, after, pageSize) as JobRow[];
+    const r = due.all(now, after, pageSize) as JobRow[];
+    // Both pages are complete up to `bound`: rows past it may have unread rows of the other state before them.
+    const bound = Math.min(
+      p.length === pageSize ? p[p.length - 1]!.seq : Number.POSITIVE_INFINITY,
+      r.length === pageSize ? r[r.length - 1]!.seq : Number.POSITIVE_INFINITY,
+    );
+    const rows = [...p, ...r].filter((row) => row.seq <= bound).sort((a, b) => a.seq - b.seq);
     for (const row of rows) {
-      after = row.seq;
       if (row.concurrency_key !== null) {
         const k = keyOf(row.handler, row.concurrency_key);
         if (busy.has(k)) continue;
@@ -74,7 +103,8 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
       taken.push(toJob(row, event.json));
       if (taken.length >= limit) return taken;
     }
-    if (rows.length < PAGE) return taken;
+    if (bound === Number.POSITIVE_INFINITY) return taken;
+    after = bound;
   }
 }
 

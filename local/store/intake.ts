@@ -81,7 +81,7 @@ export function droppedResult(
 
 export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: number): void {
   const started = Date.parse(result.started_at ?? result.finished_at ?? "");
-  ctx
+  const { lastInsertRowid } = ctx
     .stmt("INSERT INTO history (job_id, event_id, handler, status, started_at, json) VALUES (?, ?, ?, ?, ?, ?)")
     .run(
       result.job_id ?? null,
@@ -91,10 +91,11 @@ export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: nu
       Number.isNaN(started) ? now : started,
       JSON.stringify(result),
     );
+  // Keep the newest `history_limit` rows. `seq` only grows (AUTOINCREMENT, a rolled-back insert
+  // takes no number) and rows leave only from the old end, so the cut is this row's seq minus the
+  // limit: one seek, where an OFFSET walked `history_limit` rows on every append.
   const keep = Math.max(1, ctx.config.history_limit);
-  ctx
-    .stmt("DELETE FROM history WHERE seq < (SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?)")
-    .run(keep - 1);
+  ctx.stmt("DELETE FROM history WHERE seq <= ?").run(Number(lastInsertRowid) - keep);
 }
 
 export function insertEvent(ctx: StoreContext, event: Event, now: number): void {

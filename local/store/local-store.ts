@@ -29,6 +29,7 @@ import {
 import {
   ackOp,
   deadLetterOp,
+  nextDueAtOf,
   recoverInterruptedOp,
   releaseOp,
   retryLaterOp,
@@ -245,15 +246,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
           ).n,
       ),
     counts: () => read(() => countsOp(ctx)),
-    nextDueAt: () =>
-      read(
-        () =>
-          (
-            ctx.stmt("SELECT min(available_at) AS t FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as {
-              t: number | null;
-            }
-          ).t ?? undefined,
-      ),
+    nextDueAt: () => read(() => nextDueAtOf(ctx)),
     getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
     setHandlerState: (key, value) => write(() => setHandlerStateOp(ctx, key, value, clock.now())),
     exportState: () => read(() => exportStateOf(ctx)),
