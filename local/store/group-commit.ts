@@ -25,6 +25,13 @@ import { StoreError } from "./store-error.ts";
 export const Durability = { DURABLE: "durable", COMMITTED: "committed" } as const;
 export type Durability = (typeof Durability)[keyof typeof Durability];
 
+export interface RunOptions<T> {
+  /** @default Durability.DURABLE */
+  readonly durability?: Durability;
+  /** Told the operation's value once its transaction committed, before the flush (e.g. to wake a reader). */
+  readonly onCommitted?: (value: T) => void;
+}
+
 export interface GroupCommitStats {
   /** Committed transactions (each one fsync of the write-ahead log). */
   readonly transactions: number;
@@ -54,6 +61,7 @@ interface Committed {
 interface Queued {
   readonly op: () => unknown;
   readonly durable: boolean;
+  readonly onCommitted?: (value: unknown) => void;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -88,13 +96,21 @@ export class GroupCommitter {
 
   /**
    * Queues `op` (synchronous, runs inside the batch transaction; it may run twice, so it must touch
-   * only the database); resolves with its value once committed.
+   * only the database); resolves with its value once committed (and flushed, unless COMMITTED).
+   * `onCommitted` is told the value as soon as the transaction committed, before any flush.
    */
-  run<T>(op: () => T, durability: Durability = Durability.DURABLE): Promise<T> {
+  run<T>(op: () => T, options: RunOptions<T> = {}): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError(`${this.where}: the store is closed`));
-    const durable = durability === Durability.DURABLE;
+    const durable = (options.durability ?? Durability.DURABLE) === Durability.DURABLE;
+    const onCommitted = options.onCommitted as ((value: unknown) => void) | undefined;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, durable, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({
+        op,
+        durable,
+        ...(onCommitted ? { onCommitted } : {}),
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       // While a flush runs, durable writes wait for it and then commit in one transaction
       // (syncLoop); COMMITTED ones go on the next turn regardless.
       if (!this.scheduled && (!this.syncing || !durable)) {
@@ -136,6 +152,10 @@ export class GroupCommitter {
     this.transactions += 1;
     this.operations += batch.length;
     this.largestBatch = Math.max(this.largestBatch, batch.length);
+    batch.forEach((item, i) => {
+      const s = settled[i]!;
+      if (item.onCommitted && s.ok) item.onCommitted(s.value);
+    });
     if (!this.options.sync) return settle(batch, settled);
     const durable: Queued[] = [];
     const durableSettled: Settled[] = [];

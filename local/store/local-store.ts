@@ -160,7 +160,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   const write = <T>(op: () => T): Promise<T> => writer.run(op);
   // The worker's per-job bookkeeping settles once committed (group-commit.ts, Durability): lost
   // only to a power loss, after which the job runs again like any interrupted run.
-  const bookkeeping = <T>(op: () => T): Promise<T> => writer.run(op, Durability.COMMITTED);
+  const bookkeeping = <T>(op: () => T): Promise<T> => writer.run(op, { durability: Durability.COMMITTED });
   const read = <T>(fn: () => T): T => {
     if (closed) throw new StoreError(`${file}: the store is closed`);
     return fn();
@@ -195,10 +195,15 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     jobs,
     history,
     lastRun,
-    async submit(event, jobs) {
-      const out = await write(() => submitOp(ctx, event, jobs, clock.now()));
-      if (out.kind === "accepted" && out.jobIds.length > 0) signal();
-      return out;
+    submit(event, jobs) {
+      // The worker is woken when the jobs are committed, not once they are flushed: the handler
+      // starts without waiting for the disk (its own bookkeeping commits after, so it is never on
+      // disk without the event), while the caller (the 202) still waits for the flush.
+      return writer.run(() => submitOp(ctx, event, jobs, clock.now()), {
+        onCommitted: (out) => {
+          if (out.kind === "accepted" && out.jobIds.length > 0) signal();
+        },
+      });
     },
     async takeNext(at) {
       return (await bookkeeping(() => takeBatchOp(ctx, 1, now(at))))[0];

@@ -71,7 +71,9 @@ describe("GroupCommitter", () => {
     // The durable write commits, then its flush hangs: a COMMITTED write still commits and settles.
     await new Promise((r) => setImmediate(r));
     assert.equal(flushes, 1);
-    await gc.run(() => insert.run("committed"), Durability.COMMITTED).then(() => settled.push("committed"));
+    await gc
+      .run(() => insert.run("committed"), { durability: Durability.COMMITTED })
+      .then(() => settled.push("committed"));
     assert.deepEqual(settled, ["committed"]);
     assert.equal(gc.stats().transactions, 2);
     // A durable write queued meanwhile waits for the flush in progress, then gets its own.
@@ -89,6 +91,24 @@ describe("GroupCommitter", () => {
       (db.prepare("SELECT k FROM t ORDER BY k").all() as { k: string }[]).map((r) => r.k),
       ["committed", "durable", "later"],
     );
+    await gc.close();
+    db.close();
+  });
+
+  it("tells onCommitted the value as the transaction commits, while the flush still holds the promise", async () => {
+    const db = openDb();
+    let release!: () => void;
+    const gc = new GroupCommitter(db, "gc.db", { sync: () => new Promise<void>((r) => (release = r)) });
+    const insert = db.prepare("INSERT INTO t (k) VALUES (?)");
+    const seen: string[] = [];
+    const done = gc
+      .run(() => insert.run("x").changes, { onCommitted: (n) => seen.push(`committed ${n}`) })
+      .then((n) => seen.push(`settled ${n}`));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ["committed 1"]);
+    release();
+    await done;
+    assert.deepEqual(seen, ["committed 1", "settled 1"]);
     await gc.close();
     db.close();
   });
