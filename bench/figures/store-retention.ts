@@ -27,16 +27,12 @@ export interface StoreRetentionOptions {
 
 const HOUR = 3_600_000;
 
-function filesSize(file: string): number {
-  let n = 0;
-  for (const f of [file, `${file}-wal`]) {
-    try {
-      n += statSync(f).size;
-    } catch {
-      // no WAL right now
-    }
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // no WAL right now
   }
-  return n;
 }
 
 export async function storeRetentionFigures(o: StoreRetentionOptions): Promise<FigureResult[]> {
@@ -55,7 +51,7 @@ export async function storeRetentionFigures(o: StoreRetentionOptions): Promise<F
   const store = openLocalStore({ dir, config, clock });
   const body = pullRequestDelivery().body.toString("utf8");
   const step = 86_400_000 / o.perDay;
-  const samples: { events: number; bytes: number }[] = [];
+  const samples: { events: number; bytes: number; dbBytes: number; walBytes: number }[] = [];
   let nextPrune = now + HOUR;
   const sampleEvery = Math.max(1, Math.floor(o.count / 20));
   let nextSample = sampleEvery;
@@ -110,7 +106,9 @@ export async function storeRetentionFigures(o: StoreRetentionOptions): Promise<F
         nextPrune += HOUR;
       }
       if (done >= nextSample || done === o.count) {
-        samples.push({ events: done, bytes: filesSize(store.file) });
+        const dbBytes = sizeOf(store.file);
+        const walBytes = sizeOf(`${store.file}-wal`);
+        samples.push({ events: done, bytes: dbBytes + walBytes, dbBytes, walBytes });
         nextSample += sampleEvery;
       }
     }
@@ -123,18 +121,23 @@ export async function storeRetentionFigures(o: StoreRetentionOptions): Promise<F
       free: db.pragma("freelist_count", { simple: true }),
     };
     db.close();
-    // From the second simulated day on, a day of events is retained: the size must not grow.
-    const steadyFrom = samples.find((s) => s.events >= 2 * o.perDay) ?? samples[0]!;
-    const last = samples.at(-1)!;
-    const growth = last.bytes / steadyFrom.bytes;
+    // From the second simulated day on a day of events is retained: the largest size seen in the
+    // run's second half must not exceed the largest seen between day 2 and the middle of the run
+    // (the WAL grows and is reset by checkpoints, so single samples swing).
+    const half = o.count / 2;
+    const early = samples.filter((x) => x.events >= 2 * o.perDay && x.events <= half);
+    const late = samples.filter((x) => x.events > half);
+    const peak = (xs: typeof samples, k: "bytes" | "dbBytes" | "walBytes") => Math.max(...xs.map((x) => x[k]));
+    const growth = peak(late, "bytes") / peak(early, "bytes");
+    const dbGrowth = peak(late, "dbBytes") / peak(early, "dbBytes");
     o.say(
-      `  ${o.count} events at ${o.perDay}/day, retention 1 day: ${held} events held at the end; store ${(steadyFrom.bytes / 1024 ** 2).toFixed(1)} MB after ${steadyFrom.events} events, ${(last.bytes / 1024 ** 2).toFixed(1)} MB after ${last.events} (x${growth.toFixed(2)}); ${(closedBytes / 1024 ** 2).toFixed(1)} MB once closed`,
+      `  ${o.count} events at ${o.perDay}/day, retention 1 day: ${held} events held at the end; peak store ${(peak(early, "bytes") / 1024 ** 2).toFixed(1)} MB from day 2 to mid-run, ${(peak(late, "bytes") / 1024 ** 2).toFixed(1)} MB after (x${growth.toFixed(2)}; database file x${dbGrowth.toFixed(2)}, WAL peak ${(peak(samples, "walBytes") / 1024 ** 2).toFixed(1)} MB); ${(closedBytes / 1024 ** 2).toFixed(1)} MB once closed, ${pages.free} of ${pages.total} pages free`,
     );
     return [
       figure({
         id: "5.bounded",
         figure: 5,
-        title: `Store size under retention: growth from day 2 to the end of ${o.count.toLocaleString("en")} events`,
+        title: `Store size (database + WAL) under retention over ${o.count.toLocaleString("en")} events: peak in the second half vs day 2 to mid-run`,
         unit: "x",
         values: [growth],
         target: { on: "value", op: Comparison.AT_MOST, limit: 1.1 },
@@ -142,6 +145,7 @@ export async function storeRetentionFigures(o: StoreRetentionOptions): Promise<F
           events_per_day: o.perDay,
           retention_days: 1,
           events_held_at_end: held,
+          database_file_growth: dbGrowth,
           samples,
           closed_store_bytes: closedBytes,
           pages_at_end: pages,

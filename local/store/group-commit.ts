@@ -51,6 +51,11 @@ export interface GroupCommitOptions {
   readonly sync?: () => Promise<void>;
   /** Called after each successful flush (the store asks for a checkpoint there). */
   readonly afterSync?: () => void;
+  /**
+   * Called after a commit that starts no flush (only COMMITTED writes): the WAL grew all the same,
+   * so the store's checkpoint trigger must see it (a worker draining a backlog writes nothing else).
+   */
+  readonly afterCommit?: () => void;
 }
 
 interface Committed {
@@ -166,6 +171,7 @@ export class GroupCommitter {
       } else settle([item], [settled[i]!]);
     });
     if (durable.length > 0) this.unsynced.push({ batch: durable, settled: durableSettled });
+    else this.options.afterCommit?.();
   }
 
   /** One flush at a time; each covers every batch committed before it started. */

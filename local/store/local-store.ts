@@ -149,7 +149,11 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     checkpointAt = size + CHECKPOINT_WAL_BYTES;
     checkpointer.request();
   };
-  const writer = new GroupCommitter(db, file, walSync ? { sync: () => walSync.sync(), afterSync } : {});
+  const writer = new GroupCommitter(
+    db,
+    file,
+    walSync ? { sync: () => walSync.sync(), afterSync, afterCommit: afterSync } : {},
+  );
   const listeners = new Set<() => void>();
   let closed = false;
   let closing: Promise<void> | undefined;

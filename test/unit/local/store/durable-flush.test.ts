@@ -129,4 +129,21 @@ describe("the store's WAL flush and checkpoints", () => {
     db.close();
     await store.close();
   });
+
+  it("asks for checkpoints while only the worker writes (a drain), not only after flushes", async () => {
+    const dir = tempDir();
+    const store = openLocalStore({ dir, config: config({ queue_capacity: 1000 }) });
+    for (let i = 0; i < 60; i++) await submit(store, `d${i}`);
+    const before = store.commitStats();
+    const big = randomBytes(100_000).toString("base64");
+    for (const job of await store.takeBatch(60)) {
+      // About 8 MB of job results in all: COMMITTED writes only, so no flush follows them.
+      await store.ack(job.id, { event_id: job.event.id, success: true, actions_taken: [], output: big });
+    }
+    const after = store.commitStats();
+    assert.equal(after.syncs, before.syncs, "the drain waited for no flush");
+    await store.close(); // waits for the checkpoints asked for
+    const checkpoints = store.commitStats().checkpoints ?? 0;
+    assert.ok(checkpoints > (before.checkpoints ?? 0), JSON.stringify({ before, after, checkpoints }));
+  });
 });
