@@ -89,6 +89,7 @@ export async function storeRetentionFigures(o: StoreRetentionOptions): Promise<F
               success: true,
               actions_taken: [],
               output: "[echo model=echo]\nPull request",
+              error: null,
               status: "succeeded",
               attempt: 1,
               started_at: at,

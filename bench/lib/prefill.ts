@@ -4,6 +4,7 @@
  * commit): the GitHub pull_request event, each with a fresh delivery id.
  */
 import { loadConfig } from "../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
 import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { AdmissionKind, configRoute, createAdmission } from "../../shared/ingest/admit.ts";
@@ -13,7 +14,7 @@ import { openLocalStore } from "../../local/store/local-store.ts";
 import { deliveryId, GITHUB_PATH, pullRequestDelivery } from "./github-delivery.ts";
 
 export async function prefillQueue(configPath: string, count: number, env: Record<string, string>): Promise<void> {
-  const loaded = await loadConfig({ configPath, env });
+  const loaded = await loadConfig({ configPath, env, files: nodeConfigFiles });
   const store = openLocalStore({ dir: loaded.stateDir, config: loaded.config });
   const admit = createAdmission({
     route: configRoute(loaded.config),

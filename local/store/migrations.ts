@@ -87,11 +87,20 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
     `,
   },
   {
+    // Approval gates: a run waiting at a gate (PARKED) keeps the gate and its snapshot here; a
+    // denied one ends DENIED.
+    version: 3,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN parked_json TEXT;
+      INSERT INTO job_counts (state, n) VALUES ('PARKED', 0), ('DENIED', 0);
+    `,
+  },
+  {
     // The worker asks after every take when the next waiting job falls due (min(available_at) of
     // PENDING + RETRY_WAIT): without this index that read visits every waiting row (0.4 s with
     // 60,000 queued jobs, which capped the drain of a large backlog at about 150 jobs/s). Partial:
     // only waiting rows are in it, so finished jobs cost it nothing.
-    version: 3,
+    version: 4,
     sql: `
       CREATE INDEX jobs_waiting_due ON jobs (available_at) WHERE state IN ('PENDING', 'RETRY_WAIT');
     `,

@@ -1,5 +1,6 @@
 /** The contract between the job runner and the pipeline engine (implemented in this folder). */
 import type { Job } from "../events/event.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 
 export interface PipelineContext {
   /** Epoch ms of the previous run of this schedule (for `{last_run}`). */
@@ -14,14 +15,12 @@ export interface PipelineOutcome {
   readonly error?: string;
   /** True when the failure will not be fixed by retrying (bad template path, tool refused). */
   readonly permanent?: boolean;
+  /** Set when the run stopped at an approval gate: it waits there, durably, for a decision. */
+  readonly parked?: ParkedRun;
 }
 
 export interface PipelineRunner {
   run(job: Job, ctx: PipelineContext): Promise<PipelineOutcome>;
 }
 
-/** Where recipe files come from: the config's folder locally, a map baked into the bundle in Lambda. */
-export interface RecipeSource {
-  /** `ref` as written in the config (e.g. `recipes/pr-reviewer`); returns the YAML text. */
-  load(ref: string): Promise<string>;
-}
+export type { RecipeSource } from "../ports/recipe-source.ts";

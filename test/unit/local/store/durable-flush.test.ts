@@ -115,7 +115,15 @@ describe("the store's WAL flush and checkpoints", () => {
     const [taken] = await store.takeBatch(1);
     assert.equal(taken?.id, "w1#h");
     assert.equal((await store.jobs.claim("w1#h", 60_000, Date.now())).kind, "claimed");
-    const result = { event_id: "w1", job_id: "w1#h", handler: "h", success: true, actions_taken: [] };
+    const result = {
+      event_id: "w1",
+      job_id: "w1#h",
+      handler: "h",
+      success: true,
+      actions_taken: [],
+      output: null,
+      error: null,
+    };
     await store.jobs.complete("w1#h", result, Date.now());
     await store.history.append(result);
     await store.ack("w1#h", result);
@@ -138,7 +146,7 @@ describe("the store's WAL flush and checkpoints", () => {
     const big = randomBytes(100_000).toString("base64");
     for (const job of await store.takeBatch(60)) {
       // About 8 MB of job results in all: COMMITTED writes only, so no flush follows them.
-      await store.ack(job.id, { event_id: job.event.id, success: true, actions_taken: [], output: big });
+      await store.ack(job.id, { event_id: job.event.id, success: true, actions_taken: [], output: big, error: null });
     }
     const after = store.commitStats();
     assert.equal(after.syncs, before.syncs, "the drain waited for no flush");

@@ -36,7 +36,7 @@ describe("the worker's scheduling reads with a large backlog", () => {
       first.map((j) => j.id),
       ["e01#h", "e02#h", "e03#h", "e04#h", "e05#h"],
     );
-    const result = { event_id: "x", success: false, actions_taken: [] };
+    const result = { event_id: "x", success: false, actions_taken: [], output: null, error: null };
     await store.retryLater("e02#h", result, clock.now() - 1); // due
     await store.retryLater("e04#h", result, clock.now() + 60_000); // not yet
     assert.equal(store.nextDueAt(), clock.now() - 1);
@@ -50,7 +50,14 @@ describe("the worker's scheduling reads with a large backlog", () => {
 
   it("trims history to exactly history_limit rows (cut by seq), even around a batch that was run again", async () => {
     const store = openTemp({ history_limit: 3 });
-    const ok = (id: string) => ({ event_id: id, job_id: `${id}#h`, success: true, actions_taken: [] });
+    const ok = (id: string) => ({
+      event_id: id,
+      job_id: `${id}#h`,
+      success: true,
+      actions_taken: [],
+      output: null,
+      error: null,
+    });
     await store.history.append(ok("a"));
     await store.history.append(ok("b"));
     // One batch: two appends and a bad submit. The batch rolls back and runs again with a
