@@ -11,9 +11,21 @@ import { buildFunctions, buildOptions } from "../../../functions/build.mjs";
 type Options = Parameters<typeof build>[0];
 const options = buildOptions as (name: string, outdir: string) => Options;
 
+/** Packages in `output` and in every chunk it imports statically: what loading it evaluates. */
 function packagesIn(meta: Metafile, output: string): Set<string> {
-  const inputs = Object.keys(meta.outputs[output]?.inputs ?? {});
-  return new Set(inputs.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? "(own)"));
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const o = stack.pop()!;
+    if (seen.has(o)) continue;
+    seen.add(o);
+    const info = meta.outputs[o];
+    if (!info) continue;
+    for (const f of Object.keys(info.inputs)) out.add(/node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? "(own)");
+    for (const i of info.imports) if (i.kind === "import-statement" && !i.external) stack.push(i.path);
+  }
+  return out;
 }
 
 describe("functions/build.mjs", () => {
