@@ -1,7 +1,7 @@
 /**
  * Figure 6: cold import of the Lambda bundles. Each bundle is built with functions/build.mjs's own
- * esbuild options (minified ESM, the AWS SDK external as in the nodejs22.x runtime) into
- * dist/bench-bundles/, then imported in a fresh `node` on the target core, `samples` times each,
+ * esbuild options (minified ESM, AWS SDK bundled, code splitting) into dist/bench-bundles/<name>/,
+ * then its index.mjs imported in a fresh `node` on the target core, `samples` times each,
  * alternating bundles. A bundle's figure is the median of its import times minus the median for an
  * empty bundle (what loading any module costs).
  *   ingest, runner: functions/ingest.ts, functions/runner.ts
@@ -10,8 +10,8 @@
  */
 import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { onTargetCore, type Cores } from "../lib/cores.ts";
@@ -38,7 +38,7 @@ interface EsbuildLike {
   build(options: Record<string, unknown>): Promise<unknown>;
 }
 interface BuildModule {
-  buildOptions(name: string, outdir: string): Record<string, unknown>;
+  buildOptions(name: string, outdir: string, entry?: string): Record<string, unknown>;
 }
 
 async function buildAll(outdir: string): Promise<Record<BundleName, string>> {
@@ -47,9 +47,9 @@ async function buildAll(outdir: string): Promise<Record<BundleName, string>> {
   const { buildOptions } = (await import(join(root, "functions", "build.mjs"))) as BuildModule;
   const out = {} as Record<BundleName, string>;
   for (const [name, entry] of Object.entries(BUNDLES) as [BundleName, string][]) {
-    const outfile = join(outdir, `${name}.mjs`);
-    await build({ ...buildOptions("ingest", outdir), entryPoints: [entry], outfile, metafile: false });
-    out[name] = outfile;
+    rmSync(join(outdir, name), { recursive: true, force: true });
+    await build({ ...buildOptions(name, outdir, entry), metafile: false });
+    out[name] = join(outdir, name, "index.mjs");
   }
   return out;
 }
@@ -82,7 +82,16 @@ export async function coldImportFigures(o: ColdImportOptions): Promise<FigureRes
   }
   const zero = median(times.empty);
   const extra = (n: BundleName) => times[n].map((t) => Math.max(0, t - zero));
-  const size = (n: BundleName) => statSync(files[n]).size;
+  /** Bytes of the bundle's folder (entry and chunks). */
+  const size = (n: BundleName) => {
+    const dir = dirname(files[n]);
+    const walk = (d: string): number =>
+      readdirSync(d, { withFileTypes: true }).reduce(
+        (sum, e) => sum + (e.isDirectory() ? walk(join(d, e.name)) : statSync(join(d, e.name)).size),
+        0,
+      );
+    return walk(dir);
+  };
   for (const n of names)
     o.say(
       `  ${n.padEnd(8)} median import ${median(times[n]).toFixed(1)} ms (extra ${(median(times[n]) - zero).toFixed(1)} ms; ${(size(n) / 1024).toFixed(0)} KiB)`,
