@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import {
   decodePayload,
   encodePayload,
+  encodePayloadBytes,
   MIN_COMPRESSED_BYTES,
   PayloadCodec,
   PayloadCodecError,
@@ -61,5 +63,14 @@ describe("payload codec", () => {
     const stored = encodePayload(delivery) as Buffer;
     const damaged = Buffer.from(stored.subarray(0, 40));
     assert.throws(() => decodePayload(damaged), /stored payload is damaged/);
+  });
+
+  it("always gives bytes for a binary attribute (encodePayloadBytes), and reads plain gzip written before the codec", () => {
+    const small = JSON.stringify({ id: "e1" });
+    const bytes = encodePayloadBytes(small);
+    assert.ok(Buffer.isBuffer(bytes) && bytes[0] === 0x00 && bytes[1] === PayloadCodec.BROTLI);
+    assert.equal(decodePayload(bytes), small);
+    assert.equal(decodePayload(gzipSync(delivery)), delivery);
+    assert.throws(() => decodePayload(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2])), /stored gzip payload is damaged/);
   });
 });
