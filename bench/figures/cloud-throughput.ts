@@ -10,7 +10,7 @@ import { createHmac } from "node:crypto";
 import { startAwsTestEnv } from "../../test/harness/aws-env.ts";
 import { startSecretsServer } from "../../test/harness/json-rpc-server.ts";
 import { apiGatewayV2Event } from "../../test/harness/lambda-events.ts";
-import { cloudFixture, WEBHOOK_SECRET } from "../../test/integration/suites/cloud-fixture.ts";
+import { cloudFixture, secretIdOf, WEBHOOK_SECRET } from "../../test/integration/suites/cloud-fixture.ts";
 import { deliveryId, GITHUB_PATH, pullRequestDelivery } from "../lib/github-delivery.ts";
 import { Comparison, figure, type FigureResult } from "../lib/results.ts";
 
@@ -38,7 +38,9 @@ const CONFIG = {
 
 export async function cloudThroughputFigures(o: CloudThroughputOptions): Promise<FigureResult[]> {
   const env = await startAwsTestEnv(process.env);
-  const secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+  const secrets = await startSecretsServer({
+    secrets: { [secretIdOf(CONFIG, "GITHUB_WEBHOOK_SECRET")]: WEBHOOK_SECRET },
+  });
   try {
     const cloud = await cloudFixture(env, { config: CONFIG, secretsEndpoint: secrets.endpoint, maxReceiveCount: 5 });
     const { body, headers } = pullRequestDelivery();
