@@ -51,7 +51,7 @@ describe("functions/build.mjs", () => {
     }
   });
 
-  it("keeps what only some calls need out of what a cold start loads: Bedrock in the runner only, zod and yaml on demand", async () => {
+  it("keeps what only some calls need out of what a cold start loads: Bedrock in the runner only; recipe validation (zod, yaml), S3 and SSM on demand", async () => {
     const dir = mkdtempSync(join(tmpdir(), "evd-build-split-"));
     try {
       for (const name of ["ingest", "runner"]) {
@@ -64,7 +64,7 @@ describe("functions/build.mjs", () => {
             ),
           ),
         );
-        for (const later of ["zod", "yaml"])
+        for (const later of ["zod", "yaml", "@aws-sdk/client-s3", "@aws-sdk/client-ssm"])
           assert.ok(!loaded.has(later), `${name}: ${later} is in the code its cold start loads`);
         assert.equal(loaded.has("@aws-sdk/client-bedrock-runtime"), name === "runner", `${name}: Bedrock`);
       }
