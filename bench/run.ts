@@ -75,7 +75,14 @@ const P = quick
 
 const cores = pinCores(process.env);
 const baseDir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), "evd-bench-"));
-const machine = describeMachine(cores.note, baseDir.startsWith("/dev/shm") ? "tmpfs (/dev/shm)" : `disk (${baseDir})`);
+const machine = describeMachine(
+  cores.note,
+  baseDir.startsWith("/dev/shm")
+    ? "tmpfs (/dev/shm)"
+    : process.env.BENCH_DIR
+      ? "BENCH_DIR"
+      : "the disk (OS temp folder)",
+);
 const command = `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 say(
   `bench (${quick ? "quick" : "full"}): ${cores.note}; stores under ${baseDir}; load average ${loadavg()[0]!.toFixed(1)}`,
