@@ -42,6 +42,8 @@ export function buildOptions(
     minify: true,
     sourcemap: false,
     legalComments: "none",
+    // The ESM builds first, as the stack's bundling does (infra/constructs/orchestrator-function.ts):
+    // ESM dependencies tree-shake.
     mainFields: ["module", "main"],
     banner: {
       js: "import { createRequire as __evdCreateRequire } from 'node:module'; const require = __evdCreateRequire(import.meta.url);",

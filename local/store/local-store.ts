@@ -14,9 +14,11 @@ import type { GateDecision, ParkedRun } from "../../shared/events/parked-run.ts"
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { systemClock, type Clock } from "../../shared/ports/clock.ts";
 import type { HistoryQuery, HistoryStore } from "../../shared/ports/history-store.ts";
-import type { JobQueue, SubmitOutcome } from "../../shared/ports/job-queue.ts";
+import type { JobQueue, SubmitOptions, SubmitOutcome } from "../../shared/ports/job-queue.ts";
 import type { ClaimOutcome, JobRecord, JobStore } from "../../shared/ports/job-store.ts";
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
+import type { CounterStore } from "../../shared/guardrails/counter-store.ts";
+import type { SpanStore } from "../../shared/tracing/span-record.ts";
 import {
   countsOp,
   listDeadOp,
@@ -51,6 +53,7 @@ import {
 } from "./gates.ts";
 import { Durability, GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
+import { applyCountersOp, appendSpansOp, pruneGuardrailsOp, readCounters, spansOfEvent } from "./guardrail-records.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
 import { migrate } from "./migrations.ts";
@@ -88,8 +91,12 @@ export interface LocalStore extends JobQueue {
   readonly jobs: JobStore;
   readonly history: HistoryStore;
   readonly lastRun: LastRunStore;
+  /** Budget counters (shared/guardrails). */
+  readonly counters: CounterStore;
+  /** Finished spans (shared/tracing), for `evd daemon trace`. */
+  readonly spans: SpanStore;
   /** Dedupe by event id, overflow policy, supersede; group-committed: resolves once durable. */
-  submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome>;
+  submit(event: Event, jobs: readonly Job[], options?: SubmitOptions): Promise<SubmitOutcome>;
   takeNext(now?: number): Promise<Job | undefined>;
   takeBatch(limit: number, now?: number): Promise<Job[]>;
   ack(jobId: string, result: EventResult): Promise<void>;
@@ -210,16 +217,31 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     set: (name, at) => write(() => setLastRunOp(ctx, name, at)),
   };
 
+  const counters: CounterStore = {
+    apply: (changes) => write(() => applyCountersOp(ctx, changes)),
+    async read(key) {
+      return read(() => readCounters(ctx, key));
+    },
+  };
+  const spans: SpanStore = {
+    append: (records) => write(() => appendSpansOp(ctx, records)),
+    async spansOfEvent(eventId) {
+      return read(() => spansOfEvent(ctx, eventId));
+    },
+  };
+
   return {
     file,
     jobs,
     history,
     lastRun,
-    submit(event, jobs) {
+    counters,
+    spans,
+    submit(event, jobs, options) {
       // The worker is woken when the jobs are committed, not once they are flushed: the handler
       // starts without waiting for the disk (its own bookkeeping commits after, so it is never on
       // disk without the event), while the caller (the 202) still waits for the flush.
-      return writer.run(() => submitOp(ctx, event, jobs, clock.now()), {
+      return writer.run(() => submitOp(ctx, event, jobs, clock.now(), options), {
         onCommitted: (out) => {
           if (out.kind === "accepted" && out.jobIds.length > 0) signal();
         },
@@ -290,7 +312,11 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
     setHandlerState: (key, value) => write(() => setHandlerStateOp(ctx, key, value, clock.now())),
     exportState: () => read(() => exportStateOf(ctx)),
-    prune: (at) => write(() => pruneOp(ctx, now(at))),
+    prune: (at) =>
+      write(() => {
+        pruneGuardrailsOp(ctx, now(at));
+        return pruneOp(ctx, now(at));
+      }),
     onWork(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,5 +1,6 @@
 /** Schema migrations of the embedded store, applied in order and recorded in `schema_migrations`. */
 import type Database from "better-sqlite3";
+import { GUARDRAIL_TABLES_SQL } from "./guardrail-records.ts";
 import { StoreError } from "./store-error.ts";
 
 /** Append only: never edit a migration that has shipped, add the next one. */
@@ -95,12 +96,14 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       INSERT INTO job_counts (state, n) VALUES ('PARKED', 0), ('DENIED', 0);
     `,
   },
+  // Budget counters and spans (guardrail-records.ts).
+  { version: 4, sql: GUARDRAIL_TABLES_SQL },
   {
     // The worker asks after every take when the next waiting job falls due (min(available_at) of
     // PENDING + RETRY_WAIT): without this index that read visits every waiting row (0.4 s with
     // 60,000 queued jobs, which capped the drain of a large backlog at about 150 jobs/s). Partial:
     // only waiting rows are in it, so finished jobs cost it nothing.
-    version: 4,
+    version: 5,
     sql: `
       CREATE INDEX jobs_waiting_due ON jobs (available_at) WHERE state IN ('PENDING', 'RETRY_WAIT');
     `,

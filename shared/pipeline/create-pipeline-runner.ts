@@ -19,6 +19,7 @@ import type { PipelineOutcome, PipelineRunner } from "./pipeline-runner.ts";
 import { handlerRecipeContext, loadRecipe, recipeFrame, runRecipe } from "./run-recipe.ts";
 import { runSteps } from "./run-steps.ts";
 import { baseScope, eventShortcuts, type Frame } from "./scope.ts";
+import { noStepObserver } from "./step-observer.ts";
 
 export { mapRecipeSource } from "./recipe-source.ts";
 
@@ -45,6 +46,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
     secrets: deps.secrets,
     baseDir: deps.filesystemRoot,
     fetch: deps.fetch,
+    commentMarker: config.guardrails.self_comments.marker,
     ...(deps.handlerState ? { handlerState: deps.handlerState } : {}),
   });
   const fsRoot = filesystemRootOf(config.tools, deps.filesystemRoot);
@@ -73,6 +75,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         event: job.event,
         actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
+        observer: ctx.observer ?? noStepObserver,
         budget: { used: 0, max: DEFAULT_MAX_TOTAL_STEPS },
       };
       const session = { id: job.id, started: new Date(clock.now()).toISOString(), project: deps.filesystemRoot };

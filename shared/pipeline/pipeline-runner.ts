@@ -1,11 +1,14 @@
 /** The contract between the job runner and the pipeline engine (implemented in this folder). */
 import type { Job } from "../events/event.ts";
 import type { ParkedRun } from "../events/parked-run.ts";
+import type { StepObserver } from "./step-observer.ts";
 
 export interface PipelineContext {
   /** Epoch ms of the previous run of this schedule (for `{last_run}`). */
   readonly lastRun?: number;
   readonly signal: AbortSignal;
+  /** Sees each step and each prompt's token usage (tracing, budgets). @default none */
+  readonly observer?: StepObserver;
 }
 
 export interface PipelineOutcome {

@@ -63,16 +63,22 @@ export async function runStepOnce(
     const target = promptTarget(step, env.config, env.handler.provider, where);
     const entry = env.providers.get(target.providerName);
     spendStep(env, where);
-    const response = await entry.provider.complete(
-      completionRequest(step, target, entry, instructionOf(step, prompt), system, signal),
-    );
+    const request = completionRequest(step, target, entry, instructionOf(step, prompt), system, signal);
+    const response = await entry.provider.complete(request);
+    env.observation?.prompt({
+      provider: entry.provider.name,
+      model: response.model ?? request.model,
+      inputTokens: response.usage?.inputTokens,
+      outputTokens: response.usage?.outputTokens,
+    });
     return { output: processAnswer(response.text, parseMode(step, frame)), action: `prompt:${entry.provider.name}` };
   }
   if (isRecipeStep(step)) {
     const context = (
       step.context === undefined ? {} : renderValue(step.context, scope, renderOptions(step, `${where}.context`))
     ) as Record<string, unknown>;
-    return { output: await runNestedRecipe(step, context, frame, env, signal), action: "" };
+    const nested = env.observation ? { ...env, observer: env.observation.nested } : env;
+    return { output: await runNestedRecipe(step, context, frame, nested, signal), action: "" };
   }
   if (!isToolStep(step)) throw new RecipeError(`${where}: not a prompt, tool or recipe step`);
   const args: Record<string, unknown> = {};

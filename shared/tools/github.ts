@@ -4,7 +4,9 @@
  * - get_pr_diff: `repo` ("owner/name", default the event's `repo`), `number` (default the event's
  *   `payload.number`). Output: the unified diff text.
  * - post_pr_comment: same `repo`/`number`, `body` (or `comment`/`message`; default the previous
- *   step's output). Output: `{ id, url }`.
+ *   step's output). Output: `{ id, url }`. The comment ends with the marker
+ *   (`guardrails.self_comments.marker`, an HTML comment GitHub does not show), so the comment
+ *   events GitHub sends back are known as this project's own (shared/guardrails/loop-guard.ts).
  */
 import { asText, optionalString } from "./args.ts";
 import { ToolError, badArgument } from "./errors.ts";
@@ -18,6 +20,8 @@ export interface GithubToolOptions {
   /** Resolves the token; undefined when not configured (public reads only). */
   readonly token: () => Promise<string | undefined>;
   readonly fetch: typeof fetch;
+  /** Appended to every comment written. @default none */
+  readonly commentMarker?: string;
 }
 
 function target(action: string, args: Record<string, unknown>, ctx: ToolContext): { repo: string; number: number } {
@@ -75,6 +79,8 @@ export function githubTool(options: GithubToolOptions): Tool {
           optionalString(NAME, action, args, "message") ??
           asText(ctx.previousOutput);
         if (!body) throw badArgument(NAME, action, "nothing to post: give `body`, or run it after a step with output");
+        const marker = options.commentMarker;
+        const marked = marker && !body.includes(marker) ? `${body}\n\n${marker}` : body;
         const res = await fetchLimited(
           options.fetch,
           NAME,
@@ -82,7 +88,7 @@ export function githubTool(options: GithubToolOptions): Tool {
           {
             method: "POST",
             headers: { ...(await headers("application/vnd.github+json")), "content-type": "application/json" },
-            body: JSON.stringify({ body }),
+            body: JSON.stringify({ body: marked }),
           },
           { signal: ctx.signal, timeoutMs: 30_000 },
         );

@@ -11,6 +11,7 @@ import { awsLimitsSuite } from "./suites/aws-limits.ts";
 import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
+import { guardrailsFlowSuite } from "./suites/guardrails-flow.ts";
 import { iamConformanceSuite } from "./suites/iam-conformance.ts";
 import { largePayloadsSuite } from "./suites/large-payloads.ts";
 import { runnerWindowSuite } from "./suites/runner-window.ts";
@@ -29,5 +30,6 @@ failureFlowSuite(env);
 runnerWindowSuite(env);
 largePayloadsSuite(env);
 cloudCliSuite(env);
+guardrailsFlowSuite(env);
 // Last: it evaluates every AWS call the suites above made.
 iamConformanceSuite(env);

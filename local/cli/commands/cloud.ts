@@ -7,6 +7,7 @@
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
  *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
+ *   evd cloud breaker list | breaker resume SOURCE      storm-breaker pauses (cloud-breaker.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
  * (env EVD_TABLE_NAME, EVD_QUEUE_URL, EVD_DLQ_URL, EVD_STACK); `--endpoint URL` (or AWS_ENDPOINT_URL)
@@ -26,8 +27,10 @@ import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from 
 import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { cloudLocalCommand } from "./cloud-local.ts";
 import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
+import { registerCloudBreaker } from "./cloud-breaker.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
 
@@ -140,6 +143,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
 
   registerCloudTrigger(cloud, deps, ctx, run);
   registerCloudReplay(cloud, deps, ctx, run);
+  registerCloudBreaker(cloud, deps, ctx, run);
 
   cloud
     .command("status")
@@ -237,6 +241,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
         );
       }),
     );
+  cloud.addCommand(cloudLocalCommand());
   return cloud;
 }
 
