@@ -27,7 +27,7 @@ import { coldImportFigures } from "./figures/cold-import.ts";
 import { handlerStartFigures } from "./figures/handler-start.ts";
 import { queuedJobsFigures } from "./figures/queued-jobs.ts";
 import { storeRetentionFigures } from "./figures/store-retention.ts";
-import { pinCores, unpin } from "./lib/cores.ts";
+import { pinCores } from "./lib/cores.ts";
 import { writeLatencyChart } from "./lib/latency-chart.ts";
 import { consoleTable, markdownTable, updateReadme, writeResults } from "./lib/report.ts";
 import { describeMachine, type BenchResults, type FigureResult } from "./lib/results.ts";
@@ -143,9 +143,8 @@ try {
     figures.push(...(await coldImportFigures({ cores, samples: P.samples, say })));
   }
   if (wants(7)) {
-    say(`\n[7] cloud path throughput on the emulator harness (unpinned: the emulators share both cores)`);
-    unpin(cores);
-    figures.push(...(await cloudThroughputFigures({ count: P.cloud, ingestConcurrency: 16, runners: 4, say })));
+    say(`\n[7] cloud path throughput through evd cloud local`);
+    figures.push(...(await cloudThroughputFigures({ cores, baseDir, count: P.cloud, concurrency: 16, say })));
   }
 } finally {
   await rm(baseDir, { recursive: true, force: true });

@@ -47,13 +47,3 @@ export function onTargetCore(cores: Cores, nodeArgs: readonly string[]): [string
   if (cores.prefix.length === 0) return [process.execPath, [...nodeArgs]];
   return [cores.prefix[0]!, [...cores.prefix.slice(1), process.execPath, ...nodeArgs]];
 }
-
-/**
- * Lets this process (and what it starts from now on) run on every core again: for a figure whose
- * "target" is a whole harness started by this process (the cloud emulators), not one process.
- */
-export function unpin(cores: Cores): void {
-  if (cores.prefix.length === 0) return;
-  const all = `0-${availableParallelism() - 1}`;
-  execFileSync("taskset", ["-a", "-pc", all, String(process.pid)], { stdio: "ignore" });
-}
