@@ -2,12 +2,12 @@
  * The composition root of both functions: AWS adapters of the ports, built from the Lambda
  * environment. Every SDK client is created lazily, on first use: the runner creates Secrets
  * Manager only when a handler needs a secret. Bedrock lives in bedrock-providers.ts, which only
- * the runner imports, so the ingest bundle does not even load its SDK module.
+ * the runner imports, so the ingest bundle does not even load its SDK module. S3 (events too large
+ * for an item or a message) and SSM (`ssm:` secret references) are imported on first use too
+ * (shared/aws/s3-sdk.ts, ssm-sdk.ts): a cold start does not load them.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import {
   DEFAULT_SDK_TIMEOUTS,
   lazy,
@@ -75,7 +75,8 @@ export function cloudAdapters(
   const payloads = env.payloadBucket
     ? new S3PayloadStore({
         bucket: env.payloadBucket,
-        s3: lazy(() => {
+        s3: lazy(async () => {
+          const { S3Client } = await import("../shared/aws/s3-sdk.ts");
           const conn = { ...region, ...conns.s3 };
           // An emulator (s3rver, LocalStack) serves buckets on its path; AWS on a virtual host.
           return new S3Client({ ...sdkConfig(conn), forcePathStyle: conn.endpoint !== undefined });
@@ -114,7 +115,9 @@ export function cloudAdapters(
     secrets: new AwsSecretStore({
       map: { ...(config.cloud?.secrets ?? {}), ...env.secrets },
       secretsManager: lazy(() => new SecretsManagerClient(sdkConfig({ ...region, ...conns.secretsmanager }))),
-      ssm: lazy(() => new SSMClient(sdkConfig({ ...region, ...conns.ssm }))),
+      ssm: lazy(
+        async () => new (await import("../shared/aws/ssm-sdk.ts")).SSMClient(sdkConfig({ ...region, ...conns.ssm })),
+      ),
     }),
   };
 }

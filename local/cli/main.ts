@@ -10,16 +10,23 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export async function buildProgram(): Promise<Command> {
+/**
+ * The program with the verbs of `verb` only (its modules are named after it: `<verb>.ts`,
+ * `<verb>-*.ts`), or with every verb when `verb` is absent or unknown (help, errors). A daemon thus
+ * never loads the cloud and bridge verbs and their AWS SDK clients (about 20 MB of a long-running
+ * process's memory).
+ */
+export async function buildProgram(verb?: string): Promise<Command> {
   const program = new Command("evd")
     .description("loop-event-driven: run AI-agent pipelines when something happens")
     .showHelpAfterError()
     .exitOverride();
   const dir = fileURLToPath(new URL("./commands/", import.meta.url));
-  const files = readdirSync(dir)
+  const all = readdirSync(dir)
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .sort();
-  for (const file of files) {
+  const own = verb === undefined ? [] : all.filter((f) => f === `${verb}.ts` || f.startsWith(`${verb}-`));
+  for (const file of own.length > 0 ? own : all) {
     const mod = (await import(new URL(`./commands/${file}`, import.meta.url).href)) as Partial<CommandModule>;
     if (typeof mod.register === "function") mod.register(program);
   }
@@ -28,7 +35,8 @@ export async function buildProgram(): Promise<Command> {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = await buildProgram();
+  const verb = argv[2];
+  const program = await buildProgram(verb === undefined || verb.startsWith("-") ? undefined : verb);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -2,24 +2,52 @@
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
 import { finishedStateOf, StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
+import { decodeStoredEvent, type StoredEventJson } from "./stored-event.ts";
 import { dispatchLeaseOf, maxAttemptsOf, toJob, type JobRow, type StoreContext } from "./store-context.ts";
 
-const PAGE = 64;
+/** Fewest rows read per page of a take. */
+const MIN_PAGE = 8;
+
+/**
+ * The SQL of the worker's scheduling reads: each must go through an index whatever the backlog,
+ * so the index is named (`INDEXED BY` also makes SQLite refuse the query rather than scan).
+ */
+export const SchedulingSql = {
+  // The first entry of the index (min() would walk all of it).
+  NEXT_DUE:
+    "SELECT available_at AS t FROM jobs INDEXED BY jobs_waiting_due WHERE state IN ('PENDING', 'RETRY_WAIT') ORDER BY available_at LIMIT 1",
+  PENDING_PAGE:
+    "SELECT * FROM jobs INDEXED BY jobs_state_seq WHERE state = 'PENDING' AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ?",
+  DUE_RETRY_PAGE:
+    "SELECT * FROM jobs INDEXED BY jobs_state_seq WHERE state = 'RETRY_WAIT' AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ?",
+} as const;
+
+/** The earliest time a waiting job (PENDING or RETRY_WAIT) becomes runnable, if any waits. */
+export function nextDueAtOf(ctx: StoreContext): number | undefined {
+  return (ctx.stmt(SchedulingSql.NEXT_DUE).get() as { t: number } | undefined)?.t;
+}
 
 function keyOf(handler: string, key: string): string {
   return `${handler}\u0000${key}`;
 }
 
-function eventJsonOf(ctx: StoreContext, eventId: string): string | undefined {
-  return (ctx.stmt("SELECT json FROM events WHERE id = ?").get(eventId) as { json: string } | undefined)?.json;
+/** The job's event as JSON text, or why it cannot be had (not in the log, or its stored bytes unreadable). */
+function eventJsonOf(ctx: StoreContext, eventId: string): { json: string } | { missing: string } {
+  const row = ctx.stmt("SELECT json FROM events WHERE id = ?").get(eventId) as { json: StoredEventJson } | undefined;
+  if (!row) return { missing: `event "${eventId}" is not in the event log` };
+  try {
+    return { json: decodeStoredEvent(row.json) };
+  } catch (error) {
+    return { missing: `event "${eventId}" cannot be read from the event log: ${(error as Error).message}` };
+  }
 }
 
-function markDeadNoEvent(ctx: StoreContext, row: JobRow, now: number): void {
+function markDeadNoEvent(ctx: StoreContext, row: JobRow, reason: string, now: number): void {
   ctx
     .stmt(
       "UPDATE jobs SET state = 'DEAD', last_error = ?, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ? WHERE id = ?",
     )
-    .run(`event "${row.event_id}" is not in the event log`, now, row.id);
+    .run(reason, now, row.id);
 }
 
 /**
@@ -38,9 +66,12 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
         .all() as { handler: string; concurrency_key: string }[]
     ).map((r) => keyOf(r.handler, r.concurrency_key)),
   );
-  const page = ctx.stmt(
-    `SELECT * FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT') AND available_at <= ? AND seq > ? ORDER BY seq LIMIT ${PAGE}`,
-  );
+  // One read per state, each in enqueue order on the (state, seq) index, merged here: a single
+  // `state IN (...) ORDER BY seq` sorts every waiting row first (milliseconds per take with a
+  // large backlog). Pages are small: a take usually wants a few jobs (the free handler slots).
+  const pageSize = Math.max(limit, MIN_PAGE);
+  const pending = ctx.stmt(SchedulingSql.PENDING_PAGE);
+  const due = ctx.stmt(SchedulingSql.DUE_RETRY_PAGE);
   // Handing a job out counts its attempt (the runner's claim of a handed-out job does not count it
   // again): a run that dies before or after its claim still uses up an attempt.
   const take = ctx.stmt(
@@ -49,24 +80,31 @@ export function takeBatchOp(ctx: StoreContext, limit: number, now: number): Job[
   const taken: Job[] = [];
   let after = 0;
   for (;;) {
-    const rows = page.all(now, after) as JobRow[];
+    const p = pending.all(now, after, pageSize) as JobRow[];
+    const r = due.all(now, after, pageSize) as JobRow[];
+    // Both pages are complete up to `bound`: rows past it may have unread rows of the other state before them.
+    const bound = Math.min(
+      p.length === pageSize ? p[p.length - 1]!.seq : Number.POSITIVE_INFINITY,
+      r.length === pageSize ? r[r.length - 1]!.seq : Number.POSITIVE_INFINITY,
+    );
+    const rows = [...p, ...r].filter((row) => row.seq <= bound).sort((a, b) => a.seq - b.seq);
     for (const row of rows) {
-      after = row.seq;
       if (row.concurrency_key !== null) {
         const k = keyOf(row.handler, row.concurrency_key);
         if (busy.has(k)) continue;
         busy.add(k);
       }
-      const eventJson = eventJsonOf(ctx, row.event_id);
-      if (eventJson === undefined) {
-        markDeadNoEvent(ctx, row, now);
+      const event = eventJsonOf(ctx, row.event_id);
+      if ("missing" in event) {
+        markDeadNoEvent(ctx, row, event.missing, now);
         continue;
       }
       take.run(ctx.instanceId, now + dispatchLeaseOf(ctx.config, row.handler), now, row.id);
-      taken.push(toJob(row, eventJson));
+      taken.push(toJob(row, event.json));
       if (taken.length >= limit) return taken;
     }
-    if (rows.length < PAGE) return taken;
+    if (bound === Number.POSITIVE_INFINITY) return taken;
+    after = bound;
   }
 }
 
@@ -162,8 +200,9 @@ export function recoverInterruptedOp(ctx: StoreContext, now: number): Recovered 
   const requeued: string[] = [];
   const dead: string[] = [];
   for (const row of rows) {
-    if (eventJsonOf(ctx, row.event_id) === undefined) {
-      markDeadNoEvent(ctx, row, now);
+    const event = eventJsonOf(ctx, row.event_id);
+    if ("missing" in event) {
+      markDeadNoEvent(ctx, row, event.missing, now);
       dead.push(row.id);
     } else if (row.attempts >= maxAttemptsOf(ctx.config, row.handler)) {
       // Out of attempts. For a RUNNING row: the process died during the last allowed run; a job
@@ -202,12 +241,12 @@ export function takeUnannouncedDropsOp(ctx: StoreContext): DroppedJob[] {
   const out: DroppedJob[] = [];
   for (const row of rows) {
     mark.run(row.id);
-    const eventJson = eventJsonOf(ctx, row.event_id);
-    if (eventJson === undefined) continue;
+    const event = eventJsonOf(ctx, row.event_id);
+    if ("missing" in event) continue;
     out.push({
       jobId: row.id,
       handler: row.handler,
-      event: JSON.parse(eventJson) as Event,
+      event: JSON.parse(event.json) as Event,
       reason: row.last_error ?? "dropped",
       ...(row.superseded_by !== null ? { supersededBy: row.superseded_by } : {}),
       ...(row.result_json !== null ? { result: JSON.parse(row.result_json) as EventResult } : {}),

@@ -10,9 +10,27 @@
  * commits without syncing and the batch settles once a `sync()` started after its COMMIT resolved:
  * the event loop parses requests and commits the next batch while the disk flushes, and one
  * flush covers every batch committed while the previous one ran.
+ *
+ * An operation queued as `Durability.COMMITTED` (the worker's own bookkeeping: taking, claiming and
+ * settling jobs, history) settles as soon as its transaction committed, and commits on the next
+ * turn even while a flush runs: it is in the OS (it survives kill -9) and rides the next flush. A
+ * power loss can lose it, and then the job runs again, as any interrupted run does (at-least-once);
+ * what a sender was told (a 202) is never of this kind. The worker's chain of writes per job thus
+ * never waits for the disk, and a flush is paid only by writes that answer someone.
  */
 import type Database from "better-sqlite3";
 import { StoreError } from "./store-error.ts";
+
+/** When an operation's promise settles: once on disk (the default), or once committed (see above). */
+export const Durability = { DURABLE: "durable", COMMITTED: "committed" } as const;
+export type Durability = (typeof Durability)[keyof typeof Durability];
+
+export interface RunOptions<T> {
+  /** @default Durability.DURABLE */
+  readonly durability?: Durability;
+  /** Told the operation's value once its transaction committed, before the flush (e.g. to wake a reader). */
+  readonly onCommitted?: (value: T) => void;
+}
 
 export interface GroupCommitStats {
   /** Committed transactions (each one fsync of the write-ahead log). */
@@ -42,6 +60,11 @@ export interface GroupCommitOptions {
    * commit would (the reliability suite injects ENOSPC here where it cannot mount a small disk).
    */
   readonly beforeCommit?: () => void;
+  /**
+   * Called after a commit that starts no flush (only COMMITTED writes): the WAL grew all the same,
+   * so the store's checkpoint trigger must see it (a worker draining a backlog writes nothing else).
+   */
+  readonly afterCommit?: () => void;
 }
 
 interface Committed {
@@ -51,6 +74,8 @@ interface Committed {
 
 interface Queued {
   readonly op: () => unknown;
+  readonly durable: boolean;
+  readonly onCommitted?: (value: unknown) => void;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -87,25 +112,36 @@ export class GroupCommitter {
 
   /**
    * Queues `op` (synchronous, runs inside the batch transaction; it may run twice, so it must touch
-   * only the database); resolves with its value once committed.
+   * only the database); resolves with its value once committed (and flushed, unless COMMITTED).
+   * `onCommitted` is told the value as soon as the transaction committed, before any flush.
    */
-  run<T>(op: () => T): Promise<T> {
+  run<T>(op: () => T, options: RunOptions<T> = {}): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError(`${this.where}: the store is closed`));
+    const durable = (options.durability ?? Durability.DURABLE) === Durability.DURABLE;
+    const onCommitted = options.onCommitted as ((value: unknown) => void) | undefined;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, resolve: resolve as (v: unknown) => void, reject });
-      // While a flush runs, writes wait for it and then commit in one transaction (syncLoop); while
-      // commits are paused, they wait for the pause to end.
-      if (!this.scheduled && !this.syncing && !this.paused) {
+      this.queue.push({
+        op,
+        durable,
+        ...(onCommitted ? { onCommitted } : {}),
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      // While a flush runs, durable writes wait for it and then commit in one transaction
+      // (syncLoop); COMMITTED ones go on the next turn regardless. While commits are paused, all
+      // wait for the pause to end.
+      if (!this.scheduled && !this.paused && (!this.syncing || !durable)) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
   }
 
-  /** Commits everything queued now (synchronously); with `sync`, starts the flush that settles it. */
+  /** Commits what is queued now (synchronously); with `sync`, starts the flush that settles it. */
   flush(): void {
     this.scheduled = false;
-    this.commitQueued();
+    // During a flush only COMMITTED writes go now; durable ones follow when it returns.
+    this.commitQueued(this.syncing === undefined);
     if (this.unsynced.length > 0 && this.options.sync) this.syncing ??= this.syncLoop(this.options.sync);
   }
 
@@ -133,10 +169,14 @@ export class GroupCommitter {
     }
   }
 
-  private commitQueued(): void {
+  private commitQueued(includeDurable = true): void {
     if (this.paused) return;
-    const batch = this.queue;
+    let batch = this.queue;
     this.queue = [];
+    if (!includeDurable) {
+      this.queue = batch.filter((q) => q.durable);
+      batch = batch.filter((q) => !q.durable);
+    }
     if (batch.length === 0) return;
     let settled: Settled[];
     try {
@@ -155,11 +195,24 @@ export class GroupCommitter {
     this.transactions += 1;
     this.operations += batch.length;
     this.largestBatch = Math.max(this.largestBatch, batch.length);
+    batch.forEach((item, i) => {
+      const s = settled[i]!;
+      if (item.onCommitted && s.ok) item.onCommitted(s.value);
+    });
     if (!this.options.sync) {
       this.options.onDurable?.();
       return settle(batch, settled);
     }
-    this.unsynced.push({ batch, settled });
+    const durable: Queued[] = [];
+    const durableSettled: Settled[] = [];
+    batch.forEach((item, i) => {
+      if (item.durable) {
+        durable.push(item);
+        durableSettled.push(settled[i]!);
+      } else settle([item], [settled[i]!]);
+    });
+    if (durable.length > 0) this.unsynced.push({ batch: durable, settled: durableSettled });
+    else this.options.afterCommit?.();
   }
 
   /** One flush at a time; each covers every batch committed before it started. */

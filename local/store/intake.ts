@@ -8,6 +8,7 @@ import { QueueOverflow } from "../../shared/config/schema.ts";
 import { StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
 import type { StoreContext } from "./store-context.ts";
+import { encodeStoredEvent } from "./stored-event.ts";
 
 export const RejectReason = {
   QUEUE_FULL: "queue full",
@@ -82,7 +83,7 @@ export function droppedResult(
 
 export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: number): void {
   const started = Date.parse(result.started_at ?? result.finished_at ?? "");
-  ctx
+  const { lastInsertRowid } = ctx
     .stmt("INSERT INTO history (job_id, event_id, handler, status, started_at, json) VALUES (?, ?, ?, ?, ?, ?)")
     .run(
       result.job_id ?? null,
@@ -92,16 +93,17 @@ export function appendHistoryRow(ctx: StoreContext, result: EventResult, now: nu
       Number.isNaN(started) ? now : started,
       ctx.resultJson(result),
     );
+  // Keep the newest `history_limit` rows. `seq` only grows (AUTOINCREMENT, a rolled-back insert
+  // takes no number) and rows leave only from the old end, so the cut is this row's seq minus the
+  // limit: one seek, where an OFFSET walked `history_limit` rows on every append.
   const keep = Math.max(1, ctx.config.history_limit);
-  ctx
-    .stmt("DELETE FROM history WHERE seq < (SELECT seq FROM history ORDER BY seq DESC LIMIT 1 OFFSET ?)")
-    .run(keep - 1);
+  ctx.stmt("DELETE FROM history WHERE seq <= ?").run(Number(lastInsertRowid) - keep);
 }
 
 export function insertEvent(ctx: StoreContext, event: Event, now: number): void {
   ctx
     .stmt("INSERT INTO events (id, type, source, json, received_at) VALUES (?, ?, ?, ?, ?)")
-    .run(event.id, String(event.type), String(event.source), JSON.stringify(event), now);
+    .run(event.id, String(event.type), String(event.source), encodeStoredEvent(event), now);
 }
 
 function insertJob(

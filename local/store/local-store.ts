@@ -30,6 +30,7 @@ import {
 import {
   ackOp,
   deadLetterOp,
+  nextDueAtOf,
   recoverInterruptedOp,
   releaseOp,
   retryLaterOp,
@@ -48,7 +49,7 @@ import {
   type GateOutcome,
   type ParkedJob,
 } from "./gates.ts";
-import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
+import { Durability, GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
 import type { IntegrityReport } from "./integrity.ts";
 import { openStoreDatabase, openWalSync } from "./open-database.ts";
@@ -168,7 +169,9 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       )
     : undefined;
   const writer: GroupCommitter = new GroupCommitter(db, file, {
-    ...(walSync ? { sync: () => walSync.sync(), afterSync: () => policy!.afterSync() } : {}),
+    ...(walSync
+      ? { sync: () => walSync.sync(), afterSync: () => policy!.afterSync(), afterCommit: () => policy!.afterSync() }
+      : {}),
     onDurable: () => healthMonitor.committed(),
     onFailure: (error) => healthMonitor.failed(error),
     ...(opts.testWriteFault ? { beforeCommit: opts.testWriteFault } : {}),
@@ -181,9 +184,15 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     for (const l of listeners) l();
   };
   const write = <T>(op: () => T): Promise<T> => writer.run(op);
-  /** A run's outcome: waits out a full disk (outcome-writes.ts). */
-  const record = <T>(what: string, op: () => T): Promise<T> =>
-    waitingOutTransientFailures(() => writer.run(op), { closed: () => closed, what: `${file}: ${what}` });
+  // The worker's per-job bookkeeping settles once committed (group-commit.ts, Durability): lost
+  // only to a power loss, after which the job runs again like any interrupted run. A run's outcome
+  // also waits out a full disk (outcome-writes.ts).
+  const record = <T>(what: string, op: () => T, durability: Durability = Durability.COMMITTED): Promise<T> =>
+    waitingOutTransientFailures(() => writer.run(op, { durability }), {
+      closed: () => closed,
+      what: `${file}: ${what}`,
+    });
+  const bookkeeping = <T>(op: () => T): Promise<T> => writer.run(op, { durability: Durability.COMMITTED });
   const read = <T>(fn: () => T): T => {
     if (closed) throw new StoreError(`${file}: the store is closed`);
     try {
@@ -195,7 +204,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
   };
 
   const jobs: JobStore = {
-    claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => write(() => claimOp(ctx, jobId, leaseMs, at)),
+    claim: (jobId, leaseMs, at): Promise<ClaimOutcome> => bookkeeping(() => claimOp(ctx, jobId, leaseMs, at)),
     complete: (jobId, result, at) => record(`complete ${jobId}`, () => completeOp(ctx, jobId, result, at)),
     fail: (jobId, result, at) => record(`fail ${jobId}`, () => failOp(ctx, jobId, result, at)),
     async get(jobId): Promise<JobRecord | undefined> {
@@ -239,15 +248,20 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     lastRun,
     counters,
     spans,
-    async submit(event, jobs, options) {
-      const out = await write(() => submitOp(ctx, event, jobs, clock.now(), options));
-      if (out.kind === "accepted" && out.jobIds.length > 0) signal();
-      return out;
+    submit(event, jobs, options) {
+      // The worker is woken when the jobs are committed, not once they are flushed: the handler
+      // starts without waiting for the disk (its own bookkeeping commits after, so it is never on
+      // disk without the event), while the caller (the 202) still waits for the flush.
+      return writer.run(() => submitOp(ctx, event, jobs, clock.now(), options), {
+        onCommitted: (out) => {
+          if (out.kind === "accepted" && out.jobIds.length > 0) signal();
+        },
+      });
     },
     async takeNext(at) {
-      return (await write(() => takeBatchOp(ctx, 1, now(at))))[0];
+      return (await bookkeeping(() => takeBatchOp(ctx, 1, now(at))))[0];
     },
-    takeBatch: (limit, at) => write(() => takeBatchOp(ctx, limit, now(at))),
+    takeBatch: (limit, at) => bookkeeping(() => takeBatchOp(ctx, limit, now(at))),
     ack: (jobId, result) => record(`ack ${jobId}`, () => ackOp(ctx, jobId, result, clock.now())),
     retryLater: (jobId, result, availableAt) =>
       record(`retry ${jobId}`, () => retryLaterOp(ctx, jobId, result, availableAt, clock.now())),
@@ -290,16 +304,9 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
           ).n,
       ),
     counts: () => read(() => countsOp(ctx)),
-    nextDueAt: () =>
-      read(
-        () =>
-          (
-            ctx.stmt("SELECT min(available_at) AS t FROM jobs WHERE state IN ('PENDING', 'RETRY_WAIT')").get() as {
-              t: number | null;
-            }
-          ).t ?? undefined,
-      ),
-    park: (jobId, result, parked) => record(`park ${jobId}`, () => parkOp(ctx, jobId, result, parked, clock.now())),
+    nextDueAt: () => read(() => nextDueAtOf(ctx)),
+    park: (jobId, result, parked) =>
+      record(`park ${jobId}`, () => parkOp(ctx, jobId, result, parked, clock.now()), Durability.DURABLE),
     listParked: () => read(() => listParkedOp(ctx)),
     async decideGate(jobId, decision) {
       const out = await write(() => decideGateOp(ctx, jobId, decision, clock.now()));

@@ -1,6 +1,7 @@
 /** History, last-run times, handler state and the spec's EventState export. */
 import type { Event, EventResult } from "../../shared/events/event.ts";
 import type { HistoryQuery } from "../../shared/ports/history-store.ts";
+import { decodeStoredEvent, type StoredEventJson } from "./stored-event.ts";
 import type { StoreContext } from "./store-context.ts";
 
 /** The spec's `EventState`, exported from the store (`evd daemon state --json`). */
@@ -75,8 +76,8 @@ export function exportStateOf(ctx: StoreContext): EventState {
       .stmt(
         `SELECT e.json FROM events e WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.event_id = e.id AND j.state IN ('PENDING', 'RETRY_WAIT', 'RUNNING', 'FAILED')) ORDER BY e.seq`,
       )
-      .all() as { json: string }[]
-  ).map((r) => JSON.parse(r.json) as Event);
+      .all() as { json: StoredEventJson }[]
+  ).map((r) => JSON.parse(decodeStoredEvent(r.json)) as Event);
   const handler_state = Object.fromEntries(
     (ctx.stmt("SELECT key, json FROM handler_state ORDER BY key").all() as { key: string; json: string }[]).map((r) => [
       r.key,

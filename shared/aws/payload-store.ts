@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Event } from "../events/event.ts";
 import { AwsAdapterError } from "./errors.ts";
 
@@ -20,7 +20,8 @@ export class PayloadMissingError extends AwsAdapterError {
 }
 
 export interface S3PayloadStoreOptions {
-  readonly s3: () => S3Client;
+  /** May import the S3 SDK on its first call (s3-sdk.ts): most events never come here. */
+  readonly s3: () => S3Client | Promise<S3Client>;
   readonly bucket: string;
 }
 
@@ -44,7 +45,10 @@ export class S3PayloadStore {
   async putEvent(event: Event): Promise<PayloadRef> {
     const ref = { bucket: this.#o.bucket, key: this.keyOf(event.id) };
     try {
-      await this.#o.s3().send(
+      const { PutObjectCommand } = await import("./s3-sdk.ts");
+      await (
+        await this.#o.s3()
+      ).send(
         new PutObjectCommand({
           Bucket: ref.bucket,
           Key: ref.key,
@@ -66,7 +70,8 @@ export class S3PayloadStore {
   async getEvent(ref: PayloadRef): Promise<Event> {
     let bytes: Uint8Array;
     try {
-      const out = await this.#o.s3().send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+      const { GetObjectCommand } = await import("./s3-sdk.ts");
+      const out = await (await this.#o.s3()).send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
       bytes = await out.Body!.transformToByteArray();
     } catch (err) {
       const name = (err as Error).name;

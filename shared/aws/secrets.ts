@@ -3,7 +3,8 @@
  * the config) maps through `EVD_SECRETS` (and the config's `cloud.secrets`) to a Secrets Manager
  * secret name/ARN, or to `ssm:/path` for an SSM SecureString. A name missing from the map is looked
  * up as a Secrets Manager secret of the same name. Values are cached per container (`maxAgeSeconds`)
- * and never logged; the SDK client is created on the first lookup of its kind.
+ * and never logged; the SDK client is created on the first lookup of its kind. The SSM SDK is even
+ * imported then (ssm-sdk.ts): most configurations never look a secret up in SSM.
  *
  * `candidates` serves signature checks through a rotation: the current value, and for
  * `rotationGraceSeconds` after it was set, the previous one too (Secrets Manager's AWSPREVIOUS
@@ -11,9 +12,9 @@
  * its caller (the ingest's secret cache) decides how often.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
+import type { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { lazy } from "./aws-connection.ts";
 import { SecretLookupError } from "./errors.ts";
@@ -27,7 +28,8 @@ export interface AwsSecretStoreOptions {
   /** Reference name -> Secrets Manager name/ARN or `ssm:/param/path`. */
   readonly map: Readonly<Record<string, string>>;
   readonly secretsManager: () => SecretsManagerClient;
-  readonly ssm: () => SSMClient;
+  /** May import the SSM SDK on its first call (ssm-sdk.ts). */
+  readonly ssm: () => SSMClient | Promise<SSMClient>;
   /** Cache lifetime per value. @default 300 */
   readonly maxAgeSeconds?: number;
   /** How long after a rotation the previous value still verifies signatures. @default 3600 */
@@ -73,9 +75,9 @@ export class AwsSecretStore implements SecretStore {
   readonly #graceMs: number;
   readonly #now: () => number;
   readonly #secretsManager: () => SecretsManagerClient;
-  readonly #ssm: () => SSMClient;
+  readonly #ssm: () => Promise<SSMClient>;
   readonly #secrets: () => SecretsProvider;
-  readonly #params: () => SSMProvider;
+  readonly #params: () => Promise<SSMProvider>;
 
   constructor(options: AwsSecretStoreOptions) {
     this.#map = options.map;
@@ -83,9 +85,12 @@ export class AwsSecretStore implements SecretStore {
     this.#graceMs = (options.rotationGraceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS) * 1000;
     this.#now = options.now ?? Date.now;
     this.#secretsManager = lazy(options.secretsManager);
-    this.#ssm = lazy(options.ssm);
+    this.#ssm = lazy(async () => options.ssm());
     this.#secrets = lazy(() => new SecretsProvider({ awsSdkV3Client: this.#secretsManager() }));
-    this.#params = lazy(() => new SSMProvider({ awsSdkV3Client: this.#ssm() }));
+    this.#params = lazy(async () => {
+      const { SSMProvider } = await import("./ssm-sdk.ts");
+      return new SSMProvider({ awsSdkV3Client: await this.#ssm() });
+    });
   }
 
   async candidates(name: string): Promise<readonly string[]> {
@@ -122,7 +127,8 @@ export class AwsSecretStore implements SecretStore {
   }
 
   async #parameterVersions(path: string): Promise<string[]> {
-    const client = this.#ssm();
+    const client = await this.#ssm();
+    const { GetParameterCommand } = await import("./ssm-sdk.ts");
     const current = (await client.send(new GetParameterCommand({ Name: path, WithDecryption: true }))).Parameter;
     const values = [secretText(current?.Value, undefined, path)];
     const version = current?.Version ?? 1;
@@ -145,7 +151,7 @@ export class AwsSecretStore implements SecretStore {
     try {
       value =
         loc.service === "ssm"
-          ? await this.#params().get(loc.path, { decrypt: true, maxAge: this.#maxAge })
+          ? await (await this.#params()).get(loc.path, { decrypt: true, maxAge: this.#maxAge })
           : await this.#secrets().get(loc.id, { maxAge: this.#maxAge });
     } catch (err) {
       const where = loc.service === "ssm" ? `SSM parameter ${loc.path}` : `Secrets Manager secret ${loc.id}`;

@@ -26,8 +26,8 @@
  * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run and
  * handler state, which live until overwritten or deleted. The guardrails' items (budget counters,
  * storm breaker) are keyed in guardrail-items.ts.
- * Items are documents (lib-dynamodb marshalling): the EventResult is a map, the event gzipped
- * JSON (stored-event.ts).
+ * Items are documents (lib-dynamodb marshalling): the EventResult is a map, the event compressed
+ * JSON (stored-event.ts, through shared/codec/payload-codec.ts).
  */
 export const TABLE_KEYS = {
   partitionKey: "pk",

@@ -10,18 +10,14 @@
  */
 import { z } from "zod";
 import { TOOL_ACTIONS } from "../tools/catalog.ts";
+import { DEFAULT_MAX_ITERATIONS, DEFAULT_PARALLEL_ITERATIONS, MAX_PARALLEL_ITERATIONS } from "./step-limits.ts";
 
 export const Backoff = { EXPONENTIAL: "exponential", LINEAR: "linear", FIXED: "fixed" } as const;
 export const OnError = { FAIL: "fail", CONTINUE: "continue", SKIP_REMAINING: "skip_remaining" } as const;
 
 const values = <T extends Record<string, string>>(o: T) => Object.values(o) as [T[keyof T], ...T[keyof T][]];
 
-/** Iterations of one `foreach` running at once with `parallel: true`. */
-export const DEFAULT_PARALLEL_ITERATIONS = 4;
-/** Upper bound of `parallel: N`. */
-export const MAX_PARALLEL_ITERATIONS = 32;
-/** Amplifier's default `max_iterations` of a `foreach`. */
-export const DEFAULT_MAX_ITERATIONS = 100;
+export { DEFAULT_MAX_ITERATIONS, DEFAULT_PARALLEL_ITERATIONS, MAX_PARALLEL_ITERATIONS };
 
 export const OUTPUT_NAME = /^[A-Za-z_][\w-]*$/;
 const outputName = z

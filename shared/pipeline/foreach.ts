@@ -5,7 +5,8 @@
  * a longer list than `max_iterations` (100), a missing variable or a value that is not a list
  * fails it; the first failing iteration fails the step and stops the others (fail-fast).
  */
-import { DEFAULT_MAX_ITERATIONS, DEFAULT_PARALLEL_ITERATIONS, type StepConfig } from "../config/schema.ts";
+import type { StepConfig } from "../config/schema.ts";
+import { DEFAULT_MAX_ITERATIONS, DEFAULT_PARALLEL_ITERATIONS } from "../config/step-limits.ts";
 import type { EngineEnv } from "./engine-env.ts";
 import { PipelineError, TemplateError, errorMessage } from "./errors.ts";
 import { runControlled } from "./run-steps.ts";

@@ -7,7 +7,7 @@ import type { EngineEnv } from "./engine-env.ts";
 import type { ParkedRun } from "../events/parked-run.ts";
 import { FROM_THE_TOP, parkAt, type StageStart } from "./approval-gate.ts";
 import { RecipeError } from "./errors.ts";
-import { parseRecipe, type Recipe } from "./recipe.ts";
+import type { Recipe } from "./recipe.ts";
 import { runSteps } from "./run-steps.ts";
 import type { Frame } from "./scope.ts";
 
@@ -23,6 +23,9 @@ export async function loadRecipe(
   if (stack.includes(id)) throw new RecipeError(`recipe cycle: ${[...stack, id].join(" -> ")}`);
   if (stack.length >= maxDepth)
     throw new RecipeError(`recipes nest deeper than ${maxDepth} (recursion.max_depth): ${[...stack, id].join(" -> ")}`);
+  // Loaded on first use: recipe validation brings zod and yaml, which jobs without recipe steps
+  // (and a Lambda's cold start) need not load.
+  const { parseRecipe } = await import("./recipe.ts");
   return parseRecipe(id, text);
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -85,7 +86,8 @@ describe("the store's WAL flush and checkpoints", () => {
   it("answers submits after an fdatasync of the WAL, checkpoints a growing WAL, and keeps everything across a reopen", async () => {
     const dir = tempDir();
     const store = openLocalStore({ dir, config: config({ queue_capacity: 10_000 }) });
-    const big = "x".repeat(100_000);
+    // Incompressible (the event log compresses payloads): each event adds about 130 KB to the WAL.
+    const big = randomBytes(100_000).toString("base64");
     for (let wave = 0; wave < 6; wave++) {
       await Promise.all(
         Array.from({ length: 10 }, (_, i) => {
@@ -103,5 +105,53 @@ describe("the store's WAL flush and checkpoints", () => {
     const reopened = openLocalStore({ dir, config: config({ queue_capacity: 10_000 }) });
     assert.equal(reopened.depth(), 61);
     await reopened.close();
+  });
+
+  it("runs the worker's bookkeeping (take, claim, complete, history, ack) without a WAL flush, and a kill -9 keeps it", async () => {
+    const dir = tempDir();
+    const store = openLocalStore({ dir, config: config() });
+    await submit(store, "w1");
+    const syncs = store.commitStats().syncs;
+    const [taken] = await store.takeBatch(1);
+    assert.equal(taken?.id, "w1#h");
+    assert.equal((await store.jobs.claim("w1#h", 60_000, Date.now())).kind, "claimed");
+    const result = {
+      event_id: "w1",
+      job_id: "w1#h",
+      handler: "h",
+      success: true,
+      actions_taken: [],
+      output: null,
+      error: null,
+    };
+    await store.jobs.complete("w1#h", result, Date.now());
+    await store.history.append(result);
+    await store.ack("w1#h", result);
+    assert.equal(store.commitStats().syncs, syncs, "no flush was waited for");
+    // Committed is in the OS: another connection (as after kill -9 of this process) sees it.
+    const db = new Database(join(dir, "evd.db"), { readonly: true });
+    assert.equal(
+      (db.prepare("SELECT state FROM jobs WHERE id = 'w1#h'").get() as { state: string }).state,
+      "COMPLETED",
+    );
+    db.close();
+    await store.close();
+  });
+
+  it("asks for checkpoints while only the worker writes (a drain), not only after flushes", async () => {
+    const dir = tempDir();
+    const store = openLocalStore({ dir, config: config({ queue_capacity: 1000 }) });
+    for (let i = 0; i < 60; i++) await submit(store, `d${i}`);
+    const before = store.commitStats();
+    const big = randomBytes(100_000).toString("base64");
+    for (const job of await store.takeBatch(60)) {
+      // About 8 MB of job results in all: COMMITTED writes only, so no flush follows them.
+      await store.ack(job.id, { event_id: job.event.id, success: true, actions_taken: [], output: big, error: null });
+    }
+    const after = store.commitStats();
+    assert.equal(after.syncs, before.syncs, "the drain waited for no flush");
+    await store.close(); // waits for the checkpoints asked for
+    const checkpoints = store.commitStats().checkpoints ?? 0;
+    assert.ok(checkpoints > (before.checkpoints ?? 0), JSON.stringify({ before, after, checkpoints }));
   });
 });
