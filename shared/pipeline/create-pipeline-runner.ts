@@ -13,6 +13,7 @@ import { errorMessage, isPermanent } from "./errors.ts";
 import type { PipelineOutcome, PipelineRunner, RecipeSource } from "./pipeline-runner.ts";
 import { loadRecipe, recipeFrame, runSteps, type EngineEnv } from "./run-steps.ts";
 import { baseScope, eventShortcuts, type Frame } from "./scope.ts";
+import { StepTraceLog } from "./step-trace-log.ts";
 
 export { fileRecipeSource, mapRecipeSource } from "./recipe-source.ts";
 
@@ -27,6 +28,8 @@ export interface PipelineRunnerDeps {
   readonly logger: Logger;
   /** First delay of a step's `retry` backoff. @default 1000 */
   readonly stepRetryDelayMs?: number;
+  /** Clock of the step trace's timings. @default Date.now */
+  readonly now?: () => number;
 }
 
 export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineRunnerDeps): PipelineRunner {
@@ -50,6 +53,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         };
       }
       const logger = deps.logger.child({ job_id: job.id, handler: job.handler, event_id: job.event.id });
+      const trace = new StepTraceLog(deps.now ?? Date.now);
       const env: EngineEnv = {
         providers,
         tools,
@@ -61,6 +65,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         event: job.event,
         actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
+        trace,
       };
       const root: Frame = {
         prefix: "",
@@ -84,7 +89,12 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
           steps = recipe.steps;
         }
         await runSteps(steps, frame, env, ctx.signal);
-        return { success: true, actions_taken: actions, ...(frame.last.has ? { output: frame.last.output } : {}) };
+        return {
+          success: true,
+          actions_taken: actions,
+          ...(frame.last.has ? { output: frame.last.output } : {}),
+          steps: trace.entries(),
+        };
       } catch (error) {
         const message =
           ctx.signal.aborted && !errorMessage(error).includes("aborted")
@@ -97,6 +107,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
           error: message,
           ...(isPermanent(error) && !ctx.signal.aborted ? { permanent: true } : {}),
           ...(frame.last.has ? { output: frame.last.output } : {}),
+          steps: trace.entries(),
         };
       }
     },

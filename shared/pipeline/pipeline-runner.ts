@@ -1,5 +1,6 @@
 /** The contract between the job runner and the pipeline engine (implemented in this folder). */
 import type { Job } from "../events/event.ts";
+import type { StepTrace } from "../events/step-trace.ts";
 
 export interface PipelineContext {
   /** Epoch ms of the previous run of this schedule (for `{last_run}`). */
@@ -14,6 +15,8 @@ export interface PipelineOutcome {
   readonly error?: string;
   /** True when the failure will not be fixed by retrying (bad template path, tool refused). */
   readonly permanent?: boolean;
+  /** Each step's rendered input, output or error and timings. */
+  readonly steps?: readonly StepTrace[];
 }
 
 export interface PipelineRunner {

@@ -7,12 +7,13 @@ import type { Event } from "../events/event.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
+import type { StepTraceLog } from "./step-trace-log.ts";
 import { evaluateCondition } from "./condition.ts";
 import { PipelineError, RecipeError, errorMessage, isPermanent } from "./errors.ts";
 import type { RecipeSource } from "./pipeline-runner.ts";
 import { parseRecipe, type Recipe } from "./recipe.ts";
 import { scopeOf, type Frame } from "./scope.ts";
-import { isPromptStep, isRecipeStep, isToolStep } from "./step-kind.ts";
+import { isPromptStep, isRecipeStep, isToolStep, stepKindOf } from "./step-kind.ts";
 import { withDeadline, withRetry } from "./step-control.ts";
 import { renderTemplate, renderValue, type RenderOptions } from "./template.ts";
 import { RESERVED_NAMES, wellKnownOutputs } from "./well-known-outputs.ts";
@@ -45,6 +46,8 @@ export interface EngineEnv {
   readonly event: Event;
   readonly actions: string[];
   readonly retryBaseDelayMs: number;
+  /** Records each step's rendered input, output and timings (the dashboard's job page). */
+  readonly trace?: StepTraceLog;
 }
 
 /** A failed step (after retries) whose `on_error` is `fail`; `permanent` follows the cause. */
@@ -104,6 +107,7 @@ async function runOnce(
         ? undefined
         : renderTemplate(step.system, scope, renderOptions(step, `${where}.system`));
     const entry = env.providers.get(step.provider ?? env.handler.provider);
+    env.trace?.input(where, system === undefined ? { prompt } : { prompt, system });
     const response = await entry.provider.complete({
       prompt,
       system,
@@ -118,6 +122,7 @@ async function runOnce(
     const context = (
       step.context === undefined ? {} : renderValue(step.context, scope, renderOptions(step, `${where}.context`))
     ) as Record<string, unknown>;
+    env.trace?.input(where, context);
     const child = recipeFrame(frame, recipe, context);
     env.actions.push(`recipe:${recipe.ref}`);
     await runSteps(recipe.steps, child, env, signal);
@@ -137,6 +142,7 @@ async function runOnce(
   ) {
     args.path = renderTemplate(outputPath, scope, renderOptions(step, `${where}.path (handler config.output_path)`));
   }
+  env.trace?.input(where, args);
   const tool = env.tools.get(step.tool, step.action);
   const result = await tool.run(step.action, args, {
     signal,
@@ -175,6 +181,7 @@ export async function runSteps(
     }
     if (step.condition !== undefined && !evaluateCondition(step.condition, scopeOf(frame), `${where}.condition`)) {
       frame.steps[index] = { skipped: true };
+      env.trace?.skipped(where, stepKindOf(step), `condition ${step.condition} is false`);
       log.log("info", "step skipped by its condition", { step: where, condition: step.condition });
       continue;
     }
@@ -183,6 +190,7 @@ export async function runSteps(
       backoff: step.retry?.backoff ?? "exponential",
       baseDelayMs: env.retryBaseDelayMs,
     };
+    env.trace?.begin(where, stepKindOf(step));
     try {
       const run = await withRetry(
         policy,
@@ -200,6 +208,7 @@ export async function runSteps(
           log.log("warn", "step failed, retrying", { step: where, attempt, error: errorMessage(error) }),
       );
       if (run.action) env.actions.push(run.action);
+      env.trace?.succeeded(where, run.action, run.output);
       frame.steps[index] = { output: run.output };
       for (const known of wellKnownOutputs(step)) frame.vars[known] = run.output;
       if (name !== undefined) frame.vars[name] = run.output;
@@ -207,6 +216,7 @@ export async function runSteps(
       log.log("info", "step finished", { step: where, action: run.action || undefined });
     } catch (error) {
       const message = prefixed(where, error);
+      env.trace?.failed(where, message);
       if (signal.aborted || step.on_error === "fail") throw new StepError(message, error);
       frame.steps[index] = { error: message };
       log.log(

@@ -100,6 +100,7 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     status,
     ...(skipReason !== undefined ? { reason: skipReason } : {}),
+    ...(outcome.steps !== undefined && outcome.steps.length > 0 ? { steps: outcome.steps } : {}),
   };
 
   await deps.history.append(result);
