@@ -47,6 +47,8 @@ export interface BannerInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly nowSeconds: number;
   readonly background?: boolean;
+  /** A one-time login URL of the dashboard. */
+  readonly dashboardUrl?: string;
 }
 
 export function banner(input: BannerInput): string {
@@ -57,6 +59,7 @@ export function banner(input: BannerInput): string {
   ];
   if (input.webhookUrl) lines.push(`  listening on ${input.webhookUrl}  (GET ${input.webhookUrl}/healthz)`);
   else lines.push("  no webhook server (no HTTP source selected)");
+  if (input.dashboardUrl) lines.push(`  dashboard: ${input.dashboardUrl}  (this link logs one browser in, once)`);
   lines.push("  sources:");
   for (const s of input.sources)
     lines.push(`    - ${s.name} (${s.type} -> ${s.handler}): ${s.state}${s.detail ? `, ${s.detail}` : ""}`);

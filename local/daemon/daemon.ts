@@ -5,7 +5,7 @@
  * watchers flushed, the worker finishing (or giving back) its jobs, then the store.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
 import type { OrchestratorConfig, SourceConfig, SourceType } from "../../shared/config/schema.ts";
 import { SOURCE_TYPES } from "../../shared/config/schema.ts";
@@ -33,6 +33,11 @@ import { writePidFile } from "./pid-file.ts";
 import { createScheduler, type Firing, type Scheduler } from "./scheduler.ts";
 import { schedulerTimeFromEnv } from "./test-clock.ts";
 import { systemClock } from "../../shared/ports/clock.ts";
+import { AckLatencyRecorder, timedIngest } from "../dashboard/ack-latency.ts";
+import { daemonDashboardSource } from "../dashboard/daemon-dashboard-source.ts";
+import { createDashboardHttp } from "../dashboard/dashboard-http.ts";
+import { DashboardSessions } from "../dashboard/dashboard-sessions.ts";
+import { SourcePauses } from "./source-pauses.ts";
 
 export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
 
@@ -176,6 +181,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     });
 
     const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger });
+    // The dashboard's: webhook acknowledgement times, and the sources paused from it.
+    const ackLatency = new AckLatencyRecorder();
+    const pauses = new SourcePauses(join(stateDir, "paused-sources.json"));
     const recovered = await worker.start();
     logger.log("info", "store opened", { file: store.file, recovered, pending: store.depth() });
     cleanups.push(async () => {
@@ -236,7 +244,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         host: config.webhook_host,
         port: config.webhook_port,
         bodyLimit,
-        ingest,
+        ingest: timedIngest(ingest, ackLatency),
         logger: logger.child({ component: "http" }),
       });
       const addr = await server.listen();
@@ -272,6 +280,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         lastRun: config.persist_last_run ? store.lastRun : undefined,
         logger: logger.child({ component: "scheduler" }),
         fire: async (f: Firing) => {
+          if (pauses.isPaused(f.schedule.name)) {
+            logger.log("info", "schedule paused: this firing is skipped", {
+              source: f.schedule.name,
+              scheduled_time: f.scheduledTime.toISOString(),
+            });
+            return;
+          }
           const payload = {
             ...(f.schedule.payload ?? {}),
             ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
@@ -315,6 +330,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         logger: logger.child({ component: "watcher", source: e.name }),
         onError: (err) => void markError(e, err),
         onChanges: async (set) => {
+          if (pauses.isPaused(e.name)) {
+            logger.log("info", "file watcher paused: change set dropped", {
+              source: e.name,
+              files: set.changes.length,
+            });
+            return undefined;
+          }
           const outcome = await admit(
             fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }),
           );
@@ -351,7 +373,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       return stopping;
     };
 
-    const control = createDaemonControl({
+    const controlDeps = {
       config,
       configPath: loaded.configPath,
       stateDir,
@@ -376,10 +398,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         }));
       },
       stop,
-    });
+    };
+    const control = createDaemonControl(controlDeps);
 
-    const admin: AdminApi = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
-    cleanups.splice(2, 0, () => admin.close()); // after the worker, before the store and the pid file
+    let admin: AdminApi | undefined;
+    const dashboard = createDashboardHttp({
+      source: daemonDashboardSource({ ...controlDeps, pauses, ackLatency }),
+      sessions: new DashboardSessions(),
+      origins: () => admin?.origins ?? [],
+      logger: logger.child({ component: "dashboard" }),
+      pollMs: 300,
+      loginHint: `For a new link: npx evd daemon ui --config ${loaded.configPath}`,
+    });
+    admin = await startAdminApi({ stateDir, control, dashboard, logger: logger.child({ component: "admin" }) });
+    const adminApi = admin;
+    cleanups.splice(2, 0, () => adminApi.close()); // after the worker, before the store and the pid file
 
     print(
       banner({
@@ -396,9 +429,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         })),
         env: opts.env,
         nowSeconds: Math.floor(clock.now() / 1000),
+        dashboardUrl: adminApi.dashboardLoginUrl(),
       }),
     );
-    return { loaded, webhook, admin: admin.info, stop, stopped };
+    return { loaded, webhook, admin: adminApi.info, stop, stopped };
   } catch (err) {
     await cleanup();
     throw err;

@@ -52,6 +52,18 @@ import {
   setLastRunOp,
   type EventState,
 } from "./records.ts";
+import {
+  eventOp,
+  jobViewOp,
+  jobViewsUpdatedSinceOp,
+  latestPayloadOp,
+  listJobViewsOp,
+  runsOfOp,
+  sourceActivityOp,
+  type JobView,
+  type JobViewFilter,
+  type SourceActivity,
+} from "./job-views.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
 import { StoreError } from "./store-error.ts";
 import { WalSync } from "./wal-sync.ts";
@@ -71,12 +83,24 @@ export interface LocalStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
+/** Read-only views for the dashboard (job-views.ts). */
+export interface JobViews {
+  list(filter: JobViewFilter): JobView[];
+  updatedSince(since: number, limit: number): JobView[];
+  get(jobId: string): JobView | undefined;
+  event(eventId: string): Event | undefined;
+  runsOf(jobId: string): EventResult[];
+  sourceActivity(): SourceActivity[];
+  latestPayload(handler: string): Record<string, unknown> | undefined;
+}
+
 export interface LocalStore extends JobQueue {
   readonly file: string;
   /** The JobStore port (dedupe + leases): what the shared runner claims through. */
   readonly jobs: JobStore;
   readonly history: HistoryStore;
   readonly lastRun: LastRunStore;
+  readonly views: JobViews;
   /** Dedupe by event id, overflow policy, supersede; group-committed: resolves once durable. */
   submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome>;
   takeNext(now?: number): Promise<Job | undefined>;
@@ -186,11 +210,22 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     set: (name, at) => write(() => setLastRunOp(ctx, name, at)),
   };
 
+  const views: JobViews = {
+    list: (filter) => read(() => listJobViewsOp(ctx, filter)),
+    updatedSince: (since, limit) => read(() => jobViewsUpdatedSinceOp(ctx, since, limit)),
+    get: (jobId) => read(() => jobViewOp(ctx, jobId)),
+    event: (eventId) => read(() => eventOp(ctx, eventId)),
+    runsOf: (jobId) => read(() => runsOfOp(ctx, jobId)),
+    sourceActivity: () => read(() => sourceActivityOp(ctx)),
+    latestPayload: (handler) => read(() => latestPayloadOp(ctx, handler)),
+  };
+
   return {
     file,
     jobs,
     history,
     lastRun,
+    views,
     async submit(event, jobs) {
       const out = await write(() => submitOp(ctx, event, jobs, clock.now()));
       if (out.kind === "accepted" && out.jobIds.length > 0) signal();
