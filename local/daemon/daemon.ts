@@ -401,17 +401,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     };
     const control = createDaemonControl(controlDeps);
 
-    let admin: AdminApi | undefined;
+    // The dashboard answers as the admin listener's origins, known once it listens.
+    const listening: { origins: readonly string[] } = { origins: [] };
     const dashboard = createDashboardHttp({
       source: daemonDashboardSource({ ...controlDeps, pauses, ackLatency }),
       sessions: new DashboardSessions(),
-      origins: () => admin?.origins ?? [],
+      origins: () => listening.origins,
       logger: logger.child({ component: "dashboard" }),
       pollMs: 300,
       loginHint: `For a new link: npx evd daemon ui --config ${loaded.configPath}`,
     });
-    admin = await startAdminApi({ stateDir, control, dashboard, logger: logger.child({ component: "admin" }) });
-    const adminApi = admin;
+    const adminApi: AdminApi = await startAdminApi({
+      stateDir,
+      control,
+      dashboard,
+      logger: logger.child({ component: "admin" }),
+    });
+    listening.origins = adminApi.origins;
     cleanups.splice(2, 0, () => adminApi.close()); // after the worker, before the store and the pid file
 
     print(
