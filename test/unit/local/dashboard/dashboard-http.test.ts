@@ -175,7 +175,7 @@ describe("dashboard HTTP", () => {
     for (const [method, path, body, status, message] of cases) {
       const res = method === "POST" ? await postJson(path, body) : await call(method, path, { cookie, origin });
       assert.equal(res.status, status, `${method} ${path}: ${res.body}`);
-      assert.match(res.body, message, `${method} ${path}`);
+      assert.match((JSON.parse(res.body) as { message: string }).message, message, `${method} ${path}`);
     }
     const notJson = await call(
       "POST",
