@@ -170,7 +170,7 @@ describe("dashboard HTTP", () => {
       ["GET", "/ui/api/jobs/unknown%23h", undefined, 404, /no job "unknown#h"/],
       ["GET", "/ui/api/jobs/bad%zz", undefined, 400, /percent-encoding/],
       ["DELETE", "/ui/api/jobs", undefined, 405, /DELETE/],
-      ["GET", "/ui/api/nothing", undefined, 404, /not found/],
+      ["GET", "/ui/api/nothing", undefined, 404, /GET \/ui\/api\/nothing/],
     ];
     for (const [method, path, body, status, message] of cases) {
       const res = method === "POST" ? await postJson(path, body) : await call(method, path, { cookie, origin });
