@@ -10,21 +10,11 @@ import { readFile } from "node:fs/promises";
 import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import picomatch from "picomatch";
+import { FileChangeKind as ChangeKind, type FileChange } from "../../shared/events/file-change-event.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 
-export const ChangeKind = { CREATE: "create", MODIFY: "modify", DELETE: "delete" } as const;
-export type ChangeKind = (typeof ChangeKind)[keyof typeof ChangeKind];
-
-export interface FileChange {
-  /** Relative to the root, `/`-separated. */
-  readonly path: string;
-  readonly kind: ChangeKind;
-  /** sha256 hex of the content, or "deleted". */
-  readonly hash: string;
-  readonly size?: number;
-  /** UTF-8 text of files up to `maxContentBytes`. */
-  readonly content?: string;
-}
+/** The kinds and the change record are the event's (one set of file-change kinds). */
+export { FileChangeKind as ChangeKind, type FileChange } from "../../shared/events/file-change-event.ts";
 
 export interface ChangeSet {
   readonly source: string;
@@ -116,7 +106,7 @@ export function createFileWatcher(options: FileWatchOptions): FileWatcher {
   const matches = picomatch(patterns, { dot: true });
   const ignoredByUser =
     options.ignore && options.ignore.length > 0 ? picomatch([...options.ignore], { dot: true }) : () => false;
-  const kinds = new Set<ChangeKind>(options.events ?? ["create", "modify", "delete"]);
+  const kinds = new Set<ChangeKind>(options.events ?? Object.values(ChangeKind));
   const maxContent = options.maxContentBytes ?? 65536;
   const ignorePaths = (options.ignorePaths ?? []).map((p) => resolve(p));
   const debounceMs = options.debounceMs;

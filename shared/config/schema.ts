@@ -8,13 +8,13 @@
  * soon as any nested key is wrong, and a bad config must list every problem at once.
  */
 import { z } from "zod";
+import { FileChangeKind } from "../events/file-change-event.ts";
 import { TOOL_ACTIONS } from "../tools/catalog.ts";
 
 export const Mode = { DAEMON: "daemon", ONE_SHOT: "one-shot" } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 export const QueueOverflow = { DROP: "drop", QUEUE: "queue", ERROR: "error" } as const;
 export type QueueOverflow = (typeof QueueOverflow)[keyof typeof QueueOverflow];
-export const FILE_CHANGE_KINDS = ["create", "modify", "delete"] as const;
 export const Backoff = { EXPONENTIAL: "exponential", FIXED: "fixed" } as const;
 export const OnError = { FAIL: "fail", CONTINUE: "continue", SKIP_REMAINING: "skip_remaining" } as const;
 export const OnNew = { QUEUE: "queue", SUPERSEDE: "supersede" } as const;
@@ -71,9 +71,9 @@ export const FileChangeSource = z
     pattern: stringList.default("**/*").describe("Glob(s) of files to report, relative to `path`"),
     ignore: z.array(z.string().min(1)).default([]).describe("Globs (relative to `path`) of files not to report"),
     events: z
-      .array(z.enum(FILE_CHANGE_KINDS))
+      .array(z.enum(FileChangeKind))
       .min(1)
-      .default([...FILE_CHANGE_KINDS])
+      .default(Object.values(FileChangeKind))
       .describe("Kinds of change to report"),
     debounce_ms: z
       .number()

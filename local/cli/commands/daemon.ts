@@ -20,7 +20,7 @@ import {
   withDaemon,
   withStore,
   type ConfigOptions,
-} from "../../daemon/cli-support.ts";
+} from "../daemon-verbs.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
 

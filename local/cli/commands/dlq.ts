@@ -13,7 +13,7 @@ import {
   withDaemon,
   withStore,
   type ConfigOptions,
-} from "../../daemon/cli-support.ts";
+} from "../daemon-verbs.ts";
 
 interface DeadJob {
   id: string;

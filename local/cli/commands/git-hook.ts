@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { adminClient } from "../../daemon/admin-client.ts";
-import { addConfigOptions, err, loadFor, out, type ConfigOptions } from "../../daemon/cli-support.ts";
+import { addConfigOptions, err, loadFor, out, type ConfigOptions } from "../daemon-verbs.ts";
 import { installPrePushHook } from "../../git-hook/install.ts";
 import { parsePrePushInput, pushPayloads } from "../../git-hook/push-payload.ts";
 

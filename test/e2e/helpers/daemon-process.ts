@@ -4,6 +4,7 @@
  * that handler steps call through tool-http, to hold jobs mid-run and count how many run at once.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { waitFor as pollFor } from "../../harness/wait-for.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,18 +23,13 @@ export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: (
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function waitFor<T>(
+/** The tests' one polling helper (test/harness/wait-for.ts); e2e waits default to 60 s. */
+export function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return pollFor(probe, what, { timeoutMs, intervalMs: 100 });
 }
 
 export interface DaemonProcess {

@@ -4,6 +4,7 @@
  * DynamoDB job + history; redeliveries, concurrent runners, a killed runner, refusals.
  */
 import assert from "node:assert/strict";
+import { eventually } from "../../harness/wait-for.ts";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
@@ -45,16 +46,6 @@ export function prDelivery(opts: { number?: number; deliveryId?: string; secret?
     deliveryId: d.deliveryId,
     body: d.body,
   };
-}
-
-/** Repeats `step` until `done` accepts its answer (a queue that delivers again after a visibility timeout). */
-export async function eventually<T>(step: () => Promise<T>, done: (value: T) => boolean, tries = 40): Promise<T> {
-  let value = await step();
-  for (let i = 1; i < tries && !done(value); i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await step();
-  }
-  return value;
 }
 
 /** Polls until the queue is empty (in flight and delayed included), as the event source mapping would. */

@@ -26,7 +26,8 @@ import {
 } from "../../harness/json-rpc-server.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
 import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
-import { drain, eventually } from "./delivery-flow.ts";
+import { eventually } from "../../harness/wait-for.ts";
+import { drain } from "./delivery-flow.ts";
 
 const CONFIG = {
   default_provider: "echo",

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { waitFor } from "../../../harness/wait-for.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,9 +64,8 @@ function recordingSleep(immediate: (n: number, ms: number) => boolean) {
   };
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), "condition reached");
+function until(cond: () => boolean): Promise<true> {
+  return waitFor(() => cond(), "the condition");
 }
 
 function appendAll(spool: Spool, ...sets: string[][]): void {

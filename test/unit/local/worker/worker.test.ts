@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import { waitFor } from "../../../harness/wait-for.ts";
 import type { OrchestratorConfigInput } from "../../../../shared/config/schema.ts";
 import type { Job } from "../../../../shared/events/event.ts";
 import { createHookBus } from "../../../../shared/hooks/hook-bus.ts";
@@ -69,14 +70,6 @@ function startWorker(
   return w;
 }
 
-async function waitFor(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}
-
 describe("worker", () => {
   it("never runs more than max_concurrent_handlers at once, and runs each of 50 jobs once", async () => {
     const input = { max_concurrent_handlers: 3 };
@@ -85,7 +78,7 @@ describe("worker", () => {
     const worker = startWorker(store, input, pipeline);
     await worker.start();
     await Promise.all(Array.from({ length: 50 }, (_, i) => submit(store, `c${i}`)));
-    await waitFor("50 completed", () => store.counts().COMPLETED === 50);
+    await waitFor(() => store.counts().COMPLETED === 50, "50 completed");
     await worker.stop();
     assert.equal(pipeline.maxRunning, 3);
     assert.equal(pipeline.runsOf.size, 50);
@@ -103,7 +96,7 @@ describe("worker", () => {
     const worker = startWorker(store, input, pipeline);
     await worker.start();
     for (let i = 0; i < 6; i++) await submit(store, `k${i}`, ["review"], { concurrency_key: String(i % 2) });
-    await waitFor("6 completed", () => store.counts().COMPLETED === 6);
+    await waitFor(() => store.counts().COMPLETED === 6, "6 completed");
     await worker.stop();
     assert.equal(pipeline.maxPerKey, 1);
     assert.deepEqual(
@@ -137,11 +130,11 @@ describe("worker", () => {
     ]);
     await worker.start();
     await submit(store, "s0", ["review"], { concurrency_key: "5" });
-    await waitFor("s0 running", () => pipeline.running === 1);
+    await waitFor(() => pipeline.running === 1, "s0 running");
     for (const id of ["s1", "s2", "s3"]) await submit(store, id, ["review"], { concurrency_key: "5" });
-    await waitFor("2 drops announced", () => dropped.length === 2);
+    await waitFor(() => dropped.length === 2, "2 drops announced");
     release();
-    await waitFor("s0 and s3 completed", () => store.counts().COMPLETED === 2);
+    await waitFor(() => store.counts().COMPLETED === 2, "s0 and s3 completed");
     await worker.stop();
     assert.deepEqual(pipeline.order, ["s0#review", "s3#review"]);
     assert.deepEqual(
@@ -163,12 +156,12 @@ describe("worker", () => {
     const worker = startWorker(store, input, pipeline);
     await worker.start();
     await submit(store, "flaky");
-    await waitFor("dead-lettered", () => store.listDead().length === 1);
+    await waitFor(() => store.listDead().length === 1, "dead-lettered");
     assert.equal(pipeline.runsOf.get("flaky#h"), 3);
     assert.deepEqual([store.listDead()[0]?.attempts, store.listDead()[0]?.lastError], [3, "upstream 503"]);
     healthy = true;
     await store.redrive({ id: "flaky#h" });
-    await waitFor("completed after redrive", () => store.getJob("flaky#h")?.state === "COMPLETED");
+    await waitFor(() => store.getJob("flaky#h")?.state === "COMPLETED", "completed after redrive");
     await worker.stop();
     assert.equal(pipeline.runsOf.get("flaky#h"), 4);
     assert.deepEqual(
@@ -197,7 +190,7 @@ describe("worker", () => {
     const worker = startWorker(store, input, pipeline);
     await worker.start();
     await submit(store, "p", ["h", "other"]);
-    await waitFor("both dead", () => store.listDead().length === 2);
+    await waitFor(() => store.listDead().length === 2, "both dead");
     await worker.stop();
     assert.equal(pipeline.runsOf.get("p#h"), 2);
     assert.equal(pipeline.runsOf.get("p#other"), 1);
@@ -211,7 +204,7 @@ describe("worker", () => {
     ]);
     await worker.start();
     await submit(store, "bot");
-    await waitFor("skipped", () => store.getJob("bot#h")?.state === "SKIPPED");
+    await waitFor(() => store.getJob("bot#h")?.state === "SKIPPED", "skipped");
     await worker.stop();
     assert.equal(pipeline.runsOf.size, 0);
   });
@@ -229,16 +222,16 @@ describe("worker", () => {
     const worker = startWorker(store, { max_concurrent_handlers: 2 }, pipeline);
     await worker.start();
     await submit(store, "slow");
-    await waitFor("slow running", () => pipeline.running === 1);
+    await waitFor(() => pipeline.running === 1, "slow running");
     await submit(store, "fast");
-    await waitFor("fast done", () => store.getJob("fast#h")?.state === "COMPLETED");
+    await waitFor(() => store.getJob("fast#h")?.state === "COMPLETED", "fast done");
     const report = await worker.stop({ timeoutMs: 20 });
     assert.deepEqual(report.released, ["slow#h"]);
     assert.deepEqual([store.getJob("slow#h")?.state, store.getJob("slow#h")?.attempts], ["PENDING", 0]);
     assert.equal(worker.state, "stopped");
     release();
     // The released run still finished: its completion is recorded, so it will not run again.
-    await waitFor("slow completed", () => store.getJob("slow#h")?.state === "COMPLETED");
+    await waitFor(() => store.getJob("slow#h")?.state === "COMPLETED", "slow completed");
   });
 
   it("after a crash, runs the interrupted job again on start and every acknowledged job once", async () => {
@@ -253,7 +246,7 @@ describe("worker", () => {
     const worker = startWorker(store, {}, pipeline);
     const recovered = await worker.start();
     assert.deepEqual(recovered.requeued, ["w0#h"]);
-    await waitFor("5 completed", () => store.counts().COMPLETED === 5);
+    await waitFor(() => store.counts().COMPLETED === 5, "5 completed");
     await worker.stop();
     await store.close();
     assert.equal(pipeline.runsOf.size, 5);
@@ -272,7 +265,7 @@ describe("worker", () => {
     });
     await worker.start();
     await submit(store, "thrown");
-    await waitFor("dead", () => store.getJob("thrown#h")?.state === "DEAD");
+    await waitFor(() => store.getJob("thrown#h")?.state === "DEAD", "dead");
     await worker.stop();
     assert.equal(calls, 2);
     assert.match(store.getJob("thrown#h")?.lastError ?? "", /runner error: store unreachable/);

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
-import { AdminCallError, adminClient, DaemonNotRunningError, type AdminClient } from "./admin-client.ts";
+import { AdminCallError, adminClient, DaemonNotRunningError, type AdminClient } from "../daemon/admin-client.ts";
 
 export interface ConfigOptions {
   config?: string;
