@@ -153,7 +153,13 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
           ...(deps.webhookUrl ? [{ label: "webhooks", value: deps.webhookUrl }] : []),
           { label: "max concurrent", value: String(config.max_concurrent_handlers) },
         ],
-        can: { pause_sources: true, replay: true, approvals: deps.approvals !== undefined, trigger: true },
+        can: {
+          pause_sources: true,
+          replay: true,
+          approvals: deps.approvals !== undefined,
+          trigger: true,
+          redrive_one: true,
+        },
       };
     },
 

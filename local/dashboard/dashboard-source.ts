@@ -162,6 +162,8 @@ export interface Overview {
     readonly replay: boolean;
     readonly approvals: boolean;
     readonly trigger: boolean;
+    /** Redrive one dead letter (else only all together). */
+    readonly redrive_one: boolean;
   };
 }
 

@@ -42,8 +42,10 @@ export const concurrencyKey = (handler: string, key: string): ItemKey => ({
   pk: `CKEY#${handler}#${key}`,
   sk: "LEASE",
 });
+/** The partition holding every run of a job. */
+export const runPartition = (jobId: string): string => `RUN#${jobId}`;
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {
-  return { pk: `RUN#${jobId}`, sk: `${startedAtIso}#${padAttempt(attempt)}` };
+  return { pk: runPartition(jobId), sk: `${startedAtIso}#${padAttempt(attempt)}` };
 }
 export function runGsi1(jobId: string, startedAtIso: string, attempt: number): { gsi1pk: string; gsi1sk: string } {
   return { gsi1pk: GSI1_PARTITION.HISTORY, gsi1sk: `${startedAtIso}#${jobId}#${padAttempt(attempt)}` };

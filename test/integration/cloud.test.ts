@@ -7,6 +7,7 @@
 import { after } from "node:test";
 import { awsTestEnv, type AwsTestEnv } from "../harness/aws-env.ts";
 import { cloudCliSuite } from "./suites/cloud-cli.ts";
+import { cloudDashboardSuite } from "./suites/cloud-dashboard.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
 import { storeContractSuites } from "./suites/store-contracts.ts";
@@ -21,3 +22,4 @@ storeContractSuites(env);
 deliveryFlowSuite(env);
 failureFlowSuite(env);
 cloudCliSuite(env);
+cloudDashboardSuite(env);

@@ -6,6 +6,7 @@
  *   evd cloud pause SCHEDULE | resume SCHEDULE        UpdateSchedule State (GetSchedule first: Update replaces all)
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
+ *   evd cloud ui [--port N] [--config F]              the dashboard for the stack, on 127.0.0.1 (cloud-ui.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
  * (env EVD_TABLE_NAME, EVD_QUEUE_URL, EVD_DLQ_URL, EVD_STACK); `--endpoint URL` (or AWS_ENDPOINT_URL)
@@ -25,6 +26,7 @@ import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
+import { registerCloudUi } from "./cloud-ui.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
 
@@ -133,6 +135,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
     };
 
   registerCloudTrigger(cloud, deps, ctx, run);
+  registerCloudUi(cloud, deps, ctx, run);
 
   cloud
     .command("status")

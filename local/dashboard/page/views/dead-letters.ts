@@ -3,7 +3,7 @@
 import type { DeadLetterSummary } from "../../dashboard-source.ts";
 import { api } from "../api.ts";
 import { append, clear, h, jobHref, toast, when } from "../dom.ts";
-import type { View } from "../view.ts";
+import { current, type View } from "../view.ts";
 
 export function deadLettersView(): View {
   let tbody: HTMLTableSectionElement | undefined;
@@ -28,7 +28,13 @@ export function deadLettersView(): View {
       h("td", {}, d.attempts ?? ""),
       h("td", {}, when(d.at)),
       h("td", { class: "error" }, d.error ?? ""),
-      h("td", {}, h("button", { "data-action": "redrive", onclick: () => void redrive({ id: d.id }) }, "Redrive")),
+      h(
+        "td",
+        {},
+        current.overview?.can.redrive_one === false
+          ? null
+          : h("button", { "data-action": "redrive", onclick: () => void redrive({ id: d.id }) }, "Redrive"),
+      ),
     );
   }
 
