@@ -20,6 +20,7 @@ import {
   runCli,
   startDaemonProcess,
   tempDir,
+  waitFor,
   writeConfig,
   type DaemonProcess,
 } from "./helpers/daemon-process.ts";
@@ -31,8 +32,14 @@ const SECRET = "dashboard-test-secret";
 async function startFlakyService(): Promise<{ host: string; fix(): void; close(): Promise<void> }> {
   let ok = false;
   const server: Server = createServer((req, res) => {
-    req.resume();
-    res.writeHead(ok ? 200 : 500, { "content-type": "application/json" }).end(ok ? '{"ok":true}' : '{"error":"down"}');
+    let body = "";
+    req.setEncoding("utf8").on("data", (c: string) => (body += c));
+    req.on("end", () => {
+      const up = ok && !body.includes("boom");
+      res
+        .writeHead(up ? 200 : 500, { "content-type": "application/json" })
+        .end(up ? '{"ok":true}' : '{"error":"down"}');
+    });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
@@ -230,14 +237,28 @@ state_file: state/event-state.json
   });
 
   it("charts the last hour: jobs per minute, latency percentiles, failures by handler", async () => {
+    // A little more traffic, one of it failing for good, so the charts and the screenshot show some.
+    for (const n of [1, 2, 3]) {
+      const body = JSON.stringify({ order: n, status: "paid" });
+      await post(`${daemon.url}/hooks/demo`, body, { "x-signature": signHmacSha256(SECRET, body) });
+    }
+    await daemon.admin.call("POST", "/trigger", { handler: "deliver", payload: { boom: true } });
+    await waitFor(async () => {
+      const s = await daemon.admin.call<{ counts: Record<string, number>; queue_depth: number; running: string[] }>(
+        "GET",
+        "/status",
+      );
+      return s.counts.DEAD === 1 && s.queue_depth === 0 && s.running.length === 0;
+    }, "the extra jobs settled");
     await page.goto(`${origin}/ui/#/charts`);
     await page.locator('[data-chart="failures-by-handler"] svg').waitFor();
     assert.ok((await page.locator('[data-chart="jobs-per-minute"] rect').count()) > 0);
-    assert.match(await page.locator('[data-chart="latency-ack"]').innerText(), /1 samples · p50/);
+    assert.match(await page.locator('[data-chart="latency-ack"]').innerText(), /4 samples · p50/);
     assert.match(await page.locator('[data-chart="failures-by-handler"]').innerText(), /deliver/);
     await shot("charts");
     await page.goto(`${origin}/ui/#/jobs`);
-    await page.locator("#jobs tbody tr").first().waitFor();
+    await page.reload();
+    await page.locator("#jobs tbody tr[data-status=dead]").waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
     if (process.env.EVD_UPDATE_DOCS_SCREENSHOT === "1")
       await copyFile(join(ARTIFACTS, "dashboard.png"), join(repoRoot, "docs/dashboard.png"));
