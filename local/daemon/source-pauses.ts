@@ -43,6 +43,13 @@ function readPaused(file: string): string[] {
   } catch {
     return [];
   }
-  const parsed = JSON.parse(text) as { paused?: unknown };
-  return Array.isArray(parsed.paused) ? parsed.paused.filter((p): p is string => typeof p === "string") : [];
+  let parsed: { paused?: unknown };
+  try {
+    parsed = JSON.parse(text) as { paused?: unknown };
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${(err as Error).message}); fix it, or delete it to resume every source`);
+  }
+  if (!Array.isArray(parsed.paused) || !parsed.paused.every((p) => typeof p === "string"))
+    throw new Error(`${file}: "paused" must be a list of source names; fix it, or delete it to resume every source`);
+  return parsed.paused as string[];
 }

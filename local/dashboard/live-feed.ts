@@ -44,10 +44,11 @@ export class LiveFeed {
     else if (this.#overview) client.send("overview", JSON.parse(this.#overview));
     return () => {
       this.#clients.delete(client);
-      if (this.#clients.size === 0 && this.#timer) {
-        clearTimeout(this.#timer);
-        this.#timer = undefined;
-      }
+      if (this.#clients.size > 0) return;
+      // Nobody listens: stop, and start from "now" when a page comes back (not with a backlog).
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#cursor = undefined;
     };
   }
 

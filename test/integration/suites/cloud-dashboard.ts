@@ -5,6 +5,8 @@
  * from the run history; and the same page served with its login.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { after, before, describe, it } from "node:test";
 import { cloudDashboardSource } from "../../../local/dashboard/cloud-dashboard-source.ts";
@@ -34,9 +36,10 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
     let cloud: CloudFixture;
     let source: DashboardSource;
     let scheduleName = "";
+    let e: AwsTestEnv;
 
     before(async () => {
-      const e = await env();
+      e = await env();
       secrets = await startSecretsServer({ secrets: { "evd/github-webhook": "it-is-a-secret" } });
       cloud = await cloudFixture(e, { config: CONFIG, secretsEndpoint: secrets.endpoint, maxReceiveCount: 1 });
       const scheduler = new SchedulerClient(connection(e, "scheduler"));
@@ -144,6 +147,78 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
         { handler: "explode", failed: 1, runs: 1 },
       );
       assert.match(m.latency.find((l) => l.name === "ack")?.note ?? "", /API Gateway/);
+    });
+
+    it("`evd cloud ui` serves it on 127.0.0.1 with a one-time link, and stops on Ctrl-C", async (t) => {
+      if (!e.local || !e.credentials) {
+        t.diagnostic("external endpoint: the CLI uses its own credential chain; covered by the test below");
+        return;
+      }
+      const bin = fileURLToPath(new URL("../../../local/cli/bin.mjs", import.meta.url));
+      const proc = spawn(
+        process.execPath,
+        [
+          bin,
+          "cloud",
+          "ui",
+          "--table",
+          cloud.table.tableName,
+          "--queue-url",
+          cloud.queues.queueUrl,
+          "--dlq-url",
+          cloud.queues.dlqUrl,
+          "--schedule-group",
+          "dashboard-test",
+        ],
+        {
+          env: {
+            ...process.env,
+            NODE_NO_WARNINGS: "1",
+            AWS_REGION: e.region,
+            AWS_ACCESS_KEY_ID: e.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: e.credentials.secretAccessKey,
+            AWS_ENDPOINT_URL_DYNAMODB: e.endpoints.dynamodb,
+            AWS_ENDPOINT_URL_SQS: e.endpoints.sqs,
+            AWS_ENDPOINT_URL_SCHEDULER: e.endpoints.scheduler,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      let err = "";
+      proc.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+      proc.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+      const exited = new Promise<number | null>((resolve) => proc.once("exit", resolve));
+      try {
+        const link = await waitFor(
+          () => /open \(logs one browser in, once\): (\S+)/.exec(out)?.[1],
+          `the login link\n${err}`,
+          {
+            timeoutMs: 60_000,
+          },
+        );
+        const login = await fetch(link, { redirect: "manual" });
+        assert.equal(login.status, 303);
+        const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+        const origin = new URL(link).origin;
+        const jobs = (await (await fetch(`${origin}/ui/api/jobs`, { headers: { cookie } })).json()) as {
+          handler: string;
+        }[];
+        assert.ok(
+          jobs.some((j) => j.handler === "review"),
+          JSON.stringify(jobs),
+        );
+        const sources = (await (await fetch(`${origin}/ui/api/sources`, { headers: { cookie } })).json()) as {
+          name: string;
+        }[];
+        assert.deepEqual(
+          sources.map((x) => x.name),
+          [scheduleName],
+        );
+      } finally {
+        proc.kill("SIGINT");
+        assert.equal(await exited, 0, err);
+      }
     });
 
     it("serves the same page with its login, reading the stack", async () => {
