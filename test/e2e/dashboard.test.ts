@@ -185,6 +185,14 @@ state_file: state/event-state.json
       /tool-filesystem\.write/,
     );
     await shot("job");
+
+    // Replay: the same event runs again as a new job, and the page moves to it.
+    await page.locator("#replay").click();
+    const replay = `${jobId}#replay-1`;
+    await page.waitForURL((u) => decodeURIComponent(u.hash) === `#/job/${replay}`);
+    await page.locator("h2 .badge[data-status=succeeded]").waitFor({ timeout: 30_000 });
+    assert.match(await page.locator("#payload").innerText(), /from the test/);
+    assert.ok((await page.locator("#job").innerText()).includes(`replay of\n${jobId}`));
   });
 
   it("triggers a handler with a payload typed in the editor (refused while it is not a JSON object)", async () => {
