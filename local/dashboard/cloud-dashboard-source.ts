@@ -148,6 +148,7 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
           approvals: false,
           trigger: resources.queueUrl !== undefined,
           redrive_one: false,
+          traces: false,
         },
       };
     },
@@ -272,6 +273,11 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
 
     async decideApproval() {
       throw new DashboardRequestError(404, "no approval gates in the cloud");
+    },
+
+    async trace(eventId) {
+      // In Lambda the spans go to X-Ray (or an OTLP collector), not to the table.
+      return { event_id: eventId, spans: [] };
     },
 
     async metrics(windowMs) {

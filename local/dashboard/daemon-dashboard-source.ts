@@ -26,6 +26,7 @@ import {
   type DashboardSource,
   type JobSummary,
   type SourceSummary,
+  type TraceSpan,
 } from "./dashboard-source.ts";
 
 /** Where jobs wait at approval gates, and how a decision is given (recipes with `stages`). */
@@ -48,8 +49,8 @@ export interface DaemonDashboardDeps {
   readonly pauses: SourcePauses;
   readonly ackLatency: AckLatencyRecorder;
   readonly approvals?: ApprovalGates;
-  /** Where an event's trace tree is shown, when tracing is on. */
-  readonly traceUrl?: (eventId: string) => string | undefined;
+  /** The spans of an event's trace, when tracing is on. */
+  readonly traces?: (eventId: string) => Promise<TraceSpan[]>;
 }
 
 const STATUS_OF: Record<StoreJobState, JobStatus> = {
@@ -159,6 +160,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
           approvals: deps.approvals !== undefined,
           trigger: true,
           redrive_one: true,
+          traces: deps.traces !== undefined,
         },
       };
     },
@@ -180,7 +182,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
       const v = views.get(id);
       if (!v) return undefined;
       const event = views.event(v.eventId);
-      const trace = deps.traceUrl?.(v.eventId);
+      const trace = deps.traces ? `#/trace/${encodeURIComponent(v.eventId)}` : undefined;
       let runs: EventResult[] = views.runsOf(id);
       // History keeps `history_limit` runs: the job row still has the latest.
       if (runs.length === 0 && v.result) runs = [store.getJob(id)?.result ?? v.result];
@@ -282,6 +284,10 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
       if (!deps.approvals) throw new DashboardRequestError(404, "this daemon has no approval gates");
       const out = await deps.approvals.decide(id, decision === "approve");
       return { job_id: out.job_id, decision };
+    },
+
+    async trace(eventId) {
+      return { event_id: eventId, spans: deps.traces ? await deps.traces(eventId) : [] };
     },
 
     async metrics(windowMs) {

@@ -222,6 +222,11 @@ export function createDashboardHttp(options: DashboardHttpOptions): DashboardHtt
     },
     {
       method: "GET",
+      pattern: /^\/ui\/api\/traces\/([^/]+)$/,
+      handler: (_req, _url, [eventId]) => source.trace(eventId!),
+    },
+    {
+      method: "GET",
       pattern: /^\/ui\/api\/metrics$/,
       handler: async (_req, url) =>
         source.metrics(Math.min(positiveInt(url.searchParams.get("window_ms"), "window_ms") ?? HOUR_MS, 24 * HOUR_MS)),

@@ -50,6 +50,25 @@ export interface JobDetail extends JobSummary {
   readonly trace_url?: string;
 }
 
+/** One span of an event's trace (tracing on), as the trace view draws it. */
+export interface TraceSpan {
+  readonly trace_id: string;
+  readonly span_id: string;
+  readonly parent_span_id?: string;
+  readonly name: string;
+  /** Epoch ms. */
+  readonly start_ms: number;
+  readonly end_ms: number;
+  readonly status: "ok" | "error" | "unset";
+  /** What it did in a few words: outcome, model and tokens, the tool's action, the error. */
+  readonly summary: string;
+}
+
+export interface TraceView {
+  readonly event_id: string;
+  readonly spans: readonly TraceSpan[];
+}
+
 export interface JobQuery {
   readonly handler?: string;
   readonly status?: JobStatus;
@@ -164,6 +183,8 @@ export interface Overview {
     readonly trigger: boolean;
     /** Redrive one dead letter (else only all together). */
     readonly redrive_one: boolean;
+    /** Show an event's trace. */
+    readonly traces: boolean;
   };
 }
 
@@ -211,6 +232,8 @@ export interface DashboardSource {
     id: string,
     decision: ApprovalDecision,
   ): Promise<{ readonly job_id: string; readonly decision: string }>;
+  /** The spans of an event's trace (empty when none were recorded). */
+  trace(eventId: string): Promise<TraceView>;
   /** Charts over the last `windowMs`. */
   metrics(windowMs: number): Promise<Metrics>;
 }

@@ -12,6 +12,7 @@ import type {
   Metrics,
   Overview,
   SourceSummary,
+  TraceView,
   TriggerResult,
 } from "../dashboard-source.ts";
 
@@ -67,4 +68,5 @@ export const api = {
   decide: (id: string, decision: "approve" | "deny") =>
     call<{ job_id: string; decision: string }>("POST", `approvals/${seg(id)}`, { decision }),
   metrics: () => call<Metrics>("GET", "metrics"),
+  trace: (eventId: string) => call<TraceView>("GET", `traces/${seg(eventId)}`),
 };

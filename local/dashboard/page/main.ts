@@ -13,6 +13,7 @@ import { deadLettersView } from "./views/dead-letters.ts";
 import { jobView } from "./views/job.ts";
 import { jobsView } from "./views/jobs.ts";
 import { sourcesView } from "./views/sources.ts";
+import { traceView } from "./views/trace.ts";
 import { triggerView } from "./views/trigger.ts";
 
 const main = document.getElementById("main")!;
@@ -24,6 +25,8 @@ function route(): { name: string; view: View } {
   switch (name) {
     case "job":
       return { name: "jobs", view: jobView(decodeURIComponent(rest.join("/"))) };
+    case "trace":
+      return { name: "jobs", view: traceView(decodeURIComponent(rest.join("/"))) };
     case "charts":
       return { name, view: chartsView() };
     case "sources":

@@ -119,7 +119,7 @@ export function jobView(id: string): View {
           "Redrive",
         ),
       );
-    if (job.trace_url) append(actions, h("a", { href: job.trace_url, target: "_blank", id: "trace-link" }, "Trace"));
+    if (job.trace_url) append(actions, h("a", { href: job.trace_url, id: "trace-link" }, "Trace"));
     append(
       el,
       h("h2", {}, h("span", { class: "mono" }, job.id), " ", badge(job.status)),

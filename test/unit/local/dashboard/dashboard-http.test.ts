@@ -40,7 +40,7 @@ function fakeSource(calls: string[]): DashboardSource {
       dead_letters: 0,
       approvals_waiting: 0,
       facts: [],
-      can: { pause_sources: true, replay: true, approvals: false, trigger: true, redrive_one: true },
+      can: { pause_sources: true, replay: true, approvals: false, trigger: true, redrive_one: true, traces: false },
     }),
     listJobs: async (q) => {
       calls.push(`jobs ${JSON.stringify(q)}`);
@@ -65,6 +65,7 @@ function fakeSource(calls: string[]): DashboardSource {
     replay: refuse,
     listApprovals: async () => [],
     decideApproval: refuse,
+    trace: refuse,
     metrics: refuse,
   };
 }
