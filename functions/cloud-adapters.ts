@@ -12,6 +12,7 @@ import { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
 import { tableRef, type TableRef } from "../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../shared/aws/dynamo-history-store.ts";
 import { DynamoJobStore } from "../shared/aws/dynamo-job-store.ts";
+import { DynamoHandlerStateStore } from "../shared/aws/dynamo-handler-state-store.ts";
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
 import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
@@ -36,6 +37,7 @@ export interface CloudAdapters {
   readonly jobs: DynamoJobStore;
   readonly history: DynamoHistoryStore;
   readonly lastRun: DynamoLastRunStore;
+  readonly handlerState: DynamoHandlerStateStore;
   readonly leases: ConcurrencyLease;
   readonly queue: SqsJobQueue;
   readonly secrets: AwsSecretStore;
@@ -58,6 +60,7 @@ export function cloudAdapters(
     jobs: new DynamoJobStore({ table, retentionDays: config.event_log_retention_days }),
     history: new DynamoHistoryStore({ table, clock }),
     lastRun: new DynamoLastRunStore({ table }),
+    handlerState: new DynamoHandlerStateStore({ table, clock }),
     leases,
     queue: new SqsJobQueue({
       sender,

@@ -120,12 +120,15 @@ const OUTCOME_METRIC: Record<RunJobOutcome["kind"], Metric> = {
   duplicate: Metric.DUPLICATE,
   busy: Metric.BUSY,
   failed: Metric.FAILED,
+  // The cloud runner dead-letters a run stopped at an approval gate (sqs-message-settler.ts).
+  parked: Metric.FAILED,
 };
 
 function record(outcome: RunJobOutcome, decision: Settlement, job: Job, deps: ProcessJobDeps): void {
   const dims = { handler: job.handler };
   deps.metrics(OUTCOME_METRIC[outcome.kind], 1, dims);
-  if (decision.kind === SettlementKind.DEAD_LETTER) deps.metrics(Metric.DEAD_LETTERED, 1, dims);
+  if (decision.kind === SettlementKind.DEAD_LETTER || decision.kind === SettlementKind.PARK)
+    deps.metrics(Metric.DEAD_LETTERED, 1, dims);
 }
 
 async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promise<void> {
@@ -139,6 +142,8 @@ async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promis
     handler: job.handler,
     success: true,
     actions_taken: [],
+    output: null,
+    error: null,
     status: RunStatus.DROPPED,
     reason: `superseded by ${latest}`,
     attempt: claim.record.attempts,

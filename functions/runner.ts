@@ -119,6 +119,8 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
       filesystemRoot: tmpdir(),
       providers: bedrockProviders(bundle.config, env, opts.connections?.bedrock),
       logger,
+      clock,
+      handlerState: a.handlerState,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
   return {

@@ -6,7 +6,7 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { CloudConfig } from "../shared/config/schema.ts";
-import { buildDeployBundle, loadConfig } from "./contracts.ts";
+import { buildDeployBundle, fileRecipeSource, loadConfig, nodeConfigFiles } from "./contracts.ts";
 import { type EventDrivenOrchestratorProps, SecretMode } from "./event-driven-orchestrator.ts";
 import { OrchestratorStack } from "./orchestrator-stack.ts";
 import { OrchestratorPropsError } from "./errors.ts";
@@ -54,8 +54,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<BuiltApp> {
     (typeof fromContext === "string" ? fromContext : undefined) ??
     opts.env.EVD_CONFIG ??
     DEFAULT_CONFIG_PATH;
-  const loaded = await loadConfig({ configPath, ...(opts.cwd ? { cwd: opts.cwd } : {}), env: opts.env });
-  const deployBundle = await buildDeployBundle(loaded);
+  const loaded = await loadConfig({
+    configPath,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    env: opts.env,
+    files: nodeConfigFiles,
+  });
+  const deployBundle = await buildDeployBundle(loaded, fileRecipeSource(loaded.configDir));
   const cloud = CloudConfig.parse(loaded.config.cloud ?? {});
   const stackName = stringContext(app, "stackName") ?? cloud.stack_name;
   const secretMode = stringContext(app, "secrets") ?? SecretMode.CREATE;

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
 import { AdminCallError, adminClient, DaemonNotRunningError, type AdminClient } from "../daemon/admin-client.ts";
 
@@ -31,6 +32,7 @@ export function loadFor(opts: ConfigOptions): Promise<LoadedConfig> {
     bundle: opts.bundle,
     cwd: process.cwd(),
     env: process.env,
+    files: nodeConfigFiles,
   });
 }
 

@@ -43,6 +43,10 @@ export interface DaemonControl {
   dlqRedrive(sel: { id?: string; all?: boolean }): Promise<unknown>;
   /** A local `git push` reported by the installed git hook. */
   gitPush(payload: Record<string, unknown>): Promise<unknown>;
+  /** Jobs waiting at an approval gate. */
+  approvals(): Promise<unknown>;
+  /** Approve or deny the gate a job waits at. */
+  decide(input: { id: string; approve: boolean; message?: string }): Promise<unknown>;
 }
 
 /** A refusal the admin API answers with its status and message. */
@@ -169,6 +173,16 @@ export async function startAdminApi(opts: {
     "POST /ui-login": async () => {
       if (!dashboard) throw new AdminRequestError(404, "no_dashboard", "this daemon serves no dashboard");
       return { url: `${origin}${dashboard.loginPath()}` };
+    },
+    "GET /approvals": () => control.approvals(),
+    "POST /approvals/decide": async (req) => {
+      const body = await readJson(req);
+      const id = optString(body, "id");
+      if (!id) throw new AdminRequestError(400, "missing_id", "a decision needs the job id");
+      if (typeof body.approve !== "boolean")
+        throw new AdminRequestError(400, "missing_decision", "a decision needs approve: true or false");
+      const message = optString(body, "message");
+      return control.decide({ id, approve: body.approve, ...(message !== undefined ? { message } : {}) });
     },
   };
 

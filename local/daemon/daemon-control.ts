@@ -9,7 +9,9 @@ import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { RouterError } from "../../shared/router/errors.ts";
+import { gateDecision } from "../store/gates.ts";
 import type { LocalStore } from "../store/local-store.ts";
+import { StoreRequestError } from "../store/store-error.ts";
 import type { Worker } from "../worker/worker.ts";
 import { AdminRequestError, type DaemonControl } from "./admin-api.ts";
 import { AdmissionKind, type Admit, type AdmissionOutcome } from "../../shared/ingest/admit.ts";
@@ -123,6 +125,17 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
     },
     async dlqList() {
       return store.listDead();
+    },
+    async approvals() {
+      return store.listParked();
+    },
+    async decide(input) {
+      try {
+        return await store.decideGate(input.id, gateDecision(input.approve, input.message, clock.now()));
+      } catch (err) {
+        if (err instanceof StoreRequestError) throw new AdminRequestError(400, "not_at_a_gate", err.message);
+        throw err;
+      }
     },
     async dlqRedrive(sel) {
       const ids = await store.redrive(sel.id ? { id: sel.id } : { all: true });

@@ -13,16 +13,17 @@ import { sourceName } from "../../shared/config/source-name.ts";
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
-import { createHookBus } from "../../shared/hooks/hook-bus.ts";
-import { LifecycleEvent, type HookBus } from "../../shared/hooks/lifecycle.ts";
-import { loadHookModules } from "../../shared/hooks/load-hook-modules.ts";
+import type { EventResult } from "../../shared/events/event.ts";
+import { LifecycleEvent } from "../../shared/hooks/lifecycle.ts";
+import type { HistoryQuery } from "../../shared/ports/history-store.ts";
 import { configEndpoints } from "../../shared/ingest/endpoints.ts";
 import { AdmissionKind, configRoute, createAdmission, type Admit } from "../../shared/ingest/admit.ts";
 import { createIngest } from "../../shared/ingest/ingest.ts";
 import { jsonLogger, type Logger } from "../../shared/logging/logger.ts";
-import { MapSecretStore } from "../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../shared/pipeline/create-pipeline-runner.ts";
+import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
+import { createRuntime, type Runtime } from "../orchestrator/runtime.ts";
 import { openLocalStore, type LocalStore } from "../store/local-store.ts";
+import { storeHandlerState } from "../store/store-handler-state.ts";
 import { createWorker, type Worker } from "../worker/worker.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
 import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
@@ -41,7 +42,12 @@ import { SourcePauses } from "./source-pauses.ts";
 
 export const HTTP_SOURCE_TYPES: readonly SourceType[] = ["git_push", "git_pr", "webhook", "custom"];
 
+/** How often `idle()` looks at the queue. */
+const IDLE_POLL_MS = 50;
+
 export interface DaemonOptions {
+  /** The configuration, already loaded (the library API); else it is loaded from the options below. */
+  readonly loaded?: LoadedConfig;
   readonly configPath?: string;
   readonly profile?: string;
   readonly bundle?: string;
@@ -57,6 +63,11 @@ export interface DaemonOptions {
   readonly pidFile?: string;
   /** How long a graceful stop waits for running jobs before giving them back. @default 30000 */
   readonly stopTimeoutMs?: number;
+  /**
+   * The spec's `mode: one-shot`: no webhook server and no file watchers; schedules only submit the
+   * runs they missed; the caller waits for `idle()` and stops.
+   */
+  readonly oneShot?: boolean;
 }
 
 export interface RunningDaemon {
@@ -67,6 +78,12 @@ export interface RunningDaemon {
   stop(reason?: string): Promise<void>;
   /** Resolves once stopped (by stop(), the admin API, or a signal handler calling stop()). */
   readonly stopped: Promise<void>;
+  /** Resolves once no job runs and none is due now (one-shot: what was pending has run). */
+  idle(): Promise<void>;
+  /** Jobs per store state (one-shot's summary). */
+  counts(): Record<string, number>;
+  /** Recorded runs, newest first. */
+  history(query?: HistoryQuery): Promise<EventResult[]>;
 }
 
 export class DaemonError extends Error {
@@ -116,7 +133,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const logger =
     opts.logger ?? jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } });
   const print = opts.print ?? ((text: string) => process.stdout.write(`${text}\n`));
-  const selected = parseSourceTypes(opts.sources);
+  const selected = opts.oneShot ? new Set<SourceType>(["schedule", "manual"]) : parseSourceTypes(opts.sources);
   const clock = systemClock;
   const schedulerTime = schedulerTimeFromEnv(opts.env);
   if (schedulerTime.test) {
@@ -127,13 +144,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     );
   }
 
-  const loaded = await loadConfig({
-    configPath: opts.configPath,
-    profile: opts.profile,
-    bundle: opts.bundle,
-    cwd: opts.cwd,
-    env: opts.env,
-  });
+  const loaded =
+    opts.loaded ??
+    (await loadConfig({
+      configPath: opts.configPath,
+      profile: opts.profile,
+      bundle: opts.bundle,
+      cwd: opts.cwd,
+      env: opts.env,
+      files: nodeConfigFiles,
+    }));
   const { configDir, stateDir } = loaded;
   const config = selectedConfig(loaded.config, selected);
   const removePidFile = opts.pidFile ? writePidFile(resolve(opts.cwd ?? process.cwd(), opts.pidFile)) : () => {};
@@ -153,16 +173,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const store: LocalStore = openLocalStore({ dir: stateDir, config, clock });
     cleanups.push(() => store.close());
 
-    const hooks: HookBus = createHookBus(
-      await loadHookModules(config.hooks, configDir),
-      logger.child({ component: "hooks" }),
-    );
-    const secrets = new MapSecretStore(opts.env);
-    const pipeline = createPipelineRunner(config, {
-      recipes: fileRecipeSource(configDir),
-      secrets,
-      filesystemRoot: configDir,
-      logger: logger.child({ component: "pipeline" }),
+    const { hooks, secrets, pipeline }: Runtime = await createRuntime({
+      config,
+      configDir,
+      env: opts.env,
+      logger,
+      handlerState: storeHandlerState(store),
+      clock,
     });
     const ingest = createIngest({
       config,
@@ -305,6 +322,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       await scheduler.start();
       const sch = scheduler;
       cleanups.push(() => sch.stop());
+      // One-shot: the missed runs were submitted by start(); nothing fires later.
+      if (opts.oneShot) sch.stop();
       const next = scheduler.nextFireTimes();
       for (const e of scheduleEntries) await markStarted(e, `next ${next[e.name] ?? "never"}`);
     }
@@ -438,7 +457,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         dashboardUrl: adminApi.dashboardLoginUrl(),
       }),
     );
-    return { loaded, webhook, admin: adminApi.info, stop, stopped };
+    const idle = async (): Promise<void> => {
+      for (;;) {
+        const counts = store.counts();
+        const due = store.nextDueAt();
+        const busy = worker.running().length + counts.RUNNING + counts.FAILED;
+        if (busy === 0 && (due === undefined || due > clock.now())) return;
+        await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+      }
+    };
+    return {
+      loaded,
+      webhook,
+      admin: adminApi.info,
+      stop,
+      stopped,
+      idle,
+      counts: () => store.counts(),
+      history: (query) => store.history.list(query),
+    };
   } catch (err) {
     await cleanup();
     throw err;

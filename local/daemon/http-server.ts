@@ -53,16 +53,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extra: Rec
   res.end(text);
 }
 
+/**
+ * Bytes of an over-limit body read and thrown away after the 413, so the client gets the answer
+ * instead of a reset connection (closing with unread bytes makes the kernel send RST); a client
+ * that sends more than this is cut off.
+ */
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
 function tooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
-  // Stop reading, answer, and close the connection (the rest of the body is never read).
-  req.pause();
-  sendJson(
-    res,
-    413,
-    { error: "body_too_large", message: `request body exceeds ${limit} bytes` },
-    { connection: "close" },
-  );
-  res.on("finish", () => req.socket.destroy());
+  sendJson(res, 413, { error: "body_too_large", message: `request body exceeds ${limit} bytes` });
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** Reads the body up to `limit` bytes; resolves undefined (and answers 413) when it is larger. */
@@ -131,6 +136,20 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     res.end(answer.body);
   }
 
+  /** `Expect: 100-continue` with a Content-Length over the limit: 413 at once, before the body is sent. */
+  function onCheckContinue(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const limit = options.bodyLimit(q === -1 ? url : url.slice(0, q));
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      tooLarge(res, req, limit);
+      return;
+    }
+    res.writeContinue();
+    onRequest(req, res);
+  }
+
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     handle(req, res).catch((err: unknown) => {
       logger.log("error", "webhook request failed", {
@@ -150,6 +169,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     listen() {
       return new Promise((resolve, reject) => {
         const srv = createServer({ keepAlive: true }, onRequest);
+        srv.on("checkContinue", onCheckContinue);
         srv.keepAliveTimeout = 65_000;
         srv.headersTimeout = 66_000;
         srv.once("error", (err) =>

@@ -20,6 +20,7 @@ import type { Worker } from "../worker/worker.ts";
 import type { AckLatencyRecorder } from "./ack-latency.ts";
 import { computeMetrics } from "./chart-data.ts";
 import {
+  ApprovalDecision,
   DashboardRequestError,
   JobStatus,
   type ApprovalSummary,
@@ -28,12 +29,6 @@ import {
   type SourceSummary,
   type TraceSpan,
 } from "./dashboard-source.ts";
-
-/** Where jobs wait at approval gates, and how a decision is given (recipes with `stages`). */
-export interface ApprovalGates {
-  list(): Promise<ApprovalSummary[]>;
-  decide(id: string, approve: boolean): Promise<{ job_id: string }>;
-}
 
 export interface DaemonDashboardDeps {
   readonly config: OrchestratorConfig;
@@ -48,7 +43,6 @@ export interface DaemonDashboardDeps {
   readonly sources: () => readonly SourceStatus[];
   readonly pauses: SourcePauses;
   readonly ackLatency: AckLatencyRecorder;
-  readonly approvals?: ApprovalGates;
   /** The spans of an event's trace, when tracing is on. */
   readonly traces?: (eventId: string) => Promise<TraceSpan[]>;
 }
@@ -62,6 +56,8 @@ const STATUS_OF: Record<StoreJobState, JobStatus> = {
   DEAD: JobStatus.DEAD,
   DROPPED: JobStatus.DROPPED,
   SKIPPED: JobStatus.SKIPPED,
+  PARKED: JobStatus.WAITING_APPROVAL,
+  DENIED: JobStatus.DENIED,
 };
 const STATES_OF = Object.fromEntries(
   Object.entries(STATUS_OF).map(([state, status]) => [status, [state as StoreJobState]]),
@@ -140,7 +136,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
   return {
     async overview() {
       const counts = store.counts();
-      const approvals = deps.approvals ? (await deps.approvals.list()).length : 0;
+      const approvals = counts.PARKED;
       return {
         kind: "daemon",
         title: deps.configPath,
@@ -157,7 +153,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
         can: {
           pause_sources: true,
           replay: true,
-          approvals: deps.approvals !== undefined,
+          approvals: true,
           trigger: true,
           redrive_one: true,
           traces: deps.traces !== undefined,
@@ -226,7 +222,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
         handler: j.handler,
         event_id: j.eventId,
         attempts: j.attempts,
-        ...((j.lastError ?? j.result?.error) ? { error: j.lastError ?? j.result?.error } : {}),
+        ...((j.lastError ?? j.result?.error) ? { error: (j.lastError ?? j.result?.error)! } : {}),
         at: iso(j.updatedAt),
       }));
     },
@@ -277,13 +273,29 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
     },
 
     async listApprovals() {
-      return deps.approvals ? deps.approvals.list() : [];
+      return store.listParked().map((p): ApprovalSummary => ({
+        id: p.id,
+        job_id: p.id,
+        handler: p.handler,
+        stage: p.gate.stage,
+        prompt: p.gate.prompt,
+        requested_at: p.parkedAt,
+        ...(p.decidesAt ? { timeout_at: p.decidesAt } : {}),
+      }));
     },
 
     async decideApproval(id, decision) {
-      if (!deps.approvals) throw new DashboardRequestError(404, "this daemon has no approval gates");
-      const out = await deps.approvals.decide(id, decision === "approve");
-      return { job_id: out.job_id, decision };
+      try {
+        await store.decideGate(id, {
+          approved: decision === ApprovalDecision.APPROVE,
+          at: new Date(clock.now()).toISOString(),
+          by: "dashboard",
+        });
+      } catch (err) {
+        if (err instanceof StoreRequestError) throw new DashboardRequestError(409, err.message, { cause: err });
+        throw err;
+      }
+      return { job_id: id, decision };
     },
 
     async trace(eventId) {

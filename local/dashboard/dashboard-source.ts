@@ -18,6 +18,8 @@ export const JobStatus = {
   DEAD: "dead",
   SKIPPED: "skipped",
   DROPPED: "dropped",
+  /** Denied at an approval gate: the run ended there. */
+  DENIED: "denied",
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 export const JOB_STATUSES = Object.values(JobStatus) as readonly JobStatus[];

@@ -26,6 +26,8 @@ const STATUS_STATES: Record<RunStatus, readonly StoreJobState[]> = {
   failed: [StoreJobState.DEAD, StoreJobState.FAILED, StoreJobState.RETRY_WAIT],
   skipped: [StoreJobState.SKIPPED],
   dropped: [StoreJobState.DROPPED],
+  parked: [StoreJobState.PARKED],
+  denied: [StoreJobState.DENIED],
 };
 
 export function listDeadOp(ctx: StoreContext): StoredJob[] {

@@ -70,6 +70,8 @@ export function droppedResult(
     handler,
     success: false,
     actions_taken: [],
+    output: null,
+    error: null,
     status: "dropped",
     reason,
     started_at: at,

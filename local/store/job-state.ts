@@ -18,6 +18,10 @@ export const StoreJobState = {
   DROPPED: "DROPPED",
   /** A hook denied it; recorded, never retried. */
   SKIPPED: "SKIPPED",
+  /** Waiting at an approval gate (a staged recipe): holds no worker slot; approve or deny moves it on. */
+  PARKED: "PARKED",
+  /** Denied at an approval gate (by a person or the gate's timeout): the run ended there. */
+  DENIED: "DENIED",
 } as const;
 export type StoreJobState = (typeof StoreJobState)[keyof typeof StoreJobState];
 export const STORE_JOB_STATES = Object.values(StoreJobState) as readonly StoreJobState[];
@@ -30,6 +34,7 @@ export const TERMINAL_STATES: readonly StoreJobState[] = [
   StoreJobState.SKIPPED,
   StoreJobState.DEAD,
   StoreJobState.DROPPED,
+  StoreJobState.DENIED,
 ];
 
 /**
@@ -44,6 +49,7 @@ export function portStateOf(state: StoreJobState): JobState {
     case StoreJobState.COMPLETED:
     case StoreJobState.SKIPPED:
     case StoreJobState.DROPPED:
+    case StoreJobState.DENIED:
       return JobState.COMPLETED;
     default:
       return JobState.FAILED;

@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
+import type { GateDecision, ParkedRun } from "../../shared/events/parked-run.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { systemClock, type Clock } from "../../shared/ports/clock.ts";
 import type { HistoryQuery, HistoryStore } from "../../shared/ports/history-store.ts";
@@ -38,6 +39,15 @@ import {
   type Recovered,
 } from "./dispatch.ts";
 import { Checkpointer } from "./checkpointer.ts";
+import {
+  decideGateOp,
+  expireGatesOp,
+  listParkedOp,
+  nextGateDeadlineOp,
+  parkOp,
+  type GateOutcome,
+  type ParkedJob,
+} from "./gates.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
 import type { StoreJobState } from "./job-state.ts";
@@ -122,6 +132,12 @@ export interface LocalStore extends JobQueue {
   counts(): Record<StoreJobState, number>;
   /** The earliest time a waiting job becomes runnable, if any waits. */
   nextDueAt(): number | undefined;
+  /** A run stopped at an approval gate: PARKED until approved or denied (gates.ts). */
+  park(jobId: string, result: EventResult, parked: ParkedRun): Promise<void>;
+  listParked(): ParkedJob[];
+  decideGate(jobId: string, decision: GateDecision): Promise<GateOutcome>;
+  /** Applies the default of gates whose timeout has passed. */
+  expireGates(now?: number): Promise<GateOutcome[]>;
   getHandlerState(key: string): unknown;
   setHandlerState(key: string, value: unknown): Promise<void>;
   exportState(): EventState;
@@ -285,6 +301,21 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
             }
           ).t ?? undefined,
       ),
+    park: (jobId, result, parked) => write(() => parkOp(ctx, jobId, result, parked, clock.now())),
+    listParked: () => read(() => listParkedOp(ctx)),
+    async decideGate(jobId, decision) {
+      const out = await write(() => decideGateOp(ctx, jobId, decision, clock.now()));
+      if (out.state === "PENDING") signal();
+      return out;
+    },
+    async expireGates(at) {
+      const t = now(at);
+      const due = read(() => nextGateDeadlineOp(ctx));
+      if (due === undefined || due > t) return [];
+      const out = await write(() => expireGatesOp(ctx, t));
+      if (out.some((o) => o.state === "PENDING")) signal();
+      return out;
+    },
     getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
     setHandlerState: (key, value) => write(() => setHandlerStateOp(ctx, key, value, clock.now())),
     exportState: () => read(() => exportStateOf(ctx)),

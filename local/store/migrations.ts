@@ -86,6 +86,15 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       END;
     `,
   },
+  {
+    // Approval gates: a run waiting at a gate (PARKED) keeps the gate and its snapshot here; a
+    // denied one ends DENIED.
+    version: 3,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN parked_json TEXT;
+      INSERT INTO job_counts (state, n) VALUES ('PARKED', 0), ('DENIED', 0);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

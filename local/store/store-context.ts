@@ -1,6 +1,7 @@
 /** What the store's operation modules share: the connection, a prepared-statement cache, the config, row mapping. */
 import type Database from "better-sqlite3";
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
+import type { GateDecision, ParkedRun, RunResume } from "../../shared/events/parked-run.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import type { StoreJobState } from "./job-state.ts";
 
@@ -54,6 +55,8 @@ export interface JobRow {
   readonly announced: number;
   readonly last_error: string | null;
   readonly result_json: string | null;
+  /** A ParkedRun, plus its GateDecision once decided (approval gates). */
+  readonly parked_json: string | null;
   readonly enqueued_at: number;
   readonly updated_at: number;
 }
@@ -105,7 +108,24 @@ export function toJob(row: JobRow, eventJson: string): Job {
     enqueued_at: new Date(row.enqueued_at).toISOString(),
     ...(row.concurrency_key !== null ? { concurrency_key: row.concurrency_key } : {}),
     ...(row.replay_of !== null ? { replay_of: row.replay_of } : {}),
+    ...resumeOf(row),
   };
+}
+
+/** A job approved at a gate continues from there: its row carries the parked run and the decision. */
+function resumeOf(row: JobRow): { resume?: RunResume } {
+  if (row.parked_json === null) return {};
+  const stored = JSON.parse(row.parked_json) as StoredGate;
+  return stored.decision?.approved ? { resume: { parked: stored.parked, decision: stored.decision } } : {};
+}
+
+/** What `parked_json` holds. */
+export interface StoredGate {
+  readonly parked: ParkedRun;
+  readonly parkedAt: number;
+  /** Epoch ms when the gate's timeout decides, if it has one. */
+  readonly deadline?: number;
+  readonly decision?: GateDecision;
 }
 
 export function getRow(ctx: StoreContext, jobId: string): JobRow | undefined {

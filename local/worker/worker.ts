@@ -123,6 +123,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       case SettlementKind.LEAVE:
         log.log("warn", "job leased by another runner: left to it");
         break;
+      case SettlementKind.PARK:
+        log.log("info", "job waits at an approval gate (evd approvals)", { stage: decision.gate });
+        break;
       case SettlementKind.ACK:
         if (outcome.kind === "duplicate") log.log("info", "job already completed: nothing ran");
         break;
@@ -141,6 +144,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         handler: job.handler,
         success: false,
         actions_taken: [],
+        output: null,
         status: "failed",
         error: `runner error: ${err instanceof Error ? err.message : String(err)}`,
         attempt: job.attempt,
@@ -188,6 +192,8 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   async function tick(): Promise<void> {
     await announceDrops();
+    for (const g of await store.expireGates())
+      logger.log("info", "approval gate timed out: its default decided", { job_id: g.jobId, state: g.state });
     if (clock.now() - lastPrune >= pruneMs) {
       lastPrune = clock.now();
       const pruned = await store.prune();

@@ -7,6 +7,7 @@
 import type { Job } from "../events/event.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 import type { JobSettler } from "../runner/settle.ts";
 import type { SqsJobSender } from "./sqs-job-sender.ts";
 
@@ -39,7 +40,7 @@ export class SqsMessageSettler implements JobSettler {
     this.#keep = undefined;
   }
 
-  async retryAt(_job: Job, result: { error?: string }, at: number): Promise<void> {
+  async retryAt(_job: Job, result: { error: string | null }, at: number): Promise<void> {
     await this.#visibleAt(at);
     this.#keep = result.error ?? "failed";
   }
@@ -55,6 +56,18 @@ export class SqsMessageSettler implements JobSettler {
     }
     await this.#sender.deadLetter(this.#msg.body, job, reason);
     this.#keep = undefined;
+  }
+
+  /**
+   * The cloud runner does not keep runs at approval gates (their snapshot would need a durable
+   * home and an approve verb of its own): the job goes to the dead-letter queue saying so.
+   */
+  async park(job: Job, result: unknown, parked: ParkedRun): Promise<void> {
+    await this.deadLetter(
+      job,
+      result,
+      `stopped at the approval gate of stage "${parked.gate.stage}" (recipe ${parked.gate.recipe}): approval gates run with the daemon (evd daemon); the cloud runner does not park jobs`,
+    );
   }
 
   async leave(_job: Job, reason: string, until?: number): Promise<void> {

@@ -8,8 +8,10 @@
  * | history run     | `RUN#<job id>`            | `<started iso>#<attempt>`        | `HISTORY` | `<started iso>#<job id>#<attempt>` |
  * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                       |           |                                |
  * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                          |           |                                |
+ * | handler state   | `STATE#<handler>`         | `<key>`                          |           |                                |
  *
- * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run.
+ * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run and
+ * handler state, which live until overwritten or deleted.
  * Items are documents (lib-dynamodb marshalling): the EventResult and the Event are maps.
  */
 export const TABLE_KEYS = {
@@ -25,6 +27,7 @@ export const ItemKind = {
   RUN: "run",
   LAST_RUN: "last_run",
   CONCURRENCY_KEY: "concurrency_key",
+  HANDLER_STATE: "handler_state",
 } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
@@ -42,6 +45,7 @@ export const concurrencyKey = (handler: string, key: string): ItemKey => ({
   pk: `CKEY#${handler}#${key}`,
   sk: "LEASE",
 });
+export const handlerStateKey = (handler: string, key: string): ItemKey => ({ pk: `STATE#${handler}`, sk: key });
 /** The partition holding every run of a job. */
 export const runPartition = (jobId: string): string => `RUN#${jobId}`;
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {

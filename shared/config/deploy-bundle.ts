@@ -2,16 +2,15 @@
  * The deploy bundle (`evd-bundle.json`): the config as loaded (secret references kept, never
  * secret values) plus the text of every recipe it references, so a Lambda can run pipelines with no
  * filesystem. Recipe references are collected from handlers (`recipe:`), their steps, and, through
- * the recipe files themselves, their own `recipe` steps; each is keyed as written and read relative
- * to the config folder (`recipes/pr-reviewer` finds `recipes/pr-reviewer.yaml`).
+ * the recipe files themselves, their own `recipe` steps (relative to the recipe that names them);
+ * each recipe is keyed by its canonical id, its path relative to the config folder.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { RecipeSource } from "../ports/recipe-source.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { formatKeyPath, isPlainObject, type PathSegment } from "./key-path.ts";
-import { isKeptSecretRef } from "./secret-ref.ts";
 import type { LoadedConfig } from "./load.ts";
 import type { OrchestratorConfig } from "./schema.ts";
+import { isKeptSecretRef } from "./secret-ref.ts";
 import { parseYamlText } from "./yaml-text.ts";
 
 export interface DeployBundle {
@@ -21,29 +20,8 @@ export interface DeployBundle {
    * mistaken for a variable the second time.
    */
   readonly config: OrchestratorConfig;
-  /** Recipe reference as written -> YAML text. */
+  /** Recipe canonical id (path relative to the config folder) -> YAML text. */
   readonly recipes: Record<string, string>;
-}
-
-export const RECIPE_EXTENSIONS = ["", ".yaml", ".yml"] as const;
-
-/** Why a reference cannot name a recipe (absolute, or leaving the config folder), else undefined. */
-export function recipeRefProblem(configDir: string, ref: string): string | undefined {
-  if (isAbsolute(ref)) return `recipe "${ref}" must be a path relative to the config folder, not absolute`;
-  const rel = relative(resolve(configDir), resolve(configDir, ref));
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel))
-    return `recipe "${ref}" leaves the config folder; recipes are paths relative to the config folder`;
-  return undefined;
-}
-
-/** The recipe file a reference names, or undefined; tries the name as written, then .yaml, .yml. */
-export function resolveRecipePath(configDir: string, ref: string): string | undefined {
-  if (recipeRefProblem(configDir, ref)) return undefined;
-  for (const ext of RECIPE_EXTENSIONS) {
-    const p = resolve(configDir, ref + ext);
-    if (existsSync(p) && statSync(p).isFile()) return p;
-  }
-  return undefined;
 }
 
 /** Every `recipe:` reference of the config itself, with the key path that holds it. */
@@ -60,7 +38,7 @@ export function configRecipeRefs(config: OrchestratorConfig): { ref: string; pat
 }
 
 /** `recipe` references inside a parsed recipe file (flat `steps`, or `stages[].steps`). */
-function recipeFileRefs(data: unknown): { ref: string; at: PathSegment[] }[] {
+export function recipeFileRefs(data: unknown): { ref: string; at: PathSegment[] }[] {
   if (!isPlainObject(data)) return [];
   const lists: { steps: unknown; at: PathSegment[] }[] = [{ steps: data.steps, at: ["steps"] }];
   if (Array.isArray(data.stages))
@@ -78,43 +56,38 @@ function recipeFileRefs(data: unknown): { ref: string; at: PathSegment[] }[] {
 }
 
 /** Reads every referenced recipe; throws one ConfigError naming each missing or unreadable one. */
-export function buildDeployBundle(loaded: LoadedConfig): DeployBundle {
+export async function buildDeployBundle(loaded: LoadedConfig, source: RecipeSource): Promise<DeployBundle> {
   const recipes: Record<string, string> = {};
   const issues: ConfigIssue[] = [];
-  const queue = configRecipeRefs(loaded.config).map((r) => ({ ref: r.ref, from: r.path }));
+  const queue: { ref: string; from?: string; at: string }[] = configRecipeRefs(loaded.config).map((r) => ({
+    ref: r.ref,
+    at: r.path,
+  }));
   const failed = new Set<string>();
   while (queue.length > 0) {
-    const { ref, from } = queue.shift()!;
-    if (ref in recipes || failed.has(ref)) continue;
-    const problem = recipeRefProblem(loaded.configDir, ref);
-    if (problem) {
-      failed.add(ref);
-      issues.push({ path: from, message: problem });
+    const { ref, from, at } = queue.shift()!;
+    const key = `${from ?? ""}\u0000${ref}`;
+    if (failed.has(key)) continue;
+    let id: string;
+    let text: string;
+    try {
+      ({ id, text } = await source.load(ref, from));
+    } catch (error) {
+      failed.add(key);
+      issues.push({ path: at, message: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    const file = resolveRecipePath(loaded.configDir, ref);
-    if (!file) {
-      failed.add(ref);
-      issues.push({
-        path: from,
-        message: `recipe "${ref}" not found: looked for ${RECIPE_EXTENSIONS.map((e) => resolve(loaded.configDir, ref + e)).join(", ")}`,
-      });
-      continue;
-    }
-    const text = readFileSync(file, "utf8");
+    if (id in recipes) continue;
     const parsed = parseYamlText(text);
     if (parsed.issues.length) {
-      failed.add(ref);
+      failed.add(key);
       for (const i of parsed.issues)
-        issues.push({
-          path: from,
-          message: `recipe "${ref}" (${file}${i.line ? `, line ${i.line}` : ""}): ${i.message}`,
-        });
+        issues.push({ path: at, message: `recipe ${id}${i.line ? ` (line ${i.line})` : ""}: ${i.message}` });
       continue;
     }
-    recipes[ref] = text;
+    recipes[id] = text;
     for (const child of recipeFileRefs(parsed.data))
-      queue.push({ ref: child.ref, from: `recipe "${ref}" ${formatKeyPath(child.at)}` });
+      queue.push({ ref: child.ref, from: id, at: `recipe ${id} ${formatKeyPath(child.at)}` });
   }
   if (issues.length) throw new ConfigError(loaded.configPath, issues);
   return { config: escapeForReparse(loaded.config) as OrchestratorConfig, recipes };

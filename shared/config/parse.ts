@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { isPlainObject, valueAt, type PathSegment } from "./key-path.ts";
 import { OrchestratorConfig } from "./schema.ts";
 import { semanticChecks } from "./semantic-checks.ts";
+import { checkStepList, isUnderPath, type StepListCheck } from "./step-checks.ts";
 import { validateCron } from "../cron/validate-cron.ts";
 
 export { ConfigError } from "./errors.ts";
@@ -40,9 +41,12 @@ export function parseConfig(input: unknown, opts: ParseConfigOptions): Orchestra
   let result = OrchestratorConfig.safeParse(value);
   if (!result.success && coerceScalars(value, result.error.issues, wholeRefs))
     result = OrchestratorConfig.safeParse(value);
+  const steps = handlerStepChecks(value);
+  const schemaIssues = result.success ? [] : formatZodIssues(result.error.issues, OrchestratorConfig, value);
   const issues: ConfigIssue[] = [
     ...interpolationIssues,
-    ...(result.success ? [] : formatZodIssues(result.error.issues, OrchestratorConfig, value)),
+    ...schemaIssues.filter((i) => !steps.refusedSteps.some((p) => isUnderPath(i.path, p))),
+    ...steps.issues,
     ...semanticChecks(value, { validateCron }),
   ];
   if (issues.length > 0 || !result.success) throw new ConfigError(opts.where, sortIssues(dedupe(issues)));
@@ -94,4 +98,17 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
     .map((issue, i) => ({ issue, i }))
     .sort((a, b) => collator.compare(a.issue.path, b.issue.path) || a.i - b.i)
     .map((x) => x.issue);
+}
+
+/** The step-list checks of every handler's `steps`. */
+function handlerStepChecks(raw: unknown): StepListCheck {
+  const out: StepListCheck = { issues: [], refusedSteps: [] };
+  const handlers = isPlainObject(raw) && isPlainObject(raw.handlers) ? raw.handlers : {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    if (!isPlainObject(handler)) continue;
+    const check = checkStepList(handler.steps, ["handlers", name, "steps"]);
+    out.issues.push(...check.issues);
+    out.refusedSteps.push(...check.refusedSteps);
+  }
+  return out;
 }

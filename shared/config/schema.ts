@@ -9,14 +9,16 @@
  */
 import { z } from "zod";
 import { FileChangeKind } from "../events/file-change-event.ts";
-import { TOOL_ACTIONS } from "../tools/catalog.ts";
+import { Step } from "./step-schema.ts";
+
+export * from "./step-schema.ts";
 
 export const Mode = { DAEMON: "daemon", ONE_SHOT: "one-shot" } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 export const QueueOverflow = { DROP: "drop", QUEUE: "queue", ERROR: "error" } as const;
 export type QueueOverflow = (typeof QueueOverflow)[keyof typeof QueueOverflow];
-export const Backoff = { EXPONENTIAL: "exponential", FIXED: "fixed" } as const;
-export const OnError = { FAIL: "fail", CONTINUE: "continue", SKIP_REMAINING: "skip_remaining" } as const;
+/** Backoff of job retries (steps also have `linear`: step-schema.ts). */
+export const JobBackoff = { EXPONENTIAL: "exponential", FIXED: "fixed" } as const;
 export const OnNew = { QUEUE: "queue", SUPERSEDE: "supersede" } as const;
 export const ProviderKind = { ECHO: "echo", ANTHROPIC: "anthropic", OPENAI: "openai", BEDROCK: "bedrock" } as const;
 export type ProviderKind = (typeof ProviderKind)[keyof typeof ProviderKind];
@@ -207,102 +209,11 @@ export const RetryPolicy = z
       .max(100)
       .default(3)
       .describe("Runs of a job before it is dead-lettered (1 = no retry)"),
-    backoff: z.enum(values(Backoff)).default("exponential").describe("Delay growth between attempts"),
+    backoff: z.enum(values(JobBackoff)).default("exponential").describe("Delay growth between attempts"),
     initial_delay_ms: z.number().int().nonnegative().default(1000).describe("Delay before the second attempt"),
     max_delay_ms: z.number().int().nonnegative().default(60000).describe("Upper bound of any delay"),
   })
   .describe("Retry policy of failed jobs");
-
-const outputName = z
-  .string()
-  .regex(/^[A-Za-z_][\w-]*$/, "an output name starts with a letter or _ and holds letters, digits, _ or -");
-
-const stepCommon = {
-  id: z.string().min(1).optional().describe("Step id (Amplifier recipes); shown in logs and actions_taken"),
-  as: outputName.optional().describe("Name of this step's output, readable later as `{name}`"),
-  output: outputName.optional().describe("Amplifier recipes' name for `as`"),
-  condition: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Run the step only when this template is true, e.g. "{config.post_comment}"'),
-  timeout: z.number().int().positive().optional().describe("Seconds before the step is abandoned"),
-  retry: z
-    .strictObject({
-      max_attempts: z.number().int().min(1).default(1).describe("Attempts of this step"),
-      backoff: z.enum(values(Backoff)).default("exponential").describe("Delay growth between attempts"),
-    })
-    .optional()
-    .describe("Retry of this step inside one run"),
-  on_error: z.enum(values(OnError)).default("fail").describe("What a failure of this step does to the pipeline"),
-  default: z.unknown().optional().describe("Value used for template paths that are missing"),
-};
-
-export const PromptStep = z
-  .strictObject({
-    prompt: z
-      .string()
-      .min(1)
-      .describe('Prompt template sent to the provider, e.g. "Review {payload.pull_request.title}"'),
-    ...stepCommon,
-    provider: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("Provider name (a key of `providers`, or echo/anthropic/openai/bedrock); default: `default_provider`"),
-    model: z.string().min(1).optional().describe("Model id for this step"),
-    system: z.string().optional().describe("System prompt"),
-    max_tokens: z.number().int().positive().optional().describe("Largest answer"),
-  })
-  .describe("Ask a model");
-
-export const ToolStep = z
-  .looseObject({
-    tool: z
-      .string()
-      .min(1)
-      .describe(`Tool name: ${Object.keys(TOOL_ACTIONS).join(", ")}`),
-    action: z.string().min(1).describe("Action of the tool (see the tool list)"),
-    ...stepCommon,
-  })
-  .superRefine((step, ctx) => {
-    const actions = (TOOL_ACTIONS as Record<string, readonly string[]>)[step.tool];
-    if (!actions) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["tool"],
-        message: `unknown tool "${step.tool}"; known tools: ${Object.keys(TOOL_ACTIONS).join(", ")}`,
-      });
-    } else if (!actions.includes(step.action)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["action"],
-        message: `tool "${step.tool}" has no action "${step.action}"; its actions: ${actions.join(", ")}`,
-      });
-    }
-    for (const other of ["prompt", "recipe"] as const) {
-      if (other in step)
-        ctx.addIssue({
-          code: "custom",
-          path: [other],
-          message: `a step is one of prompt, tool or recipe; this one has both \`tool\` and \`${other}\``,
-        });
-    }
-  })
-  .describe("Call a tool; other keys are the action's arguments (templates allowed)");
-
-export const RecipeStep = z
-  .strictObject({
-    recipe: z.string().min(1).describe("Recipe file relative to the config folder; the .yaml extension may be omitted"),
-    type: z.literal("recipe").optional().describe("Amplifier recipes write `type: recipe` on recipe steps"),
-    ...stepCommon,
-    context: z.record(z.string(), z.unknown()).optional().describe("Variables given to the recipe (templates allowed)"),
-  })
-  .describe("Run a recipe");
-
-export const Step = z
-  .union([PromptStep, RecipeStep, ToolStep])
-  .describe("A pipeline step: one of `prompt`, `tool` or `recipe`");
 
 export const Concurrency = z
   .strictObject({
@@ -327,10 +238,16 @@ export const Handler = z
       .string()
       .min(1)
       .optional()
-      .describe("Recipe file (Amplifier flat `steps` form) relative to the config folder; .yaml may be omitted"),
+      .describe("Recipe file (Amplifier's recipe format) relative to the config folder; .yaml may be omitted"),
     prompt: z.string().min(1).optional().describe("Shorthand for a one-prompt pipeline"),
     description: z.string().optional().describe("What this handler does (shown by `evd validate`)"),
     config: z.record(z.string(), z.unknown()).default({}).describe("Values readable by templates as `{config.NAME}`"),
+    context: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "Recipe context given to the handler's `recipe` (over the recipe's `context:` defaults, like `config` values of the same names)",
+      ),
     provider: z.string().min(1).optional().describe("Provider for this handler's prompts; default: `default_provider`"),
     timeout_ms: z.number().int().positive().default(300_000).describe("A run longer than this fails (and may retry)"),
     retry: RetryPolicy.optional().describe("Overrides the top-level `retry` for this handler"),
@@ -363,8 +280,28 @@ export const ProviderConfig = z
       .describe("API key: write `${NAME}` (a reference, resolved at use); Bedrock uses IAM instead"),
     region: z.string().min(1).optional().describe("AWS region (Bedrock)"),
     max_tokens: z.number().int().positive().default(1024).describe("Default largest answer"),
+    models: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        "Models this provider offers: a step's model glob (claude-sonnet-*) resolves to the last match in sort order",
+      ),
   })
   .describe("A configured model provider");
+
+/** Amplifier agent names: `bundle:agent` or a plain name. */
+export const AGENT_NAME_PATTERN = /^[A-Za-z0-9][\w.:-]{0,127}$/;
+
+export const AgentConfig = z
+  .strictObject({
+    description: z.string().optional().describe("What the agent is for"),
+    system: z.string().optional().describe("System prompt sent with every prompt of this agent"),
+    provider: z.string().min(1).optional().describe("Provider of this agent's prompts (a step's `provider` wins)"),
+    model: z.string().min(1).optional().describe("Model or model glob of this agent (a step's `model` wins)"),
+    max_tokens: z.number().int().positive().optional().describe("Largest answer"),
+  })
+  .describe("What an Amplifier agent name means here: a system prompt, a provider and a model");
 
 export const ToolsConfig = z
   .strictObject({
@@ -492,6 +429,15 @@ export const OrchestratorConfig = z
       .default("echo")
       .describe("Provider for prompts that name none: a key of `providers` or a kind (echo works offline)"),
     providers: z.record(name("provider"), ProviderConfig).default({}).describe("Named model providers"),
+    agents: z
+      .record(
+        z.string().regex(AGENT_NAME_PATTERN, "agent names use letters, digits, `.`, `_`, `-` and `:` (bundle:agent)"),
+        AgentConfig,
+      )
+      .default({})
+      .describe(
+        "Amplifier agents used by recipe steps (`agent:`); an agent not listed runs with no system prompt on the step's or handler's provider",
+      ),
     tools: ToolsConfig.default({}),
     hooks: z.array(HookModule).default([]).describe("Hook modules loaded in order"),
     cloud: CloudConfig.optional(),
@@ -503,10 +449,7 @@ export type OrchestratorConfigInput = z.input<typeof OrchestratorConfig>;
 export type SourceConfig = z.output<typeof Source>;
 export type SourceType = SourceConfig["type"];
 export type HandlerConfig = z.output<typeof Handler>;
-export type StepConfig = z.output<typeof Step>;
-export type PromptStepConfig = z.output<typeof PromptStep>;
-export type ToolStepConfig = z.output<typeof ToolStep>;
-export type RecipeStepConfig = z.output<typeof RecipeStep>;
 export type RetryPolicyConfig = z.output<typeof RetryPolicy>;
 export type ProviderConfig = z.output<typeof ProviderConfig>;
+export type AgentConfig = z.output<typeof AgentConfig>;
 export type ConcurrencyConfig = z.output<typeof Concurrency>;

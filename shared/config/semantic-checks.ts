@@ -155,6 +155,9 @@ function checkProviders(
     }
   };
   check(["default_provider"], raw.default_provider);
+  if (isPlainObject(raw.agents))
+    for (const [name, agent] of Object.entries(raw.agents))
+      if (isPlainObject(agent)) check(["agents", name, "provider"], agent.provider);
   for (const [name, h] of Object.entries(handlers ?? {})) {
     if (!isPlainObject(h)) continue;
     check(["handlers", name, "provider"], h.provider);

@@ -1,5 +1,6 @@
 /** The normalized event, the job and the result: the vocabulary every other module speaks. */
 import type { StepTrace } from "./step-trace.ts";
+import type { RunResume } from "./parked-run.ts";
 
 export const EventType = {
   FILE_CHANGE: "file_change",
@@ -31,16 +32,23 @@ export const RunStatus = {
   FAILED: "failed",
   SKIPPED: "skipped",
   DROPPED: "dropped",
+  /** The run waits at an approval gate (a staged recipe); it continues once approved. */
+  PARKED: "parked",
+  /** Someone (or a gate's timeout) denied the run at an approval gate: it ended there. */
+  DENIED: "denied",
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
-/** The spec's EventResult (`event_id, success, actions_taken, output, error`) plus run facts. */
+/**
+ * The spec's EventResult plus run facts. The spec's five fields are always present, in its order:
+ * `output` and `error` are null when there is none (`error: null` on success), as in the spec.
+ */
 export interface EventResult {
   readonly event_id: string;
   readonly success: boolean;
   readonly actions_taken: string[];
-  readonly output?: unknown;
-  readonly error?: string;
+  readonly output: unknown;
+  readonly error: string | null;
   readonly job_id?: string;
   readonly handler?: string;
   readonly status?: RunStatus;
@@ -67,6 +75,8 @@ export interface Job {
   readonly concurrency_key?: string;
   /** Set on replays: the original job id. */
   readonly replay_of?: string;
+  /** Set when the job continues a run approved at a gate: where it stopped and the decision. */
+  readonly resume?: RunResume;
 }
 
 export function jobIdOf(eventId: string, handler: string): string {

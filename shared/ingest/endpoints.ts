@@ -5,7 +5,9 @@
  */
 import type { OrchestratorConfig, SourceConfig } from "../config/schema.ts";
 import { customGithubPath } from "../router/source-match.ts";
+import { secretRefName } from "../config/secret-ref.ts";
 import type { SignatureScheme } from "../signatures/verify.ts";
+import { webhookScheme } from "../signatures/webhook-scheme.ts";
 
 /** The secret a GitHub-facing source uses when it names none. */
 export const DEFAULT_GITHUB_SECRET = "${GITHUB_WEBHOOK_SECRET}";
@@ -17,6 +19,11 @@ export interface GuardedSource {
   readonly source: SourceConfig;
   readonly index: number;
   readonly scheme: SignatureScheme;
+  /**
+   * True when the resolved secret decides the scheme (a webhook with no `signature` whose secret is
+   * a `${NAME}` reference: `whsec_...` means standard-webhooks); `scheme` is then the fallback.
+   */
+  readonly schemeFromSecret?: boolean;
   /** The secret as written in the config (a `${NAME}` reference or a literal); undefined = none configured. */
   readonly secret: string | undefined;
 }
@@ -47,7 +54,15 @@ export function configEndpoints(config: OrchestratorConfig): Map<string, Endpoin
       if (path !== undefined)
         push(github, path, { source, index, scheme: "github", secret: source.secret ?? DEFAULT_GITHUB_SECRET });
     } else if (source.type === "webhook") {
-      push(webhooks, source.path, { source, index, scheme: webhookScheme(source), secret: source.secret });
+      const fromSecret =
+        source.signature === undefined && source.secret !== undefined && secretRefName(source.secret) !== undefined;
+      push(webhooks, source.path, {
+        source,
+        index,
+        scheme: webhookScheme(source.signature, fromSecret ? undefined : source.secret),
+        ...(fromSecret ? { schemeFromSecret: true } : {}),
+        secret: source.secret,
+      });
     }
   });
   const out = new Map<string, Endpoint>();
@@ -62,11 +77,6 @@ export function configEndpoints(config: OrchestratorConfig): Map<string, Endpoin
   for (const [path, sources] of github)
     out.set(path, { kind: EndpointKind.GITHUB, path, sources, maxBodyBytes: config.max_body_bytes });
   return out;
-}
-
-/** An explicit `signature` wins; else HMAC-SHA256 (`X-Signature`) — with no secret that fails closed. */
-function webhookScheme(source: Extract<SourceConfig, { type: "webhook" }>): SignatureScheme {
-  return source.signature ?? "hmac-sha256";
 }
 
 /** The body limit for a request to `path` (transports use it to stop reading early). */

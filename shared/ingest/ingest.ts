@@ -16,6 +16,7 @@ import type { Logger } from "../logging/logger.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
+import type { SignatureScheme } from "../signatures/verify.ts";
 import type { AdmissionKind } from "./admit.ts";
 import { configRoute, createAdmission, type AdmissionOutcome } from "./admit.ts";
 import { configEndpoints, EndpointKind, stripQuery, type Endpoint } from "./endpoints.ts";
@@ -123,13 +124,10 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
           ? githubEvent(endpoint, headers, rawBody, new Date(nowMs))
           : webhookEvent({
               path: endpoint.path,
-              headers: signedIdHeaders(endpoint, verdict.sources, headers),
+              headers: signedIdHeaders(verdict.schemes, headers),
               rawBody,
               receivedAt: new Date(nowMs),
-              payload: parseRequestBody(rawBody, headers["content-type"], {
-                requirePayloadField: false,
-                emptyIsObject: true,
-              }),
+              payload: parseRequestBody(rawBody, headers["content-type"]),
             });
     } catch (err) {
       if (err instanceof MissingHeaderError) return refusal(400, IngestErrorCode.MISSING_HEADER, err.message);
@@ -157,10 +155,7 @@ function githubEvent(
   if (!eventName) throw new MissingHeaderError("missing header X-GitHub-Event");
   const deliveryId = headers["x-github-delivery"]?.trim();
   if (!deliveryId) throw new MissingHeaderError("missing header X-GitHub-Delivery");
-  const payload = parseRequestBody(rawBody, headers["content-type"], {
-    requirePayloadField: true,
-    emptyIsObject: false,
-  });
+  const payload = parseRequestBody(rawBody, headers["content-type"]);
   return normalizeGithubDelivery({ eventName, deliveryId, payload, receivedAt, path: endpoint.path });
 }
 
@@ -170,11 +165,10 @@ function githubEvent(
  * dedupe, so the body hash is the id there.
  */
 function signedIdHeaders(
-  endpoint: Endpoint,
-  accepted: ReadonlySet<number>,
+  schemes: ReadonlyMap<number, SignatureScheme>,
   headers: Readonly<Record<string, string | undefined>>,
 ): Readonly<Record<string, string | undefined>> {
-  const signedId = endpoint.sources.some((g) => accepted.has(g.index) && g.scheme === "standard-webhooks");
+  const signedId = [...schemes.values()].includes("standard-webhooks");
   if (signedId || headers["webhook-id"] === undefined) return headers;
   const { "webhook-id": _unsigned, ...rest } = headers;
   return rest;

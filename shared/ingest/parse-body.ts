@@ -1,28 +1,35 @@
 /**
- * Request bodies -> payload objects. JSON (an object), or `application/x-www-form-urlencoded`
- * (GitHub's form content type: the JSON sits in a `payload` field; other form posts become an
- * object of their fields). Errors say what is wrong and where (JSON parse position).
+ * Request bodies -> payload objects, whatever the Content-Type says: a body that is JSON is read
+ * as JSON (the spec's `curl -d '{...}'` sends JSON labelled form-urlencoded); a form body with a
+ * `payload` field is GitHub's form delivery, whose JSON sits in that field. An empty body, or one
+ * that is neither, is refused with what was found. The signature was checked on the raw bytes
+ * before any of this.
  */
 export class BodyParseError extends Error {
   override readonly name = "BodyParseError";
 }
 
-export function parseRequestBody(
-  rawBody: Buffer,
-  contentType: string | undefined,
-  opts: { requirePayloadField: boolean; emptyIsObject: boolean },
-): Record<string, unknown> {
+const FORM_TYPE = "application/x-www-form-urlencoded";
+
+export function parseRequestBody(rawBody: Buffer, contentType: string | undefined): Record<string, unknown> {
   const text = decodeUtf8(rawBody);
   const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type === "application/x-www-form-urlencoded") {
-    const form = new URLSearchParams(text);
-    const payload = form.get("payload");
-    if (payload !== null) return parseJsonObject(payload, "form field `payload`");
-    if (opts.requirePayloadField) throw new BodyParseError("form-encoded body has no `payload` field");
-    return Object.fromEntries(form.entries());
+  const trimmed = text.trim();
+  if (trimmed === "") throw new BodyParseError("the body is empty: expected a JSON object");
+  if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) {
+    const payload = formPayload(text);
+    if (payload !== undefined) return parseJsonObject(payload, "form field `payload`");
+    throw new BodyParseError(
+      `the body is not JSON: expected a JSON object${type === FORM_TYPE ? ", or GitHub's form delivery (a `payload` field holding JSON)" : ""}; found ${JSON.stringify(trimmed.slice(0, 40))}${trimmed.length > 40 ? "..." : ""}`,
+    );
   }
-  if (text.trim() === "" && opts.emptyIsObject) return {};
   return parseJsonObject(text, "body");
+}
+
+/** The `payload` field of a form-encoded body, if it is one. */
+function formPayload(text: string): string | undefined {
+  if (!/^[\w.%-]+=/.test(text)) return undefined;
+  return new URLSearchParams(text).get("payload") ?? undefined;
 }
 
 function decodeUtf8(raw: Buffer): string {

@@ -5,21 +5,26 @@
  *   or      := and (("or" | "||") and)*
  *   and     := not (("and" | "&&") not)*
  *   not     := ("not" | "!") not | compare
- *   compare := operand (("==" | "!=") operand)?
+ *   compare := operand (("==" | "!=" | "<" | "<=" | ">" | ">=") operand)?
  *   operand := "(" expr ")" | {path} | {{path}} | path | 'text' | "text" | number | true | false | null
  *
- * A path that is missing is `undefined` (falsy), not an error. Falsy: undefined, null, false, 0,
- * "", empty arrays and objects, and the strings "false", "no", "0" (any case, trimmed): an LLM
- * answering "false" means false. `==` compares scalars by their text (`{payload.number} == 42`,
- * `{config.post_comment} == true`), other values by JSON.
+ * A `{path}` or bare path that is missing is `undefined` (falsy), not an error. A missing
+ * `{{path}}` (Amplifier's form) is an error naming it, as in Amplifier: a condition on a variable
+ * that does not exist is a mistake, not "false". Falsy: undefined, null, false, 0, "", empty
+ * arrays and objects, and the strings "false", "no", "0" (any case, trimmed): an LLM answering
+ * "false" means false. `==` compares scalars by their text (`{payload.number} == 42`,
+ * `{config.post_comment} == true`), other values by JSON; `<`, `<=`, `>`, `>=` compare numbers.
  */
 import { TemplateError } from "./errors.ts";
-import { isPath, lookupPath, type Scope } from "./template.ts";
+import { explainMissing, isPath, lookupPath, type Scope } from "./template.ts";
 
+type Comparison = "==" | "!=" | "<" | "<=" | ">" | ">=";
 type Token =
-  | { kind: "op"; value: "==" | "!=" | "(" | ")" | "and" | "or" | "not" }
+  | { kind: "op"; value: Comparison | "(" | ")" | "and" | "or" | "not" }
   | { kind: "lit"; value: unknown }
-  | { kind: "path"; value: string };
+  | { kind: "path"; value: string; strict: boolean };
+
+const COMPARISONS: readonly string[] = ["==", "!=", "<", "<=", ">", ">="];
 
 function tokenize(text: string, where: string): Token[] {
   const tokens: Token[] = [];
@@ -34,9 +39,14 @@ function tokenize(text: string, where: string): Token[] {
       continue;
     }
     const two = text.slice(i, i + 2);
-    if (two === "==" || two === "!=") {
+    if (two === "==" || two === "!=" || two === "<=" || two === ">=") {
       tokens.push({ kind: "op", value: two });
       i += 2;
+      continue;
+    }
+    if (c === "<" || c === ">") {
+      tokens.push({ kind: "op", value: c });
+      i++;
       continue;
     }
     if (two === "&&") {
@@ -66,7 +76,7 @@ function tokenize(text: string, where: string): Token[] {
       if (end < 0) fail("unclosed {");
       const inner = text.slice(i + open, end).trim();
       if (!isPath(inner)) fail(`"${inner}" is not a path`);
-      tokens.push({ kind: "path", value: inner });
+      tokens.push({ kind: "path", value: inner, strict: double });
       i = end + open;
       continue;
     }
@@ -89,7 +99,7 @@ function tokenize(text: string, where: string): Token[] {
       if (w === "and" || w === "or" || w === "not") tokens.push({ kind: "op", value: w });
       else if (w === "true" || w === "false") tokens.push({ kind: "lit", value: w === "true" });
       else if (w === "null") tokens.push({ kind: "lit", value: null });
-      else if (isPath(w)) tokens.push({ kind: "path", value: w });
+      else if (isPath(w)) tokens.push({ kind: "path", value: w, strict: false });
       else fail(`"${w}" is not a path`);
       i += w.length;
       continue;
@@ -113,6 +123,12 @@ function comparable(value: unknown): string {
   return JSON.stringify(value);
 }
 
+function numberOf(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\s*-?\d+(?:\.\d+)?\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
 /** Parses and evaluates a condition against the scope. Throws TemplateError on bad syntax. */
 export function evaluateCondition(text: string, scope: Scope, where: string): boolean {
   const tokens = tokenize(text, where);
@@ -132,6 +148,8 @@ export function evaluateCondition(text: string, scope: Scope, where: string): bo
     if (t.kind === "lit") return t.value;
     if (t.kind === "path") {
       const hit = lookupPath(scope, t.value);
+      if (!hit.found && t.strict)
+        throw new TemplateError(`${where}: ${explainMissing({ path: t.value, double: true }, scope)}`);
       return hit.found ? hit.value : undefined;
     }
     if (t.value === "(") {
@@ -144,11 +162,22 @@ export function evaluateCondition(text: string, scope: Scope, where: string): bo
   };
   const compare = (): unknown => {
     const left = operand();
-    if (peekOp("==") || peekOp("!=")) {
-      const op = (tokens[pos++] as { value: string }).value;
+    const next = tokens[pos];
+    if (next?.kind === "op" && COMPARISONS.includes(next.value)) {
+      pos++;
+      const op = next.value as Comparison;
       const right = operand();
-      const same = comparable(left) === comparable(right);
-      return op === "==" ? same : !same;
+      if (op === "==" || op === "!=") {
+        const same = comparable(left) === comparable(right);
+        return op === "==" ? same : !same;
+      }
+      const a = numberOf(left);
+      const b = numberOf(right);
+      if (a === undefined || b === undefined)
+        fail(
+          `"${op}" compares numbers; found ${JSON.stringify(left) ?? "nothing"} and ${JSON.stringify(right) ?? "nothing"}`,
+        );
+      return op === "<" ? a! < b! : op === "<=" ? a! <= b! : op === ">" ? a! > b! : a! >= b!;
     }
     return left;
   };

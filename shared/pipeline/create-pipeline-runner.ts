@@ -5,17 +5,23 @@
  */
 import type { OrchestratorConfig, StepConfig } from "../config/schema.ts";
 import type { Logger } from "../logging/logger.ts";
+import { systemClock, type Clock } from "../ports/clock.ts";
+import type { HandlerStateStore } from "../ports/handler-state-store.ts";
+import type { RecipeSource } from "../ports/recipe-source.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import type { Provider } from "../providers/provider.ts";
 import { createProviderRegistry } from "../providers/registry.ts";
 import { createToolRegistry, filesystemRootOf } from "../tools/registry.ts";
-import { errorMessage, isPermanent } from "./errors.ts";
-import type { PipelineOutcome, PipelineRunner, RecipeSource } from "./pipeline-runner.ts";
-import { loadRecipe, recipeFrame, runSteps, type EngineEnv } from "./run-steps.ts";
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_TOTAL_STEPS, type EngineEnv } from "./engine-env.ts";
+import { FROM_THE_TOP, restore } from "./approval-gate.ts";
+import { RecipeError, errorMessage, isPermanent } from "./errors.ts";
+import type { PipelineOutcome, PipelineRunner } from "./pipeline-runner.ts";
+import { handlerRecipeContext, loadRecipe, recipeFrame, runRecipe } from "./run-recipe.ts";
+import { runSteps } from "./run-steps.ts";
 import { baseScope, eventShortcuts, type Frame } from "./scope.ts";
 import { StepTraceLog } from "./step-trace-log.ts";
 
-export { fileRecipeSource, mapRecipeSource } from "./recipe-source.ts";
+export { mapRecipeSource } from "./recipe-source.ts";
 
 export interface PipelineRunnerDeps {
   readonly recipes: RecipeSource;
@@ -28,8 +34,10 @@ export interface PipelineRunnerDeps {
   readonly logger: Logger;
   /** First delay of a step's `retry` backoff. @default 1000 */
   readonly stepRetryDelayMs?: number;
-  /** Clock of the step trace's timings. @default Date.now */
-  readonly now?: () => number;
+  /** For `{{session.started}}` and the step trace's timings. @default systemClock */
+  readonly clock?: Clock;
+  /** The handlers' durable state (tool-state): the embedded store locally, DynamoDB in the cloud. */
+  readonly handlerState?: HandlerStateStore;
 }
 
 export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineRunnerDeps): PipelineRunner {
@@ -38,8 +46,10 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
     secrets: deps.secrets,
     baseDir: deps.filesystemRoot,
     fetch: deps.fetch,
+    ...(deps.handlerState ? { handlerState: deps.handlerState } : {}),
   });
   const fsRoot = filesystemRootOf(config.tools, deps.filesystemRoot);
+  const clock = deps.clock ?? systemClock;
   return {
     async run(job, ctx): Promise<PipelineOutcome> {
       const actions: string[] = [];
@@ -53,42 +63,66 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         };
       }
       const logger = deps.logger.child({ job_id: job.id, handler: job.handler, event_id: job.event.id });
-      const trace = new StepTraceLog(deps.now ?? Date.now);
+      const trace = new StepTraceLog(() => clock.now());
       const env: EngineEnv = {
+        config,
         providers,
         tools,
         recipes: deps.recipes,
         logger,
-        signal: ctx.signal,
         handlerName: job.handler,
         handler,
         event: job.event,
         actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
+        budget: { used: 0, max: DEFAULT_MAX_TOTAL_STEPS },
         trace,
       };
+      const session = { id: job.id, started: new Date(clock.now()).toISOString(), project: deps.filesystemRoot };
       const root: Frame = {
         prefix: "",
-        base: baseScope(job.event, handler.config, ctx.lastRun),
+        base: baseScope(job.event, handler.config, ctx.lastRun, session),
         shortcuts: eventShortcuts(job.event, deps.filesystemRoot, fsRoot),
         context: {},
         vars: {},
+        named: {},
         steps: [],
         last: { has: false },
         recipeStack: [],
+        maxDepth: DEFAULT_MAX_DEPTH,
+        skipped: [],
       };
       let frame = root;
       try {
-        let steps: readonly StepConfig[];
-        if (handler.steps) steps = handler.steps;
-        else if (handler.prompt !== undefined) steps = [{ prompt: handler.prompt, on_error: "fail" }];
-        else {
-          const recipe = await loadRecipe(env, handler.recipe!, []);
-          actions.push(`recipe:${recipe.ref}`);
-          frame = recipeFrame(root, recipe, {});
-          steps = recipe.steps;
+        if (handler.recipe !== undefined) {
+          const recipe = await loadRecipe(env, handler.recipe, undefined, [], root.maxDepth);
+          const maxDepth = recipe.recursion?.max_depth ?? DEFAULT_MAX_DEPTH;
+          env.budget.max = recipe.recursion?.max_total_steps ?? DEFAULT_MAX_TOTAL_STEPS;
+          const resume = job.resume;
+          const context = resume ? resume.parked.snapshot.context : handlerRecipeContext(recipe, handler);
+          frame = recipeFrame(root, recipe, context, maxDepth);
+          let start = FROM_THE_TOP;
+          if (resume) start = restore(resume, recipe, frame, env);
+          else actions.push(`recipe:${recipe.id}`);
+          const run = await runRecipe(recipe, frame, env, ctx.signal, start, true);
+          if (typeof run === "object") {
+            logger.log("info", "run stopped at an approval gate", { stage: run.parked.gate.stage });
+            return {
+              success: true,
+              actions_taken: actions,
+              ...(frame.last.has ? { output: frame.last.output } : {}),
+              parked: run.parked,
+              steps: trace.entries(),
+            };
+          }
+        } else if (job.resume) {
+          throw new RecipeError(
+            `handler "${job.handler}" has no recipe: a run stopped at an approval gate cannot continue`,
+          );
+        } else {
+          const steps: readonly StepConfig[] = handler.steps ?? [{ prompt: handler.prompt!, on_error: "fail" }];
+          await runSteps(steps, frame, env, ctx.signal);
         }
-        await runSteps(steps, frame, env, ctx.signal);
         return {
           success: true,
           actions_taken: actions,

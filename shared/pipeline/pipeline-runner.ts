@@ -1,6 +1,7 @@
 /** The contract between the job runner and the pipeline engine (implemented in this folder). */
 import type { Job } from "../events/event.ts";
 import type { StepTrace } from "../events/step-trace.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 
 export interface PipelineContext {
   /** Epoch ms of the previous run of this schedule (for `{last_run}`). */
@@ -17,14 +18,12 @@ export interface PipelineOutcome {
   readonly permanent?: boolean;
   /** Each step's rendered input, output or error and timings. */
   readonly steps?: readonly StepTrace[];
+  /** Set when the run stopped at an approval gate: it waits there, durably, for a decision. */
+  readonly parked?: ParkedRun;
 }
 
 export interface PipelineRunner {
   run(job: Job, ctx: PipelineContext): Promise<PipelineOutcome>;
 }
 
-/** Where recipe files come from: the config's folder locally, a map baked into the bundle in Lambda. */
-export interface RecipeSource {
-  /** `ref` as written in the config (e.g. `recipes/pr-reviewer`); returns the YAML text. */
-  load(ref: string): Promise<string>;
-}
+export type { RecipeSource } from "../ports/recipe-source.ts";

@@ -1,67 +1,28 @@
-/** Where recipes come from: files under the config folder locally, a map in the Lambda bundle. */
-import { readFile, realpath } from "node:fs/promises";
-import { extname, isAbsolute, relative, resolve, sep } from "node:path";
+/** The RecipeSource of the Lambda: recipes baked into the deploy bundle, keyed by canonical id. */
+import { recipeCandidates } from "../config/recipe-ref.ts";
+import type { RecipeSource } from "../ports/recipe-source.ts";
 import { RecipeError } from "./errors.ts";
-import type { RecipeSource } from "./pipeline-runner.ts";
 
-function candidates(ref: string): string[] {
-  const ext = extname(ref);
-  return ext === ".yaml" || ext === ".yml" ? [ref] : [ref, `${ref}.yaml`, `${ref}.yml`];
-}
-
-function inside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
-}
-
-/**
- * Recipes as files relative to the config folder. `ref` may omit `.yaml`/`.yml`; absolute refs,
- * `..` and symlinks that leave the config folder are refused.
- */
-export function fileRecipeSource(configDir: string): RecipeSource {
-  const root = resolve(configDir);
-  return {
-    async load(ref) {
-      if (isAbsolute(ref))
-        throw new RecipeError(`recipe "${ref}": must be a path relative to the config folder, not absolute`);
-      const realRoot = await realpath(root).catch(() => root);
-      const tried: string[] = [];
-      for (const candidate of candidates(ref)) {
-        const full = resolve(root, candidate);
-        if (!inside(root, full)) throw new RecipeError(`recipe "${ref}": leaves the config folder ${root}`);
-        tried.push(full);
-        let real: string;
-        try {
-          real = await realpath(full);
-        } catch {
-          continue;
-        }
-        if (!inside(realRoot, real))
-          throw new RecipeError(`recipe "${ref}": resolves (through a symlink) outside the config folder ${root}`);
-        return readFile(real, "utf8");
-      }
-      throw new RecipeError(`recipe "${ref}" not found; tried ${tried.join(", ")}`);
-    },
-  };
-}
-
-/** Recipes from a map of ref -> YAML text (the deploy bundle); the same `.yaml`/`.yml` leniency. */
+/** Recipes from a map of canonical id -> YAML text; ids written with `./` or without extension match too. */
 export function mapRecipeSource(recipes: Readonly<Record<string, string>>): RecipeSource {
-  const normalize = (ref: string): string => ref.replace(/^\.\//, "").replace(/\.ya?ml$/, "");
-  const byKey = new Map<string, string>();
+  const byId = new Map<string, { id: string; text: string }>();
   for (const [key, text] of Object.entries(recipes)) {
-    byKey.set(key, text);
-    if (!byKey.has(normalize(key))) byKey.set(normalize(key), text);
+    const id = key.replace(/^\.\//, "");
+    byId.set(id, { id, text });
+    const bare = id.replace(/\.ya?ml$/, "");
+    if (!byId.has(bare)) byId.set(bare, { id, text });
   }
   return {
-    async load(ref) {
-      const text = byKey.get(ref) ?? byKey.get(normalize(ref));
-      if (text === undefined) {
-        throw new RecipeError(
-          `recipe "${ref}" is not in the bundle; bundled recipes: ${Object.keys(recipes).join(", ") || "(none)"}`,
-        );
+    async load(ref, from) {
+      const candidates = recipeCandidates(ref, from);
+      if (!candidates.ok) throw new RecipeError(candidates.problem);
+      for (const id of candidates.ids) {
+        const hit = byId.get(id) ?? byId.get(id.replace(/\.ya?ml$/, ""));
+        if (hit) return hit;
       }
-      return text;
+      throw new RecipeError(
+        `recipe "${ref}"${from === undefined ? "" : ` (from ${from})`} is not in the bundle; bundled recipes: ${Object.keys(recipes).join(", ") || "(none)"}`,
+      );
     },
   };
 }

@@ -1,68 +1,144 @@
 /**
- * Recipes: YAML files in the flat `steps` form of Amplifier's recipe schema (`name`,
- * `description`, `context` defaults, `steps` with `id`, `prompt`, `output`, `condition`,
- * `timeout`, `retry`, `on_error`), plus this project's `tool`/`action` steps and nested `recipe`.
- * Amplifier's `agent:` on a prompt step is accepted and ignored (the prompt goes to the provider).
+ * A recipe file, parsed and checked: Amplifier's recipe format (flat `steps` or staged `stages`)
+ * plus this project's tool steps. Every problem is reported with the file, the key path and the
+ * line (`recipe recipes/x.yaml: steps[1].type (line 12): bash steps run shell commands ...`).
  */
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
-import { PromptStep, RecipeStep, ToolStep, type StepConfig } from "../config/schema.ts";
+import type { ConfigIssue } from "../config/errors.ts";
+import { formatZodIssues } from "../config/format-issues.ts";
+import { formatKeyPath, isPlainObject, type PathSegment } from "../config/key-path.ts";
+import { parseKeyPath } from "../config/key-path-parse.ts";
+import { checkStepList, isUnderPath } from "../config/step-checks.ts";
+import { refusedStageKeys } from "../config/step-refusals.ts";
+import type { RecursionLimitsConfig, StepConfig } from "../config/step-schema.ts";
+import { parseYamlText } from "../config/yaml-text.ts";
 import { RecipeError } from "./errors.ts";
+import { RecipeFile, type ApprovalConfig } from "./recipe-schema.ts";
 
-const RecipePromptStep = PromptStep.extend({ agent: z.string().optional() });
-
-const RecipeFile = z.looseObject({
-  name: z.string().optional(),
-  description: z.string().optional(),
-  version: z.union([z.string(), z.number()]).optional(),
-  context: z.record(z.string(), z.unknown()).default({}),
-  steps: z.array(z.record(z.string(), z.unknown())).min(1),
-});
+export interface RecipeStage {
+  /** Undefined for the one stage of a flat recipe. */
+  readonly name?: string;
+  readonly steps: readonly StepConfig[];
+  readonly approval?: ApprovalConfig;
+  /** Key path of the stage's steps in the file (`steps` or `stages[1].steps`), for errors. */
+  readonly at: string;
+}
 
 export interface Recipe {
-  readonly ref: string;
+  /** Canonical id: the file path relative to the config folder. */
+  readonly id: string;
   readonly name?: string;
   readonly description?: string;
+  readonly version?: string;
   readonly context: Readonly<Record<string, unknown>>;
-  readonly steps: readonly StepConfig[];
+  readonly recursion?: Partial<RecursionLimitsConfig>;
+  readonly staged: boolean;
+  readonly stages: readonly RecipeStage[];
+  /** `dependencies[].required_agents`, with the bundle each comes from. */
+  readonly requiredAgents: readonly { readonly agent: string; readonly source: string }[];
 }
 
-function keyPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
-  return out || "(top)";
+/** Every step of the recipe with its key path, in run order. */
+export function recipeSteps(recipe: Recipe): { step: StepConfig; at: string }[] {
+  return recipe.stages.flatMap((stage) => stage.steps.map((step, i) => ({ step, at: `${stage.at}[${i}]` })));
 }
 
-function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[]): string[] {
-  return error.issues.map((i) => `${keyPath([...prefix, ...i.path])}: ${i.message}`);
-}
+function problemsOf(raw: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!isPlainObject(raw)) {
+    return [{ path: "", message: "a recipe is a map with `steps` (or `stages`)" }];
+  }
+  const hasSteps = raw.steps !== undefined;
+  const hasStages = raw.stages !== undefined;
+  if (hasSteps && hasStages)
+    issues.push({ path: "stages", message: "a recipe has `steps` (flat) or `stages` (staged), not both" });
+  if (!hasSteps && !hasStages) issues.push({ path: "steps", message: "a recipe needs `steps` (or `stages`)" });
 
-/** Parses and validates recipe YAML; errors name the file (`ref`) and the key path of each problem. */
-export function parseRecipe(ref: string, text: string): Recipe {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new RecipeError(`recipe ${ref}: not valid YAML: ${(error as Error).message}`, error);
+  const lists: { steps: unknown; at: PathSegment[] }[] = [{ steps: raw.steps, at: ["steps"] }];
+  const refusedKeys: string[] = [];
+  if (Array.isArray(raw.stages))
+    raw.stages.forEach((stage: unknown, i: number) => {
+      for (const r of refusedStageKeys(stage)) {
+        const path = formatKeyPath(["stages", i, r.key]);
+        issues.push({ path, message: r.reason });
+        refusedKeys.push(path);
+      }
+      if (isPlainObject(stage)) lists.push({ steps: stage.steps, at: ["stages", i, "steps"] });
+    });
+  const refused: string[] = [];
+  const ids = new Map<string, string>();
+  for (const { steps, at } of lists) {
+    const check = checkStepList(steps, at);
+    issues.push(...check.issues.filter((i) => !/duplicate step id/.test(i.message)));
+    refused.push(...check.refusedSteps);
+    if (Array.isArray(steps))
+      steps.forEach((s: unknown, i: number) => {
+        if (!isPlainObject(s) || typeof s.id !== "string") return;
+        const here = formatKeyPath([...at, i]);
+        const first = ids.get(s.id);
+        if (first !== undefined)
+          issues.push({
+            path: `${here}.id`,
+            message: `duplicate step id "${s.id}" (also ${first}); ids are unique across the recipe`,
+          });
+        else ids.set(s.id, here);
+      });
   }
   const top = RecipeFile.safeParse(raw);
-  if (!top.success) throw new RecipeError(`recipe ${ref}: ${issuesOf(top.error, []).join("; ")}`);
-  const problems: string[] = [];
-  const steps: StepConfig[] = [];
-  top.data.steps.forEach((step, index) => {
-    const schema =
-      "tool" in step ? ToolStep : "recipe" in step ? RecipeStep : "prompt" in step ? RecipePromptStep : undefined;
-    if (!schema) {
-      problems.push(`steps[${index}]: a step needs one of \`prompt\`, \`tool\` (with \`action\`) or \`recipe\``);
-      return;
-    }
-    const parsed = schema.safeParse(step);
-    if (!parsed.success) problems.push(...issuesOf(parsed.error, ["steps", index]));
-    else {
-      const { agent: _agent, ...rest } = parsed.data as StepConfig & { agent?: string };
-      steps.push(rest as StepConfig);
-    }
+  if (!top.success) {
+    const schemaIssues = formatZodIssues(top.error.issues, RecipeFile, raw);
+    issues.push(
+      ...schemaIssues.filter((i) => !refused.some((p) => isUnderPath(i.path, p)) && !refusedKeys.includes(i.path)),
+    );
+  }
+  return issues;
+}
+
+function lineText(issue: ConfigIssue): string {
+  const at = [issue.path, issue.line === undefined ? "" : `(line ${issue.line})`].filter(Boolean).join(" ");
+  return at ? `${at}: ${issue.message}` : issue.message;
+}
+
+/** A recipe that cannot be used: `issues` lists every problem with its key path and line. */
+export class RecipeFileError extends RecipeError {
+  readonly recipe: string;
+  readonly issues: readonly ConfigIssue[];
+  constructor(recipe: string, issues: readonly ConfigIssue[]) {
+    super(`recipe ${recipe}: ${issues.map(lineText).join("; ")}`);
+    this.recipe = recipe;
+    this.issues = issues;
+  }
+}
+
+/** Parses and checks recipe YAML; throws RecipeFileError listing every problem. */
+export function parseRecipe(id: string, text: string): Recipe {
+  const parsed = parseYamlText(text);
+  if (parsed.issues.length) throw new RecipeFileError(id, parsed.issues);
+  const issues = problemsOf(parsed.data).map((i) => {
+    if (i.line !== undefined || i.path === "") return i;
+    const line = parsed.lineOf(parseKeyPath(i.path));
+    return line === undefined ? i : { ...i, line };
   });
-  if (problems.length > 0) throw new RecipeError(`recipe ${ref}: ${problems.join("; ")}`);
-  return { ref, name: top.data.name, description: top.data.description, context: top.data.context, steps };
+  if (issues.length > 0) throw new RecipeFileError(id, issues);
+  const data = RecipeFile.parse(parsed.data);
+  const stages: RecipeStage[] = data.stages
+    ? data.stages.map((s, i) => ({
+        name: s.name,
+        steps: s.steps,
+        ...(s.approval ? { approval: s.approval } : {}),
+        at: formatKeyPath(["stages", i, "steps"]),
+      }))
+    : [{ steps: data.steps ?? [], at: "steps" }];
+  return {
+    id,
+    ...(data.name !== undefined ? { name: data.name } : {}),
+    ...(data.description !== undefined ? { description: data.description } : {}),
+    ...(data.version !== undefined ? { version: String(data.version) } : {}),
+    context: data.context,
+    ...(data.recursion ? { recursion: data.recursion } : {}),
+    staged: data.stages !== undefined,
+    stages,
+    requiredAgents: (data.dependencies ?? []).flatMap((d) =>
+      d.required_agents.map((agent) => ({ agent, source: d.source })),
+    ),
+  };
 }

@@ -1,9 +1,10 @@
 /**
  * The template scope of one run. Lookup order: the reserved roots (`event`, `payload`, `config`,
- * `steps`, `context`, `last_run`) always mean the same thing; other names are the latest of:
- * event shortcuts (`repo`, `files`, `branch`, `changed_files`, `files_content`), then recipe
- * context values, then step outputs (well-known names, then `as:`/`output:` names, later steps
- * replacing earlier ones).
+ * `steps`, `context`, `last_run`, and Amplifier's `recipe`, `session`, `step`) always mean the same
+ * thing; other names are the latest of: event shortcuts (`repo`, `files`, `branch`,
+ * `changed_files`, `files_content`), then recipe context values, then step outputs and loop
+ * variables (well-known names, then `as:`/`output:`/`collect:` names, later steps replacing
+ * earlier ones). `_skipped_steps` lists the ids of skipped steps once one was skipped.
  */
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Event } from "../events/event.ts";
@@ -15,17 +16,36 @@ export interface StepRecord {
   readonly skipped?: boolean;
 }
 
+/** Amplifier's `{{recipe.*}}`: the running recipe's metadata. */
+export interface RecipeInfo {
+  readonly name?: string;
+  readonly version?: string;
+  readonly description?: string;
+  /** The recipe's canonical id (its path relative to the config folder). */
+  readonly path: string;
+}
+
 export interface Frame {
-  /** Prefix of `where` in errors: "" for handler steps, `recipe <ref> ` inside recipes. */
+  /** Prefix of `where` in errors: "" for handler steps, `recipe <id> ` inside recipes. */
   readonly prefix: string;
   readonly base: Readonly<Record<string, unknown>>;
   readonly shortcuts: Readonly<Record<string, unknown>>;
   readonly context: Readonly<Record<string, unknown>>;
   readonly vars: Record<string, unknown>;
+  /** Outputs named by `output`/`as`/`collect` (a `type: recipe` step's output is this map). */
+  readonly named: Record<string, unknown>;
   readonly steps: StepRecord[];
   last: { readonly has: boolean; readonly output?: unknown };
-  /** Recipe refs being run, outermost first (cycle detection). */
+  /** Recipe ids being run, outermost first (cycle detection). */
   readonly recipeStack: readonly string[];
+  /** Recipes may nest this deep from here (Amplifier's `recursion.max_depth`). */
+  readonly maxDepth: number;
+  /** Set inside a recipe: `{{recipe.name}}` and friends; recipe steps parse clean-JSON answers. */
+  readonly recipe?: RecipeInfo;
+  /** Amplifier's `{{step}}`: the step running now. */
+  step?: { readonly id?: string; readonly index: number; readonly stage?: string };
+  /** Amplifier's `{{_skipped_steps}}`: ids of the steps skipped so far, in order. */
+  readonly skipped: string[];
 }
 
 function strings(value: unknown): string[] | undefined {
@@ -63,12 +83,24 @@ export function eventShortcuts(event: Event, baseDir: string, fsRoot: string): R
   return out;
 }
 
+/** Amplifier's `{{session}}`: here, the run of one job. */
+export interface SessionInfo {
+  /** The job id. */
+  readonly id: string;
+  /** ISO time the run started. */
+  readonly started: string;
+  /** The config folder (the project). */
+  readonly project: string;
+}
+
 export function baseScope(
   event: Event,
   handlerConfig: Readonly<Record<string, unknown>>,
   lastRun: number | undefined,
+  session: SessionInfo,
 ): Record<string, unknown> {
   return {
+    session,
     event: {
       id: event.id,
       type: event.type,
@@ -93,5 +125,8 @@ export function scopeOf(frame: Frame): Scope {
     steps: frame.steps.map((s) =>
       s.output === undefined ? (s.error !== undefined ? { error: s.error } : {}) : { output: s.output },
     ),
+    ...(frame.step ? { step: frame.step } : {}),
+    ...(frame.recipe ? { recipe: frame.recipe } : {}),
+    ...(frame.skipped.length > 0 ? { _skipped_steps: [...frame.skipped] } : {}),
   };
 }

@@ -54,14 +54,17 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
-  readonly backoff: "exponential" | "fixed";
+  /** `linear` is Amplifier's name for a delay that stays the same, like `fixed`. */
+  readonly backoff: "exponential" | "linear" | "fixed";
   readonly baseDelayMs: number;
+  /** @default 30000 */
+  readonly maxDelayMs?: number;
 }
 
-/** Delay before attempt `next` (2, 3, ...): exponential doubles from the base, capped at 30 s. */
+/** Delay before attempt `next` (2, 3, ...): exponential doubles from the base, capped at `maxDelayMs`. */
 export function retryDelay(policy: RetryPolicy, next: number): number {
-  const ms = policy.backoff === "fixed" ? policy.baseDelayMs : policy.baseDelayMs * 2 ** (next - 2);
-  return Math.min(ms, 30_000);
+  const ms = policy.backoff === "exponential" ? policy.baseDelayMs * 2 ** (next - 2) : policy.baseDelayMs;
+  return Math.min(ms, policy.maxDelayMs ?? 30_000);
 }
 
 /** Calls `attempt` up to maxAttempts times; permanent errors and aborts are not retried. */

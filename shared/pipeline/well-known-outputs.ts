@@ -21,12 +21,5 @@ export function wellKnownOutputs(step: StepConfig): readonly string[] {
   return isPromptStep(step) ? PROMPT_OUTPUTS : [];
 }
 
-/** Roots a step cannot use as its output name. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  "event",
-  "payload",
-  "config",
-  "steps",
-  "context",
-  "last_run",
-]);
+/** Names a step cannot use for its output (the template roots and Amplifier's recipe/session/step). */
+export { RESERVED_NAMES } from "../config/step-checks.ts";

@@ -9,6 +9,7 @@
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PipelineOutcome, PipelineRunner } from "../pipeline/pipeline-runner.ts";
@@ -35,6 +36,8 @@ export type RunJobOutcome =
   | { readonly kind: "failed"; readonly result: EventResult; readonly error: RetryableError | PermanentError }
   /** A hook denied it: recorded, COMPLETED, never retried. */
   | { readonly kind: "skipped"; readonly result: EventResult }
+  /** Stopped at an approval gate (status parked): settled by parking it until a decision. */
+  | { readonly kind: "parked"; readonly result: EventResult; readonly parked: ParkedRun }
   /** Already COMPLETED: nothing ran. */
   | { readonly kind: "duplicate" }
   /** Another runner holds the lease: nothing ran. */
@@ -91,13 +94,21 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
 
   const finishedMs = deps.clock.now();
   const status =
-    skipReason !== undefined ? RunStatus.SKIPPED : outcome.success ? RunStatus.SUCCEEDED : RunStatus.FAILED;
+    skipReason !== undefined
+      ? RunStatus.SKIPPED
+      : outcome.parked
+        ? RunStatus.PARKED
+        : outcome.success
+          ? RunStatus.SUCCEEDED
+          : RunStatus.FAILED;
+  const { event_id, ...runFacts } = facts(finishedMs);
   const result: EventResult = {
-    ...facts(finishedMs),
+    event_id,
     success: outcome.success,
     actions_taken: outcome.actions_taken,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    output: outcome.output ?? null,
+    error: outcome.error ?? null,
+    ...runFacts,
     status,
     ...(skipReason !== undefined ? { reason: skipReason } : {}),
     ...(outcome.steps !== undefined && outcome.steps.length > 0 ? { steps: outcome.steps } : {}),
@@ -105,7 +116,12 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
 
   await deps.history.append(result);
   let runOutcome: RunJobOutcome;
-  if (status === RunStatus.FAILED) {
+  if (status === RunStatus.PARKED) {
+    // Not done and not failed: claimable again once approved; the settlement parks it.
+    await deps.jobs.fail(job.id, result, finishedMs);
+    log.log("info", "job waits at an approval gate", { stage: outcome.parked!.gate.stage });
+    runOutcome = { kind: "parked", result, parked: outcome.parked! };
+  } else if (status === RunStatus.FAILED) {
     await deps.jobs.fail(job.id, result, finishedMs);
     const message = result.error ?? "failed";
     const error = outcome.permanent === true ? new PermanentError(message) : new RetryableError(message);

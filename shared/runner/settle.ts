@@ -4,6 +4,7 @@
  * job, and `settle` hands that to the runner's `JobSettler`.
  *
  *   completed | skipped | duplicate          -> ack          (never runs again)
+ *   parked (an approval gate)                -> park         (waits, durably, for approve / deny)
  *   busy (another runner holds the lease)    -> leave        (the holder settles it)
  *   failed, PermanentError                   -> deadLetter
  *   failed, attempt >= max_attempts          -> deadLetter
@@ -12,6 +13,7 @@
  *   failed, otherwise                        -> retryAt now + backoff (at least the error's retryAfterMs)
  */
 import type { EventResult, Job } from "../events/event.ts";
+import type { ParkedRun } from "../events/parked-run.ts";
 import { PermanentError } from "../retry/retry-intent.ts";
 import { backoffDelayMs, isLastAttempt, type RetryPolicy } from "../retry/retry-policy.ts";
 import type { RunJobOutcome } from "./run-job.ts";
@@ -21,6 +23,7 @@ export const SettlementKind = {
   RETRY_AT: "retryAt",
   DEAD_LETTER: "deadLetter",
   LEAVE: "leave",
+  PARK: "park",
 } as const;
 export type SettlementKind = (typeof SettlementKind)[keyof typeof SettlementKind];
 
@@ -28,7 +31,8 @@ export type Settlement =
   | { readonly kind: typeof SettlementKind.ACK }
   | { readonly kind: typeof SettlementKind.RETRY_AT; readonly at: number; readonly delayMs: number }
   | { readonly kind: typeof SettlementKind.DEAD_LETTER; readonly reason: string }
-  | { readonly kind: typeof SettlementKind.LEAVE; readonly reason: string; readonly until?: number };
+  | { readonly kind: typeof SettlementKind.LEAVE; readonly reason: string; readonly until?: number }
+  | { readonly kind: typeof SettlementKind.PARK; readonly gate: string };
 
 export interface DecideOptions {
   /** Epoch ms now. */
@@ -48,6 +52,8 @@ export function decide(outcome: RunJobOutcome, attempt: number, policy: RetryPol
     case "skipped":
     case "duplicate":
       return { kind: SettlementKind.ACK };
+    case "parked":
+      return { kind: SettlementKind.PARK, gate: outcome.parked.gate.stage };
     case "busy":
       return {
         kind: SettlementKind.LEAVE,
@@ -88,6 +94,8 @@ export interface JobSettler {
   deadLetter(job: Job, result: EventResult, reason: string): Promise<void>;
   /** Not ours to settle (another runner holds it); `until`: when it may be offered again. */
   leave(job: Job, reason: string, until?: number): Promise<void>;
+  /** Stopped at an approval gate: keep it, with `parked`, until approved or denied; hold no slot. */
+  park(job: Job, result: EventResult, parked: ParkedRun): Promise<void>;
 }
 
 /** The attempt number a settlement counts: the run's own (the store's claim count), else the job's. */
@@ -117,6 +125,9 @@ export async function settle(
       break;
     case SettlementKind.LEAVE:
       await settler.leave(job, decision.reason, decision.until);
+      break;
+    case SettlementKind.PARK:
+      await settler.park(job, result!, (outcome as Extract<RunJobOutcome, { kind: "parked" }>).parked);
       break;
   }
   return decision;

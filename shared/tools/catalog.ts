@@ -9,6 +9,7 @@ export const TOOL_ACTIONS = {
   "tool-http": ["request"],
   "tool-slack": ["post"],
   "tool-github": ["get_pr_diff", "post_pr_comment", "upsert_issue"],
+  "tool-state": ["get", "set"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ToolName = keyof typeof TOOL_ACTIONS;

@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { resolveSecret } from "../config/secret-ref.ts";
+import type { HandlerStateStore } from "../ports/handler-state-store.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { TOOL_ACTIONS, type ToolName } from "./catalog.ts";
 import { ToolError } from "./errors.ts";
@@ -13,6 +14,7 @@ import { gitAdvancedTool } from "./git-advanced.ts";
 import { githubTool } from "./github.ts";
 import { httpTool } from "./http.ts";
 import { slackTool } from "./slack.ts";
+import { stateTool } from "./state.ts";
 import type { Tool } from "./tool.ts";
 
 export interface ToolRegistryDeps {
@@ -20,6 +22,8 @@ export interface ToolRegistryDeps {
   /** The config folder: default filesystem root and git repository; base of relative settings. */
   readonly baseDir: string;
   readonly fetch?: typeof fetch;
+  /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
+  readonly handlerState?: HandlerStateStore;
 }
 
 export interface ToolRegistry {
@@ -73,6 +77,7 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
       token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"),
       fetch: fetchFn,
     }),
+    "tool-state": stateTool(deps.handlerState),
   };
   return {
     get(name, action) {

@@ -17,6 +17,8 @@ function result(jobId: string, extra: Partial<EventResult> = {}): EventResult {
     job_id: jobId,
     success: true,
     actions_taken: ["prompt"],
+    output: null,
+    error: null,
     status: "succeeded",
     ...extra,
   };

@@ -6,7 +6,7 @@
  * also refreshes docs/dashboard.png, the one the README shows).
  */
 import assert from "node:assert/strict";
-import { copyFile, mkdir } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -27,6 +27,27 @@ import {
 
 const ARTIFACTS = join(repoRoot, "test/artifacts");
 const SECRET = "dashboard-test-secret";
+
+/** A staged recipe in Amplifier's format: plan, then ship once someone approves. */
+const RELEASE_RECIPE = `
+name: release
+description: Plan a release, then ship it once someone approves
+version: "1.0.0"
+stages:
+  - name: plan
+    steps:
+      - id: plan
+        prompt: "Plan release {{payload.version}}"
+        output: plan
+  - name: ship
+    approval:
+      required: true
+      when: before_stage
+      prompt: "Ship {{payload.version}}?"
+    steps:
+      - id: ship
+        prompt: "Shipped {{payload.version}}"
+`;
 
 /** Stands in for a downstream service that fails until it is fixed. */
 async function startFlakyService(): Promise<{ host: string; fix(): void; close(): Promise<void> }> {
@@ -102,6 +123,8 @@ sources:
     handler: demo
   - type: manual
     handler: deliver
+  - type: manual
+    handler: release
   - name: new-year
     type: schedule
     cron: "0 0 1 1 *"
@@ -125,6 +148,8 @@ handlers:
         method: POST
         url: "http://${flaky.host}/deliver"
         body: "{payload}"
+  release:
+    recipe: recipes/release
 tools:
   tool-http:
     allow_hosts: ["${flaky.host}"]
@@ -132,6 +157,8 @@ webhook_port: 0
 state_file: state/event-state.json
 `,
     );
+    await mkdir(join(tmp.dir, "recipes"));
+    await writeFile(join(tmp.dir, "recipes", "release.yaml"), RELEASE_RECIPE);
     [daemon, browser] = await Promise.all([startDaemonProcess({ configPath, cwd: tmp.dir }), launchChromium()]);
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
@@ -229,6 +256,33 @@ state_file: state/event-state.json
     await page.goto(`${origin}/ui/#/job/${encodeURIComponent(jobId)}`);
     await page.locator("h2 .badge[data-status=succeeded]").waitFor({ timeout: 30_000 });
     assert.equal(await page.locator(".run").count(), 2, "the dead run and the redriven run");
+  });
+
+  it("approves a recipe stage waiting at its gate (and denies another)", async () => {
+    const trigger = async (version: string) =>
+      (await daemon.admin.call<{ jobs: string[] }>("POST", "/trigger", { handler: "release", payload: { version } }))
+        .jobs[0]!;
+    const toShip = await trigger("2.0.0");
+    const toDrop = await trigger("2.0.1-rc");
+    await page.goto(`${origin}/ui/#/approvals`);
+    const card = page.locator(`[data-approval="${toShip}"]`);
+    await card.waitFor({ timeout: 30_000 });
+    assert.match(await card.innerText(), /Stage "ship"/);
+    assert.match(await card.innerText(), /Ship 2\.0\.0\?/);
+    await page.locator(`[data-approval="${toDrop}"]`).waitFor({ timeout: 30_000 });
+    assert.match(await page.locator("[data-counter=approvals]").innerText(), /2/);
+    await shot("approvals");
+    await card.locator("button[data-action=approve]").click();
+    await card.waitFor({ state: "detached" });
+    await page.locator(`[data-approval="${toDrop}"] button[data-action=deny]`).click();
+    await page.locator(`[data-approval="${toDrop}"]`).waitFor({ state: "detached" });
+
+    await page.goto(`${origin}/ui/#/job/${encodeURIComponent(toShip)}`);
+    await page.locator("h2 .badge[data-status=succeeded]").waitFor({ timeout: 30_000 });
+    assert.match(await page.locator(".run").first().innerText(), /approval:ship:approved/);
+    await page.goto(`${origin}/ui/#/job/${encodeURIComponent(toDrop)}`);
+    await page.locator("h2 .badge[data-status=denied]").waitFor({ timeout: 30_000 });
+    assert.match(await page.locator("#job-error").innerText(), /denied at the approval gate of stage "ship"/);
   });
 
   it("pauses and resumes a schedule", async () => {

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { loadConfig } from "../../shared/config/load.ts";
 import { hasCloudSources, planDeployment } from "../../infra/deployment-plan.ts";
 import { nagFindings, REPO_ROOT, synthConfig } from "./fixtures/synth.ts";
+import { nodeConfigFiles } from "../../shared/node/node-config-files.ts";
 
 /** Folders of examples/ that hold no configs (recipes, sample inputs and outputs) or broken ones on purpose. */
 const NOT_CONFIGS = new Set(["recipes", "broken", "out", "src", "node_modules"]);
@@ -39,7 +40,7 @@ describe("cdk synth of every cloud-deployable example", () => {
 
   for (const example of examples) {
     it(example, async (t) => {
-      const loaded = await loadConfig({ configPath: example, cwd: REPO_ROOT, env: {} });
+      const loaded = await loadConfig({ files: nodeConfigFiles, configPath: example, cwd: REPO_ROOT, env: {} });
       if (!hasCloudSources(loaded.config)) {
         t.diagnostic(`${example}: no webhook or schedule source; the watcher bridge or CLI feeds its queue`);
         return;

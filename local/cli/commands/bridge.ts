@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { describeStackOutputs, resourcesFromOutputs } from "../../../shared/aws/stack-outputs.ts";
 import { ConfigError } from "../../../shared/config/errors.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { startBridge } from "../../bridge/bridge.ts";
 import { BridgeError } from "../../bridge/errors.ts";
@@ -106,6 +107,7 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
       bundle: opts.bundle,
       cwd: process.cwd(),
       env,
+      files: nodeConfigFiles,
     });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);

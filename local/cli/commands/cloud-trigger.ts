@@ -12,6 +12,7 @@ import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
 import { SqsJobQueue } from "../../../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../../../shared/aws/sqs-job-sender.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import { jobIdOf } from "../../../shared/events/event.ts";
 import { manualEvent } from "../../../shared/events/manual-event.ts";
@@ -61,8 +62,14 @@ export function registerCloudTrigger(
         }
         const route = o.config
           ? configRoute(
-              (await loadConfig({ configPath: o.config, env: deps.env, ...(deps.cwd ? { cwd: deps.cwd } : {}) }))
-                .config,
+              (
+                await loadConfig({
+                  configPath: o.config,
+                  env: deps.env,
+                  ...(deps.cwd ? { cwd: deps.cwd } : {}),
+                  files: nodeConfigFiles,
+                })
+              ).config,
             )
           : namedHandlerRoute();
         const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");

@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { cloudDashboardSource } from "../../dashboard/cloud-dashboard-source.ts";
@@ -31,7 +32,14 @@ export function registerCloudUi(cloud: Command, deps: CloudCliDeps, ctx: CloudVe
           throw new CloudCliError(`--port must be a port number, got "${o.port}"`);
         const tableName = need(c.resources.tableName, "table", "--table", "EVD_TABLE_NAME");
         const config = o.config
-          ? (await loadConfig({ configPath: o.config, env: deps.env, ...(deps.cwd ? { cwd: deps.cwd } : {}) })).config
+          ? (
+              await loadConfig({
+                configPath: o.config,
+                env: deps.env,
+                ...(deps.cwd ? { cwd: deps.cwd } : {}),
+                files: nodeConfigFiles,
+              })
+            ).config
           : undefined;
         const logger = jsonLogger((line) => deps.err(line), { base: { component: "cloud-ui" }, level: "warn" });
         const server = await serveDashboard({

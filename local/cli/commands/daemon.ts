@@ -21,7 +21,8 @@ import {
   withStore,
   type ConfigOptions,
 } from "../daemon-verbs.ts";
-import { startDaemon } from "../../daemon/daemon.ts";
+import { jsonLogger } from "../../../shared/logging/logger.ts";
+import { createOrchestrator } from "../../orchestrator/create-orchestrator.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
 
 interface DaemonOptions extends ConfigOptions {
@@ -37,15 +38,24 @@ function globals(cmd: Command): DaemonOptions {
 }
 
 async function runForeground(opts: DaemonOptions): Promise<number> {
-  const daemon = await startDaemon({
+  const orchestrator = await createOrchestrator({
     configPath: opts.config,
     profile: opts.profile,
     bundle: opts.bundle,
     cwd: process.cwd(),
     env: process.env,
-    sources: opts.sources ? [opts.sources] : undefined,
-    pidFile: opts.pidFile,
+    logger: jsonLogger((line) => process.stderr.write(`${line}\n`), { base: { component: "daemon" } }),
   });
+  const start = {
+    ...(opts.sources ? { sources: [opts.sources] } : {}),
+    ...(opts.pidFile ? { pidFile: opts.pidFile } : {}),
+  };
+  if (orchestrator.config.mode === "one-shot") {
+    // The spec's one-shot mode: run what is pending, then exit.
+    out(await orchestrator.execute(start));
+    return 0;
+  }
+  const daemon = await orchestrator.start(start);
   const onSignal = (signal: NodeJS.Signals) => {
     out(`evd daemon: ${signal} received, stopping (sources, then running jobs)...`);
     void daemon.stop(signal);

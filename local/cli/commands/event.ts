@@ -1,34 +1,24 @@
 /**
  * `evd event --type T --payload JSON [--handler H] [--source S] [--id ID] [--config F | --profile NAME | --bundle PATH]`
  *
- * One-shot (the spec's `amplifier event`): build one event as its real source would, admit it
- * through the shared admission (hooks, then routing or `--handler`) into an in-memory queue, run
- * each job once through the same job runner as the daemon and the Lambda (in-memory stores, no
- * retries), and print each EventResult as one JSON
- * line on stdout. Logs go to stderr (warnings and errors; `--verbose` for all).
+ * One-shot (the spec's `amplifier event`), on the library API (local/orchestrator): build one
+ * event as its real source would, route it through the shared admission (hooks, then routing or
+ * `--handler`), run each matched handler once with `handleEvent` (the job runner the daemon and
+ * the Lambda use; in-memory stores, no retries), and print each EventResult as one JSON line on
+ * stdout. Logs go to stderr (warnings and errors; `--verbose` for all).
  * Exit status: 0 all succeeded (or nothing matched: a notice on stderr), 1 a handler failed,
  * 2 bad input (unknown type, bad JSON, bad config, unknown handler).
  */
 import type { Command } from "commander";
 import { ConfigError } from "../../../shared/config/errors.ts";
-import { loadConfig } from "../../../shared/config/load.ts";
 import { EventError } from "../../../shared/events/errors.ts";
 import { buildCliEvent, parsePayloadJson } from "../../../shared/events/cli-event.ts";
 import type { Event, EventResult } from "../../../shared/events/event.ts";
-import { createHookBus } from "../../../shared/hooks/hook-bus.ts";
-import { loadHookModules } from "../../../shared/hooks/load-hook-modules.ts";
-import { AdmissionKind, configRoute, createAdmission } from "../../../shared/ingest/admit.ts";
+import { AdmissionKind } from "../../../shared/ingest/admit.ts";
 import { jsonLogger } from "../../../shared/logging/logger.ts";
-import { MemoryHistoryStore } from "../../../shared/memory/memory-history-store.ts";
-import { MemoryJobQueue } from "../../../shared/memory/memory-job-queue.ts";
-import { MemoryJobStore } from "../../../shared/memory/memory-job-store.ts";
-import { MemoryLastRunStore } from "../../../shared/memory/memory-last-run-store.ts";
-import { MapSecretStore } from "../../../shared/memory/memory-secret-store.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
-import { leaseFor } from "../../../shared/runner/lease.ts";
-import { runJob } from "../../../shared/runner/run-job.ts";
+import { createOrchestrator, type Orchestrator } from "../../orchestrator/create-orchestrator.ts";
 
 interface EventOptions {
   type?: string;
@@ -95,20 +85,21 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
   if (!opts.type) return fail("--type is required (manual, webhook, custom, schedule, git_push, git_pr, file_change)");
   const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" });
 
-  let loaded;
+  let orchestrator: Orchestrator;
   try {
-    loaded = await loadConfig({
+    orchestrator = await createOrchestrator({
       configPath: opts.config,
       profile: opts.profile,
       bundle: opts.bundle,
       cwd: process.cwd(),
       env: process.env,
+      logger,
     });
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
   }
-  const { config, configDir } = loaded;
+  const { config } = orchestrator;
   const now = new Date(systemClock.now());
 
   let event: Event;
@@ -129,17 +120,9 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
     throw err;
   }
 
-  const hooks = createHookBus(await loadHookModules(config.hooks, configDir), logger);
-  const admit = createAdmission({
-    route: configRoute(config),
-    queue: new MemoryJobQueue(),
-    hooks,
-    clock: systemClock,
-    logger,
-  });
   let admitted;
   try {
-    admitted = await admit(event, opts.handler !== undefined ? { handler: opts.handler } : {});
+    admitted = await orchestrator.route(event, opts.handler !== undefined ? { handler: opts.handler } : {});
   } catch (err) {
     if (err instanceof RouterError) return fail(err.message);
     throw err;
@@ -154,35 +137,11 @@ async function runEventCommand(opts: EventOptions): Promise<number> {
     );
     return EXIT_OK;
   }
-  const { jobs } = admitted;
-
-  const secrets = new MapSecretStore(process.env);
-  const pipeline = createPipelineRunner(config, {
-    recipes: fileRecipeSource(configDir),
-    secrets,
-    filesystemRoot: configDir,
-    logger,
-  });
-  const deps = {
-    jobs: new MemoryJobStore(),
-    history: new MemoryHistoryStore(),
-    lastRun: new MemoryLastRunStore(),
-    pipeline,
-    hooks,
-    clock: systemClock,
-    logger,
-    leaseMs: leaseFor(
-      config,
-      jobs.map((j) => j.handler),
-    ),
-  };
   const results: EventResult[] = [];
-  for (const job of jobs) {
-    const outcome = await runJob(job, config, deps);
-    if ("result" in outcome) {
-      results.push(outcome.result);
-      process.stdout.write(`${JSON.stringify(outcome.result)}\n`);
-    }
+  for (const job of admitted.jobs) {
+    const result = await orchestrator.handleEvent(job.event, job.handler);
+    results.push(result);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   }
   return results.some((r) => r.status === "failed") ? EXIT_FAILED : EXIT_OK;
 }

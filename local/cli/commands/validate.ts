@@ -5,12 +5,16 @@
  */
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { buildDeployBundle, type DeployBundle } from "../../../shared/config/deploy-bundle.ts";
 import { ConfigError, type ConfigIssue } from "../../../shared/config/errors.ts";
 import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig, type LoadedConfig } from "../../../shared/config/load.ts";
 import type { SourceConfig } from "../../../shared/config/schema.ts";
+import { secretRefName } from "../../../shared/config/secret-ref.ts";
 import { sourceName } from "../../../shared/config/source-name.ts";
+import { describeWebhookScheme } from "../../../shared/signatures/webhook-scheme.ts";
+import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
+import { checkRecipes, type RecipeCheck } from "../../../shared/pipeline/recipe-check.ts";
 
 interface ValidateOptions {
   config?: string;
@@ -50,13 +54,11 @@ async function validate(opts: ValidateOptions): Promise<number> {
       bundle: opts.bundle,
       cwd: process.cwd(),
       env: process.env,
+      files: nodeConfigFiles,
     });
-    const bundle = checkFiles(loaded);
-    if (opts.json)
-      process.stdout.write(
-        `${JSON.stringify({ valid: true, ...summary(loaded, Object.keys(bundle.recipes)) }, null, 2)}\n`,
-      );
-    else process.stdout.write(render(loaded, Object.keys(bundle.recipes)));
+    const recipes = await checkFiles(loaded);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ valid: true, ...summary(loaded, recipes) }, null, 2)}\n`);
+    else process.stdout.write(render(loaded, recipes));
     return 0;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -67,36 +69,33 @@ async function validate(opts: ValidateOptions): Promise<number> {
   }
 }
 
-/** Recipes and hook modules the config names must exist: every missing one is listed. */
-function checkFiles(loaded: LoadedConfig): DeployBundle {
-  const issues: ConfigIssue[] = [...missingHookModules(loaded)];
-  let bundle: DeployBundle | undefined;
-  try {
-    bundle = buildDeployBundle(loaded);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    issues.push(...err.issues);
-  }
-  if (issues.length > 0 || !bundle)
-    throw new ConfigError(relative(process.cwd(), loaded.configPath) || loaded.configPath, issues);
-  return bundle;
+/** Hook modules must exist; every recipe is loaded and checked, recursively: every problem is listed. */
+async function checkFiles(loaded: LoadedConfig): Promise<RecipeCheck> {
+  const issues: ConfigIssue[] = await missingHookModules(loaded, nodeConfigFiles);
+  const recipes = await checkRecipes(loaded.config, fileRecipeSource(loaded.configDir));
+  issues.push(...recipes.issues);
+  if (issues.length > 0) throw new ConfigError(relative(process.cwd(), loaded.configPath) || loaded.configPath, issues);
+  return recipes;
 }
 
+const GITHUB_SCHEME = "github: X-Hub-Signature-256";
+
+/** What a source listens to, and for HTTP sources the signature scheme that guards it. */
 function describeSource(s: SourceConfig): string {
   switch (s.type) {
     case "file_change":
       return `${s.path} ${[s.pattern].flat().join(",")} (${s.events.join(", ")})`;
     case "git_push":
-      return `POST ${s.path}${s.branches ? ` branches ${s.branches.join(", ")}` : ""}`;
+      return `POST ${s.path}${s.branches ? ` branches ${s.branches.join(", ")}` : ""} (${GITHUB_SCHEME})`;
     case "git_pr":
-      return `POST ${s.path} actions ${s.events.join(", ")}`;
+      return `POST ${s.path} actions ${s.events.join(", ")} (${GITHUB_SCHEME})`;
     case "webhook":
-      return `POST ${s.path} (${s.signature ?? (s.secret ? "hmac-sha256" : "none")})`;
+      return `POST ${s.path} (${describeWebhookScheme(s.signature, s.secret, s.secret === undefined ? undefined : secretRefName(s.secret), (name) => process.env[name])})`;
     case "schedule":
       return `"${s.cron}" ${s.timezone}`;
     case "custom":
       return s.github_events
-        ? `GitHub events ${s.github_events.join(", ")}`
+        ? `GitHub events ${s.github_events.join(", ")} (${GITHUB_SCHEME})`
         : s.path
           ? `POST ${s.path}`
           : "custom events";
@@ -105,7 +104,7 @@ function describeSource(s: SourceConfig): string {
   }
 }
 
-function summary(loaded: LoadedConfig, recipes: string[]) {
+function summary(loaded: LoadedConfig, check: RecipeCheck) {
   const { config } = loaded;
   return {
     config: loaded.configPath,
@@ -126,20 +125,28 @@ function summary(loaded: LoadedConfig, recipes: string[]) {
           : "prompt",
       ...(h.description ? { description: h.description } : {}),
     })),
-    recipes,
+    recipes: check.recipes,
+    agents: check.agents,
+    ...(loaded.notes.length ? { notes: loaded.notes } : {}),
     state_dir: loaded.stateDir,
   };
 }
 
-function render(loaded: LoadedConfig, recipes: string[]): string {
-  const s = summary(loaded, recipes);
+function render(loaded: LoadedConfig, check: RecipeCheck): string {
+  const s = summary(loaded, check);
   const rel = relative(process.cwd(), loaded.configPath) || loaded.configPath;
   const lines = [`${rel}: valid (mode ${s.mode})`, `sources (${s.sources.length}):`];
   for (const src of s.sources)
     lines.push(`  ${src.name}  ${src.type}  ${src.detail} -> ${src.handler}${src.enabled ? "" : "  [disabled]"}`);
   lines.push(`handlers (${s.handlers.length}):`);
   for (const h of s.handlers) lines.push(`  ${h.name}  ${h.kind}${h.description ? `  ${h.description}` : ""}`);
-  if (recipes.length) lines.push(`recipes: ${recipes.join(", ")}`);
+  if (s.recipes.length) lines.push(`recipes: ${s.recipes.join(", ")}`);
+  const agents = Object.entries(s.agents);
+  if (agents.length) {
+    lines.push(`agents (${agents.length}):`);
+    for (const [name, meaning] of agents) lines.push(`  ${name}  ${meaning}`);
+  }
+  for (const note of loaded.notes) lines.push(`note: ${note}`);
   lines.push(`state: ${relative(process.cwd(), s.state_dir) || "."}`);
   return `${lines.join("\n")}\n`;
 }

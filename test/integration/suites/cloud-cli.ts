@@ -127,6 +127,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
         handler: "h",
         success: true,
         actions_taken: [],
+        output: null,
+        error: null,
         status: "succeeded",
         started_at: "2026-01-01T00:00:00.000Z",
       });
@@ -136,6 +138,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
         handler: "h",
         success: false,
         actions_taken: [],
+        output: null,
+        error: null,
         status: "failed",
         started_at: "2026-01-02T00:00:00.000Z",
       });

@@ -34,7 +34,10 @@ describe("evd validate", () => {
     const r = evd(["validate", "--config", "examples/webhook-integration.yaml"]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /webhook-integration\.yaml: valid/);
-    assert.match(r.stdout, /on-deploy-webhook-0 {2}webhook {2}POST \/hooks\/deploy \(hmac-sha256\) -> on-deploy/);
+    assert.match(
+      r.stdout,
+      /on-deploy-webhook-0 {2}webhook {2}POST \/hooks\/deploy \(hmac-sha256, or standard-webhooks if \$\{WEBHOOK_SECRET\} holds a whsec_ secret\) -> on-deploy/,
+    );
     assert.match(r.stdout, /handlers \(1\):\n {2}on-deploy {2}1 step/);
   });
 
@@ -72,7 +75,7 @@ describe("evd validate", () => {
       out.handlers.map((h) => h.name),
       ["release-notes"],
     );
-    assert.deepEqual(out.recipes, ["recipes/release-notes"]);
+    assert.deepEqual(out.recipes, ["recipes/release-notes.yaml"]);
   });
 
   it("says what it searched when no config is found", () => {

@@ -9,6 +9,8 @@ import { ConfigError } from "../../../shared/config/errors.ts";
 import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
+import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 let tmp: string;
@@ -21,11 +23,16 @@ after(async () => {
 
 describe("buildDeployBundle", () => {
   it("carries the profile's recipe, found without its .yaml extension", async () => {
-    const loaded = await loadConfig({ profile: "pr-reviewer-daemon", cwd: join(repo, "examples"), env: {} });
-    const bundle = buildDeployBundle(loaded);
-    assert.deepEqual(Object.keys(bundle.recipes), ["recipes/pr-reviewer"]);
+    const loaded = await loadConfig({
+      files: nodeConfigFiles,
+      profile: "pr-reviewer-daemon",
+      cwd: join(repo, "examples"),
+      env: {},
+    });
+    const bundle = await buildDeployBundle(loaded, fileRecipeSource(loaded.configDir));
+    assert.deepEqual(Object.keys(bundle.recipes), ["recipes/pr-reviewer.yaml"]);
     assert.equal(
-      bundle.recipes["recipes/pr-reviewer"],
+      bundle.recipes["recipes/pr-reviewer.yaml"],
       await readFile(join(repo, "examples/recipes/pr-reviewer.yaml"), "utf8"),
     );
     assert.deepEqual(bundle.config, loaded.config);
@@ -33,11 +40,12 @@ describe("buildDeployBundle", () => {
 
   it("keeps secret references, never values, and survives a JSON round trip", async () => {
     const loaded = await loadConfig({
+      files: nodeConfigFiles,
       configPath: "examples/pr-review.yaml",
       cwd: repo,
       env: { GITHUB_WEBHOOK_SECRET: "do-not-ship", GITHUB_TOKEN: "ghp_do_not_ship" },
     });
-    const json = JSON.stringify(buildDeployBundle(loaded));
+    const json = JSON.stringify(await buildDeployBundle(loaded, fileRecipeSource(loaded.configDir)));
     assert.ok(!json.includes("do-not-ship") && !json.includes("ghp_do_not_ship"));
     assert.ok(json.includes("${GITHUB_WEBHOOK_SECRET}"));
     const back = JSON.parse(json) as { config: unknown };
@@ -51,13 +59,15 @@ describe("buildDeployBundle", () => {
       join(dir, "evd.yaml"),
       "sources: [{type: manual, handler: h}]\nhandlers:\n  h: {prompt: 'cost: $${AMOUNT} for ${WHO}'}\n",
     );
-    const loaded = await loadConfig({ cwd: dir, env: { WHO: "${HOME}" } });
+    const loaded = await loadConfig({ files: nodeConfigFiles, cwd: dir, env: { WHO: "${HOME}" } });
     assert.equal(loaded.config.handlers.h?.prompt, "cost: ${AMOUNT} for ${HOME}");
-    const bundle = JSON.parse(JSON.stringify(buildDeployBundle(loaded))) as { config: unknown };
+    const bundle = JSON.parse(JSON.stringify(await buildDeployBundle(loaded, fileRecipeSource(loaded.configDir)))) as {
+      config: unknown;
+    };
     assert.deepEqual(parseConfig(bundle.config, { where: "bundle", env: {} }), loaded.config);
   });
 
-  it("follows handler, step and nested recipe references, each once", async () => {
+  it("follows handler, step and nested recipe references (nested ones relative to their recipe), each once", async () => {
     const dir = join(tmp, "nested");
     await mkdir(join(dir, "recipes", "sub"), { recursive: true });
     await writeFile(
@@ -71,16 +81,18 @@ describe("buildDeployBundle", () => {
     );
     await writeFile(
       join(dir, "recipes", "top.yaml"),
-      "name: top\nsteps:\n  - id: one\n    type: recipe\n    recipe: recipes/sub/leaf.yml\n  - id: two\n    recipe: recipes/middle\n",
+      "name: top\nsteps:\n  - id: one\n    type: recipe\n    recipe: sub/leaf.yml\n  - id: two\n    recipe: middle\n",
     );
-    await writeFile(
-      join(dir, "recipes", "middle.yml"),
-      "name: middle\nsteps:\n  - prompt: m\n  - recipe: recipes/top\n",
-    );
+    await writeFile(join(dir, "recipes", "middle.yml"), "name: middle\nsteps:\n  - prompt: m\n  - recipe: ./top\n");
     await writeFile(join(dir, "recipes", "sub", "leaf.yml"), "name: leaf\nsteps:\n  - prompt: leaf\n");
-    const bundle = buildDeployBundle(await loadConfig({ cwd: dir, env: {} }));
-    assert.deepEqual(Object.keys(bundle.recipes).sort(), ["recipes/middle", "recipes/sub/leaf.yml", "recipes/top"]);
-    assert.match(bundle.recipes["recipes/middle"]!, /name: middle/);
+    const loaded = await loadConfig({ files: nodeConfigFiles, cwd: dir, env: {} });
+    const bundle = await buildDeployBundle(loaded, fileRecipeSource(loaded.configDir));
+    assert.deepEqual(Object.keys(bundle.recipes).sort(), [
+      "recipes/middle.yml",
+      "recipes/sub/leaf.yml",
+      "recipes/top.yaml",
+    ]);
+    assert.match(bundle.recipes["recipes/middle.yml"]!, /name: middle/);
   });
 
   it("names every missing or broken recipe with the key that references it", async () => {
@@ -92,19 +104,19 @@ describe("buildDeployBundle", () => {
     );
     await writeFile(join(dir, "recipes", "broken.yaml"), "steps: [\n");
     await writeFile(join(tmp, "outside.yaml"), "steps: []\n");
-    const loaded = await loadConfig({ cwd: dir, env: {} });
+    const loaded = await loadConfig({ files: nodeConfigFiles, cwd: dir, env: {} });
     try {
-      buildDeployBundle(loaded);
+      await buildDeployBundle(loaded, fileRecipeSource(loaded.configDir));
       assert.fail("should throw");
     } catch (err) {
       assert.ok(err instanceof ConfigError);
       const byPath = new Map(err.issues.map((i) => [i.path, i.message]));
       assert.match(
         byPath.get("handlers.a.recipe") ?? "",
-        /recipe "recipes\/none" not found: looked for .*none, .*none\.yaml, .*none\.yml/,
+        /recipe "recipes\/none" not found; tried .*none, .*none\.yaml, .*none\.yml/,
       );
-      assert.match(byPath.get("handlers.b.recipe") ?? "", /recipe "recipes\/broken".*YAML/);
-      assert.match(byPath.get("handlers.c.recipe") ?? "", /relative to the config folder/);
+      assert.match(byPath.get("handlers.b.recipe") ?? "", /recipe recipes\/broken\.yaml.*YAML/);
+      assert.match(byPath.get("handlers.c.recipe") ?? "", /leaves the config folder/);
     }
   });
 });
@@ -118,7 +130,10 @@ describe("missingHookModules", () => {
       join(dir, "evd.yaml"),
       "hooks: [./present.mjs, ./absent.mjs, {module: ./gone.mjs}]\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: x}}\n",
     );
-    const issues = missingHookModules(await loadConfig({ cwd: dir, env: {} }));
+    const issues = await missingHookModules(
+      await loadConfig({ files: nodeConfigFiles, cwd: dir, env: {} }),
+      nodeConfigFiles,
+    );
     assert.deepEqual(
       issues.map((i) => i.path),
       ["hooks[1]", "hooks[2].module"],

@@ -8,11 +8,15 @@ import { buildDeployBundle } from "../../../shared/config/deploy-bundle.ts";
 import { ConfigError } from "../../../shared/config/errors.ts";
 import { missingHookModules } from "../../../shared/config/hook-files.ts";
 import { loadConfig } from "../../../shared/config/load.ts";
+import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
+import { checkRecipes } from "../../../shared/pipeline/recipe-check.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const examples = join(repo, "examples");
 /** Folders of examples/ that hold no config: recipes, the broken one, outputs, watched sources. */
-const NOT_CONFIGS = new Set(["broken", "recipes", "out", "src", "node_modules"]);
+/** Folders that hold no config, and dev.md: a base profile others extend (it has no sources of its own). */
+const NOT_CONFIGS = new Set(["broken", "recipes", "out", "src", "node_modules", "dev.md"]);
 
 async function exampleConfigs(dir = examples): Promise<string[]> {
   const out: string[] = [];
@@ -20,9 +24,13 @@ async function exampleConfigs(dir = examples): Promise<string[]> {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!NOT_CONFIGS.has(entry.name)) out.push(...(await exampleConfigs(full)));
-    } else if (/\.(ya?ml|json)$/.test(entry.name)) {
+    } else if (/\.(ya?ml|json|toml)$/.test(entry.name)) {
       out.push(full);
-    } else if (entry.name.endsWith(".md") && (await readFile(full, "utf8")).startsWith("---")) {
+    } else if (
+      entry.name.endsWith(".md") &&
+      !NOT_CONFIGS.has(entry.name) &&
+      (await readFile(full, "utf8")).startsWith("---")
+    ) {
       out.push(full);
     }
   }
@@ -66,18 +74,22 @@ describe("examples", () => {
   it("every example validates with no environment variable set, and its recipes and hook modules exist", async () => {
     const files = await exampleConfigs();
     for (const file of files) {
-      const loaded = await loadConfig({ configPath: file, cwd: repo, env: {} }).catch((err: unknown) =>
-        assert.fail(`${relative(repo, file)}: ${String(err)}`),
+      const loaded = await loadConfig({ files: nodeConfigFiles, configPath: file, cwd: repo, env: {} }).catch(
+        (err: unknown) => assert.fail(`${relative(repo, file)}: ${String(err)}`),
       );
       assert.ok(loaded.config.sources.length > 0, `${file} has sources`);
       for (const s of loaded.config.sources) assert.ok(s.handler in loaded.config.handlers);
-      buildDeployBundle(loaded);
-      assert.deepEqual(missingHookModules(loaded), [], file);
+      const source = fileRecipeSource(loaded.configDir);
+      assert.deepEqual((await checkRecipes(loaded.config, source)).issues, [], file);
+      await buildDeployBundle(loaded, source);
+      assert.deepEqual(await missingHookModules(loaded, nodeConfigFiles), [], file);
     }
   });
 
   it("the broken example lists every mistake with its key path and line", async () => {
-    const err = await rejected(loadConfig({ configPath: "examples/broken/bad-config.yaml", cwd: repo, env: {} }));
+    const err = await rejected(
+      loadConfig({ files: nodeConfigFiles, configPath: "examples/broken/bad-config.yaml", cwd: repo, env: {} }),
+    );
     const byPath = new Map(err.issues.map((i) => [i.path, i]));
     assert.match(byPath.get("sources[0].cron")?.message ?? "", /25/);
     assert.match(byPath.get("sources[1].type")?.message ?? "", /unknown source type "webhok".*did you mean "webhook"/);
@@ -91,7 +103,12 @@ describe("examples", () => {
   });
 
   it("the spec's webhook example keeps ${WEBHOOK_SECRET} as a reference", async () => {
-    const { config } = await loadConfig({ configPath: "examples/webhook-integration.yaml", cwd: repo, env: {} });
+    const { config } = await loadConfig({
+      files: nodeConfigFiles,
+      configPath: "examples/webhook-integration.yaml",
+      cwd: repo,
+      env: {},
+    });
     const src = config.sources[0];
     assert.ok(src?.type === "webhook");
     assert.equal(src.secret, "${WEBHOOK_SECRET}");
@@ -112,7 +129,7 @@ describe("loadConfig: files", () => {
         state_file: "state/s.json",
       }),
     );
-    const loaded = await loadConfig({ configPath: "c.json", cwd: dir, env: {} });
+    const loaded = await loadConfig({ files: nodeConfigFiles, configPath: "c.json", cwd: dir, env: {} });
     assert.equal(loaded.configPath, join(dir, "c.json"));
     assert.equal(loaded.configDir, dir);
     assert.equal(loaded.stateDir, join(dir, "state"));
@@ -121,7 +138,7 @@ describe("loadConfig: files", () => {
   it("reports YAML syntax errors with their line", async () => {
     const file = join(tmp, "bad-syntax.yaml");
     await writeFile(file, "sources:\n  - type: manual\n    handler: h\nhandlers:\n  h: {prompt: x\n");
-    const err = await rejected(loadConfig({ configPath: file, env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: file, env: {} }));
     assert.match(err.issues[0]!.message, /^YAML syntax/);
     assert.ok(typeof err.issues[0]!.line === "number" && err.issues[0]!.line >= 5, `line ${err.issues[0]!.line}`);
   });
@@ -129,7 +146,7 @@ describe("loadConfig: files", () => {
   it("reports duplicate YAML keys", async () => {
     const file = join(tmp, "dup.yaml");
     await writeFile(file, "mode: daemon\nmode: one-shot\nhandlers: {}\n");
-    const err = await rejected(loadConfig({ configPath: file, env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: file, env: {} }));
     assert.match(err.issues[0]!.message, /unique/);
     assert.equal(err.issues[0]!.line, 2);
   });
@@ -137,26 +154,26 @@ describe("loadConfig: files", () => {
   it("reports JSON syntax errors", async () => {
     const file = join(tmp, "bad.json");
     await writeFile(file, '{\n  "sources": [,]\n}\n');
-    const err = await rejected(loadConfig({ configPath: file, env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: file, env: {} }));
     assert.match(err.issues[0]!.message, /^JSON syntax/);
   });
 
   it("says which file is missing", async () => {
-    const err = await rejected(loadConfig({ configPath: join(tmp, "nope.yaml"), env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: join(tmp, "nope.yaml"), env: {} }));
     assert.match(err.issues[0]!.message, /file not found: .*nope\.yaml/);
   });
 
   it("finds evd.yaml in cwd, and says what it searched when there is none", async () => {
     const dir = join(tmp, "default");
     await mkdir(dir, { recursive: true });
-    const err = await rejected(loadConfig({ cwd: dir, env: {} }));
-    assert.match(err.message, /looked for evd\.yaml, evd\.yml, evd\.json in .*default/);
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, cwd: dir, env: {} }));
+    assert.match(err.message, /looked for evd\.yaml, evd\.yml, evd\.json, evd\.toml in .*default/);
     await writeFile(join(dir, "evd.yml"), "sources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: x}}\n");
-    assert.equal((await loadConfig({ cwd: dir, env: {} })).configPath, join(dir, "evd.yml"));
+    assert.equal((await loadConfig({ files: nodeConfigFiles, cwd: dir, env: {} })).configPath, join(dir, "evd.yml"));
   });
 
   it("refuses several of --config, --profile, --bundle", async () => {
-    const err = await rejected(loadConfig({ configPath: "a.yaml", profile: "p", env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: "a.yaml", profile: "p", env: {} }));
     assert.match(err.message, /only one of --config, --profile, --bundle/);
   });
 
@@ -166,10 +183,14 @@ describe("loadConfig: files", () => {
       file,
       "webhook_port: 8081\nwebhook_host: ${BIND:-127.0.0.1}\nsources: [{type: manual, handler: h}]\nhandlers: {h: {prompt: 'v${VERSION}'}}\n",
     );
-    const { config } = await loadConfig({ configPath: file, env: { VERSION: "2", BIND: "0.0.0.0" } });
+    const { config } = await loadConfig({
+      files: nodeConfigFiles,
+      configPath: file,
+      env: { VERSION: "2", BIND: "0.0.0.0" },
+    });
     assert.equal(config.handlers.h?.prompt, "v2");
     assert.equal(config.webhook_host, "0.0.0.0");
-    const err = await rejected(loadConfig({ configPath: file, env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: file, env: {} }));
     assert.equal(err.issues[0]!.path, "handlers.h.prompt");
     assert.match(err.issues[0]!.message, /VERSION is not set/);
     assert.equal(err.issues[0]!.line, 4);
@@ -178,7 +199,12 @@ describe("loadConfig: files", () => {
 
 describe("loadConfig: Amplifier profiles and bundles", () => {
   it("--profile finds .amplifier/profiles/NAME.md from a subfolder upward; paths are relative to the folder holding .amplifier", async () => {
-    const loaded = await loadConfig({ profile: "pr-reviewer-daemon", cwd: join(examples, "src"), env: {} });
+    const loaded = await loadConfig({
+      files: nodeConfigFiles,
+      profile: "pr-reviewer-daemon",
+      cwd: join(examples, "src"),
+      env: {},
+    });
     assert.equal(loaded.configPath, join(examples, ".amplifier", "profiles", "pr-reviewer-daemon.md"));
     assert.equal(loaded.configDir, examples);
     assert.equal(loaded.stateDir, join(examples, ".amplifier"));
@@ -193,6 +219,7 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
 
   it("--config on a profile file gives the same folders", async () => {
     const loaded = await loadConfig({
+      files: nodeConfigFiles,
       configPath: "examples/.amplifier/profiles/pr-reviewer-daemon.md",
       cwd: repo,
       env: {},
@@ -201,7 +228,9 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
   });
 
   it("says where it looked for a profile that does not exist", async () => {
-    const err = await rejected(loadConfig({ profile: "no-such-profile", cwd: join(examples, "src"), env: {} }));
+    const err = await rejected(
+      loadConfig({ files: nodeConfigFiles, profile: "no-such-profile", cwd: join(examples, "src"), env: {} }),
+    );
     assert.match(err.message, /profile "no-such-profile" not found/);
     assert.ok(err.message.includes(join(examples, "src", ".amplifier", "profiles", "no-such-profile.md")));
     assert.ok(err.message.includes(join(examples, ".amplifier", "profiles", "no-such-profile.md")));
@@ -209,7 +238,7 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
 
   it("--bundle takes a bundle.md or its folder", async () => {
     for (const bundle of ["examples/bundle", "examples/bundle/bundle.md"]) {
-      const loaded = await loadConfig({ bundle, cwd: repo, env: {} });
+      const loaded = await loadConfig({ files: nodeConfigFiles, bundle, cwd: repo, env: {} });
       assert.equal(loaded.configPath, join(examples, "bundle", "bundle.md"));
       assert.equal(loaded.configDir, join(examples, "bundle"));
       assert.equal(loaded.config.handlers["release-notes"]?.recipe, "recipes/release-notes");
@@ -222,7 +251,7 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
       file,
       "---\nbundle:\n  name: x\nsession:\n  orchestrator:\n    module: loop-streaming\n    config:\n      sources: []\n---\n# x\n",
     );
-    const err = await rejected(loadConfig({ bundle: file, env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, bundle: file, env: {} }));
     assert.equal(err.issues[0]!.path, "session.orchestrator.module");
     assert.match(err.issues[0]!.message, /expected "loop-event-driven"; found "loop-streaming"/);
     assert.equal(err.issues[0]!.line, 6);
@@ -231,10 +260,16 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
   it("refuses Markdown without front matter or without an orchestrator", async () => {
     const plain = join(tmp, "plain.md");
     await writeFile(plain, "# just text\n");
-    assert.match((await rejected(loadConfig({ configPath: plain, env: {} }))).message, /front matter/);
+    assert.match(
+      (await rejected(loadConfig({ files: nodeConfigFiles, configPath: plain, env: {} }))).message,
+      /front matter/,
+    );
     const none = join(tmp, "none.md");
     await writeFile(none, "---\nprofile:\n  name: x\n---\n");
-    assert.match((await rejected(loadConfig({ configPath: none, env: {} }))).message, /session\.orchestrator/);
+    assert.match(
+      (await rejected(loadConfig({ files: nodeConfigFiles, configPath: none, env: {} }))).message,
+      /session\.orchestrator/,
+    );
   });
 
   it("gives problems inside front matter their line in the Markdown file", async () => {
@@ -243,7 +278,7 @@ describe("loadConfig: Amplifier profiles and bundles", () => {
       file,
       "---\nsession:\n  orchestrator:\n    module: loop-event-driven\n    config:\n      sources:\n        - type: manual\n          handler: h\n      handlers:\n        h: {prompt: x}\n      queue_overflow: never\n---\n",
     );
-    const err = await rejected(loadConfig({ configPath: file, env: {} }));
+    const err = await rejected(loadConfig({ files: nodeConfigFiles, configPath: file, env: {} }));
     assert.equal(err.issues[0]!.path, "queue_overflow");
     assert.equal(err.issues[0]!.line, 11);
   });

@@ -310,6 +310,52 @@ describe("parseConfig: every problem, with its key path", () => {
     assert.match(problemAt(list, "handlers.h.provider"), /no provider named "gpt"/);
   });
 
+  it("refuses Amplifier step keys it cannot honour by name, with the reason, and nothing else about that step", () => {
+    const list = problems(
+      minimal({
+        handlers: {
+          h: {
+            steps: [
+              { id: "t", type: "bash", command: "npm test", cwd: "." },
+              { prompt: "x", agent_config: { providers: [] } },
+              { prompt: "y", parallel: 2, output: "session" },
+              { prompt: "z", depends_on: ["later"] },
+              { id: "later", prompt: "w" },
+            ],
+          },
+        },
+      }),
+    );
+    assert.deepEqual(
+      list.map((p) => p.path),
+      [
+        "handlers.h.steps[0].type",
+        "handlers.h.steps[1].agent_config",
+        "handlers.h.steps[2].output",
+        "handlers.h.steps[2].parallel",
+        "handlers.h.steps[3].depends_on[0]",
+      ],
+    );
+    assert.match(problemAt(list, "handlers.h.steps[0].type"), /^bash steps run shell commands .*use a tool step/);
+    assert.match(problemAt(list, "handlers.h.steps[2].output"), /"session" is a reserved name/);
+    assert.match(problemAt(list, "handlers.h.steps[2].parallel"), /`parallel` applies to a `foreach` step/);
+  });
+
+  it("accepts agents (bundle:agent names) whose provider exists, and provider model lists", () => {
+    const cfg = parseConfig(
+      minimal({
+        providers: { claude: { kind: "anthropic", models: ["claude-sonnet-4-5-20250929"] } },
+        agents: { "foundation:zen-architect": { system: "Be simple.", provider: "claude", model: "claude-sonnet-*" } },
+      }),
+      { where: "t", env: {} },
+    );
+    assert.equal(cfg.agents["foundation:zen-architect"]?.provider, "claude");
+    assert.match(
+      problemAt(problems(minimal({ agents: { a: { provider: "nope" } } })), "agents.a.provider"),
+      /no provider named "nope"/,
+    );
+  });
+
   it("refuses handler names that cannot be ids", () => {
     assert.match(
       problemAt(problems({ sources: [], handlers: { "bad name": { prompt: "x" } } }), 'handlers["bad name"]'),

@@ -63,6 +63,19 @@ describe("evd event", () => {
     assert.match(String(result!.output), /Version: 1\.2\.3/);
   });
 
+  it("prints the spec's EventResult fields first and always, `error: null` on success", () => {
+    const r = evd("--type", "manual", "--handler", "on-a", "--payload", '{"v":1}', "--config", multi);
+    assert.equal(r.status, 0, r.stderr);
+    const line = JSON.parse(r.stdout.split("\n")[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(line).slice(0, 5), ["event_id", "success", "actions_taken", "output", "error"]);
+    assert.equal(line.error, null);
+    const failed = evd("--type", "manual", "--handler", "broken", "--config", multi);
+    const bad = JSON.parse(failed.stdout.split("\n")[0]!) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(bad).slice(0, 5), ["event_id", "success", "actions_taken", "output", "error"]);
+    assert.equal(bad.output, null);
+    assert.match(String(bad.error), /payload\.missing/);
+  });
+
   it("picks the webhook source with --source, takes --id, and refuses to guess between several", () => {
     const r = evd(
       "--type",

@@ -23,7 +23,7 @@ describe("hook bus", () => {
       event,
       handler: "h",
       job_id: "evt-9#h",
-      result: { event_id: "evt-9", success: false, actions_taken: [], error: "boom", status: "failed" },
+      result: { event_id: "evt-9", success: false, actions_taken: [], output: null, error: "boom", status: "failed" },
     });
     assert.deepEqual(
       lines.map((l) => [l.level, l.message, l.lifecycle]),

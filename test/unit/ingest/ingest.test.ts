@@ -282,6 +282,37 @@ describe("ingest: generic webhooks", () => {
     assert.equal((await call({ path: "/hooks/deploy", body })).status, 401);
   });
 
+  it("a webhook whose secret is a whsec_ one and sets no signature uses Standard Webhooks (reference or literal)", async () => {
+    const config: OrchestratorConfigInput = {
+      sources: [
+        { type: "webhook", path: "/hooks/ref", secret: "${SW_SECRET}", handler: "h" },
+        { type: "webhook", path: "/hooks/literal", secret: SW_SECRET, handler: "h" },
+        { type: "webhook", path: "/hooks/plain", secret: "${DEPLOY_SECRET}", handler: "h" },
+      ],
+      handlers: { h: { prompt: "p" } },
+    };
+    const { call } = setup({ config });
+    const ts = Math.floor(NOW / 1000);
+    for (const path of ["/hooks/ref", "/hooks/literal"]) {
+      const headers = {
+        "webhook-id": `msg-${path.length}`,
+        "webhook-timestamp": String(ts),
+        "webhook-signature": signStandardWebhook(SW_SECRET, `msg-${path.length}`, ts, body),
+      };
+      const res = await call({ path, headers, body });
+      assert.equal(res.status, 202, `${path}: ${res.body}`);
+      assert.equal(res.json.event_id, `webhook:${path}:msg-${path.length}`, "the signed webhook-id is the id");
+      const hmac = await call({ path, headers: { "x-signature": signHmacSha256(SW_SECRET, body) }, body });
+      assert.equal(hmac.status, 401, `${path}: X-Signature is not what a whsec_ secret verifies`);
+    }
+    const plain = await call({
+      path: "/hooks/plain",
+      headers: { "x-signature": signHmacSha256(DEPLOY_SECRET, body) },
+      body,
+    });
+    assert.equal(plain.status, 202, "any other secret: HMAC-SHA256 over the body");
+  });
+
   it("verifies Standard Webhooks and takes the event id from webhook-id", async () => {
     const { call } = setup();
     const ts = Math.floor(NOW / 1000);
@@ -303,14 +334,69 @@ describe("ingest: generic webhooks", () => {
     assert.match(String(old.json.message), /tolerance/);
   });
 
-  it("accepts unsigned requests only with signature: none, and an empty body as {}", async () => {
+  it("accepts unsigned requests only with signature: none", async () => {
     const { call, queue } = setup();
-    const open = await call({ path: "/hooks/open", body: "" });
+    const open = await call({ path: "/hooks/open", body: "{}" });
     assert.equal(open.status, 202);
     assert.deepEqual(pendingOf(queue)[0]!.event.payload, {});
     const noSecret = await call({ path: "/hooks/nosecret", body: "{}" });
     assert.equal(noSecret.status, 401);
     assert.match(String(noSecret.json.message), /no secret configured/);
+  });
+
+  it("reads a JSON body as JSON whatever the Content-Type: the spec's curl -d (form-urlencoded) works as written", async () => {
+    const { call, queue } = setup();
+    const body = '{"environment": "production", "version": "1.2.3"}';
+    const res = await call({
+      path: "/hooks/deploy",
+      headers: {
+        "x-signature": signHmacSha256(DEPLOY_SECRET, body),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body,
+    });
+    assert.equal(res.status, 202, res.body);
+    assert.deepEqual(pendingOf(queue)[0]!.event.payload, { environment: "production", version: "1.2.3" });
+  });
+
+  it("reads GitHub's form delivery (payload=<JSON>) on a generic webhook too; the signature covers the raw form bytes", async () => {
+    const { call, queue } = setup();
+    const body = `payload=${encodeURIComponent('{"environment":"staging"}')}`;
+    const res = await call({
+      path: "/hooks/deploy",
+      headers: {
+        "x-signature": signHmacSha256(DEPLOY_SECRET, body),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body,
+    });
+    assert.equal(res.status, 202, res.body);
+    assert.deepEqual(pendingOf(queue)[0]!.event.payload, { environment: "staging" });
+  });
+
+  it("refuses an empty or non-JSON body with 400 (signed or not), and enqueues nothing", async () => {
+    const { call, queue } = setup();
+    for (const body of ["", "  \n", "environment=production&version=1.2.3", "hello"]) {
+      const res = await call({
+        path: "/hooks/deploy",
+        headers: {
+          "x-signature": signHmacSha256(DEPLOY_SECRET, body),
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body,
+      });
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.json.error, "invalid_body");
+      assert.match(
+        String(res.json.message),
+        body.trim() === ""
+          ? /the body is empty/
+          : /the body is not JSON: expected a JSON object, or GitHub's form delivery/,
+      );
+    }
+    const open = await call({ path: "/hooks/open", body: "" });
+    assert.equal(open.status, 400);
+    assert.equal(pendingOf(queue).length, 0);
   });
 
   it("refuses a JSON body that is not an object", async () => {

@@ -64,6 +64,8 @@ describe("MemoryHistoryStore", () => {
         event_id: id,
         success: true,
         actions_taken: [],
+        output: null,
+        error: null,
         started_at: new Date(now.getTime() + id.charCodeAt(0)).toISOString(),
       });
     assert.deepEqual(

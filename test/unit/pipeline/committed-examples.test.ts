@@ -9,9 +9,11 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../../shared/config/load.ts";
 import { normalizeGithubDelivery } from "../../../shared/events/github.ts";
 import { silentLogger } from "../../../shared/logging/logger.ts";
-import { createPipelineRunner, fileRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
+import { createPipelineRunner } from "../../../shared/pipeline/create-pipeline-runner.ts";
+import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
 import { githubExample } from "../../fixtures/github.ts";
 import { jobFor, json, mapSecrets, signal, startServer, testEvent, type TestServer } from "./support.ts";
+import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
 
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
@@ -30,7 +32,7 @@ describe("committed examples", () => {
   after(() => github.close());
 
   it("the pr-reviewer-daemon profile reviews a real pull_request delivery and posts the comment", async () => {
-    const loaded = await loadConfig({ profile: "pr-reviewer-daemon", cwd: examples, env: {} });
+    const loaded = await loadConfig({ files: nodeConfigFiles, profile: "pr-reviewer-daemon", cwd: examples, env: {} });
     const config = { ...loaded.config, tools: { ...loaded.config.tools, "tool-github": { base_url: github.url } } };
     const runner = createPipelineRunner(config, {
       recipes: fileRecipeSource(loaded.configDir),
@@ -48,7 +50,7 @@ describe("committed examples", () => {
     });
     const outcome = await runner.run(jobFor(event, "review-pr"), { signal: signal() });
     assert.equal(outcome.success, true, outcome.error);
-    assert.equal(outcome.actions_taken[0], "recipe:recipes/pr-reviewer");
+    assert.equal(outcome.actions_taken[0], "recipe:recipes/pr-reviewer.yaml");
     assert.ok(outcome.actions_taken.includes("prompt:echo"), String(outcome.actions_taken));
     assert.ok(
       outcome.actions_taken.some((a) => a.startsWith("tool-github.post_pr_comment:")),
@@ -63,6 +65,7 @@ describe("committed examples", () => {
 
   it("examples/webhook-integration.yaml renders the deployment prompt", async () => {
     const loaded = await loadConfig({
+      files: nodeConfigFiles,
       configPath: "webhook-integration.yaml",
       cwd: examples,
       env: { WEBHOOK_SECRET: "s" },

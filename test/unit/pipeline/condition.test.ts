@@ -30,6 +30,10 @@ const cases: [string, boolean][] = [
   ["{review}", false],
   ["{config.missing} == null", false],
   ["true and not false", true],
+  ["{{payload.action}} == 'opened' and {{payload.number}} != 8", true],
+  ["{{payload.number}} > 6 and {{payload.number}} <= 7", true],
+  ["{{payload.number}} >= 8 or {payload.number} < '7'", false],
+  ["{{config.mode}} == 'strict' or {{config.mode}} == 'lax'", true],
 ];
 
 describe("evaluateCondition", () => {
@@ -47,6 +51,20 @@ describe("evaluateCondition", () => {
         bad,
       );
     }
+  });
+
+  it("a missing {{path}} is an error naming it (Amplifier's rule); a missing {path} is false", () => {
+    assert.throws(
+      () => evaluateCondition("{{severity}} != 'none'", scope, "steps[1].condition"),
+      (e: unknown) =>
+        e instanceof TemplateError &&
+        /^steps\[1\]\.condition: \{\{severity\}\} is not defined; known names: /.test(e.message),
+    );
+    assert.equal(evaluateCondition("{severity} != 'none'", scope, "w"), true);
+    assert.throws(
+      () => evaluateCondition("{payload.action} > 2", scope, "w"),
+      /">" compares numbers; found "opened" and 2/,
+    );
   });
 
   it("treats LLM-ish false words as false", () => {

@@ -12,15 +12,12 @@ import { parseConfig } from "../../../shared/config/parse.ts";
 import { fileChangeEvent } from "../../../shared/events/file-change-event.ts";
 import { normalizeGithubDelivery } from "../../../shared/events/github.ts";
 import { silentLogger } from "../../../shared/logging/logger.ts";
-import {
-  createPipelineRunner,
-  fileRecipeSource,
-  mapRecipeSource,
-} from "../../../shared/pipeline/create-pipeline-runner.ts";
+import { createPipelineRunner, mapRecipeSource } from "../../../shared/pipeline/create-pipeline-runner.ts";
 import { scheduleEvent } from "../../../shared/events/schedule-event.ts";
 import { githubExample } from "../../fixtures/github.ts";
 import { makeRepo } from "./git-repo.ts";
 import { jobFor, json, mapSecrets, signal, startServer, testEvent, withTempDir, type TestServer } from "./support.ts";
+import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
 
 function config(yamlText: string, env: Record<string, string> = {}) {
   return parseConfig(parseYaml(yamlText), { where: "test.yaml", env });
@@ -315,7 +312,7 @@ session:
       const repo = (payload.repository as { full_name: string }).full_name;
       const number = payload.number as number;
       assert.deepEqual(outcome.actions_taken, [
-        "recipe:recipes/pr-reviewer",
+        "recipe:recipes/pr-reviewer.yaml",
         `tool-github.get_pr_diff:${repo}#${number}`,
         "prompt:echo",
         `tool-github.post_pr_comment:${repo}#${number}`,

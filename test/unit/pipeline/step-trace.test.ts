@@ -17,7 +17,7 @@ function runnerFor(handlers: string, recipes: Record<string, string> = {}) {
     filesystemRoot: "/nonexistent",
     logger: silentLogger,
     stepRetryDelayMs: 1,
-    now: () => (t += 5),
+    clock: { now: () => (t += 5) },
   });
 }
 

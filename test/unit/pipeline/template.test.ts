@@ -63,13 +63,42 @@ describe("renderTemplate", () => {
     assert.equal(renderTemplate("v={payload.missing}", scope, { where: "w", fallback: { value: "n/a" } }), "v=n/a");
   });
 
-  it("escapes braces with {{ and }}, and leaves non-path braces alone", () => {
+  it("reads Amplifier's {{path}} too; a {{ that opens no path and a lone }} are literal braces", () => {
     assert.equal(
-      renderTemplate("{{payload.version}} = {payload.version}", scope, { where: "w" }),
-      "{payload.version} = 1.2.3",
+      renderTemplate("{{payload.version}} = {payload.version} = {{ payload.version }}", scope, { where: "w" }),
+      "1.2.3 = 1.2.3 = 1.2.3",
     );
+    assert.equal(renderTemplate('{{"a": 1}} and {{{payload.version}}}', scope, { where: "w" }), '{"a": 1} and {1.2.3}');
     assert.equal(renderTemplate('JSON: {"a": 1} and } alone', scope, { where: "w" }), 'JSON: {"a": 1} and } alone');
     assert.equal(renderTemplate("${payload.version}", scope, { where: "w" }), "$1.2.3");
+  });
+
+  it("{{path}} renders lists and maps as Amplifier does (one-line JSON, non-ASCII escaped), {path} as before", () => {
+    assert.equal(
+      renderTemplate("{{payload.labels}} | {payload.labels}", scope, { where: "w" }),
+      '["bug", "ui"] | bug, ui',
+    );
+    assert.equal(renderTemplate("{{payload.nested}}", scope, { where: "w" }), '{"a": [1, {"b": 2}]}');
+    assert.equal(renderTemplate("{{x}}", { x: ["é", null, true] }, { where: "w" }), '["\\u00e9", null, true]');
+    assert.equal(renderTemplate("{{payload.number}} {{payload.draft}}", scope, { where: "w" }), "42 false");
+  });
+
+  it("is single-pass in both syntaxes: a value holding {{x}} stays literal", () => {
+    assert.equal(renderTemplate("{{a}}", { a: "{{b}} {b}", b: "no" }, { where: "w" }), "{{b}} {b}");
+  });
+
+  it("names a missing {{path}} as written", () => {
+    assert.throws(
+      () => renderTemplate("{{severity}}", scope, { where: "recipe r.yaml steps[1].prompt" }),
+      (e: unknown) =>
+        e instanceof TemplateError &&
+        /^recipe r\.yaml steps\[1\]\.prompt: \{\{severity\}\} is not defined; known names: /.test(e.message),
+    );
+  });
+
+  it("keeps the type of an argument that is exactly one {{path}}", () => {
+    assert.deepEqual(renderValue("{{payload.labels}}", scope, { where: "w" }), ["bug", "ui"]);
+    assert.equal(renderValue("{{ payload.number }}", scope, { where: "w" }), 42);
   });
 
   it("does not walk the prototype chain", () => {

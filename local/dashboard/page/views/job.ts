@@ -67,7 +67,9 @@ function run(r: EventResult, index: number, total: number): HTMLElement {
     r.steps && r.steps.length > 0
       ? h("div", { class: "steps" }, ...r.steps.map(step))
       : h("p", { class: "empty" }, "No step trace for this run."),
-    r.output !== undefined && (!r.steps || r.steps.length === 0) ? h("pre", {}, pretty(r.output)) : null,
+    r.output !== undefined && r.output !== null && (!r.steps || r.steps.length === 0)
+      ? h("pre", {}, pretty(r.output))
+      : null,
   );
 }
 

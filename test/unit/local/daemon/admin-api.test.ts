@@ -47,6 +47,11 @@ describe("admin API", () => {
     },
     state: async () => ({ last_run: {} }),
     dlqList: async () => [],
+    approvals: async () => [],
+    decide: async (input) => {
+      calls.push(["decide", input]);
+      return { state: input.approve ? "PENDING" : "DENIED" };
+    },
     dlqRedrive: async (sel) => {
       calls.push(["redrive", sel]);
       return { redriven: 1 };

@@ -9,6 +9,7 @@ import { loadHookModules } from "../../../../shared/hooks/load-hook-modules.ts";
 import type { Event } from "../../../../shared/events/event.ts";
 import { silentLogger } from "../../../../shared/logging/logger.ts";
 import { githubExample } from "../../../fixtures/github.ts";
+import { nodeConfigFiles } from "../../../../shared/node/node-config-files.ts";
 
 const exampleDir = fileURLToPath(new URL("../../../../examples/hooks/", import.meta.url));
 
@@ -18,7 +19,7 @@ function event(payload: Record<string, unknown>): Event {
 
 describe("example hooks (examples/hooks)", () => {
   it("the example config loads with both hook modules", async () => {
-    const loaded = await loadConfig({ configPath: `${exampleDir}evd.yaml`, env: {} });
+    const loaded = await loadConfig({ files: nodeConfigFiles, configPath: `${exampleDir}evd.yaml`, env: {} });
     const hooks = await loadHookModules(loaded.config.hooks, loaded.configDir);
     assert.equal(hooks.length, 2);
   });
@@ -60,11 +61,11 @@ describe("example hooks (examples/hooks)", () => {
       );
       await bus.emit("event:handler:end", {
         handler: "summarize",
-        result: { event_id: "e1", success: true, actions_taken: [] },
+        result: { event_id: "e1", success: true, actions_taken: [], output: null, error: null },
       });
       await bus.emit("event:handler:end", {
         handler: "summarize",
-        result: { event_id: "e2", success: false, actions_taken: [], error: "provider down" },
+        result: { event_id: "e2", success: false, actions_taken: [], output: null, error: "provider down" },
       });
     } finally {
       delete process.env[envName];

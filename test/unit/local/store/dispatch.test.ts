@@ -5,7 +5,15 @@ import { openLocalStore } from "../../../../local/store/local-store.ts";
 import { config, manualClock, openTemp, submit, tempDir } from "./store-fixtures.ts";
 
 function failed(jobId: string, error = "boom"): EventResult {
-  return { event_id: jobId.split("#")[0]!, job_id: jobId, success: false, actions_taken: [], error, status: "failed" };
+  return {
+    event_id: jobId.split("#")[0]!,
+    job_id: jobId,
+    success: false,
+    actions_taken: [],
+    output: null,
+    error,
+    status: "failed",
+  };
 }
 function ok(jobId: string): EventResult {
   return {
@@ -13,6 +21,8 @@ function ok(jobId: string): EventResult {
     job_id: jobId,
     success: true,
     actions_taken: ["prompt"],
+    output: null,
+    error: null,
     status: "succeeded",
   };
 }

@@ -87,7 +87,7 @@ describe("queue_overflow", () => {
     // Running jobs still hold their slots; a finished one frees it.
     const running = await store.takeNext();
     assert.equal((await submit(store, "e3")).kind, "rejected");
-    await store.ack(running!.id, { event_id: "e1", success: true, actions_taken: [] });
+    await store.ack(running!.id, { event_id: "e1", success: true, actions_taken: [], output: null, error: null });
     assert.equal((await submit(store, "e3")).kind, "accepted");
   });
 
