@@ -8,8 +8,8 @@
  * Unknown event names, or a module with none of these, are errors naming the module.
  */
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { OrchestratorConfig } from "../config/schema.ts";
+import { nodeImportModule } from "../node/node-module-importer.ts";
 import { HookError } from "./errors.ts";
 import { LifecycleEvent, type HookData, type HookFn, type HookResult } from "./lifecycle.ts";
 
@@ -45,7 +45,14 @@ export function hooksFromMap(map: unknown, module: string, config: Readonly<Reco
   return out;
 }
 
-export async function loadHookModules(specs: OrchestratorConfig["hooks"], configDir: string): Promise<HookFn[]> {
+/** The port a hook module is loaded through: its exports, given its absolute path. */
+export type ImportModule = (absolutePath: string) => Promise<Record<string, unknown>>;
+
+export async function loadHookModules(
+  specs: OrchestratorConfig["hooks"],
+  configDir: string,
+  importModule: ImportModule = nodeImportModule,
+): Promise<HookFn[]> {
   const hooks: HookFn[] = [];
   for (const spec of specs) {
     const module = typeof spec === "string" ? spec : spec.module;
@@ -53,7 +60,7 @@ export async function loadHookModules(specs: OrchestratorConfig["hooks"], config
     const full = isAbsolute(module) ? module : resolve(configDir, module);
     let loaded: Record<string, unknown>;
     try {
-      loaded = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
+      loaded = await importModule(full);
     } catch (error) {
       throw new HookError(`hook module ${module}: cannot load ${full}: ${(error as Error).message}`, error);
     }

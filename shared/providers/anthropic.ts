@@ -2,6 +2,7 @@
 import { ProviderError } from "./errors.ts";
 import { postJson } from "./post-json.ts";
 import type { Provider } from "./provider.ts";
+import { nodeFetch } from "../node/node-fetch.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
@@ -25,7 +26,7 @@ interface MessagesResponse {
 
 export function anthropicProvider(options: AnthropicOptions): Provider {
   const name = options.name ?? "anthropic";
-  const fetchFn = options.fetch ?? fetch;
+  const fetchFn = options.fetch ?? nodeFetch;
   const base = (options.baseUrl ?? ANTHROPIC_BASE_URL).replace(/\/+$/, "");
   const url = `${base.endsWith("/v1") ? base : `${base}/v1`}/messages`;
   return {

@@ -2,6 +2,7 @@
 import { ProviderError } from "./errors.ts";
 import { postJson } from "./post-json.ts";
 import type { Provider } from "./provider.ts";
+import { nodeFetch } from "../node/node-fetch.ts";
 
 export const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
@@ -24,7 +25,7 @@ interface ChatResponse {
 
 export function openAiProvider(options: OpenAiOptions): Provider {
   const name = options.name ?? "openai";
-  const fetchFn = options.fetch ?? fetch;
+  const fetchFn = options.fetch ?? nodeFetch;
   const url = `${(options.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, "")}/chat/completions`;
   return {
     name,

@@ -1,19 +1,20 @@
 /**
- * tool-git-advanced: `log` and `diff` through the `git` binary, run as a child process with an
- * argument array (never a shell). Refs and `since` are checked so they cannot become options.
+ * tool-git-advanced: `log` and `diff` through the git port (`RunGit`; its Node adapter in
+ * shared/node runs the binary with an argument array, never a shell). Refs and `since` are
+ * checked so they cannot become options.
  *
  * - log: `since` (e.g. "1 week ago"), `max_count` (default 200), `path` (optional). Output: one
  *   line per commit, `<short hash> <date> <author>: <subject>`.
  * - diff: `base`, `head` (refs), `path`. No refs: working tree against HEAD; `base` only:
  *   `base` against the working tree; both: `base..head`.
  */
-import { execFile } from "node:child_process";
 import { optionalString } from "./args.ts";
 import { ToolError, badArgument } from "./errors.ts";
+import { nodeRunGit } from "../node/node-git.ts";
+import type { RunGit } from "./git-runner.ts";
 import type { Tool, ToolResult } from "./tool.ts";
 
 const NAME = "tool-git-advanced";
-const MAX_OUTPUT = 10 * 1024 * 1024;
 const REF_RE = /^[\w./~^@{}:+-]+$/;
 
 function ref(action: string, args: Record<string, unknown>, key: string): string | undefined {
@@ -24,25 +25,24 @@ function ref(action: string, args: Record<string, unknown>, key: string): string
   return value;
 }
 
-function git(repo: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("git", ["-C", repo, "--no-pager", ...args], { maxBuffer: MAX_OUTPUT, signal }, (error, stdout, stderr) => {
-      if (error) {
-        const detail = String(stderr).trim() || error.message;
-        reject(
-          new ToolError(`${NAME}: git ${args[0]} failed in ${repo}: ${detail}`, {
-            permanent: !signal?.aborted,
-            cause: error,
-          }),
-        );
-      } else {
-        resolve(String(stdout));
-      }
+async function git(runGit: RunGit, repo: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
+  try {
+    return await runGit(repo, args, signal);
+  } catch (error) {
+    const detail = String((error as { stderr?: unknown }).stderr ?? "").trim() || (error as Error).message;
+    throw new ToolError(`${NAME}: git ${args[0]} failed in ${repo}: ${detail}`, {
+      permanent: !signal?.aborted,
+      cause: error,
     });
-  });
+  }
 }
 
-async function log(repo: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {
+async function log(
+  runGit: RunGit,
+  repo: string,
+  args: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<ToolResult> {
   const since = optionalString(NAME, "log", args, "since");
   if (since !== undefined && (since.startsWith("-") || since.includes("\n")))
     throw badArgument(NAME, "log", `\`since\` "${since}" is not a date`);
@@ -53,11 +53,16 @@ async function log(repo: string, args: Record<string, unknown>, signal?: AbortSi
   const cmd = ["log", `--max-count=${maxCount}`, "--date=short", "--pretty=format:%h %ad %an: %s"];
   if (since) cmd.push(`--since=${since}`);
   if (path) cmd.push("--", path);
-  const out = await git(repo, cmd, signal);
+  const out = await git(runGit, repo, cmd, signal);
   return { output: out.trim(), target: since ? `since ${since}` : undefined };
 }
 
-async function diff(repo: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolResult> {
+async function diff(
+  runGit: RunGit,
+  repo: string,
+  args: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<ToolResult> {
   const base = ref("diff", args, "base");
   const head = ref("diff", args, "head");
   if (head && !base) throw badArgument(NAME, "diff", "`head` needs `base`");
@@ -66,20 +71,23 @@ async function diff(repo: string, args: Record<string, unknown>, signal?: AbortS
   if (base && head) cmd.push(`${base}..${head}`);
   else cmd.push(base ?? "HEAD");
   if (path) cmd.push("--", path);
-  const out = await git(repo, cmd, signal);
+  const out = await git(runGit, repo, cmd, signal);
   return { output: out, target: base && head ? `${base}..${head}` : (base ?? "HEAD") };
 }
 
-/** `repo` is the repository folder (config `tools.tool-git-advanced.repo`, else the config folder). */
-export function gitAdvancedTool(repo: string): Tool {
+/**
+ * `repo` is the repository folder (config `tools.tool-git-advanced.repo`, else the config folder);
+ * git runs through `runGit` (the Node adapter runs the binary).
+ */
+export function gitAdvancedTool(repo: string, runGit: RunGit = nodeRunGit): Tool {
   return {
     name: NAME,
     async run(action, args, ctx) {
       switch (action) {
         case "log":
-          return log(repo, args, ctx.signal);
+          return log(runGit, repo, args, ctx.signal);
         case "diff":
-          return diff(repo, args, ctx.signal);
+          return diff(runGit, repo, args, ctx.signal);
         default:
           throw badArgument(NAME, action, "unknown action; expected log or diff");
       }

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { resolveSecret } from "../config/secret-ref.ts";
 import type { HandlerStateStore } from "../ports/handler-state-store.ts";
+import { nodeFetch } from "../node/node-fetch.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
 import { TOOL_ACTIONS, type ToolName } from "./catalog.ts";
 import { ToolError } from "./errors.ts";
@@ -55,7 +56,7 @@ export function filesystemRootOf(tools: OrchestratorConfig["tools"], baseDir: st
 }
 
 export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: ToolRegistryDeps): ToolRegistry {
-  const fetchFn = deps.fetch ?? fetch;
+  const fetchFn = deps.fetch ?? nodeFetch;
   const fsRoot = filesystemRootOf(tools, deps.baseDir);
   const repo = resolve(deps.baseDir, tools["tool-git-advanced"]?.repo ?? ".");
   const http = tools["tool-http"];
