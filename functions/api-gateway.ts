@@ -12,10 +12,26 @@ export function ingestRequestOf(event: APIGatewayProxyEventV2): IngestRequest {
   const body = event.body ?? "";
   return ingestRequest(
     event.requestContext?.http?.method ?? "POST",
-    event.rawPath || event.requestContext?.http?.path || "/",
+    routePathOf(event),
     event.headers,
     event.isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8"),
   );
+}
+
+/**
+ * The source path the request was routed for. `rawPath` carries whatever sits in front of the
+ * route: a named stage (`/prod/github`) or a custom domain's API mapping key (`/hooks/github`).
+ * The stack creates one route per config path, so the matched route key (`POST /github`) is
+ * the path; with a `$default` route, the stage prefix is taken off `rawPath`.
+ */
+export function routePathOf(event: APIGatewayProxyEventV2): string {
+  const routeKey = event.routeKey ?? event.requestContext?.routeKey;
+  const routed = routeKey ? /^[A-Z]+ (\/\S*)$/.exec(routeKey)?.[1] : undefined;
+  if (routed !== undefined && !routed.includes("{")) return routed;
+  const raw = event.rawPath || event.requestContext?.http?.path || "/";
+  const stage = event.requestContext?.stage;
+  if (stage && stage !== "$default" && raw.startsWith(`/${stage}/`)) return raw.slice(stage.length + 1);
+  return raw;
 }
 
 export function apiGatewayResultOf(res: HttpResponseLike): APIGatewayProxyStructuredResultV2 {

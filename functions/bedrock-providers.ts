@@ -7,6 +7,12 @@ import type { Provider } from "../shared/providers/provider.ts";
 import type { CloudEnv } from "./cloud-env.ts";
 
 /**
+ * A model may think for minutes: the answer's wait is bounded by the job's deadline (its abort
+ * signal), not by the client; connecting is bounded like every client's.
+ */
+const BEDROCK_SDK_TIMEOUTS = { connectMs: 3_000, requestMs: 15 * 60_000, maxAttempts: 2 } as const;
+
+/**
  * Bedrock providers for the pipeline: one per `providers.<name>` of kind `bedrock`, plus `bedrock`
  * itself, sharing one lazily created client per region.
  */
@@ -23,7 +29,11 @@ export function bedrockProviders(
       c = lazy(
         () =>
           new BedrockRuntimeClient(
-            sdkConfig({ ...((region ?? env.region) ? { region: region ?? env.region } : {}), ...conn }),
+            sdkConfig({
+              ...((region ?? env.region) ? { region: region ?? env.region } : {}),
+              timeouts: BEDROCK_SDK_TIMEOUTS,
+              ...conn,
+            }),
           ),
       );
       clients.set(key, c);

@@ -5,9 +5,16 @@
  * the runner imports, so the ingest bundle does not even load its SDK module.
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { lazy, sdkConfig, type AwsConnection } from "../shared/aws/aws-connection.ts";
+import {
+  DEFAULT_SDK_TIMEOUTS,
+  lazy,
+  sdkConfig,
+  type AwsConnection,
+  type SdkTimeouts,
+} from "../shared/aws/aws-connection.ts";
 import { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
 import { tableRef, type TableRef } from "../shared/aws/dynamo-document.ts";
 import { DynamoHistoryStore } from "../shared/aws/dynamo-history-store.ts";
@@ -16,6 +23,7 @@ import { DynamoHandlerStateStore } from "../shared/aws/dynamo-handler-state-stor
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
 import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
+import { S3PayloadStore } from "../shared/aws/payload-store.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
@@ -29,6 +37,7 @@ export interface CloudConnections {
   readonly secretsmanager?: AwsConnection;
   readonly ssm?: AwsConnection;
   readonly bedrock?: AwsConnection;
+  readonly s3?: AwsConnection;
 }
 
 export interface CloudAdapters {
@@ -41,6 +50,8 @@ export interface CloudAdapters {
   readonly leases: ConcurrencyLease;
   readonly queue: SqsJobQueue;
   readonly secrets: AwsSecretStore;
+  /** The claim-check store, when the stack has a payload bucket. */
+  readonly payloads: S3PayloadStore | undefined;
 }
 
 export function cloudAdapters(
@@ -48,12 +59,29 @@ export function cloudAdapters(
   config: OrchestratorConfig,
   clock: Clock,
   conns: CloudConnections = {},
+  timeouts: SdkTimeouts = DEFAULT_SDK_TIMEOUTS,
 ): CloudAdapters {
-  const region = env.region ? { region: env.region } : {};
+  // Every client of the function gets the same explicit timeouts (a test's connection may add its own).
+  const region = { ...(env.region ? { region: env.region } : {}), timeouts };
   const table = tableRef(env.tableName, { ...region, ...conns.dynamodb });
   const sqs = lazy(() => new SQSClient(sdkConfig({ ...region, ...conns.sqs })));
   const leases = new ConcurrencyLease({ table });
-  const sender = new SqsJobSender({ sqs, queueUrl: env.queueUrl, ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}) });
+  const payloads = env.payloadBucket
+    ? new S3PayloadStore({
+        bucket: env.payloadBucket,
+        s3: lazy(() => {
+          const conn = { ...region, ...conns.s3 };
+          // An emulator (s3rver, LocalStack) serves buckets on its path; AWS on a virtual host.
+          return new S3Client({ ...sdkConfig(conn), forcePathStyle: conn.endpoint !== undefined });
+        }),
+      })
+    : undefined;
+  const sender = new SqsJobSender({
+    sqs,
+    queueUrl: env.queueUrl,
+    ...(env.dlqUrl ? { dlqUrl: env.dlqUrl } : {}),
+    ...(payloads ? { payloads } : {}),
+  });
   return {
     table,
     sqs,
@@ -66,10 +94,15 @@ export function cloudAdapters(
       sender,
       sqs,
       clock,
-      eventLog: new DynamoEventLog({ table, retentionDays: config.event_log_retention_days }),
+      eventLog: new DynamoEventLog({
+        table,
+        retentionDays: config.event_log_retention_days,
+        ...(payloads ? { payloads } : {}),
+      }),
       leases,
       overflow: { policy: config.queue_overflow, limit: config.queue_capacity },
     }),
+    payloads,
     secrets: new AwsSecretStore({
       map: { ...(config.cloud?.secrets ?? {}), ...env.secrets },
       secretsManager: lazy(() => new SecretsManagerClient(sdkConfig({ ...region, ...conns.secretsmanager }))),

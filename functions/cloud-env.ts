@@ -1,7 +1,8 @@
 /**
  * The Lambda environment (names only, never secret values), read once at the edge:
  * EVD_TABLE_NAME, EVD_QUEUE_URL, EVD_DLQ_URL, EVD_BUNDLE_PATH, EVD_SECRETS, EVD_LEASE_MS,
- * EVD_MAX_RECEIVE_COUNT (the queue's redrive maxReceiveCount, for the dead-lettered metric).
+ * EVD_MAX_RECEIVE_COUNT (the queue's redrive maxReceiveCount, for the dead-lettered metric),
+ * EVD_PAYLOAD_BUCKET (the claim-check bucket of events too large for an item or a message).
  */
 import { resolve } from "node:path";
 import { parseSecretMap } from "../shared/aws/secrets.ts";
@@ -16,6 +17,7 @@ export interface CloudEnv {
   readonly leaseMs: number;
   readonly maxReceiveCount?: number;
   readonly region?: string;
+  readonly payloadBucket?: string;
 }
 
 export class CloudEnvError extends Error {
@@ -55,5 +57,6 @@ export function readCloudEnv(
     leaseMs: positiveInt(env, "EVD_LEASE_MS") ?? 900_000,
     ...(maxReceiveCount ? { maxReceiveCount } : {}),
     ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(env.EVD_PAYLOAD_BUCKET ? { payloadBucket: env.EVD_PAYLOAD_BUCKET } : {}),
   };
 }

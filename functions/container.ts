@@ -8,6 +8,7 @@ import { createHookBus } from "../shared/hooks/hook-bus.ts";
 import type { HookBus } from "../shared/hooks/lifecycle.ts";
 import type { Logger } from "../shared/logging/logger.ts";
 import { systemClock, type Clock } from "../shared/ports/clock.ts";
+import { DEFAULT_SDK_TIMEOUTS, type SdkTimeouts } from "../shared/aws/aws-connection.ts";
 import { cloudAdapters, type CloudConnections } from "./cloud-adapters.ts";
 import { powertoolsLogger } from "./powertools-logger.ts";
 import { readCloudEnv, type CloudEnv } from "./cloud-env.ts";
@@ -35,6 +36,8 @@ export async function buildContainer(
   opts: ContainerOptions,
   serviceName: string,
   handlerDir: string,
+  /** How long the function's AWS calls may take (the ingest's are short: its caller waits). */
+  timeouts: SdkTimeouts = DEFAULT_SDK_TIMEOUTS,
 ): Promise<Container> {
   const env = readCloudEnv(opts.env, { handlerDir });
   const bundle = opts.bundle ?? (await readDeployBundle(env.bundlePath));
@@ -42,7 +45,7 @@ export async function buildContainer(
   const logger =
     opts.logger ??
     powertoolsLogger(new PowertoolsLogger({ serviceName: opts.env.POWERTOOLS_SERVICE_NAME ?? serviceName }));
-  const adapters = cloudAdapters(env, bundle.config, clock, opts.connections);
+  const adapters = cloudAdapters(env, bundle.config, clock, opts.connections, timeouts);
   if (bundle.config.hooks.length)
     logger.log("warn", "hook modules are not loaded in Lambda; lifecycle events are logged only", {
       hooks: bundle.config.hooks.length,

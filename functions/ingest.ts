@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createIngest, type IngestRequest, type IngestResponse } from "../shared/ingest/ingest.ts";
 import type { Logger } from "../shared/logging/logger.ts";
+import { INGEST_SDK_TIMEOUTS } from "../shared/aws/aws-connection.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
 import { apiGatewayResultOf, errorResult, ingestRequestOf } from "./api-gateway.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
@@ -74,7 +75,13 @@ export interface IngestRuntimeOptions extends ContainerOptions {
 
 /** Builds the ingest from the Lambda environment (what `handler` does on a cold start). */
 export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise<IngestHandlerDeps> {
-  const { bundle, clock, logger, adapters, hooks } = await buildContainer(opts, "evd-ingest", import.meta.dirname);
+  const { bundle, clock, logger, adapters, hooks } = await buildContainer(
+    opts,
+    "evd-ingest",
+    import.meta.dirname,
+    // Short: the webhook sender waits (GitHub 10 s); a stuck call fails fast and the sender gets a 5xx.
+    INGEST_SDK_TIMEOUTS,
+  );
   return {
     ingest: createIngest({
       config: bundle.config,

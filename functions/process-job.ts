@@ -1,15 +1,20 @@
 /**
  * What the runner does with one job message: the concurrency key (supersede, a held key offers the
- * job again later), the shared runJob, then the shared `settle` with the message as the settler.
- * Answers whether the SQS message is done (deleted) or kept (a batch item failure).
+ * job again later), the run slot (max_concurrent_handlers: 1), the time left in the invocation
+ * (a job that cannot get its whole timeout before the deadline is offered again to a fresh
+ * invocation), the shared runJob under the deadline, then the shared `settle` with the message
+ * as the settler. Answers whether the SQS message is done (deleted) or kept (a batch item failure).
  */
-import type { ConcurrencyLease } from "../shared/aws/concurrency-lease.ts";
+import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import type { ConcurrencyLease, LeaseOutcome } from "../shared/aws/concurrency-lease.ts";
+import type { RunSlot } from "../shared/aws/run-slots.ts";
 import type { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
 import { SqsMessageSettler, type ReceivedMessage } from "../shared/aws/sqs-message-settler.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
 import { RunStatus, type EventResult, type Job } from "../shared/events/event.ts";
 import { LifecycleEvent } from "../shared/hooks/lifecycle.ts";
 import { retryPolicyFor } from "../shared/retry/retry-policy.ts";
+import { fitsBefore } from "../shared/runner/deadline.ts";
 import { runJob, type RunJobDeps, type RunJobOutcome } from "../shared/runner/run-job.ts";
 import { settle, SettlementKind, type Settlement } from "../shared/runner/settle.ts";
 import { Metric, type MetricSink } from "./metrics.ts";
@@ -26,9 +31,24 @@ export interface ProcessJobDeps extends RunJobDeps {
   readonly keyRetryDelaySeconds?: number;
   /** How long the queue keeps a message: a retry must start before. @default 4 days */
   readonly queueRetentionSeconds?: number;
+  /** The single run slot, when max_concurrent_handlers is below what the event source can enforce. */
+  readonly runSlot?: RunSlot;
+}
+
+/** Where a job runs: the invocation's deadline, and whether a job that cannot fit may be offered again. */
+export interface RunWindow {
+  /** Epoch ms by which the pipeline must stop (the function's remaining time minus the finish margin). */
+  readonly deadline?: number;
+  /**
+   * True when another job already ran in this invocation: a job that cannot get its whole timeout
+   * before the deadline goes back to the queue for a fresh invocation instead of running short.
+   */
+  readonly mayReoffer?: boolean;
 }
 
 export interface MessageFacts extends ReceivedMessage {
+  /** The message's attributes, sent along when the message is offered again as it is. */
+  readonly attributes?: Record<string, MessageAttributeValue>;
   /** ApproximateReceiveCount of the SQS record. */
   readonly receiveCount: number;
   /** SentTimestamp of the SQS record (epoch ms): the queue keeps it until this plus its retention. */
@@ -39,10 +59,16 @@ export type JobDisposition = { readonly kind: "done" } | { readonly kind: "retry
 
 const DONE: JobDisposition = { kind: "done" };
 
-export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDeps): Promise<JobDisposition> {
+export async function processJob(
+  job: Job,
+  msg: MessageFacts,
+  deps: ProcessJobDeps,
+  window: RunWindow = {},
+): Promise<JobDisposition> {
   const log = deps.logger.child({ event_id: job.event.id, job_id: job.id, handler: job.handler });
   const dims = { handler: job.handler };
-  const concurrency = deps.config.handlers[job.handler]?.concurrency;
+  const handler = deps.config.handlers[job.handler];
+  const concurrency = handler?.concurrency;
   const key = concurrency ? job.concurrency_key : undefined;
 
   if (key !== undefined && concurrency?.on_new === "supersede") {
@@ -57,30 +83,70 @@ export async function processJob(job: Job, msg: MessageFacts, deps: ProcessJobDe
       return DONE;
     }
   }
-  if (key !== undefined) {
-    const now = deps.clock.now();
-    const lease = await deps.leases.acquire(job.handler, key, job.id, deps.leaseMs, now);
-    if (lease.kind === "held") {
-      const wait = Math.min(
-        deps.keyRetryDelaySeconds ?? 30,
-        Math.max(1, Math.ceil((lease.leaseExpiresAt - now) / 1000)),
-        900,
-      );
-      await deps.sender.send([job], { delaySeconds: wait });
-      log.log("info", "concurrency key held: job offered again later", {
-        concurrency_key: key,
-        holder: lease.holder,
-        delay_seconds: wait,
-      });
-      deps.metrics(Metric.DEFERRED, 1, dims);
-      return DONE;
-    }
+  const now = deps.clock.now();
+  if (
+    handler &&
+    window.deadline !== undefined &&
+    window.mayReoffer === true &&
+    !fitsBefore(window.deadline, now, handler.timeout_ms)
+  ) {
+    await reoffer(msg, 0, deps);
+    log.log("info", "not enough time left in this invocation for the handler's timeout: job offered again", {
+      timeout_ms: handler.timeout_ms,
+      left_ms: window.deadline - now,
+    });
+    deps.metrics(Metric.DEFERRED, 1, dims);
+    return DONE;
+  }
+  if (deps.runSlot) {
+    const slot = await deps.runSlot.acquire(job.id, deps.leaseMs, now);
+    if (slot.kind === "held") return deferHeld(job, msg, deps, slot, now, { run_slot: true });
   }
   try {
-    return await runAndSettle(job, msg, deps, log);
+    if (key !== undefined) {
+      const lease = await deps.leases.acquire(job.handler, key, job.id, deps.leaseMs, now);
+      if (lease.kind === "held") return await deferHeld(job, msg, deps, lease, now, { concurrency_key: key });
+      try {
+        return await runAndSettle(job, msg, deps, log, window);
+      } finally {
+        await deps.leases.release(job.handler, key, job.id);
+      }
+    }
+    return await runAndSettle(job, msg, deps, log, window);
   } finally {
-    if (key !== undefined) await deps.leases.release(job.handler, key, job.id);
+    if (deps.runSlot) await deps.runSlot.release(job.id);
   }
+}
+
+/** The message again, as it is, after `delaySeconds`; a re-send does not count as a receive toward the DLQ. */
+async function reoffer(msg: MessageFacts, delaySeconds: number, deps: ProcessJobDeps): Promise<void> {
+  await deps.sender.sendEncoded(
+    [{ body: msg.body, attributes: msg.attributes ?? {} }],
+    deps.sender.queueUrl,
+    delaySeconds,
+  );
+}
+
+/** A lease another job holds (concurrency key, run slot): the job is offered again when it may be free. */
+async function deferHeld(
+  job: Job,
+  msg: MessageFacts,
+  deps: ProcessJobDeps,
+  lease: Extract<LeaseOutcome, { kind: "held" }>,
+  now: number,
+  fields: Record<string, unknown>,
+): Promise<JobDisposition> {
+  const wait = Math.min(
+    deps.keyRetryDelaySeconds ?? 30,
+    Math.max(1, Math.ceil((lease.leaseExpiresAt - now) / 1000)),
+    900,
+  );
+  await reoffer(msg, wait, deps);
+  deps.logger
+    .child({ event_id: job.event.id, job_id: job.id, handler: job.handler })
+    .log("info", "held by another job: offered again later", { ...fields, holder: lease.holder, delay_seconds: wait });
+  deps.metrics(Metric.DEFERRED, 1, { handler: job.handler });
+  return DONE;
 }
 
 async function runAndSettle(
@@ -88,8 +154,14 @@ async function runAndSettle(
   msg: MessageFacts,
   deps: ProcessJobDeps,
   log: ReturnType<ProcessJobDeps["logger"]["child"]>,
+  window: RunWindow,
 ): Promise<JobDisposition> {
-  const outcome = await runJob(job, deps.config, deps);
+  const outcome = await runJob(
+    job,
+    deps.config,
+    deps,
+    window.deadline !== undefined ? { deadline: window.deadline } : {},
+  );
   const settler = new SqsMessageSettler(msg, deps.sender, deps.clock, log);
   const now = deps.clock.now();
   const retention = (deps.queueRetentionSeconds ?? DEFAULT_QUEUE_RETENTION_SECONDS) * 1000;

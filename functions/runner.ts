@@ -4,8 +4,15 @@
  * new messages) -> `batchItemFailures` for the records kept (Powertools batch). What can never
  * succeed goes to the DLQ with the reason as a message attribute; a retry comes back after the
  * retry policy's delay (the message's visibility).
+ *
+ * A batch's records are processed one after another, never in parallel: the pipelines running at
+ * once are then the invocations running at once, which the event source caps at
+ * `max_concurrent_handlers` (run-slots.ts). Each job must stop before the invocation's deadline
+ * (its remaining time minus the time to record the outcome, shared/runner/deadline.ts); a job that
+ * cannot get its whole timeout after another one ran is offered again to a fresh invocation.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { tmpdir } from "node:os";
 import { createPipelineRunner, mapRecipeSource } from "../shared/pipeline/create-pipeline-runner.ts";
@@ -14,7 +21,11 @@ import { bedrockProviders } from "./bedrock-providers.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
 import { decodeQueueMessage, PermanentMessageError } from "../shared/aws/job-message.ts";
+import { PayloadMissingError, type PayloadRef, type S3PayloadStore } from "../shared/aws/payload-store.ts";
+import type { Job } from "../shared/events/event.ts";
 import { AdmissionKind, configRoute, createAdmission, type Admit } from "../shared/ingest/admit.ts";
+import { needsRunSlot, RunSlot } from "../shared/aws/run-slots.ts";
+import { FINISH_MARGIN_MS, jobDeadline } from "../shared/runner/deadline.ts";
 import { processJob, type MessageFacts, type ProcessJobDeps } from "./process-job.ts";
 import { scheduleEventOf } from "./schedule-message.ts";
 
@@ -27,23 +38,52 @@ export class RetryRecordError extends Error {
 export interface RunnerDeps extends ProcessJobDeps {
   /** The admission of schedule firings (shared/ingest/admit.ts, over the SQS job queue). */
   readonly admit: Admit;
+  /** Time kept, after a job's deadline, to record its outcome. @default FINISH_MARGIN_MS (30 s) */
+  readonly finishMarginMs?: number;
+  /** Where the events of claim-checked messages are. */
+  readonly payloads?: S3PayloadStore;
 }
 
-async function processRecord(record: SQSRecord, deps: RunnerDeps): Promise<void> {
+/** One invocation: its deadline (when Lambda gave a context) and how many jobs ran so far. */
+interface Invocation {
+  readonly context?: Pick<Context, "getRemainingTimeInMillis">;
+  jobsRun: number;
+}
+
+/** The record's message attributes in the shape SendMessage takes (to offer the message again as it is). */
+function attributesOf(record: SQSRecord): Record<string, MessageAttributeValue> {
+  return Object.fromEntries(
+    Object.entries(record.messageAttributes ?? {}).flatMap(([name, a]) =>
+      a.stringValue !== undefined ? [[name, { DataType: a.dataType, StringValue: a.stringValue }]] : [],
+    ),
+  );
+}
+
+async function processRecord(record: SQSRecord, deps: RunnerDeps, invocation: Invocation): Promise<void> {
   const sent = Number(record.attributes?.SentTimestamp);
   const msg: MessageFacts = {
     receiptHandle: record.receiptHandle,
     receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? "1"),
     body: record.body,
+    attributes: attributesOf(record),
     ...(Number.isFinite(sent) && sent > 0 ? { sentAt: sent } : {}),
   };
   const log = deps.logger.child({ message_id: record.messageId });
   try {
     const message = decodeQueueMessage(record.body, new Date(deps.clock.now()));
     if (message.kind === "schedule") return await admitSchedule(message.schedule, message.scheduledTime, deps);
+    const job = message.payloadRef ? await claimChecked(message.job, message.payloadRef, deps) : message.job;
     deps.metrics(Metric.RECEIVED, 1);
-    const d = await processJob(message.job, msg, deps);
-    if (d.kind === "retry") throw new RetryRecordError(`${message.job.id}: ${d.reason}`);
+    const now = deps.clock.now();
+    const deadline = invocation.context
+      ? jobDeadline(now, invocation.context.getRemainingTimeInMillis(), deps.finishMarginMs ?? FINISH_MARGIN_MS)
+      : undefined;
+    const d = await processJob(job, msg, deps, {
+      ...(deadline !== undefined ? { deadline } : {}),
+      mayReoffer: invocation.jobsRun > 0,
+    });
+    invocation.jobsRun++;
+    if (d.kind === "retry") throw new RetryRecordError(`${job.id}: ${d.reason}`);
   } catch (err) {
     if (!(err instanceof PermanentMessageError)) throw err;
     deps.metrics(Metric.FAILED, 1, { handler: "(none)" });
@@ -51,6 +91,18 @@ async function processRecord(record: SQSRecord, deps: RunnerDeps): Promise<void>
     await deps.sender.deadLetter(record.body, undefined, err.message);
     log.log("error", "unusable message sent to the DLQ", { error: err.message });
     deps.metrics(Metric.DEAD_LETTERED, 1, { handler: "(none)" });
+  }
+}
+
+/** The job with its event read back from the payload bucket (the claim check). */
+async function claimChecked(job: Job, ref: PayloadRef, deps: RunnerDeps): Promise<Job> {
+  if (!deps.payloads)
+    throw new PermanentMessageError(`job "${job.id}" refers to s3://${ref.bucket}/${ref.key}: no payload bucket here`);
+  try {
+    return { ...job, event: await deps.payloads.getEvent(ref) };
+  } catch (err) {
+    if (err instanceof PayloadMissingError) throw new PermanentMessageError(`job "${job.id}": ${err.message}`);
+    throw err;
   }
 }
 
@@ -85,9 +137,12 @@ export function createRunnerHandler(init: () => Promise<RunnerDeps>): RunnerHand
       throw err;
     }));
     const processor = new BatchProcessor(EventType.SQS);
-    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, deps), processor, {
+    const invocation: Invocation = { ...(context ? { context } : {}), jobsRun: 0 };
+    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, deps, invocation), processor, {
       ...(context ? { context } : {}),
       throwOnFullBatchFailure: false,
+      // One record at a time: max_concurrent_handlers counts pipelines, and the event source counts invocations.
+      processInParallel: false,
     });
   };
 }
@@ -99,6 +154,8 @@ export interface RunnerRuntimeOptions extends ContainerOptions {
   readonly fetch?: typeof fetch;
   /** Longest wait before a job whose concurrency key is held is offered again. @default 30 */
   readonly keyRetryDelaySeconds?: number;
+  /** Time kept, after a job's deadline, to record its outcome. @default 30000 */
+  readonly finishMarginMs?: number;
 }
 
 /** Builds the runner's dependencies from the Lambda environment (what `handler` does on a cold start). */
@@ -137,6 +194,9 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     sender: a.queue.sender,
     admit: createAdmission({ route: configRoute(bundle.config), queue: a.queue, hooks, clock, logger }),
     ...(opts.keyRetryDelaySeconds !== undefined ? { keyRetryDelaySeconds: opts.keyRetryDelaySeconds } : {}),
+    ...(opts.finishMarginMs !== undefined ? { finishMarginMs: opts.finishMarginMs } : {}),
+    ...(needsRunSlot(bundle.config.max_concurrent_handlers) ? { runSlot: new RunSlot(a.leases) } : {}),
+    ...(a.payloads ? { payloads: a.payloads } : {}),
     metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" }),
   };
 }

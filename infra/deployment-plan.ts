@@ -5,7 +5,7 @@
  */
 import { DEFAULT_BEDROCK_MODEL } from "../shared/aws/bedrock-provider.ts";
 import type { OrchestratorConfig } from "../shared/config/schema.ts";
-import { secretRefName, sourceName, toEventBridgeExpression } from "./contracts.ts";
+import { configEndpoints, secretRefName, sourceName, toEventBridgeExpression } from "./contracts.ts";
 import { OrchestratorPropsError } from "./errors.ts";
 
 /** One `POST <path>` route on the HTTP API; several sources may share a path (e.g. `/github`). */
@@ -28,11 +28,17 @@ export interface CronSchedule {
   readonly enabled: boolean;
 }
 
+/** Which function reads a secret: ingest verifies webhook signatures, the runner calls providers and tools. */
+export const SecretReader = { INGEST: "ingest", RUNNER: "runner" } as const;
+export type SecretReader = (typeof SecretReader)[keyof typeof SecretReader];
+
 /** A secret the functions read: a `${NAME}` reference in a secret-bearing key. */
 export interface SecretReference {
   readonly name: string;
   /** Config paths that use it, e.g. `sources[1].secret`. */
   readonly usedBy: readonly string[];
+  /** The functions that read it (and so may read it: least privilege per function and secret). */
+  readonly readers: readonly SecretReader[];
 }
 
 /** A Bedrock model a prompt may use; the runner gets `bedrock:InvokeModel` on exactly these. */
@@ -150,25 +156,35 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * The secret references of the config and who reads each: the secrets guarding the enabled HTTP
+ * endpoints (as ingest verifies them, GitHub defaults included) are ingest's; provider keys and
+ * tool tokens are the runner's.
+ */
 function planSecrets(config: OrchestratorConfig): Pick<DeploymentPlan, "secrets" | "literalSecrets"> {
-  const refs = new Map<string, string[]>();
+  const refs = new Map<string, { usedBy: string[]; readers: Set<SecretReader> }>();
   const literals: string[] = [];
-  const visit = (value: string | undefined, path: string): void => {
+  const visit = (value: string | undefined, path: string, reader: SecretReader): void => {
     if (value === undefined || value === "") return;
     const ref = secretRefName(value);
     if (ref === undefined) {
-      literals.push(path);
+      if (!literals.includes(path)) literals.push(path);
       return;
     }
-    refs.set(ref, [...(refs.get(ref) ?? []), path]);
+    const entry = refs.get(ref) ?? { usedBy: [], readers: new Set<SecretReader>() };
+    if (!entry.usedBy.includes(path)) entry.usedBy.push(path);
+    entry.readers.add(reader);
+    refs.set(ref, entry);
   };
-  config.sources.forEach((source, index) => {
-    if ("secret" in source) visit(source.secret, `sources[${index}].secret`);
-  });
-  for (const [name, provider] of Object.entries(config.providers)) visit(provider.api_key, `providers.${name}.api_key`);
-  visit(config.tools["tool-slack"]?.webhook_url, "tools.tool-slack.webhook_url");
-  visit(config.tools["tool-github"]?.token, "tools.tool-github.token");
-  const secrets = [...refs].map(([name, usedBy]) => ({ name, usedBy })).sort((a, b) => a.name.localeCompare(b.name));
+  const guarded = [...configEndpoints(config).values()].flatMap((e) => e.sources).sort((a, b) => a.index - b.index);
+  for (const g of guarded) visit(g.secret, `sources[${g.index}].secret`, SecretReader.INGEST);
+  for (const [name, provider] of Object.entries(config.providers))
+    visit(provider.api_key, `providers.${name}.api_key`, SecretReader.RUNNER);
+  visit(config.tools["tool-slack"]?.webhook_url, "tools.tool-slack.webhook_url", SecretReader.RUNNER);
+  visit(config.tools["tool-github"]?.token, "tools.tool-github.token", SecretReader.RUNNER);
+  const secrets = [...refs]
+    .map(([name, e]) => ({ name, usedBy: e.usedBy, readers: [...e.readers].sort() }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return { secrets, literalSecrets: literals };
 }
 

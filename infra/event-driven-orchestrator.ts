@@ -13,18 +13,20 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Construct } from "constructs";
 import { bedrockModelArns } from "./bedrock-model-arns.ts";
 import type { DeployBundle } from "./contracts.ts";
+import { ClientPolicies } from "./constructs/client-policies.ts";
 import { CronSchedules } from "./constructs/cron-schedules.ts";
 import { JobQueues } from "./constructs/job-queues.ts";
 import { BUNDLE_FILE_NAME, BUNDLE_PATH_IN_LAMBDA, OrchestratorFunction } from "./constructs/orchestrator-function.ts";
 import { OrchestratorMonitoring } from "./constructs/orchestrator-monitoring.ts";
 import { OrchestratorSecrets } from "./constructs/orchestrator-secrets.ts";
+import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { StateTable } from "./constructs/state-table.ts";
 import { WebhookApi } from "./constructs/webhook-api.ts";
-import type { BedrockModel, DeploymentPlan } from "./deployment-plan.ts";
+import { SecretReader, type BedrockModel, type DeploymentPlan } from "./deployment-plan.ts";
 import { acknowledgeWildcardResource } from "./nag-findings.ts";
 import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 import { resolveSettings } from "./orchestrator-settings.ts";
-import { INGEST_KEY_PREFIXES, TABLE_KEYS } from "./table-keys.ts";
+import { INGEST_KEY_PREFIXES } from "./table-keys.ts";
 
 export { SecretMode } from "./constructs/orchestrator-secrets.ts";
 export type { ApiThrottle } from "./constructs/webhook-api.ts";
@@ -35,6 +37,8 @@ export { MAX_EVENT_SOURCE_CONCURRENCY, MIN_EVENT_SOURCE_CONCURRENCY } from "./or
 export class EventDrivenOrchestrator extends Construct {
   readonly queues: JobQueues;
   readonly stateTable: StateTable;
+  /** The claim-check bucket of events too large for an item or a message. */
+  readonly payloads: PayloadBucket;
   readonly secrets: OrchestratorSecrets;
   readonly ingest: OrchestratorFunction;
   readonly runner: OrchestratorFunction;
@@ -42,6 +46,8 @@ export class EventDrivenOrchestrator extends Construct {
   readonly api: WebhookApi | undefined;
   readonly schedules: CronSchedules;
   readonly monitoring: OrchestratorMonitoring;
+  /** The least privilege of `evd cloud` (operator) and `evd bridge`, to attach to their users. */
+  readonly clientPolicies: ClientPolicies;
   readonly plan: DeploymentPlan;
 
   constructor(scope: Construct, id: string, props: EventDrivenOrchestratorProps) {
@@ -62,6 +68,10 @@ export class EventDrivenOrchestrator extends Construct {
       "State",
       props.tableRemovalPolicy === undefined ? {} : { removalPolicy: props.tableRemovalPolicy },
     );
+    // Its objects must outlive every reference: the event log's items and a job in the DLQ (14 days).
+    this.payloads = new PayloadBucket(this, "Payloads", {
+      retentionDays: Math.max(props.config.event_log_retention_days, 14),
+    });
     this.secrets = new OrchestratorSecrets(this, "Secrets", {
       references: settings.plan.secrets,
       names: settings.secretNames,
@@ -73,9 +83,9 @@ export class EventDrivenOrchestrator extends Construct {
       EVD_QUEUE_URL: this.queues.queue.queueUrl,
       EVD_DLQ_URL: this.queues.deadLetterQueue.queueUrl,
       EVD_BUNDLE_PATH: BUNDLE_PATH_IN_LAMBDA,
-      EVD_SECRETS: this.secrets.environmentValue(),
       EVD_LEASE_MS: String(settings.runnerTimeout.toMilliseconds()),
       EVD_MAX_RECEIVE_COUNT: String(settings.maxReceiveCount),
+      EVD_PAYLOAD_BUCKET: this.payloads.bucket.bucketName,
     };
     const { functionsDir, projectRoot, bundleAwsSdk } = settings;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
@@ -85,7 +95,11 @@ export class EventDrivenOrchestrator extends Construct {
       description: "loop-event-driven ingest: verify, normalize, route, enqueue",
       timeout: settings.ingestTimeout,
       memorySize: settings.ingestMemoryMiB,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-ingest" },
+      environment: {
+        ...environment,
+        EVD_SECRETS: this.secrets.environmentValue(SecretReader.INGEST),
+        POWERTOOLS_SERVICE_NAME: "evd-ingest",
+      },
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
@@ -96,13 +110,14 @@ export class EventDrivenOrchestrator extends Construct {
       description: "loop-event-driven runner: claim a job, run its pipeline, record the result",
       timeout: settings.runnerTimeout,
       memorySize: settings.runnerMemoryMiB,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: "evd-runner" },
+      environment: {
+        ...environment,
+        EVD_SECRETS: this.secrets.environmentValue(SecretReader.RUNNER),
+        POWERTOOLS_SERVICE_NAME: "evd-runner",
+      },
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
-      ...(settings.reservedConcurrency === undefined
-        ? {}
-        : { reservedConcurrentExecutions: settings.reservedConcurrency }),
     });
     this.api =
       settings.plan.routes.length === 0
@@ -125,9 +140,21 @@ export class EventDrivenOrchestrator extends Construct {
       deadLetterQueue: this.queues.deadLetterQueue,
       runner: this.runner.function,
       ingest: this.ingest.function,
+      table: this.stateTable.table,
+      ...(this.api ? { api: { api: this.api.api, accessLogGroup: this.api.accessLogGroup } } : {}),
       maxQueueAge: settings.maxQueueAge,
-      dashboardName: stack.stackName,
+      // Dashboard names are global to the account: the same stack in two regions must not collide.
+      dashboardName: `${stack.stackName}-${stack.region}`,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
+
+    this.clientPolicies = new ClientPolicies(this, "ClientPolicies", {
+      queue: this.queues.queue,
+      deadLetterQueue: this.queues.deadLetterQueue,
+      table: this.stateTable.table,
+      scheduleGroupName: settings.scheduleGroupName,
+      schedulerRole: this.schedules.role,
+      payloadObjectsArn: this.payloads.objectsArn,
     });
 
     // ---- wire ----
@@ -135,21 +162,25 @@ export class EventDrivenOrchestrator extends Construct {
       new SqsEventSource(this.queues.queue, {
         batchSize: settings.batchSize,
         reportBatchItemFailures: true,
-        ...(settings.maxConcurrency === undefined ? {} : { maxConcurrency: settings.maxConcurrency }),
+        // With the runner taking a batch's records one at a time, this is the pipelines running at once.
+        maxConcurrency: settings.maxConcurrency,
       }),
     );
-    this.grantIngest();
+    this.grantIngest(props.config.queue_overflow !== "queue");
     this.grantRunner(settings.plan.bedrockModels);
     this.addOutputs(settings.outputPrefix);
   }
 
-  /** Ingest: send jobs to the queue, read/write the event-log (dedupe) items, read its secrets. Nothing else. */
-  private grantIngest(): void {
+  /**
+   * Ingest: send jobs to the queue (and, when `queue_overflow` is `drop` or `error`, read its depth),
+   * read/write the event-log (dedupe) and concurrency-key items, read the webhook secrets. Nothing else.
+   */
+  private grantIngest(readsQueueDepth: boolean): void {
     const role = this.ingest.role;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: "EnqueueJobs",
-        actions: ["sqs:SendMessage"],
+        actions: readsQueueDepth ? ["sqs:SendMessage", "sqs:GetQueueAttributes"] : ["sqs:SendMessage"],
         resources: [this.queues.queue.queueArn],
       }),
     );
@@ -161,13 +192,21 @@ export class EventDrivenOrchestrator extends Construct {
         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": INGEST_KEY_PREFIXES.map((p) => `${p}*`) } },
       }),
     );
-    this.secrets.grantRead(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "StoreLargeEvents",
+        actions: ["s3:PutObject"],
+        resources: [this.payloads.objectsArn],
+      }),
+    );
+    acknowledgeWildcardResource(role, this.payloads.objectsArn, CLAIM_CHECK_REASON);
+    this.secrets.grantRead(role, SecretReader.INGEST);
   }
 
   /**
-   * Runner: the items of its table and its history index, consume the queue (granted by the event
-   * source), send to the queue (a job deferred while its concurrency key is held) and to the DLQ
-   * (permanent failures), its secrets, its Bedrock models.
+   * Runner: read and write the items of its table (job claims, leases, last runs, history, keys),
+   * consume the queue (granted by the event source), send to the queue (a job deferred while its
+   * concurrency key is held) and to the DLQ (permanent failures), its secrets, its Bedrock models.
    */
   private grantRunner(models: readonly BedrockModel[]): void {
     const role = this.runner.role;
@@ -175,22 +214,8 @@ export class EventDrivenOrchestrator extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: "StateItems",
-        actions: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:ConditionCheckItem",
-          "dynamodb:Query",
-        ],
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [table.tableArn],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: "HistoryIndex",
-        actions: ["dynamodb:Query"],
-        resources: [`${table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`],
       }),
     );
     role.addToPrincipalPolicy(
@@ -207,7 +232,15 @@ export class EventDrivenOrchestrator extends Construct {
         resources: [this.queues.deadLetterQueue.queueArn],
       }),
     );
-    this.secrets.grantRead(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "ReadLargeEvents",
+        actions: ["s3:GetObject"],
+        resources: [this.payloads.objectsArn],
+      }),
+    );
+    acknowledgeWildcardResource(role, this.payloads.objectsArn, CLAIM_CHECK_REASON);
+    this.secrets.grantRead(role, SecretReader.RUNNER);
     if (models.length > 0) {
       const resources = models.flatMap((m) => bedrockModelArns(m));
       role.addToPrincipalPolicy(
@@ -221,6 +254,16 @@ export class EventDrivenOrchestrator extends Construct {
         );
       }
     }
+  }
+
+  /** The policy for `evd cloud`. */
+  get operatorPolicy(): iam.ManagedPolicy {
+    return this.clientPolicies.operator;
+  }
+
+  /** The policy for `evd bridge`. */
+  get bridgePolicy(): iam.ManagedPolicy {
+    return this.clientPolicies.bridge;
   }
 
   private addOutputs(prefix: string): void {
@@ -255,8 +298,22 @@ export class EventDrivenOrchestrator extends Construct {
       "Secret reference -> secret ARN/name to set (put-secret-value)",
     );
     output("DashboardName", this.monitoring.dashboard.dashboardName, "CloudWatch dashboard");
+    output("PayloadBucket", this.payloads.bucket.bucketName, "Events too large for an item or a message (claim check)");
+    output(
+      "OperatorPolicyArn",
+      this.operatorPolicy.managedPolicyArn,
+      "Managed policy to attach to whoever runs `evd cloud` against this stack",
+    );
+    output(
+      "BridgePolicyArn",
+      this.bridgePolicy.managedPolicyArn,
+      "Managed policy to attach to whoever runs `evd bridge` against this stack",
+    );
   }
 }
+
+const CLAIM_CHECK_REASON =
+  "Objects of the claim-check prefix only: one object per large event, named by a hash of its id, not known in advance.";
 
 /**
  * Writes the deploy bundle to a temp file the first time bundling asks for it (bundling copies it

@@ -26,15 +26,20 @@ export interface EventDrivenOrchestratorProps {
   readonly secretNamePrefix?: string;
   /** @default - the alarms have no action */
   readonly alarmTopic?: sns.ITopic;
-  /** @default { rateLimit: 50, burstLimit: 100 } */
+  /**
+   * Throttling of the webhook API's stage. GitHub does not retry a delivery answered 429: keep the
+   * limits above the peak delivery rate (the `ApiThrottled` alarm fires on the first 429).
+   * @default the config's `cloud.api_rate_limit` (1000/s) and `cloud.api_burst_limit` (2000)
+   */
   readonly apiThrottle?: ApiThrottle;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** @default 256 */
   readonly ingestMemoryMiB?: number;
   /**
-   * Ingest answers webhook senders (GitHub gives up after 10 s).
-   * @default Duration.seconds(10)
+   * Ingest answers webhook senders (GitHub gives up after 10 s): keep it well under; above 9 s is a
+   * synth warning, above 29 s (API Gateway's wait) an error.
+   * @default Duration.seconds(6)
    */
   readonly ingestTimeout?: Duration;
   /** @default 1024 */

@@ -9,6 +9,13 @@ import { Annotations, Duration, Stack } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { IConstruct } from "constructs";
 import { CloudConfig } from "../shared/config/schema.ts";
+import {
+  eventSourceConcurrency,
+  MAX_EVENT_SOURCE_CONCURRENCY,
+  MIN_EVENT_SOURCE_CONCURRENCY,
+  needsRunSlot,
+  runnerTimeoutIssues,
+} from "./contracts.ts";
 import { planDeployment, type DeploymentPlan } from "./deployment-plan.ts";
 import type { ScheduleRetry } from "./constructs/cron-schedules.ts";
 import { SecretMode } from "./constructs/orchestrator-secrets.ts";
@@ -16,10 +23,14 @@ import type { ApiThrottle } from "./constructs/webhook-api.ts";
 import { OrchestratorPropsError } from "./errors.ts";
 import type { EventDrivenOrchestratorProps } from "./orchestrator-props.ts";
 
-/** AWS's floor for an SQS event source's `maxConcurrency`. */
-export const MIN_EVENT_SOURCE_CONCURRENCY = 2;
-/** AWS's ceiling for an SQS event source's `maxConcurrency`. */
-export const MAX_EVENT_SOURCE_CONCURRENCY = 1000;
+export { MAX_EVENT_SOURCE_CONCURRENCY, MIN_EVENT_SOURCE_CONCURRENCY } from "./contracts.ts";
+/** How long GitHub waits for a delivery's answer. */
+const GITHUB_WAIT_SECONDS = 10;
+/**
+ * The ingest Lambda's timeout: well under GitHub's 10 s, with its AWS calls' own short timeouts
+ * (shared/aws/aws-connection.ts INGEST_SDK_TIMEOUTS) inside it.
+ */
+export const DEFAULT_INGEST_TIMEOUT_SECONDS = 6;
 /** SQS's ceiling for a visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 
@@ -29,9 +40,8 @@ export interface Settings {
   readonly runnerTimeout: Duration;
   readonly visibilityTimeout: Duration;
   readonly batchSize: number;
-  /** `undefined` when the config asks for fewer than AWS's minimum: reserved concurrency instead. */
-  readonly maxConcurrency: number | undefined;
-  readonly reservedConcurrency: number | undefined;
+  /** The event source's maxConcurrency: max_concurrent_handlers within AWS's 2-1000 (the runner's run slot covers 1). */
+  readonly maxConcurrency: number;
   readonly maxReceiveCount: number;
   readonly secretNames: Readonly<Record<string, string>>;
   readonly secretMode: SecretMode;
@@ -77,35 +87,32 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
       "must be 1-29 seconds (API Gateway waits at most 30 s; GitHub 10 s)",
     );
   }
+  if (props.ingestTimeout !== undefined && props.ingestTimeout.toSeconds() > GITHUB_WAIT_SECONDS - 1) {
+    Annotations.of(scope).addWarningV2(
+      "evd:ingestTimeoutAboveGithub",
+      `props.ingestTimeout is ${props.ingestTimeout.toSeconds()} s: GitHub gives up on a delivery after ${GITHUB_WAIT_SECONDS} s, so a slow ingest answers nobody; keep it well under (default ${DEFAULT_INGEST_TIMEOUT_SECONDS} s).`,
+    );
+  }
   checkRange("props.apiThrottle.rateLimit", props.apiThrottle?.rateLimit, 1, 10000);
   checkRange("props.apiThrottle.burstLimit", props.apiThrottle?.burstLimit, 1, 5000);
 
-  let maxConcurrency: number | undefined = config.max_concurrent_handlers;
-  let reservedConcurrency: number | undefined;
-  if (maxConcurrency < MIN_EVENT_SOURCE_CONCURRENCY) {
+  const maxConcurrency = eventSourceConcurrency(config.max_concurrent_handlers);
+  if (needsRunSlot(config.max_concurrent_handlers)) {
     Annotations.of(scope).addWarningV2(
       "evd:maxConcurrencyBelowMinimum",
       `max_concurrent_handlers is ${config.max_concurrent_handlers}, below the SQS event source minimum maxConcurrency of ${MIN_EVENT_SOURCE_CONCURRENCY}: ` +
-        `the runner gets reserved concurrency ${config.max_concurrent_handlers} instead (one run at a time). Lambda may still poll more batches than it can run; ` +
-        `throttled batches return to the queue and count as receives, so keep retry.max_attempts >= 5 (it is ${config.retry.max_attempts}).`,
+        `the event source may run ${maxConcurrency} invocations at once, and the runner holds a single run slot in the table so that ` +
+        `${config.max_concurrent_handlers} pipeline runs at a time; a job that finds the slot taken is offered again after a delay (not counted as an attempt).`,
     );
-    reservedConcurrency = maxConcurrency;
-    maxConcurrency = undefined;
-  } else if (maxConcurrency > MAX_EVENT_SOURCE_CONCURRENCY) {
+  } else if (config.max_concurrent_handlers > MAX_EVENT_SOURCE_CONCURRENCY) {
     Annotations.of(scope).addWarningV2(
       "evd:maxConcurrencyAboveMaximum",
       `max_concurrent_handlers is ${config.max_concurrent_handlers}; the SQS event source allows at most ${MAX_EVENT_SOURCE_CONCURRENCY}: using ${MAX_EVENT_SOURCE_CONCURRENCY}.`,
     );
-    maxConcurrency = MAX_EVENT_SOURCE_CONCURRENCY;
   }
-  for (const [name, handler] of Object.entries(config.handlers)) {
-    if (handler.timeout_ms > runnerTimeout.toMilliseconds()) {
-      Annotations.of(scope).addWarningV2(
-        "evd:handlerTimeoutAboveRunner",
-        `handlers.${name}.timeout_ms is ${handler.timeout_ms} but the runner Lambda stops after ${cloud.runner_timeout_seconds} s: ` +
-          `raise cloud.runner_timeout_seconds (at most 900) or lower the handler's timeout.`,
-      );
-    }
+  const timeouts = runnerTimeoutIssues(config);
+  if (timeouts.length > 0) {
+    throw new OrchestratorPropsError(`config.${timeouts[0]!.path}`, timeouts.map((t) => t.message).join("; "));
   }
   if (config.hooks.length > 0) {
     Annotations.of(scope).addWarningV2(
@@ -125,16 +132,18 @@ export function resolveSettings(scope: IConstruct, props: EventDrivenOrchestrato
     visibilityTimeout: Duration.seconds(visibilitySeconds),
     batchSize: cloud.batch_size,
     maxConcurrency,
-    reservedConcurrency,
     maxReceiveCount: config.retry.max_attempts,
     secretNames: cloud.secrets,
     secretMode: props.secretMode ?? SecretMode.CREATE,
     secretNamePrefix: props.secretNamePrefix ?? `${stack.stackName}/`,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    ingestTimeout: props.ingestTimeout ?? Duration.seconds(10),
+    ingestTimeout: props.ingestTimeout ?? Duration.seconds(DEFAULT_INGEST_TIMEOUT_SECONDS),
     ingestMemoryMiB: props.ingestMemoryMiB ?? 256,
     runnerMemoryMiB: props.runnerMemoryMiB ?? 1024,
-    apiThrottle: { rateLimit: props.apiThrottle?.rateLimit ?? 50, burstLimit: props.apiThrottle?.burstLimit ?? 100 },
+    apiThrottle: {
+      rateLimit: props.apiThrottle?.rateLimit ?? cloud.api_rate_limit,
+      burstLimit: props.apiThrottle?.burstLimit ?? cloud.api_burst_limit,
+    },
     scheduleGroupName: props.scheduleGroupName ?? stack.stackName.slice(0, 64),
     scheduleRetry: {
       retryAttempts: props.scheduleRetry?.retryAttempts ?? 5,

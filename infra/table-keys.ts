@@ -2,7 +2,7 @@
  * The table's key schema, mirrored from the cloud runtime's layout (`shared/aws/table-layout.ts`)
  * so the table the stack creates is the table the adapters expect.
  */
-export { TABLE_KEYS } from "../shared/aws/table-layout.ts";
+export { LOG_PROJECTION, TABLE_KEYS } from "../shared/aws/table-layout.ts";
 
 /**
  * Partition-key prefixes of the items ingest touches (see the layout's table): the event log
@@ -11,3 +11,10 @@ export { TABLE_KEYS } from "../shared/aws/table-layout.ts";
  * The ingest role may touch no other item.
  */
 export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#"] as const;
+
+/**
+ * Partition-key prefixes of the items `evd cloud` touches: the event log (trigger records an
+ * event, replay reads it and counts its replays), concurrency keys (trigger notes the newest
+ * job), job records (replay reads their state) and history runs (history reads them).
+ */
+export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#"] as const;

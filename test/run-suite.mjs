@@ -1,21 +1,17 @@
 #!/usr/bin/env node
-// Runs the named test suites (unit, integration, infra, e2e) in ONE node:test invocation, so CI
-// reads a single summary. Node 20's --test takes no globs for .ts files: we list them here.
+// Runs the named test suites in ONE node:test invocation, so CI reads a single summary. A suite is
+// a folder under test/ holding *.test.ts files (unit, integration, infra, e2e, ...): a new folder
+// is a new suite, nothing to register here. Node 20's --test takes no globs for .ts files: we list
+// them. The first line names the Node that runs them, so a CI log shows which version passed.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const known = ["unit", "integration", "infra", "e2e"];
+const testRoot = join(root, "test");
 const suites = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith("--"));
-for (const s of suites) {
-  if (!known.includes(s)) {
-    console.error(`unknown suite "${s}"; expected one of: ${known.join(", ")}`);
-    process.exit(2);
-  }
-}
 
 function findTests(dir) {
   let out = [];
@@ -33,18 +29,28 @@ function findTests(dir) {
   return out.sort();
 }
 
-const files = [];
-for (const s of suites) {
-  const found = findTests(join(root, "test", s));
-  if (found.length === 0) console.log(`suite ${s}: no tests yet`);
-  files.push(...found);
+const known = readdirSync(testRoot)
+  .filter((name) => statSync(join(testRoot, name)).isDirectory() && findTests(join(testRoot, name)).length > 0)
+  .sort();
+if (suites.length === 0) {
+  console.error(`name the suites to run; the suites are: ${known.join(", ")}`);
+  process.exit(2);
 }
-if (files.length === 0) {
-  console.log("0 passed, 0 failed");
-  process.exit(0);
+for (const s of suites) {
+  if (!known.includes(s)) {
+    console.error(
+      `unknown suite "${s}": no test/${s}/ folder with *.test.ts files; the suites are: ${known.join(", ")}`,
+    );
+    process.exit(2);
+  }
 }
 
+const files = suites.flatMap((s) => findTests(join(testRoot, s)));
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
+console.log(
+  `run-suite: node ${process.version}, suites ${suites.join(" ")} (${files.length} files, concurrency ${concurrency})`,
+);
+
 const args = [
   "--import",
   "tsx",

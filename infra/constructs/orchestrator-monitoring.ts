@@ -1,38 +1,67 @@
 import { Duration } from "aws-cdk-lib";
+import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { METRIC_NAMESPACE } from "../../functions/metrics.ts";
+import { TABLE_KEYS } from "../table-keys.ts";
 
 export interface OrchestratorMonitoringProps {
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly runner: lambda.IFunction;
   readonly ingest: lambda.IFunction;
+  readonly table: dynamodb.ITable;
+  /** The webhook API and its access log group; absent when the config has no HTTP source. */
+  readonly api?: { readonly api: apigwv2.IHttpApi; readonly accessLogGroup: logs.ILogGroup };
   /** Alarm when the oldest job has waited this long. */
   readonly maxQueueAge: Duration;
   /** @default - alarms have no action (they show in the console and the dashboard) */
   readonly alarmTopic?: sns.ITopic;
+  /** Dashboards are global to the account: the name must be unique across regions. */
   readonly dashboardName: string;
 }
 
 /**
  * Alarms on what needs a human: a job in the DLQ, runner errors, a queue that is not drained
- * (oldest message age), ingest errors; and a dashboard of the flow (received, queued, running,
- * failed, dead-lettered).
+ * (oldest message age), ingest errors; and, because each of these loses or delays deliveries
+ * silently otherwise: API 5xx, API 429s (GitHub does not retry a throttled delivery), ingest
+ * 503s (queue or secret store unavailable), Lambda throttles of either function, DynamoDB
+ * throttles (table or index). A dashboard shows the flow (received, queued, running, failed,
+ * dead-lettered).
  */
 export class OrchestratorMonitoring extends Construct {
   readonly dlqNotEmpty: cloudwatch.Alarm;
   readonly runnerErrors: cloudwatch.Alarm;
   readonly ingestErrors: cloudwatch.Alarm;
   readonly queueAge: cloudwatch.Alarm;
+  readonly ingestUnavailable: cloudwatch.Alarm;
+  readonly ingestThrottles: cloudwatch.Alarm;
+  readonly runnerThrottles: cloudwatch.Alarm;
+  readonly tableThrottles: cloudwatch.Alarm;
+  /** Absent without an API. */
+  readonly apiServerErrors: cloudwatch.Alarm | undefined;
+  readonly apiThrottled: cloudwatch.Alarm | undefined;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OrchestratorMonitoringProps) {
     super(scope, id);
     const minute = Duration.minutes(1);
+    const fiveMinutes = Duration.minutes(5);
+    const anyOver = (alarmId: string, metric: cloudwatch.IMetric, description: string) =>
+      new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     const dlqVisible = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       period: minute,
       statistic: "Maximum",
@@ -74,9 +103,78 @@ export class OrchestratorMonitoring extends Construct {
       evaluationPeriods: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    this.ingestUnavailable = anyOver(
+      "IngestUnavailable",
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: "rejected",
+        dimensionsMap: { service: "ingest", status: "503" },
+        period: fiveMinutes,
+        statistic: "Sum",
+      }),
+      "Ingest answered 503 (queue or secret store unavailable): nothing was enqueued; GitHub does not redeliver on its own (redeliver from the webhook's settings).",
+    );
+    this.ingestThrottles = anyOver(
+      "IngestThrottles",
+      props.ingest.metricThrottles({ period: fiveMinutes, statistic: "Sum" }),
+      "The ingest function was throttled (account concurrency): senders got a 5xx. Raise the account's Lambda concurrency or reserve some for ingest.",
+    );
+    this.runnerThrottles = anyOver(
+      "RunnerThrottles",
+      props.runner.metricThrottles({ period: fiveMinutes, statistic: "Sum" }),
+      "The runner function was throttled: jobs wait longer, and a throttled batch counts as a receive toward the DLQ.",
+    );
+    const tableName = props.table.tableName;
+    const throttleEvents = (metricName: string, extra: Record<string, string> = {}) =>
+      new cloudwatch.Metric({
+        namespace: "AWS/DynamoDB",
+        metricName,
+        dimensionsMap: { TableName: tableName, ...extra },
+        period: fiveMinutes,
+        statistic: "Sum",
+      });
+    this.tableThrottles = anyOver(
+      "TableThrottles",
+      new cloudwatch.MathExpression({
+        expression: "FILL(r, 0) + FILL(w, 0) + FILL(iw, 0)",
+        usingMetrics: {
+          r: throttleEvents("ReadThrottleEvents"),
+          w: throttleEvents("WriteThrottleEvents"),
+          iw: throttleEvents("WriteThrottleEvents", { GlobalSecondaryIndexName: TABLE_KEYS.log.indexName }),
+        },
+        period: fiveMinutes,
+        label: "DynamoDB throttle events",
+      }),
+      "DynamoDB throttled reads or writes of the state table or its index: dedupe, claims or history may fail and be retried (see docs/capacity.md).",
+    );
+    if (props.api) {
+      this.apiServerErrors = anyOver(
+        "ApiServerErrors",
+        props.api.api.metricServerError({ period: fiveMinutes, statistic: "Sum" }),
+        "The webhook API answered 5xx: deliveries were not accepted.",
+      );
+      new logs.MetricFilter(this, "ApiThrottledFilter", {
+        logGroup: props.api.accessLogGroup,
+        filterPattern: logs.FilterPattern.numberValue("$.status", "=", 429),
+        metricNamespace: METRIC_NAMESPACE,
+        metricName: "api_throttled",
+        metricValue: "1",
+        defaultValue: 0,
+      });
+      this.apiThrottled = anyOver(
+        "ApiThrottled",
+        new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: "api_throttled",
+          period: fiveMinutes,
+          statistic: "Sum",
+        }),
+        "The webhook API answered 429 (stage throttling): GitHub does not retry these deliveries. Raise cloud.api_rate_limit / api_burst_limit.",
+      );
+    }
     if (props.alarmTopic) {
       const action = new actions.SnsAction(props.alarmTopic);
-      for (const alarm of [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge]) {
+      for (const alarm of this.alarms) {
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
       }
@@ -84,12 +182,7 @@ export class OrchestratorMonitoring extends Construct {
 
     this.dashboard = new cloudwatch.Dashboard(this, "Dashboard", { dashboardName: props.dashboardName });
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({
-        title: "Alarms",
-        alarms: [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge],
-        width: 24,
-        height: 3,
-      }),
+      new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: [...this.alarms], width: 24, height: 3 }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
@@ -129,6 +222,17 @@ export class OrchestratorMonitoring extends Construct {
   }
 
   get alarms(): readonly cloudwatch.Alarm[] {
-    return [this.dlqNotEmpty, this.runnerErrors, this.ingestErrors, this.queueAge];
+    return [
+      this.dlqNotEmpty,
+      this.runnerErrors,
+      this.ingestErrors,
+      this.queueAge,
+      this.ingestUnavailable,
+      this.ingestThrottles,
+      this.runnerThrottles,
+      this.tableThrottles,
+      ...(this.apiServerErrors ? [this.apiServerErrors] : []),
+      ...(this.apiThrottled ? [this.apiThrottled] : []),
+    ];
   }
 }

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
-import { TABLE_KEYS } from "../table-keys.ts";
+import { LOG_PROJECTION, TABLE_KEYS } from "../table-keys.ts";
 
 export interface StateTableProps {
   /**
@@ -14,8 +14,9 @@ export interface StateTableProps {
 /**
  * The one DynamoDB table (single-table design) for the event log and dedupe, jobs and their
  * leases, last-run times and history, mirroring `shared/aws/table-layout.ts`: `pk`/`sk` strings,
- * TTL on `expires_at`, GSI `gsi1` (`gsi1pk`/`gsi1sk`) for listing history. On-demand billing,
- * point-in-time recovery, AWS-managed encryption.
+ * TTL on `expires_at`, the write-sharded GSI `log` (`logpk`/`logsk`, projecting only what its
+ * queries filter on) for listing events and runs by time. On-demand billing, point-in-time
+ * recovery, AWS-managed encryption.
  */
 export class StateTable extends Construct {
   readonly table: dynamodb.Table;
@@ -32,10 +33,11 @@ export class StateTable extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     this.table.addGlobalSecondaryIndex({
-      indexName: TABLE_KEYS.gsi1.indexName,
-      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      indexName: TABLE_KEYS.log.indexName,
+      partitionKey: { name: TABLE_KEYS.log.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.log.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...LOG_PROJECTION],
     });
   }
 }

@@ -9,9 +9,9 @@ import type { WebhookRoute } from "../deployment-plan.ts";
 
 /** Steady-state and burst request limits of the API's default stage. */
 export interface ApiThrottle {
-  /** @default 50 requests per second */
+  /** @default the config's `cloud.api_rate_limit` (1000 requests per second) */
   readonly rateLimit?: number;
-  /** @default 100 requests */
+  /** @default the config's `cloud.api_burst_limit` (2000 requests) */
   readonly burstLimit?: number;
 }
 

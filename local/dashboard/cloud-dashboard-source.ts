@@ -2,9 +2,10 @@
  * The DashboardSource of a deployed stack (`evd cloud ui --stack NAME`), with the caller's AWS
  * credentials: jobs from the DynamoDB event log, job records and runs; queue and DLQ depth from
  * SQS; schedules from EventBridge Scheduler (pause/resume = disable/enable); triggers through the
- * shared admission into the job queue, as `evd cloud trigger` sends them. Dead letters are
- * redriven all together (a move task, as `evd cloud dlq redrive`). No replay and no approval gates
- * here: the page hides them.
+ * shared admission into the job queue, as `evd cloud trigger` sends them; a replay offers the
+ * job's logged event again as `<job id>#replay-<n>`, as `evd cloud replay` does. Dead letters are
+ * redriven all together (a move task, as `evd cloud dlq redrive`). No approval gates here (a run
+ * reaching a gate in Lambda is dead-lettered saying so): the page hides them.
  */
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -12,14 +13,15 @@ import { ConcurrencyLease } from "../../shared/aws/concurrency-lease.ts";
 import type { TableRef } from "../../shared/aws/dynamo-document.ts";
 import { DynamoEventLog } from "../../shared/aws/dynamo-event-log.ts";
 import { DynamoHistoryStore } from "../../shared/aws/dynamo-history-store.ts";
-import { DynamoJobViews, type LoggedEvent } from "../../shared/aws/dynamo-job-views.ts";
+import { DynamoJobViews, type ViewedEvent } from "../../shared/aws/dynamo-job-views.ts";
+import type { S3PayloadStore } from "../../shared/aws/payload-store.ts";
 import { listDeadLetters, queueDepth, redriveDeadLetters } from "../../shared/aws/queue-admin.ts";
 import { listSchedules, ScheduleState, setScheduleState } from "../../shared/aws/schedule-admin.ts";
 import type { CloudResources } from "../../shared/aws/stack-outputs.ts";
 import { SqsJobQueue } from "../../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
-import { jobIdOf, type EventResult } from "../../shared/events/event.ts";
+import { jobIdOf, type EventResult, type Job } from "../../shared/events/event.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
 import { AdmissionKind, configRoute, createAdmission, type RouteFn } from "../../shared/ingest/admit.ts";
@@ -45,6 +47,8 @@ export interface CloudDashboardDeps {
   readonly clock: Clock;
   /** The stack's config, when given (`--config`): handler names and descriptions, concurrency keys. */
   readonly config?: OrchestratorConfig;
+  /** The stack's payload bucket (large events and jobs), when it has one. */
+  readonly payloads?: S3PayloadStore;
 }
 
 /** Jobs the live feed re-reads on each poll (newest events first). */
@@ -64,10 +68,10 @@ function statusOf(record: JobRecord | undefined, dropped: boolean): JobStatus {
   return s === "skipped" ? JobStatus.SKIPPED : s === "dropped" ? JobStatus.DROPPED : JobStatus.SUCCEEDED;
 }
 
-function summaryOf(logged: LoggedEvent, jobId: string, record: JobRecord | undefined): JobSummary {
+function summaryOf(logged: ViewedEvent, jobId: string, record: JobRecord | undefined): JobSummary {
   const r = record?.result;
   const running = record?.state === JobState.IN_PROGRESS;
-  const handler = jobId.slice(logged.event.id.length + 1) || jobId.split("#").at(-1)!;
+  const handler = jobId.slice(logged.event.id.length + 1).replace(/#replay-\d+$/, "");
   return {
     id: jobId,
     event_id: logged.event.id,
@@ -82,6 +86,7 @@ function summaryOf(logged: LoggedEvent, jobId: string, record: JobRecord | undef
     ...(r?.duration_ms !== undefined && !running ? { duration_ms: r.duration_ms } : {}),
     ...(r?.error && record?.state === JobState.FAILED ? { error: r.error } : {}),
     ...(logged.droppedReason && !record ? { error: logged.droppedReason } : {}),
+    ...(/#replay-\d+$/.test(jobId) ? { replay_of: jobId.replace(/#replay-\d+$/, "") } : {}),
     updated_at: new Date(record?.updatedAt || Date.parse(logged.receivedAt)).toISOString(),
   };
 }
@@ -98,14 +103,23 @@ const namedHandlerRoute: RouteFn = (event, now, options) => [
 ];
 
 export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource {
-  const views = new DynamoJobViews({ table: deps.table });
+  const eventLog = new DynamoEventLog({ table: deps.table, ...(deps.payloads ? { payloads: deps.payloads } : {}) });
+  const views = new DynamoJobViews({ table: deps.table, eventLog });
+  const leases = new ConcurrencyLease({ table: deps.table });
   const history = new DynamoHistoryStore({ table: deps.table, clock: deps.clock });
   const { resources } = deps;
 
-  async function jobsOf(events: readonly LoggedEvent[]): Promise<JobSummary[]> {
+  async function jobsOf(events: readonly ViewedEvent[]): Promise<JobSummary[]> {
     const records = await views.jobs(events.flatMap((e) => e.jobIds));
     return events.flatMap((e) => e.jobIds.map((id) => summaryOf(e, id, records.get(id))));
   }
+
+  const sender = () =>
+    new SqsJobSender({
+      sqs: deps.sqs,
+      queueUrl: need(resources.queueUrl, "job queue"),
+      ...(deps.payloads ? { payloads: deps.payloads } : {}),
+    });
 
   async function schedules(): Promise<SourceSummary[]> {
     const list = await listSchedules(
@@ -144,7 +158,7 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
         ],
         can: {
           pause_sources: true,
-          replay: false,
+          replay: resources.queueUrl !== undefined,
           approvals: false,
           trigger: resources.queueUrl !== undefined,
           redrive_one: false,
@@ -229,13 +243,12 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
     },
 
     async trigger(handler, payload) {
-      const queueUrl = need(resources.queueUrl, "job queue");
       const queue = new SqsJobQueue({
-        sender: new SqsJobSender({ sqs: deps.sqs, queueUrl }),
+        sender: sender(),
         sqs: deps.sqs,
         clock: deps.clock,
-        eventLog: new DynamoEventLog({ table: deps.table }),
-        leases: new ConcurrencyLease({ table: deps.table }),
+        eventLog,
+        leases,
       });
       const admit = createAdmission({
         route: deps.config ? configRoute(deps.config) : namedHandlerRoute,
@@ -263,8 +276,30 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
       };
     },
 
-    async replay() {
-      throw new DashboardRequestError(409, "replay is not available for a deployed stack from here");
+    async replay(jobId) {
+      const root = jobId.replace(/#replay-\d+$/, "");
+      const logged = await views.event(root.split("#")[0]!);
+      if (!logged || !logged.jobIds.includes(root))
+        throw new DashboardRequestError(404, `no job "${jobId}" in the event log`);
+      const handler = root.slice(logged.event.id.length + 1);
+      const n = await eventLog.nextReplay(logged.event.id, handler);
+      const job: Job = {
+        id: `${root}#replay-${n}`,
+        handler,
+        event: logged.event,
+        attempt: 1,
+        enqueued_at: new Date(deps.clock.now()).toISOString(),
+        replay_of: root,
+      };
+      const key = deps.config
+        ? configRoute(deps.config)(job.event, new Date(deps.clock.now()), { handler })[0]?.concurrency_key
+        : undefined;
+      // Under `on_new: supersede` the replay is the newest job of its key, as a new delivery would be
+      // (else the runner drops it as superseded by the original).
+      if (key !== undefined && deps.config?.handlers[handler]?.concurrency?.on_new === "supersede")
+        await leases.noteLatest(handler, key, job.id, job.enqueued_at, deps.clock.now());
+      await sender().send([key === undefined ? job : { ...job, concurrency_key: key }]);
+      return { jobs: [job.id] };
     },
 
     async listApprovals() {

@@ -6,7 +6,13 @@ import { ConverseCommand, type BedrockRuntimeClient } from "@aws-sdk/client-bedr
 import type { CompletionRequest, CompletionResponse, Provider } from "../providers/provider.ts";
 import { AwsAdapterError } from "./errors.ts";
 
-export const DEFAULT_BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
+/**
+ * Claude Haiku 4.5 through the US cross-region inference profile: current Anthropic models accept
+ * on-demand invocation only through an inference profile (`us.`, `eu.`, `apac.`, `global.`
+ * prefix); the bare model id answers "on-demand throughput isn't supported". Outside the US,
+ * configure the profile of your geography.
+ */
+export const DEFAULT_BEDROCK_MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
 export interface BedrockProviderOptions {
   readonly client: () => BedrockRuntimeClient;

@@ -1,14 +1,16 @@
 /**
- * HistoryStore on DynamoDB: one item per run, listed newest first through GSI `gsi1`
- * (partition `HISTORY`, sort key `<started iso>#<job id>#<attempt>`). Handler and status filters
- * are applied while paging, until `limit` rows are collected.
+ * HistoryStore on DynamoDB: one item per run, listed newest first through the write-sharded `log`
+ * index (partitions `RUNS#<shard>`, sort key `<started iso>#<job id>#<attempt>`; table-layout.ts).
+ * Handler and status filters apply to the index's projected attributes while paging; the runs
+ * kept are then read by key (BatchGetItem) for their full EventResult.
  */
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { EventResult } from "../events/event.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { HistoryQuery, HistoryStore } from "../ports/history-store.ts";
 import type { TableRef } from "./dynamo-document.ts";
-import { DEFAULT_RETENTION, GSI1_PARTITION, ItemKind, TABLE_KEYS, expiresAt, runGsi1, runKey } from "./table-layout.ts";
+import { batchGetItems, itemId, queryLog } from "./log-index.ts";
+import { DEFAULT_RETENTION, ItemKind, LogPartition, expiresAt, runKey, runLogKey } from "./table-layout.ts";
 
 export interface DynamoHistoryStoreOptions {
   readonly table: TableRef;
@@ -42,7 +44,7 @@ export class DynamoHistoryStore implements HistoryStore {
         TableName: this.#table.tableName,
         Item: {
           ...runKey(jobId, started, attempt),
-          ...runGsi1(jobId, started, attempt),
+          ...runLogKey(jobId, started, attempt),
           kind: ItemKind.RUN,
           job_id: jobId,
           handler: result.handler,
@@ -57,47 +59,22 @@ export class DynamoHistoryStore implements HistoryStore {
 
   async list(query: HistoryQuery = {}): Promise<EventResult[]> {
     const limit = query.limit ?? this.#defaultLimit;
-    const out: EventResult[] = [];
-    const names: Record<string, string> = { "#gpk": TABLE_KEYS.gsi1.partitionKey };
-    const values: Record<string, unknown> = { ":gpk": GSI1_PARTITION.HISTORY };
-    let keyCondition = "#gpk = :gpk";
-    if (query.since !== undefined) {
-      names["#gsk"] = TABLE_KEYS.gsi1.sortKey;
-      values[":since"] = new Date(query.since).toISOString();
-      keyCondition += " AND #gsk >= :since";
-    }
-    const filters: string[] = [];
-    if (query.handler !== undefined) {
-      filters.push("#handler = :handler");
-      names["#handler"] = "handler";
-      values[":handler"] = query.handler;
-    }
-    if (query.status !== undefined) {
-      filters.push("#status = :status");
-      names["#status"] = "status";
-      values[":status"] = query.status;
-    }
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#table.doc().send(
-        new QueryCommand({
-          TableName: this.#table.tableName,
-          IndexName: TABLE_KEYS.gsi1.indexName,
-          KeyConditionExpression: keyCondition,
-          ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: Math.max(limit, 25),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (out.length >= limit) break;
-        out.push(item.result as EventResult);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && out.length < limit);
-    return out;
+    if (limit <= 0) return [];
+    const rows = await queryLog(this.#table, LogPartition.RUNS, {
+      limit,
+      ...(query.since !== undefined ? { since: query.since } : {}),
+      accept: (item) =>
+        (query.handler === undefined || item.handler === query.handler) &&
+        (query.status === undefined || item.status === query.status),
+    });
+    const items = await batchGetItems(
+      this.#table,
+      rows.map((r) => ({ pk: String(r.pk), sk: String(r.sk) })),
+      { projection: ["result"] },
+    );
+    return rows.flatMap((r) => {
+      const item = items.get(itemId({ pk: String(r.pk), sk: String(r.sk) }));
+      return item ? [item.result as EventResult] : [];
+    });
   }
 }

@@ -1,35 +1,35 @@
 /**
  * Read-only views of the cloud table for the dashboard (`evd cloud ui`): the newest logged events
- * with the jobs each made, job records by id, a job's runs. Only Query, GetItem and BatchGetItem:
- * what a read-only operator role allows. Key layout: table-layout.ts.
+ * with their event and every job they made (replays included: `<job id>#replay-<n>` for each
+ * replay the event item counts), job records by id, a job's runs. Built on the event log's index
+ * (dynamo-event-log.ts, log-index.ts); only Query, GetItem and BatchGetItem.
  */
-import { BatchGetCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Event, EventResult } from "../events/event.ts";
 import type { JobRecord, JobState } from "../ports/job-store.ts";
 import type { TableRef } from "./dynamo-document.ts";
+import { handlerOfJobId, type DynamoEventLog } from "./dynamo-event-log.ts";
 import { AwsAdapterError } from "./errors.ts";
-import { GSI1_PARTITION, TABLE_KEYS, eventKey, jobKey, runPartition } from "./table-layout.ts";
+import { batchGetItems, itemId } from "./log-index.ts";
+import { TABLE_KEYS, eventKey, jobKey, runPartition } from "./table-layout.ts";
 
-export interface LoggedEvent {
+/** A logged event with the event itself and all its job ids, replays after the originals. */
+export interface ViewedEvent {
   readonly event: Event;
-  readonly jobIds: readonly string[];
   readonly receivedAt: string;
-  /** Set when `queue_overflow: drop` dropped its jobs at ingest. */
+  readonly jobIds: readonly string[];
+  /** Set when `queue_overflow: drop` dropped its jobs at intake. */
   readonly droppedReason?: string;
 }
 
-/** BatchGetItem's limit of keys per request. */
-const BATCH_GET_LIMIT = 100;
-/** Rounds of retrying UnprocessedKeys before giving up. */
-const UNPROCESSED_ROUNDS = 5;
-
-function toLoggedEvent(item: Record<string, unknown>): LoggedEvent {
-  return {
-    event: item.event as Event,
-    jobIds: (item.job_ids as string[] | undefined) ?? [],
-    receivedAt: String(item.received_at ?? ""),
-    ...(typeof item.dropped_reason === "string" ? { droppedReason: item.dropped_reason } : {}),
-  };
+/** The original job ids, then `<job id>#replay-1..n` for each handler's replays. */
+function withReplays(eventId: string, jobIds: readonly string[], replays: Readonly<Record<string, number>>): string[] {
+  const out = [...jobIds];
+  for (const root of jobIds) {
+    const n = replays[handlerOfJobId(eventId, root)] ?? 0;
+    for (let i = 1; i <= n; i++) out.push(`${root}#replay-${i}`);
+  }
+  return out;
 }
 
 function toJobRecord(item: Record<string, unknown>): JobRecord {
@@ -45,69 +45,65 @@ function toJobRecord(item: Record<string, unknown>): JobRecord {
 
 export class DynamoJobViews {
   readonly #table: TableRef;
+  readonly #eventLog: DynamoEventLog;
 
-  constructor(options: { readonly table: TableRef }) {
+  /** `eventLog` reads events (with the payload bucket, when the stack has one). */
+  constructor(options: { readonly table: TableRef; readonly eventLog: DynamoEventLog }) {
     this.#table = options.table;
+    this.#eventLog = options.eventLog;
   }
 
   /** Newest first; `since` (epoch ms) bounds the received time. */
-  async recentEvents(query: { readonly limit: number; readonly since?: number }): Promise<LoggedEvent[]> {
-    const names: Record<string, string> = { "#gpk": TABLE_KEYS.gsi1.partitionKey };
-    const values: Record<string, unknown> = { ":gpk": GSI1_PARTITION.EVENTS };
-    let condition = "#gpk = :gpk";
-    if (query.since !== undefined) {
-      names["#gsk"] = TABLE_KEYS.gsi1.sortKey;
-      values[":since"] = new Date(query.since).toISOString();
-      condition += " AND #gsk >= :since";
-    }
-    const out: LoggedEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#read("listing events", () =>
-        this.#table.doc().send(
-          new QueryCommand({
-            TableName: this.#table.tableName,
-            IndexName: TABLE_KEYS.gsi1.indexName,
-            KeyConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ScanIndexForward: false,
-            Limit: query.limit - out.length,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) if (item.event) out.push(toLoggedEvent(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && out.length < query.limit);
-    return out;
+  async recentEvents(query: { readonly limit: number; readonly since?: number }): Promise<ViewedEvent[]> {
+    const logged = await this.#read("listing events", () => this.#eventLog.list(query));
+    if (logged.length === 0) return [];
+    const stored = await this.#read("reading events", () => this.#eventLog.read(logged.map((l) => l.eventId)));
+    return logged.flatMap((l) => {
+      const s = stored.get(l.eventId);
+      if (!s) return []; // expired between the listing and the read
+      return [
+        {
+          event: s.event,
+          receivedAt: l.receivedAt,
+          jobIds: withReplays(l.eventId, l.jobIds, s.replays),
+          ...(l.droppedReason !== undefined ? { droppedReason: l.droppedReason } : {}),
+        },
+      ];
+    });
   }
 
-  async event(eventId: string): Promise<LoggedEvent | undefined> {
-    const out = await this.#read(`reading event "${eventId}"`, () =>
-      this.#table.doc().send(new GetCommand({ TableName: this.#table.tableName, Key: eventKey(eventId) })),
-    );
-    return out.Item ? toLoggedEvent(out.Item) : undefined;
+  async event(eventId: string): Promise<ViewedEvent | undefined> {
+    const what = `reading event "${eventId}"`;
+    const [stored, facts] = await Promise.all([
+      this.#read(what, () => this.#eventLog.read([eventId])),
+      this.#read(what, () =>
+        this.#table.doc().send(
+          new GetCommand({
+            TableName: this.#table.tableName,
+            Key: eventKey(eventId),
+            ProjectionExpression: "job_ids, received_at, dropped_reason",
+          }),
+        ),
+      ),
+    ]);
+    const s = stored.get(eventId);
+    const item = facts.Item;
+    if (!s || !item) return undefined;
+    return {
+      event: s.event,
+      receivedAt: String(item.received_at ?? ""),
+      jobIds: withReplays(eventId, (item.job_ids as string[] | undefined) ?? [], s.replays),
+      ...(typeof item.dropped_reason === "string" ? { droppedReason: item.dropped_reason } : {}),
+    };
   }
 
   /** The job records that exist among `jobIds` (a job not yet claimed has none). */
   async jobs(jobIds: readonly string[]): Promise<Map<string, JobRecord>> {
+    const items = await this.#read("reading job records", () => batchGetItems(this.#table, jobIds.map(jobKey)));
     const found = new Map<string, JobRecord>();
-    const unique = [...new Set(jobIds)];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map((id) => ({ ...jobKey(id) }));
-      for (let round = 0; keys.length > 0; round++) {
-        if (round === UNPROCESSED_ROUNDS)
-          throw new AwsAdapterError("reading job records: DynamoDB kept them unprocessed");
-        const out = await this.#read("reading job records", () =>
-          this.#table.doc().send(new BatchGetCommand({ RequestItems: { [this.#table.tableName]: { Keys: keys } } })),
-        );
-        for (const item of out.Responses?.[this.#table.tableName] ?? []) {
-          const record = toJobRecord(item);
-          found.set(record.jobId, record);
-        }
-        keys = (out.UnprocessedKeys?.[this.#table.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-      }
+    for (const id of jobIds) {
+      const item = items.get(itemId(jobKey(id)));
+      if (item) found.set(id, toJobRecord(item));
     }
     return found;
   }
@@ -132,6 +128,7 @@ export class DynamoJobViews {
     try {
       return await call();
     } catch (err) {
+      if (err instanceof AwsAdapterError) throw err;
       throw new AwsAdapterError(`${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }

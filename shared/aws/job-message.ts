@@ -4,6 +4,9 @@
  *
  *   job message        body = the Job as JSON; attributes evd-job-id, evd-handler (DLQ listings
  *                      read them without parsing bodies); a dead letter adds evd-failure (the reason)
+ *   claim check        a job whose message would pass SQS's 256 KiB: its event is in the payload
+ *                      bucket, and the body's `event` keeps id, type, source and timestamp with
+ *                      `payload_ref: {bucket, key}` instead of the payload (payload-store.ts)
  *   schedule message   what EventBridge Scheduler sends: {"kind":"schedule","schedule","scheduled_time"}
  *
  * U+FFFE and U+FFFF are valid in JSON text (and so in a watched file) but SQS refuses them in a
@@ -12,6 +15,7 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { EVENT_TYPES, type Job } from "../events/event.ts";
 import { PermanentError } from "../retry/retry-intent.ts";
+import { isPayloadRef, type PayloadRef } from "./payload-store.ts";
 
 /** SQS's limit on one message (body + attributes) and on one SendMessageBatch request. */
 export const SQS_MESSAGE_LIMIT_BYTES = 256 * 1024;
@@ -41,7 +45,8 @@ export interface EncodedJobMessage {
 }
 
 export type QueueMessage =
-  | { readonly kind: "job"; readonly job: Job }
+  /** `payloadRef`: the job's event is in the payload bucket (its `event` here has no payload yet). */
+  | { readonly kind: "job"; readonly job: Job; readonly payloadRef?: PayloadRef }
   | { readonly kind: "schedule"; readonly schedule: string; readonly scheduledTime: Date };
 
 /** The body of a job message. */
@@ -56,8 +61,12 @@ export function jobMessageAttributes(job: Pick<Job, "id" | "handler">): Record<s
   };
 }
 
-export function encodeJobMessage(job: Job): EncodedJobMessage {
-  return { body: jobMessageBody(job), attributes: jobMessageAttributes(job) };
+/** `ref`: the job's event was put in the payload bucket (claim check); the body carries the reference. */
+export function encodeJobMessage(job: Job, ref?: PayloadRef): EncodedJobMessage {
+  if (!ref) return { body: jobMessageBody(job), attributes: jobMessageAttributes(job) };
+  const { payload: _payload, ...stub } = job.event;
+  const referenced = { ...job, event: { ...stub, payload_ref: { bucket: ref.bucket, key: ref.key } } };
+  return { body: jobMessageBody(referenced as unknown as Job), attributes: jobMessageAttributes(job) };
 }
 
 /** The bytes SQS counts for a message: the body plus each attribute's name, type and value. */
@@ -97,6 +106,7 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
   if ((body as { kind?: unknown }).kind === SCHEDULE_MESSAGE_KIND)
     return decodeSchedule(body as Record<string, unknown>);
   const job = assertJob(body);
+  const ref = (job.event as { payload_ref?: unknown }).payload_ref;
   return {
     kind: "job",
     job: {
@@ -104,6 +114,7 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
       attempt: typeof job.attempt === "number" ? job.attempt : 1,
       enqueued_at: job.enqueued_at ?? now.toISOString(),
     },
+    ...(isPayloadRef(ref) ? { payloadRef: ref } : {}),
   };
 }
 
@@ -128,7 +139,9 @@ function assertJob(body: object): Job {
     if (typeof ev.id !== "string" || !ev.id) problems.push("event.id (string)");
     if (!EVENT_TYPES.includes(ev.type as Job["event"]["type"]))
       problems.push(`event.type (one of ${EVENT_TYPES.join(", ")})`);
-    if (typeof ev.payload !== "object" || ev.payload === null) problems.push("event.payload (object)");
+    const referenced = isPayloadRef((ev as { payload_ref?: unknown }).payload_ref);
+    if (!referenced && (typeof ev.payload !== "object" || ev.payload === null))
+      problems.push("event.payload (object, or payload_ref)");
   }
   if (problems.length) throw new PermanentMessageError(`message is not a job: missing or bad ${problems.join(", ")}`);
   return j as Job;

@@ -4,9 +4,14 @@
  * secret name/ARN, or to `ssm:/path` for an SSM SecureString. A name missing from the map is looked
  * up as a Secrets Manager secret of the same name. Values are cached per container (`maxAgeSeconds`)
  * and never logged; the SDK client is created on the first lookup of its kind.
+ *
+ * `candidates` serves signature checks through a rotation: the current value, and for
+ * `rotationGraceSeconds` after it was set, the previous one too (Secrets Manager's AWSPREVIOUS
+ * stage; the previous version of an SSM parameter). It reads the store each time it is called:
+ * its caller (the ingest's secret cache) decides how often.
  */
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SSMClient } from "@aws-sdk/client-ssm";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import type { SecretStore } from "../ports/secret-store.ts";
@@ -25,7 +30,13 @@ export interface AwsSecretStoreOptions {
   readonly ssm: () => SSMClient;
   /** Cache lifetime per value. @default 300 */
   readonly maxAgeSeconds?: number;
+  /** How long after a rotation the previous value still verifies signatures. @default 3600 */
+  readonly rotationGraceSeconds?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
 }
+
+export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
 
 /** Parses `EVD_SECRETS` (a JSON object of strings); throws naming the variable on bad input. */
 export function parseSecretMap(text: string | undefined, where = "EVD_SECRETS"): Record<string, string> {
@@ -59,14 +70,73 @@ export function secretLocation(map: Readonly<Record<string, string>>, name: stri
 export class AwsSecretStore implements SecretStore {
   readonly #map: Readonly<Record<string, string>>;
   readonly #maxAge: number;
+  readonly #graceMs: number;
+  readonly #now: () => number;
+  readonly #secretsManager: () => SecretsManagerClient;
+  readonly #ssm: () => SSMClient;
   readonly #secrets: () => SecretsProvider;
   readonly #params: () => SSMProvider;
 
   constructor(options: AwsSecretStoreOptions) {
     this.#map = options.map;
     this.#maxAge = options.maxAgeSeconds ?? 300;
-    this.#secrets = lazy(() => new SecretsProvider({ awsSdkV3Client: options.secretsManager() }));
-    this.#params = lazy(() => new SSMProvider({ awsSdkV3Client: options.ssm() }));
+    this.#graceMs = (options.rotationGraceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS) * 1000;
+    this.#now = options.now ?? Date.now;
+    this.#secretsManager = lazy(options.secretsManager);
+    this.#ssm = lazy(options.ssm);
+    this.#secrets = lazy(() => new SecretsProvider({ awsSdkV3Client: this.#secretsManager() }));
+    this.#params = lazy(() => new SSMProvider({ awsSdkV3Client: this.#ssm() }));
+  }
+
+  async candidates(name: string): Promise<readonly string[]> {
+    const loc = secretLocation(this.#map, name);
+    try {
+      return loc.service === "ssm" ? await this.#parameterVersions(loc.path) : await this.#secretVersions(loc.id);
+    } catch (err) {
+      if (err instanceof SecretLookupError) throw err;
+      const where = loc.service === "ssm" ? `SSM parameter ${loc.path}` : `Secrets Manager secret ${loc.id}`;
+      throw new SecretLookupError(`secret reference "${name}" (${where}) could not be read: ${(err as Error).name}`, {
+        cause: err,
+      });
+    }
+  }
+
+  #recent(setAt: Date | undefined): boolean {
+    return setAt !== undefined && this.#now() - setAt.getTime() < this.#graceMs;
+  }
+
+  async #secretVersions(id: string): Promise<string[]> {
+    const client = this.#secretsManager();
+    const current = await client.send(new GetSecretValueCommand({ SecretId: id }));
+    const values = [secretText(current.SecretString, current.SecretBinary, id)];
+    if (this.#recent(current.CreatedDate)) {
+      try {
+        const previous = await client.send(new GetSecretValueCommand({ SecretId: id, VersionStage: "AWSPREVIOUS" }));
+        values.push(secretText(previous.SecretString, previous.SecretBinary, id));
+      } catch (err) {
+        // Never rotated: there is no AWSPREVIOUS version.
+        if ((err as Error).name !== "ResourceNotFoundException") throw err;
+      }
+    }
+    return values;
+  }
+
+  async #parameterVersions(path: string): Promise<string[]> {
+    const client = this.#ssm();
+    const current = (await client.send(new GetParameterCommand({ Name: path, WithDecryption: true }))).Parameter;
+    const values = [secretText(current?.Value, undefined, path)];
+    const version = current?.Version ?? 1;
+    if (version > 1 && this.#recent(current?.LastModifiedDate)) {
+      try {
+        const previous = await client.send(
+          new GetParameterCommand({ Name: `${path}:${version - 1}`, WithDecryption: true }),
+        );
+        values.push(secretText(previous.Parameter?.Value, undefined, path));
+      } catch (err) {
+        if ((err as Error).name !== "ParameterVersionNotFound") throw err;
+      }
+    }
+    return values;
   }
 
   async get(name: string): Promise<string> {
@@ -88,4 +158,10 @@ export class AwsSecretStore implements SecretStore {
       throw new SecretLookupError(`secret reference "${name}" resolved to an empty value`);
     return value;
   }
+}
+
+function secretText(text: string | undefined, binary: Uint8Array | undefined, where: string): string {
+  const value = text ?? (binary ? Buffer.from(binary).toString("utf8") : undefined);
+  if (value === undefined || value === "") throw new SecretLookupError(`${where} resolved to an empty value`);
+  return value;
 }

@@ -2,12 +2,16 @@
  * The JobQueue on SQS + DynamoDB, composed of the event log, the concurrency-key bookkeeping and
  * the job sender. `submit`:
  * 1. with `queue_overflow: error | drop`, reads the queue's depth and refuses or drops at the limit;
- * 2. records the event (DynamoEventLog, a conditional put): seen before -> "duplicate", nothing sent;
+ * 2. records the event (DynamoEventLog, a conditional put): seen before, with its jobs sent (or
+ *    dropped) -> "duplicate", nothing sent;
  * 3. notes the newest job per concurrency key (for `on_new: supersede`);
- * 4. sends the jobs (SqsJobSender).
+ * 4. sends the jobs (SqsJobSender), then marks them sent.
  * If sending fails, the event record is removed and EnqueueError thrown: ingest answers 503 and
- * GitHub's redelivery is not swallowed as a duplicate. Without an event log (`evd cloud trigger`
- * given no table), steps 2-3 are skipped and dedupe happens at the runner's job claim.
+ * GitHub's redelivery is not swallowed as a duplicate. If the process dies (or times out) between
+ * the record and the mark, the record stays without its mark, and the redelivery sends the jobs
+ * (again: the runner's claim runs each job id once) and marks them: no sequence of crashes turns a
+ * redelivery into a lost event. Without an event log (`evd cloud trigger` given no table), steps
+ * 2-3 are skipped and dedupe happens at the runner's job claim.
  */
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Event, Job } from "../events/event.ts";
@@ -50,6 +54,7 @@ export class SqsJobQueue implements JobQueue {
     const jobIds = jobs.map((j) => j.id);
     const full = await this.#full();
     if (full && this.#o.overflow?.policy === "error") return { kind: "rejected", reason: full };
+    let unfinished = false;
     if (this.#o.eventLog) {
       const logged = await this.#o.eventLog.record(
         event,
@@ -57,9 +62,12 @@ export class SqsJobQueue implements JobQueue {
         now,
         full !== undefined ? { droppedReason: full } : {},
       );
-      if (logged.kind === "seen") return { kind: "duplicate", jobIds: logged.jobIds };
+      if (logged.kind === "seen") {
+        if (logged.sent || logged.dropped) return { kind: "duplicate", jobIds: logged.jobIds };
+        unfinished = true; // recorded, never marked sent: finish what the first delivery started
+      }
     }
-    if (full !== undefined) return { kind: "dropped", jobIds, reason: full };
+    if (full !== undefined && !unfinished) return { kind: "dropped", jobIds, reason: full };
     try {
       if (this.#o.leases) {
         for (const job of jobs) {
@@ -70,11 +78,14 @@ export class SqsJobQueue implements JobQueue {
       }
       await this.#o.sender.send(jobs);
     } catch (err) {
-      await this.#o.eventLog?.forget(event.id);
+      // A first delivery's record goes (its redelivery starts afresh); an unfinished one stays unmarked.
+      if (!unfinished) await this.#o.eventLog?.forget(event.id);
       throw err instanceof EnqueueError
         ? err
         : new EnqueueError(`enqueueing event "${event.id}" failed: ${(err as Error).message}`, { cause: err });
     }
+    // Best effort: without the mark, a redelivery sends the jobs again, which the runner dedupes.
+    await this.#o.eventLog?.confirmSent(event.id, now).catch(() => undefined);
     return { kind: "accepted", jobIds };
   }
 

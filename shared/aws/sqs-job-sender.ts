@@ -1,6 +1,7 @@
 /**
  * Every SQS write of the job path goes through here: job messages (in batches that respect SQS's
- * 10 entries and 256 KiB per request, the entries SQS refused retried), a delayed re-offer,
+ * 10 entries and 256 KiB per request, the entries SQS refused retried; a job whose message would
+ * pass 256 KiB has its event put in the payload bucket and carries a reference), a delayed re-offer,
  * a visibility change (the runner's retry delay), a dead letter with its reason, and the resend of
  * messages as they are (redrive). Bodies and attributes come from the codec (job-message.ts).
  */
@@ -13,6 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { Job } from "../events/event.ts";
 import { EnqueueError } from "./errors.ts";
+import type { PayloadRef, S3PayloadStore } from "./payload-store.ts";
 import {
   deadLetterAttributes,
   encodeJobMessage,
@@ -33,6 +35,8 @@ export interface SqsJobSenderOptions {
   readonly sendRetries?: number;
   /** Wait before retry n of refused entries. @default 50 ms * 2^n */
   readonly retryDelayMs?: (n: number) => number;
+  /** Where the event of a job too large for a message goes (claim check). @default none: SQS refuses such a job */
+  readonly payloads?: S3PayloadStore;
 }
 
 function clamp(seconds: number, max: number): number {
@@ -57,7 +61,29 @@ export class SqsJobSender {
   /** Sends jobs (a delay of at most 15 min); resolves when SQS took every one, else throws EnqueueError. */
   async send(jobs: readonly Job[], opts: { delaySeconds?: number } = {}): Promise<void> {
     const delay = opts.delaySeconds ? clamp(opts.delaySeconds, SQS_MAX_DELAY_SECONDS) : 0;
-    await this.sendEncoded(jobs.map(encodeJobMessage), this.#o.queueUrl, delay);
+    await this.sendEncoded(await this.#encode(jobs), this.#o.queueUrl, delay);
+  }
+
+  /** The messages of the jobs; an event too large for a message goes to the payload bucket, once per event. */
+  async #encode(jobs: readonly Job[]): Promise<EncodedJobMessage[]> {
+    const refs = new Map<string, Promise<PayloadRef>>();
+    return Promise.all(
+      jobs.map(async (job) => {
+        const plain = encodeJobMessage(job);
+        const payloads = this.#o.payloads;
+        if (messageBytes(plain) <= SQS_MESSAGE_LIMIT_BYTES || !payloads) return plain;
+        let ref = refs.get(job.event.id);
+        if (!ref) {
+          ref = payloads.putEvent(job.event);
+          refs.set(job.event.id, ref);
+        }
+        try {
+          return encodeJobMessage(job, await ref);
+        } catch (err) {
+          throw new EnqueueError(`job "${job.id}": ${(err as Error).message}`, { cause: err });
+        }
+      }),
+    );
   }
 
   /** Sends encoded messages as they are (redrive's resend); same batching and retries as `send`. */
@@ -96,11 +122,11 @@ export class SqsJobSender {
 
   /** Sends one job alone (the bridge: one acknowledgement per job); errors are the SDK's, for classifySqsError. */
   async sendOne(job: Job): Promise<void> {
-    const m = encodeJobMessage(job);
+    const [m] = await this.#encode([job]);
     await this.#o
       .sqs()
       .send(
-        new SendMessageCommand({ QueueUrl: this.#o.queueUrl, MessageBody: m.body, MessageAttributes: m.attributes }),
+        new SendMessageCommand({ QueueUrl: this.#o.queueUrl, MessageBody: m!.body, MessageAttributes: m!.attributes }),
       );
   }
 

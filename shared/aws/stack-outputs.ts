@@ -8,6 +8,8 @@ export interface CloudResources {
   readonly dlqUrl?: string;
   readonly apiUrl?: string;
   readonly scheduleGroup?: string;
+  /** The claim-check bucket of large events. */
+  readonly payloadBucket?: string;
 }
 
 /**
@@ -28,6 +30,7 @@ export function resourcesFromOutputs(outputs: Readonly<Record<string, string>>):
     else if (/tablename$/i.test(key)) set("tableName", value);
     else if (/(apiurl|apiendpoint|webhookurl)$/i.test(key)) set("apiUrl", value);
     else if (/schedulegroup(name)?$/i.test(key)) set("scheduleGroup", value);
+    else if (/payloadbucket(name)?$/i.test(key)) set("payloadBucket", value);
   }
   return found;
 }

@@ -1,29 +1,47 @@
 /**
  * The single-table design of the cloud state (one DynamoDB table, mirrored by infra/):
  *
- * | item            | pk                        | sk                               | gsi1pk    | gsi1sk                         |
- * |-----------------|---------------------------|----------------------------------|-----------|--------------------------------|
- * | job (dedupe)    | `JOB#<job id>`            | `JOB`                            |           |                                |
- * | event log       | `EVENT#<event id>`        | `EVENT`                          | `EVENTS`  | `<received iso>#<event id>`    |
- * | history run     | `RUN#<job id>`            | `<started iso>#<attempt>`        | `HISTORY` | `<started iso>#<job id>#<attempt>` |
- * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                       |           |                                |
- * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                          |           |                                |
- * | handler state   | `STATE#<handler>`         | `<key>`                          |           |                                |
+ * | item            | pk                        | sk                        | logpk            | logsk                              |
+ * |-----------------|---------------------------|---------------------------|------------------|------------------------------------|
+ * | job (dedupe)    | `JOB#<job id>`            | `JOB`                     |                  |                                    |
+ * | event log       | `EVENT#<event id>`        | `EVENT`                   | `EVENTS#<shard>` | `<received iso>#<event id>`        |
+ * | jobs sent       | `EVENT#<event id>`        | `SENT`                    |                  |                                    |
+ * | history run     | `RUN#<job id>`            | `<started iso>#<attempt>` | `RUNS#<shard>`   | `<started iso>#<job id>#<attempt>` |
+ * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                |                  |                                    |
+ * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                   |                  |                                    |
+ * | handler state   | `STATE#<handler>`         | `<key>`                   |                  |                                    |
+ *
+ * No write path has a hot partition. Base-table keys are per event, job, run, schedule or key.
+ * The `log` index lists events and runs by time: its partition is one of `LOG_SHARDS` shards
+ * picked by a hash of the event or job id, so the writes of a type spread over 16 index
+ * partitions (DynamoDB gives each about 1,000 writes/s) instead of one; a query by time reads
+ * the 16 shards and merges them newest first. The index projects only what the queries filter
+ * on (kind, ids, handler, status), so an index write costs one write unit whatever the payload
+ * (the event itself stays in the base item, read by key).
  *
  * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run and
  * handler state, which live until overwritten or deleted.
- * Items are documents (lib-dynamodb marshalling): the EventResult and the Event are maps.
+ * Items are documents (lib-dynamodb marshalling): the EventResult is a map, the event gzipped
+ * JSON (stored-event.ts).
  */
 export const TABLE_KEYS = {
   partitionKey: "pk",
   sortKey: "sk",
   ttlAttribute: "expires_at",
-  gsi1: { indexName: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+  log: { indexName: "log", partitionKey: "logpk", sortKey: "logsk" },
 } as const;
+
+/** Partitions of the `log` index per item type (write sharding). Readers query all of them: never change it on a live table. */
+export const LOG_SHARDS = 16;
+
+/** The attributes the `log` index projects (besides the keys): what its queries filter on. */
+export const LOG_PROJECTION = ["kind", "event_id", "job_ids", "dropped_reason", "job_id", "handler", "status"] as const;
 
 export const ItemKind = {
   JOB: "job",
   EVENT: "event",
+  /** The event's jobs are on the queue (written after the send). */
+  EVENT_SENT: "event_sent",
   RUN: "run",
   LAST_RUN: "last_run",
   CONCURRENCY_KEY: "concurrency_key",
@@ -31,15 +49,22 @@ export const ItemKind = {
 } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
-export const GSI1_PARTITION = { EVENTS: "EVENTS", HISTORY: "HISTORY" } as const;
+export const LogPartition = { EVENTS: "EVENTS", RUNS: "RUNS" } as const;
+export type LogPartition = (typeof LogPartition)[keyof typeof LogPartition];
 
 export interface ItemKey {
   readonly pk: string;
   readonly sk: string;
 }
 
+export interface LogKey {
+  readonly logpk: string;
+  readonly logsk: string;
+}
+
 export const jobKey = (jobId: string): ItemKey => ({ pk: `JOB#${jobId}`, sk: "JOB" });
 export const eventKey = (eventId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: "EVENT" });
+export const sentMarkerKey = (eventId: string): ItemKey => ({ pk: `EVENT#${eventId}`, sk: "SENT" });
 export const lastRunKey = (schedule: string): ItemKey => ({ pk: `SCHEDULE#${schedule}`, sk: "LAST_RUN" });
 export const concurrencyKey = (handler: string, key: string): ItemKey => ({
   pk: `CKEY#${handler}#${key}`,
@@ -51,11 +76,31 @@ export const runPartition = (jobId: string): string => `RUN#${jobId}`;
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {
   return { pk: runPartition(jobId), sk: `${startedAtIso}#${padAttempt(attempt)}` };
 }
-export function runGsi1(jobId: string, startedAtIso: string, attempt: number): { gsi1pk: string; gsi1sk: string } {
-  return { gsi1pk: GSI1_PARTITION.HISTORY, gsi1sk: `${startedAtIso}#${jobId}#${padAttempt(attempt)}` };
+
+/** FNV-1a (32 bit) of the id, modulo the shard count: stable, cheap, evenly spread. */
+export function logShardOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % LOG_SHARDS;
 }
-export function eventGsi1(eventId: string, receivedAtIso: string): { gsi1pk: string; gsi1sk: string } {
-  return { gsi1pk: GSI1_PARTITION.EVENTS, gsi1sk: `${receivedAtIso}#${eventId}` };
+
+/** Every index partition of a type, for queries by time. */
+export function logPartitions(type: LogPartition): string[] {
+  return Array.from({ length: LOG_SHARDS }, (_, shard) => `${type}#${shard}`);
+}
+
+export function eventLogKey(eventId: string, receivedAtIso: string): LogKey {
+  return { logpk: `${LogPartition.EVENTS}#${logShardOf(eventId)}`, logsk: `${receivedAtIso}#${eventId}` };
+}
+
+export function runLogKey(jobId: string, startedAtIso: string, attempt: number): LogKey {
+  return {
+    logpk: `${LogPartition.RUNS}#${logShardOf(jobId)}`,
+    logsk: `${startedAtIso}#${jobId}#${padAttempt(attempt)}`,
+  };
 }
 
 function padAttempt(n: number): string {
@@ -91,8 +136,8 @@ export function createTableInput(tableName: string) {
     AttributeDefinitions: [
       { AttributeName: TABLE_KEYS.partitionKey, AttributeType: "S" as const },
       { AttributeName: TABLE_KEYS.sortKey, AttributeType: "S" as const },
-      { AttributeName: TABLE_KEYS.gsi1.partitionKey, AttributeType: "S" as const },
-      { AttributeName: TABLE_KEYS.gsi1.sortKey, AttributeType: "S" as const },
+      { AttributeName: TABLE_KEYS.log.partitionKey, AttributeType: "S" as const },
+      { AttributeName: TABLE_KEYS.log.sortKey, AttributeType: "S" as const },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: "HASH" as const },
@@ -100,12 +145,12 @@ export function createTableInput(tableName: string) {
     ],
     GlobalSecondaryIndexes: [
       {
-        IndexName: TABLE_KEYS.gsi1.indexName,
+        IndexName: TABLE_KEYS.log.indexName,
         KeySchema: [
-          { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: "HASH" as const },
-          { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: "RANGE" as const },
+          { AttributeName: TABLE_KEYS.log.partitionKey, KeyType: "HASH" as const },
+          { AttributeName: TABLE_KEYS.log.sortKey, KeyType: "RANGE" as const },
         ],
-        Projection: { ProjectionType: "ALL" as const },
+        Projection: { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...LOG_PROJECTION] },
       },
     ],
   };

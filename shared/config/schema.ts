@@ -362,13 +362,25 @@ export const CloudConfig = z
       .int()
       .min(10)
       .max(900)
-      .default(300)
-      .describe("Runner Lambda timeout (also the job lease)"),
+      .default(900)
+      .describe("Runner Lambda timeout; each handler's timeout_ms plus 30 s (to record the outcome) must fit in it"),
     batch_size: z.number().int().min(1).max(10).default(5).describe("SQS records per runner invocation"),
     secrets: z
       .record(z.string(), z.string().min(1))
       .default({})
-      .describe("Secret reference name -> Secrets Manager name/ARN or ssm:/param/path"),
+      .describe(
+        "Secret reference name -> a secret you manage: an existing Secrets Manager name/ARN, or ssm:/param/path (references not listed get a secret the stack creates)",
+      ),
+    api_rate_limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe(
+        "Webhook API steady-state limit, requests/s (GitHub does not retry a 429: set it above your peak delivery rate)",
+      ),
+    api_burst_limit: z.number().int().min(1).max(5_000).default(2000).describe("Webhook API burst limit, requests"),
   })
   .describe("Settings used by `cdk deploy`");
 

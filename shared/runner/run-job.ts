@@ -50,7 +50,20 @@ export function scheduleNameOf(job: Job): string | undefined {
   return typeof name === "string" ? name : job.event.source;
 }
 
-export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobDeps): Promise<RunJobOutcome> {
+export interface RunJobOptions {
+  /**
+   * Epoch ms by which the pipeline must have stopped, whatever its handler's timeout_ms: the
+   * runner Lambda's remaining time minus the time it needs to record the outcome (deadline.ts).
+   */
+  readonly deadline?: number;
+}
+
+export async function runJob(
+  job: Job,
+  config: OrchestratorConfig,
+  deps: RunJobDeps,
+  opts: RunJobOptions = {},
+): Promise<RunJobOutcome> {
   const log = deps.logger.child({ event_id: job.event.id, job_id: job.id, handler: job.handler });
   const claim = await deps.jobs.claim(job.id, deps.leaseMs, deps.clock.now());
   if (claim.kind === "duplicate") {
@@ -83,7 +96,7 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
     const decision = await deps.hooks.emit(LifecycleEvent.HANDLER_START, hookData);
     if (decision.action === "skip") skipReason = decision.reason;
     outcome =
-      skipReason === undefined ? await runPipeline(job, config, deps, log) : { success: true, actions_taken: [] };
+      skipReason === undefined ? await runPipeline(job, config, deps, log, opts) : { success: true, actions_taken: [] };
   } catch (err) {
     outcome = {
       success: false,
@@ -148,12 +161,16 @@ export async function runJob(job: Job, config: OrchestratorConfig, deps: RunJobD
   return runOutcome;
 }
 
-/** The pipeline under the handler's timeout_ms: on expiry the signal aborts and the run fails (retryable). */
+/**
+ * The pipeline under the handler's timeout_ms, or less when the runner's deadline comes first: on
+ * expiry the signal aborts and the run fails (retryable), early enough for the failure to be recorded.
+ */
 async function runPipeline(
   job: Job,
   config: OrchestratorConfig,
   deps: RunJobDeps,
   log: Logger,
+  opts: RunJobOptions,
 ): Promise<PipelineOutcome> {
   const handler = config.handlers[job.handler];
   if (!handler) {
@@ -165,6 +182,12 @@ async function runPipeline(
     };
   }
   const timeoutMs = handler.timeout_ms;
+  const leftMs = opts.deadline === undefined ? timeoutMs : Math.max(0, opts.deadline - deps.clock.now());
+  const budgetMs = Math.min(timeoutMs, leftMs);
+  const expiry =
+    budgetMs < timeoutMs
+      ? `handler "${job.handler}" stopped after ${budgetMs} ms: the runner's time was running out (its timeout_ms is ${timeoutMs})`
+      : `handler "${job.handler}" timed out after ${timeoutMs} ms`;
   if (deps.leaseMs <= timeoutMs)
     log.log("warn", "lease is not longer than the handler timeout: another runner may take the job over", {
       lease_ms: deps.leaseMs,
@@ -177,9 +200,9 @@ async function runPipeline(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<PipelineOutcome>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort(new Error(`handler timed out after ${timeoutMs} ms`));
-      resolve({ success: false, actions_taken: [], error: `handler "${job.handler}" timed out after ${timeoutMs} ms` });
-    }, timeoutMs);
+      controller.abort(new Error(expiry));
+      resolve({ success: false, actions_taken: [], error: expiry });
+    }, budgetMs);
   });
   const run = deps.pipeline.run(job, { signal: controller.signal, ...(lastRun !== undefined ? { lastRun } : {}) });
   run.catch(() => undefined); // a run still going after the timeout must not surface as unhandled

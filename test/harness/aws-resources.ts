@@ -1,6 +1,7 @@
 /** Creates fresh, uniquely named tables and queues on the test endpoints (one set per test). */
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { AwsConnection } from "../../shared/aws/aws-connection.ts";
 import { tableRef, type TableRef } from "../../shared/aws/dynamo-document.ts";
@@ -59,4 +60,13 @@ export async function createTestQueues(
     }),
   );
   return { queueUrl: q.QueueUrl!, dlqUrl, dlqArn, sqs };
+}
+
+/** A fresh bucket (the stack's payload bucket) on the S3 endpoint. */
+export async function createTestBucket(env: AwsTestEnv): Promise<string> {
+  const name = uniqueName("evd-payloads").toLowerCase();
+  const s3 = new S3Client({ ...connection(env, "s3"), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  s3.destroy();
+  return name;
 }

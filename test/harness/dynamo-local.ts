@@ -59,6 +59,8 @@ export async function startDynamoLocal(opts: { timeoutMs?: number } = {}): Promi
     "-jar",
     join(dir, "DynamoDBLocal.jar"),
     "-inMemory",
+    // One database for every access key: each component signs with its own key (aws-identity.ts).
+    "-sharedDb",
     "-port",
     String(port),
   ];

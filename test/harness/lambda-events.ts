@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { assertLambdaPayload } from "./aws-limits.ts";
 
 export function apiGatewayV2Event(input: {
   method?: string;
@@ -13,15 +14,19 @@ export function apiGatewayV2Event(input: {
   headers: Record<string, string>;
   body: string | Buffer;
   base64?: boolean;
+  /** A named stage (its name prefixes rawPath) instead of `$default`. */
+  stage?: string;
+  /** A custom domain's API mapping key (it prefixes rawPath). */
+  mappingKey?: string;
 }): APIGatewayProxyEventV2 {
   const method = input.method ?? "POST";
   const raw = typeof input.body === "string" ? Buffer.from(input.body, "utf8") : input.body;
   const base64 = input.base64 ?? false;
   const now = Date.now();
-  return {
+  const event: APIGatewayProxyEventV2 = {
     version: "2.0",
     routeKey: `${method} ${input.path}`,
-    rawPath: input.path,
+    rawPath: `${input.mappingKey ? `/${input.mappingKey}` : input.stage ? `/${input.stage}` : ""}${input.path}`,
     rawQueryString: "",
     headers: input.headers,
     requestContext: {
@@ -38,13 +43,16 @@ export function apiGatewayV2Event(input: {
       },
       requestId: randomUUID(),
       routeKey: `${method} ${input.path}`,
-      stage: "$default",
+      stage: input.stage ?? "$default",
       time: new Date(now).toUTCString(),
       timeEpoch: now,
     },
     body: base64 ? raw.toString("base64") : raw.toString("utf8"),
     isBase64Encoded: base64,
   };
+  // API Gateway invokes the function synchronously: the whole event must fit Lambda's payload limit.
+  assertLambdaPayload(event, `the API Gateway event for ${method} ${input.path}`);
+  return event;
 }
 
 export function sqsRecordOf(m: Message, queueArn: string, region = "us-east-1"): SQSRecord {
@@ -78,7 +86,9 @@ export function sqsRecordOf(m: Message, queueArn: string, region = "us-east-1"):
 }
 
 export function sqsEventOf(messages: readonly Message[], queueArn: string): SQSEvent {
-  return { Records: messages.map((m) => sqsRecordOf(m, queueArn)) };
+  const event = { Records: messages.map((m) => sqsRecordOf(m, queueArn)) };
+  assertLambdaPayload(event, `the SQS event of ${messages.length} message(s)`);
+  return event;
 }
 
 export async function receiveAll(sqs: SQSClient, queueUrl: string, max = 10): Promise<Message[]> {
@@ -100,7 +110,10 @@ export interface PollResult {
   readonly response?: SQSBatchResponse;
 }
 
-/** One event-source-mapping cycle: receive a batch, invoke, delete the records that did not fail. */
+/**
+ * One event-source-mapping cycle: receive a batch, invoke, delete the records that did not fail.
+ * The mapping polls with the function's execution role: pass a client signed as the runner.
+ */
 export async function pollOnce(
   sqs: SQSClient,
   queueUrl: string,

@@ -101,12 +101,28 @@ describe("planDeployment", () => {
       }),
     );
     assert.deepEqual(plan.secrets, [
-      { name: "ANTHROPIC_API_KEY", usedBy: ["providers.claude.api_key"] },
-      { name: "GH_TOKEN", usedBy: ["tools.tool-github.token"] },
-      { name: "GITHUB_WEBHOOK_SECRET", usedBy: ["sources[0].secret", "sources[1].secret"] },
-      { name: "SLACK_URL", usedBy: ["tools.tool-slack.webhook_url"] },
+      { name: "ANTHROPIC_API_KEY", usedBy: ["providers.claude.api_key"], readers: ["runner"] },
+      { name: "GH_TOKEN", usedBy: ["tools.tool-github.token"], readers: ["runner"] },
+      { name: "GITHUB_WEBHOOK_SECRET", usedBy: ["sources[0].secret", "sources[1].secret"], readers: ["ingest"] },
+      { name: "SLACK_URL", usedBy: ["tools.tool-slack.webhook_url"], readers: ["runner"] },
     ]);
     assert.deepEqual(plan.literalSecrets, ["sources[2].secret"]);
+  });
+
+  it("gives each secret to the function that reads it: endpoint secrets to ingest (GitHub default included), the rest to the runner", () => {
+    const plan = planDeployment(
+      config({
+        sources: [
+          { type: "custom", github_events: ["issues"], handler: "h" },
+          { type: "webhook", path: "/w", secret: "${SHARED}", handler: "h", enabled: false },
+        ],
+        providers: { claude: { kind: "anthropic", api_key: "${SHARED}" } },
+      }),
+    );
+    assert.deepEqual(plan.secrets, [
+      { name: "GITHUB_WEBHOOK_SECRET", usedBy: ["sources[0].secret"], readers: ["ingest"] },
+      { name: "SHARED", usedBy: ["providers.claude.api_key"], readers: ["runner"] },
+    ]);
   });
 
   it("lists the Bedrock models prompts can reach: provider models, step overrides, the built-in bedrock provider", () => {
@@ -129,7 +145,7 @@ describe("planDeployment", () => {
         { modelId: DEFAULT_BEDROCK_MODEL },
         { modelId: "m-1", region: "eu-west-1" },
         { modelId: "m-2", region: "eu-west-1" },
-      ],
+      ].sort((x, y) => x.modelId.localeCompare(y.modelId)),
     );
     assert.deepEqual(planDeployment(config({})).bedrockModels, []);
   });

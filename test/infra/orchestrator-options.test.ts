@@ -35,40 +35,32 @@ describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)",
   before(async () => {
     s = await synthYaml(
       SMALL(
-        "max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 120\n",
+        "max_concurrent_handlers: 1\nretry:\n  max_attempts: 5\ncloud:\n  batch_size: 1\n  runner_timeout_seconds: 400\n",
       ),
     );
   });
 
-  it("gives the runner reserved concurrency 1 and the event source no maxConcurrency", () => {
+  it("gives the event source AWS's minimum maxConcurrency of 2 and no reserved concurrency (the runner's run slot makes it 1)", () => {
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("runner"),
-      ReservedConcurrentExecutions: 1,
-      Timeout: 120,
+      ReservedConcurrentExecutions: Match.absent(),
+      Timeout: 400,
     });
     s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       BatchSize: 1,
-      ScalingConfig: Match.absent(),
+      ScalingConfig: { MaximumConcurrency: 2 },
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
     s.template.hasResourceProperties("AWS::SQS::Queue", {
-      VisibilityTimeout: 720,
+      VisibilityTimeout: 2400,
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
     });
-  });
-
-  it("warns when a handler may run longer than the runner Lambda", () => {
-    const warnings = Annotations.fromStack(s.stack).findWarning(
-      "*",
-      Match.stringLikeRegexp("handlers.report.timeout_ms is 300000 but the runner Lambda stops after 120 s"),
-    );
-    assert.equal(warnings.length, 1);
   });
 
   it("warns at synth time, saying what it does instead", () => {
     const warnings = Annotations.fromStack(s.stack).findWarning(
       "*",
-      Match.stringLikeRegexp("max_concurrent_handlers is 1.*reserved concurrency 1"),
+      Match.stringLikeRegexp("max_concurrent_handlers is 1.*single run slot"),
     );
     assert.equal(warnings.length, 1);
   });
@@ -78,6 +70,15 @@ describe("max_concurrent_handlers: 1 (below the SQS event source minimum of 2)",
       nagFindings(s).map((v) => v.ruleName),
       [],
     );
+  });
+});
+
+describe("API throttling from the config", () => {
+  it("sets the stage's limits from cloud.api_rate_limit and cloud.api_burst_limit", async () => {
+    const s = await synthYaml(SMALL("cloud:\n  api_rate_limit: 300\n  api_burst_limit: 600\n"));
+    s.template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      DefaultRouteSettings: { ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 },
+    });
   });
 });
 
@@ -144,7 +145,7 @@ describe("imported secrets, alarm topic and overrides", () => {
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm")) as {
       Properties: { AlarmActions: unknown[] };
     }[];
-    assert.equal(alarms.length, 4);
+    assert.equal(alarms.length, 8, "no API here: no API 5xx or 429 alarm");
     for (const alarm of alarms)
       assert.deepEqual(alarm.Properties.AlarmActions, [
         { Ref: Object.keys(template.findResources("AWS::SNS::Topic"))[0] },
@@ -196,6 +197,16 @@ describe("refusals", () => {
     );
   });
 
+  it("refuses a handler timeout that does not fit the runner Lambda with the time to record the outcome", async () => {
+    await assert.rejects(
+      synthYaml(SMALL("cloud:\n  runner_timeout_seconds: 120\n")),
+      (err: Error) =>
+        err instanceof OrchestratorPropsError &&
+        err.where === "config.handlers.report.timeout_ms" &&
+        /300000 ms does not fit the runner Lambda: its 120 s timeout.*leaves 90000 ms/.test(err.message),
+    );
+  });
+
   it("refuses an ingest timeout API Gateway cannot wait for", () => {
     assert.throws(
       build({ handlers }, { ingestTimeout: Duration.seconds(45) }),
@@ -226,6 +237,31 @@ describe("which config the app deploys", () => {
     const byDefault = await buildApp({ ...opts, env: {} });
     assert.equal(byDefault.configPath, join(REPO_ROOT, DEFAULT_CONFIG_PATH));
     assert.equal(byDefault.stack.stackName, "EvdPrReview");
+  });
+
+  it("deploys one config as two stacks (-c stackName) whose secrets and dashboards do not collide", async () => {
+    const stackOf = async (stackName: string) => {
+      const built = await buildApp({ ...opts, env: {}, context: { ...opts.context, stackName } });
+      const template = Template.fromStack(built.stack).toJSON() as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+      const names = (type: string, key: string) =>
+        Object.values(template.Resources)
+          .filter((r) => r.Type === type)
+          .map((r) => JSON.stringify(r.Properties[key]));
+      return {
+        secrets: names("AWS::SecretsManager::Secret", "Name"),
+        dashboards: names("AWS::CloudWatch::Dashboard", "DashboardName"),
+      };
+    };
+    const [staging, production] = await Promise.all([stackOf("EvdStaging"), stackOf("EvdProduction")]);
+    assert.equal(staging.secrets.length, 2);
+    assert.deepEqual(
+      staging.secrets.filter((n) => production.secrets.includes(n)),
+      [],
+      "no secret name in common",
+    );
+    assert.notDeepEqual(staging.dashboards, production.dashboards);
   });
 
   it("mails the alarms through an SSL-only SNS topic when -c alarmEmail is given", async () => {

@@ -74,7 +74,7 @@ describe("stack of the spec's configuration example", () => {
     s.template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: {
         DestinationArn: getAtt(onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorWebhooksAccessLogs")),
         Format: Match.stringLikeRegexp("\\$context.requestId"),
@@ -143,7 +143,7 @@ describe("stack of the spec's configuration example", () => {
 
   it("sizes the job queue for the runner and wires the DLQ with maxReceiveCount = retry.max_attempts", () => {
     s.template.hasResourceProperties("AWS::SQS::Queue", {
-      VisibilityTimeout: 6 * 300,
+      VisibilityTimeout: 6 * 900,
       ReceiveMessageWaitTimeSeconds: 20,
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId), maxReceiveCount: 3 },
@@ -176,7 +176,7 @@ describe("stack of the spec's configuration example", () => {
     assert.equal(runner.Properties.ReservedConcurrentExecutions, undefined);
   });
 
-  it("creates one on-demand, encrypted table with pk/sk, TTL on expires_at, PITR and the gsi1 index", () => {
+  it("creates one on-demand, encrypted table with pk/sk, TTL on expires_at, PITR and the narrow, write-sharded log index", () => {
     s.template.resourceCountIs("AWS::DynamoDB::Table", 1);
     s.template.hasResourceProperties("AWS::DynamoDB::Table", {
       KeySchema: [
@@ -189,15 +189,54 @@ describe("stack of the spec's configuration example", () => {
       SSESpecification: { SSEEnabled: true },
       GlobalSecondaryIndexes: [
         {
-          IndexName: "gsi1",
+          IndexName: "log",
           KeySchema: [
-            { AttributeName: "gsi1pk", KeyType: "HASH" },
-            { AttributeName: "gsi1sk", KeyType: "RANGE" },
+            { AttributeName: "logpk", KeyType: "HASH" },
+            { AttributeName: "logsk", KeyType: "RANGE" },
           ],
-          Projection: { ProjectionType: "ALL" },
+          Projection: {
+            ProjectionType: "INCLUDE",
+            NonKeyAttributes: ["kind", "event_id", "job_ids", "dropped_reason", "job_id", "handler", "status"],
+          },
         },
       ],
     });
+  });
+
+  it("keeps events too large for an item or a message in an encrypted, TLS-only, private bucket that expires with the event log", () => {
+    const bucketId = onlyLogicalId(s, "AWS::S3::Bucket", "OrchestratorPayloadsBucket");
+    s.template.hasResourceProperties("AWS::S3::Bucket", {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 30, Prefix: "events/", Status: "Enabled" })],
+      },
+    });
+    s.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })],
+      },
+    });
+    const objects = (prefix: string) => grantsOf(statementsOf(s, prefix)).filter((g) => g.startsWith("s3:"));
+    assert.deepEqual(
+      objects("OrchestratorIngestRole").map((g) => g.split(" ")[0]),
+      ["s3:PutObject"],
+      "ingest only writes large events",
+    );
+    assert.deepEqual(
+      objects("OrchestratorRunnerRole").map((g) => g.split(" ")[0]),
+      ["s3:GetObject"],
+      "the runner only reads them",
+    );
+    s.template.hasOutput("PayloadBucket", { Value: { Ref: bucketId } });
   });
 
   it("builds both functions for nodejs22.x on arm64 with the orchestrator environment and their own log groups", () => {
@@ -214,7 +253,7 @@ describe("stack of the spec's configuration example", () => {
             EVD_QUEUE_URL: { Ref: queueId },
             EVD_DLQ_URL: { Ref: dlqId },
             EVD_BUNDLE_PATH: "/var/task/evd-bundle.json",
-            EVD_LEASE_MS: "300000",
+            EVD_LEASE_MS: "900000",
             EVD_MAX_RECEIVE_COUNT: "3",
             EVD_SECRETS: Match.anyValue(),
           }),
@@ -224,11 +263,11 @@ describe("stack of the spec's configuration example", () => {
     }
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("runner"),
-      Timeout: 300,
+      Timeout: 900,
     });
     s.template.hasResourceProperties("AWS::Lambda::Function", {
       Description: Match.stringLikeRegexp("ingest"),
-      Timeout: 10,
+      Timeout: 6,
     });
     for (const group of Object.values(resourcesOf(s, "AWS::Logs::LogGroup")))
       assert.equal(group.Properties.RetentionInDays, 30);
@@ -248,10 +287,13 @@ describe("stack of the spec's configuration example", () => {
     }
   });
 
-  it("lets the ingest role only send to the job queue, touch event-log items and read its secrets", () => {
+  it("lets the ingest role only send to the job queue (and read its depth: queue_overflow drop), touch event-log items and read its secrets", () => {
     const statements = statementsOf(s, "OrchestratorIngestRole");
     const sqs = statements.filter((st) => actionsOf(st).some((a) => a.startsWith("sqs:")));
-    assert.deepEqual(grantsOf(sqs), [`sqs:SendMessage ${JSON.stringify(getAtt(queueId))}`]);
+    assert.deepEqual(grantsOf(sqs), [
+      `sqs:GetQueueAttributes ${JSON.stringify(getAtt(queueId))}`,
+      `sqs:SendMessage ${JSON.stringify(getAtt(queueId))}`,
+    ]);
     const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith("dynamodb:")));
     assert.equal(dynamo.length, 1);
     assert.deepEqual(dynamo[0]!.Resource, getAtt(tableId));
@@ -267,10 +309,24 @@ describe("stack of the spec's configuration example", () => {
     const others = statements.filter((st) => !sqs.includes(st) && !dynamo.includes(st));
     for (const st of others) {
       assert.ok(
-        actionsOf(st).every((a) => a.startsWith("secretsmanager:") || a.startsWith("logs:")),
+        actionsOf(st).every(
+          (a) => a === "secretsmanager:GetSecretValue" || a.startsWith("logs:") || a === "s3:PutObject",
+        ),
         `unexpected ${actionsOf(st).join(",")}`,
       );
     }
+    const secretIds = (name: string) =>
+      Object.entries(resourcesOf(s, "AWS::SecretsManager::Secret"))
+        .filter(([, r]) => String(r.Properties.Name).endsWith(name))
+        .map(([id]) => JSON.stringify({ Ref: id }));
+    const read = grantsOf(statements).filter((g) => g.startsWith("secretsmanager:"));
+    assert.deepEqual(
+      read,
+      [...secretIds("/GITHUB_WEBHOOK_SECRET"), ...secretIds("/WEBHOOK_SECRET")]
+        .map((r) => `secretsmanager:GetSecretValue ${r}`)
+        .sort(),
+      "ingest reads the two webhook secrets and nothing else",
+    );
     assert.ok(
       statements.every((st) => !resourcesOfStatement(st).includes("*")),
       "no Resource: *",
@@ -278,11 +334,13 @@ describe("stack of the spec's configuration example", () => {
     assert.ok(statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))));
   });
 
-  it("lets the runner use only its table and index, the queue, the DLQ, its secrets and its log group", () => {
+  it("lets the runner use only its table, the queue, the DLQ, the payload objects, its secrets and its log group", () => {
     const statements = statementsOf(s, "OrchestratorRunnerRole");
     const allowed = new Set([
+      JSON.stringify({
+        "Fn::Join": ["", [getAtt(onlyLogicalId(s, "AWS::S3::Bucket", "OrchestratorPayloadsBucket")), "/events/*"]],
+      }),
       JSON.stringify(getAtt(tableId)),
-      JSON.stringify({ "Fn::Join": ["", [getAtt(tableId), "/index/gsi1"]] }),
       JSON.stringify(getAtt(queueId)),
       JSON.stringify(getAtt(dlqId)),
       JSON.stringify(getAtt(onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorRunnerLogGroup"))),
@@ -302,6 +360,22 @@ describe("stack of the spec's configuration example", () => {
       statements.every((st) => !actionsOf(st).some((a) => a.includes("bedrock"))),
       "no Bedrock without a bedrock provider",
     );
+    assert.ok(
+      statements.every((st) => !actionsOf(st).some((a) => a.startsWith("secretsmanager:"))),
+      "the runner reads no webhook secret: the spec's config gives it none of its own",
+    );
+    assert.deepEqual(
+      statements.flatMap((st) => actionsOf(st).filter((a) => a.startsWith("dynamodb:"))).sort(),
+      ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "no Query, DeleteItem or ConditionCheckItem: the runner never calls them",
+    );
+  });
+
+  it("keeps the secrets it creates when the stack is deleted, named after the stack", () => {
+    for (const [, secret] of Object.entries(s.template.findResources("AWS::SecretsManager::Secret"))) {
+      assert.equal((secret as { DeletionPolicy?: string }).DeletionPolicy, "Retain");
+      assert.match(String((secret as Resource).Properties.Name), /^LoopEventDriven\//);
+    }
   });
 
   it("alarms on a non-empty DLQ, runner errors and queue age, with a dashboard", () => {
@@ -325,9 +399,43 @@ describe("stack of the spec's configuration example", () => {
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateAgeOfOldestMessage",
       Dimensions: [{ Name: "QueueName", Value: getAtt(queueId, "QueueName") }],
-      Threshold: 900,
+      Threshold: 1800,
     });
     s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+  });
+
+  it("alarms on what loses deliveries silently: API 5xx and 429, ingest 503, Lambda and DynamoDB throttles", () => {
+    const alarms = Object.entries(resourcesOf(s, "AWS::CloudWatch::Alarm"));
+    const byId = (prefix: string) => {
+      const found = alarms.filter(([id]) => id.startsWith(`OrchestratorMonitoring${prefix}`));
+      assert.equal(found.length, 1, `one alarm ${prefix}`);
+      return found[0]![1].Properties;
+    };
+    assert.deepEqual(byId("ApiServerErrors").MetricName, "5xx");
+    assert.deepEqual(byId("ApiThrottled").MetricName, "api_throttled");
+    s.template.hasResourceProperties("AWS::Logs::MetricFilter", {
+      FilterPattern: "{ $.status = 429 }",
+      LogGroupName: { Ref: onlyLogicalId(s, "AWS::Logs::LogGroup", "OrchestratorWebhooksAccessLogs") },
+      MetricTransformations: [Match.objectLike({ MetricNamespace: "LoopEventDriven", MetricName: "api_throttled" })],
+    });
+    assert.deepEqual(byId("IngestUnavailable").Dimensions, [
+      { Name: "service", Value: "ingest" },
+      { Name: "status", Value: "503" },
+    ]);
+    assert.equal(byId("IngestThrottles").MetricName, "Throttles");
+    assert.equal(byId("RunnerThrottles").MetricName, "Throttles");
+    const table = byId("TableThrottles").Metrics as { MetricStat?: { Metric: { MetricName: string } } }[];
+    assert.deepEqual(table.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])).sort(), [
+      "ReadThrottleEvents",
+      "WriteThrottleEvents",
+      "WriteThrottleEvents",
+    ]);
+  });
+
+  it("names the dashboard after the stack and its region (dashboard names are global to the account)", () => {
+    s.template.hasResourceProperties("AWS::CloudWatch::Dashboard", {
+      DashboardName: { "Fn::Join": ["", ["LoopEventDriven-", { Ref: "AWS::Region" }]] },
+    });
   });
 
   it("outputs what the CLI reads", () => {
@@ -384,7 +492,7 @@ describe("stack of examples/pr-review.yaml", () => {
     const names = Object.values(resourcesOf(s, "AWS::SecretsManager::Secret"))
       .map((x) => x.Properties.Name)
       .sort();
-    assert.deepEqual(names, ["evd/github-token", "evd/github-webhook-secret"]);
+    assert.deepEqual(names, ["EvdPrReview/GITHUB_TOKEN", "EvdPrReview/GITHUB_WEBHOOK_SECRET"]);
     s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 4 } });
   });
 
@@ -397,36 +505,52 @@ describe("stack of examples/pr-review.yaml", () => {
     assert.match(JSON.stringify(ssm[0]!.Resource), /:parameter\/evd\/slack-webhook-url"/);
   });
 
-  it("maps every secret reference in EVD_SECRETS", () => {
-    const fn = Object.values(resourcesOf(s, "AWS::Lambda::Function")).find((f) =>
-      String(f.Properties.Description).includes("runner"),
-    )!;
-    const value = JSON.stringify(
-      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.EVD_SECRETS,
-    );
-    for (const ref of ["GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN", "SLACK_WEBHOOK_URL"])
-      assert.match(value, new RegExp(ref));
-    assert.match(value, /ssm:\/evd\/slack-webhook-url/);
+  it("maps in each function's EVD_SECRETS the secrets it reads, and only those", () => {
+    const secretsOf = (name: string) => {
+      const fn = Object.values(resourcesOf(s, "AWS::Lambda::Function")).find((f) =>
+        String(f.Properties.Description).includes(name),
+      )!;
+      return JSON.stringify(
+        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.EVD_SECRETS,
+      );
+    };
+    const runner = secretsOf("runner");
+    for (const ref of ["GITHUB_TOKEN", "SLACK_WEBHOOK_URL"]) assert.match(runner, new RegExp(ref));
+    assert.match(runner, /ssm:\/evd\/slack-webhook-url/);
+    assert.doesNotMatch(runner, /GITHUB_WEBHOOK_SECRET/);
+    const ingest = secretsOf("ingest");
+    assert.match(ingest, /GITHUB_WEBHOOK_SECRET/);
+    assert.doesNotMatch(ingest, /GITHUB_TOKEN|SLACK_WEBHOOK_URL/);
   });
 
-  it("lets the runner invoke exactly the configured Bedrock model", () => {
+  it("lets the runner invoke exactly the configured Bedrock inference profile and its model", () => {
     const bedrock = statementsOf(s, "OrchestratorRunnerRole").filter((st) =>
       actionsOf(st).some((a) => a.startsWith("bedrock:")),
     );
     assert.equal(bedrock.length, 1);
     assert.deepEqual(actionsOf(bedrock[0]!), ["bedrock:InvokeModel"]);
-    assert.deepEqual(bedrock[0]!.Resource, {
-      "Fn::Join": [
-        "",
-        [
-          "arn:",
-          { Ref: "AWS::Partition" },
-          ":bedrock:",
-          { Ref: "AWS::Region" },
-          "::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    assert.deepEqual(bedrock[0]!.Resource, [
+      {
+        "Fn::Join": [
+          "",
+          [
+            "arn:",
+            { Ref: "AWS::Partition" },
+            ":bedrock:",
+            { Ref: "AWS::Region" },
+            ":",
+            { Ref: "AWS::AccountId" },
+            ":inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0",
+          ],
         ],
-      ],
-    });
+      },
+      {
+        "Fn::Join": [
+          "",
+          ["arn:", { Ref: "AWS::Partition" }, ":bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0"],
+        ],
+      },
+    ]);
     assert.ok(
       statementsOf(s, "OrchestratorIngestRole").every((st) => !actionsOf(st).some((a) => a.startsWith("bedrock:"))),
     );

@@ -64,7 +64,10 @@ export function register(program: Command): void {
       "--endpoint <url>",
       "AWS endpoint (LocalStack, an emulator); default: $AWS_ENDPOINT_URL_SQS or $AWS_ENDPOINT_URL",
     )
-    .option("--region <region>", "AWS region (default: $AWS_REGION, or the queue URL's)")
+    .option(
+      "--region <region>",
+      "AWS region (default: the queue URL's, else the SDK's: $AWS_REGION, then the region of your AWS profile)",
+    )
     .option("--spool-dir <dir>", "spool folder (default: <state dir>/bridge/<queue name>-<hash>)")
     .option("--retry-max-ms <ms>", "longest wait between two tries while the queue is unreachable", "30000")
     .option("-v, --verbose", "log watcher activity (JSON) to stderr")
@@ -85,6 +88,9 @@ export function register(program: Command): void {
       process.exitCode = await runBridgeCommand(opts);
     });
 }
+
+/** The stack output naming the job queue (infra/event-driven-orchestrator.ts). */
+const JOB_QUEUE_OUTPUT = "QueueUrl";
 
 function regionOf(queueUrl: string): string | undefined {
   return /^https:\/\/sqs[.-]([a-z0-9-]+)\.amazonaws\.com/.exec(queueUrl)?.[1];
@@ -114,23 +120,33 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
     throw err;
   }
 
-  let region = opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   let queueUrl = opts.queueUrl;
   if (!queueUrl && opts.stack) {
-    const cfn = new CloudFormationClient({ region: region ?? "us-east-1", ...(endpoint ? { endpoint } : {}) });
+    // Region and credentials from the SDK's own chain (AWS_REGION, then the profile's config), as
+    // the aws CLI does; only an explicit --endpoint/--region is passed on.
+    const cfn = new CloudFormationClient({
+      ...(opts.region ? { region: opts.region } : {}),
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    });
     try {
       queueUrl = resourcesFromOutputs(await describeStackOutputs(cfn, opts.stack)).queueUrl;
     } catch (err) {
-      return fail((err as Error).message);
+      const message = (err as Error).message;
+      return fail(
+        /region is missing/i.test(message)
+          ? "no AWS region: give --region, set AWS_REGION, or set a region in your AWS profile"
+          : message,
+      );
     } finally {
       cfn.destroy();
     }
-    if (!queueUrl) return fail(`stack "${opts.stack}" has no job queue URL output (JobQueueUrl)`);
+    if (!queueUrl) return fail(`stack "${opts.stack}" has no job queue URL output (${JOB_QUEUE_OUTPUT})`);
   }
   queueUrl ??= env.EVD_QUEUE_URL;
   if (!queueUrl) return fail("no queue: give --queue-url URL or --stack NAME (or set EVD_QUEUE_URL)");
   if (!URL.canParse(queueUrl)) return fail(`--queue-url: not a URL: "${queueUrl}"`);
-  region ??= regionOf(queueUrl) ?? "us-east-1";
+  // A queue URL names its region; else the SDK's chain decides (environment, profile).
+  const region = opts.region ?? regionOf(queueUrl);
 
   const queueName = new URL(queueUrl).pathname.split("/").filter(Boolean).at(-1) ?? "queue";
   const spoolDir = opts.spoolDir
@@ -142,12 +158,22 @@ export async function runBridgeCommand(opts: BridgeCliOptions): Promise<number> 
       );
 
   // One try per SDK call: the sender owns retries (backoff, order, status lines).
-  const client = new SQSClient({
-    region,
-    ...(endpoint ? { endpoint } : {}),
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
-  });
+  const sqsClient = (r: string | undefined) =>
+    new SQSClient({
+      ...(r ? { region: r } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
+    });
+  let client = sqsClient(region);
+  try {
+    await client.config.region();
+  } catch {
+    client.destroy();
+    // An emulator or LocalStack takes any region; a real queue needs the right one.
+    if (!endpoint) return fail("no AWS region: give --region, set AWS_REGION, or set a region in your AWS profile");
+    client = sqsClient("us-east-1");
+  }
   const jobSender = new SqsJobSender({ sqs: () => client, queueUrl });
   const logger = jsonLogger((line) => process.stderr.write(`${line}\n`), { level: opts.verbose ? "info" : "warn" });
 

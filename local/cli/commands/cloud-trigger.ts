@@ -23,6 +23,7 @@ import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
 import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
 import { CloudCliError, need } from "./cloud-errors.ts";
+import { payloadStoreOf } from "./cloud-payloads.ts";
 
 /** Without a config: one job for the named handler, nothing rendered. */
 function namedHandlerRoute(): RouteFn {
@@ -75,11 +76,17 @@ export function registerCloudTrigger(
         const queueUrl = need(c.resources.queueUrl, "job queue", "--queue-url", "EVD_QUEUE_URL");
         const tableName = c.resources.tableName ?? opts.table;
         const table = tableName ? c.table(tableName) : undefined;
+        const payloads = payloadStoreOf(c, deps.env);
         const queue = new SqsJobQueue({
-          sender: new SqsJobSender({ sqs: c.sqs, queueUrl }),
+          sender: new SqsJobSender({ sqs: c.sqs, queueUrl, ...(payloads ? { payloads } : {}) }),
           sqs: c.sqs,
           clock: systemClock,
-          ...(table ? { eventLog: new DynamoEventLog({ table }), leases: new ConcurrencyLease({ table }) } : {}),
+          ...(table
+            ? {
+                eventLog: new DynamoEventLog({ table, ...(payloads ? { payloads } : {}) }),
+                leases: new ConcurrencyLease({ table }),
+              }
+            : {}),
         });
         const admit = createAdmission({
           route,

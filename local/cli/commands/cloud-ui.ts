@@ -13,6 +13,7 @@ import { cloudDashboardSource } from "../../dashboard/cloud-dashboard-source.ts"
 import { serveDashboard } from "../../dashboard/dashboard-server.ts";
 import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
 import { CloudCliError, need } from "./cloud-errors.ts";
+import { payloadStoreOf } from "./cloud-payloads.ts";
 
 /** How often the page's live feed re-reads the table and queues. */
 const CLOUD_POLL_MS = 3000;
@@ -41,6 +42,7 @@ export function registerCloudUi(cloud: Command, deps: CloudCliDeps, ctx: CloudVe
               })
             ).config
           : undefined;
+        const payloads = payloadStoreOf(c, deps.env);
         const logger = jsonLogger((line) => deps.err(line), { base: { component: "cloud-ui" }, level: "warn" });
         const server = await serveDashboard({
           source: cloudDashboardSource({
@@ -51,6 +53,7 @@ export function registerCloudUi(cloud: Command, deps: CloudCliDeps, ctx: CloudVe
             scheduler: c.scheduler,
             clock: systemClock,
             ...(config ? { config } : {}),
+            ...(payloads ? { payloads } : {}),
           }),
           logger,
           port,

@@ -5,6 +5,7 @@
  *   evd cloud status                                  schedules (state, expression, timezone), queue and DLQ depth
  *   evd cloud pause SCHEDULE | resume SCHEDULE        UpdateSchedule State (GetSchedule first: Update replaces all)
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
+ *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
  *   evd cloud ui [--port N] [--config F]              the dashboard for the stack, on 127.0.0.1 (cloud-ui.ts)
  *
@@ -13,6 +14,7 @@
  * and `--region` for LocalStack or another region. Exit status: 0 ok, 1 AWS error, 2 bad input.
  */
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Command, Option } from "commander";
@@ -25,6 +27,7 @@ import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from 
 import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
 import { registerCloudUi } from "./cloud-ui.ts";
 
@@ -47,6 +50,8 @@ export interface CloudContext {
   readonly sqs: () => SQSClient;
   readonly scheduler: () => SchedulerClient;
   readonly table: (name: string) => TableRef;
+  /** The claim-check bucket's client (large events), when the verbs need it. */
+  readonly s3?: () => S3Client;
 }
 
 export interface CloudCliDeps {
@@ -97,6 +102,7 @@ export async function awsCloudContext(
     sqs: lazy(() => new SQSClient(sdkConfig(conn))),
     scheduler: lazy(() => new SchedulerClient(sdkConfig(conn))),
     table: (name) => tableRef(name, conn),
+    s3: lazy(() => new S3Client({ ...sdkConfig(conn), forcePathStyle: conn.endpoint !== undefined })),
   };
 }
 
@@ -135,6 +141,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
     };
 
   registerCloudTrigger(cloud, deps, ctx, run);
+  registerCloudReplay(cloud, deps, ctx, run);
   registerCloudUi(cloud, deps, ctx, run);
 
   cloud

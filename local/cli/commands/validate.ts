@@ -11,6 +11,7 @@ import { loadConfig, type LoadedConfig } from "../../../shared/config/load.ts";
 import type { SourceConfig } from "../../../shared/config/schema.ts";
 import { secretRefName } from "../../../shared/config/secret-ref.ts";
 import { sourceName } from "../../../shared/config/source-name.ts";
+import { runnerTimeoutIssues } from "../../../shared/runner/deadline.ts";
 import { describeWebhookScheme } from "../../../shared/signatures/webhook-scheme.ts";
 import { fileRecipeSource } from "../../../shared/node/file-recipe-source.ts";
 import { nodeConfigFiles } from "../../../shared/node/node-config-files.ts";
@@ -69,11 +70,16 @@ async function validate(opts: ValidateOptions): Promise<number> {
   }
 }
 
-/** Hook modules must exist; every recipe is loaded and checked, recursively: every problem is listed. */
+/**
+ * Hook modules must exist; every recipe is loaded and checked, recursively; a config with a
+ * `cloud` section is also checked against what the cloud runs (each handler's timeout must fit
+ * the runner Lambda's): every problem is listed.
+ */
 async function checkFiles(loaded: LoadedConfig): Promise<RecipeCheck> {
   const issues: ConfigIssue[] = await missingHookModules(loaded, nodeConfigFiles);
   const recipes = await checkRecipes(loaded.config, fileRecipeSource(loaded.configDir));
   issues.push(...recipes.issues);
+  if (loaded.config.cloud) issues.push(...runnerTimeoutIssues(loaded.config));
   if (issues.length > 0) throw new ConfigError(relative(process.cwd(), loaded.configPath) || loaded.configPath, issues);
   return recipes;
 }

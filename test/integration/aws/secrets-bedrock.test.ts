@@ -76,6 +76,30 @@ describe("AwsSecretStore over Secrets Manager and SSM", () => {
     );
   });
 
+  it("gives the current value, and during a rotation's grace period the previous one too (Secrets Manager and SSM)", async () => {
+    let now = Date.now();
+    const rotating = new AwsSecretStore({
+      map: { HOOK: "prod/rotating", PARAM: "ssm:/evd/rotating" },
+      secretsManager: () => new SecretsManagerClient(conn(server.endpoint)),
+      ssm: () => new SSMClient(conn(server.endpoint)),
+      now: () => now,
+    });
+    server.putSecretValue("prod/rotating", "v1");
+    server.putParameter("/evd/rotating", "p1");
+    now += 2 * 3_600_000;
+    assert.deepEqual(await rotating.candidates("HOOK"), ["v1"], "an old secret has no previous value to accept");
+    assert.deepEqual(await rotating.candidates("PARAM"), ["p1"]);
+    server.putSecretValue("prod/rotating", "v2");
+    server.putParameter("/evd/rotating", "p2");
+    now = Date.now();
+    assert.deepEqual(await rotating.candidates("HOOK"), ["v2", "v1"]);
+    assert.deepEqual(await rotating.candidates("PARAM"), ["p2", "p1"]);
+    now += 3_600_001;
+    assert.deepEqual(await rotating.candidates("HOOK"), ["v2"], "after the grace period the previous value is refused");
+    assert.deepEqual(await rotating.candidates("PARAM"), ["p2"]);
+    await assert.rejects(rotating.candidates("NOPE"), /"NOPE"/);
+  });
+
   it("parses EVD_SECRETS and refuses a bad map with the variable's name", () => {
     assert.deepEqual(parseSecretMap('{"A":"x","B":"ssm:/y"}'), { A: "x", B: "ssm:/y" });
     assert.deepEqual(parseSecretMap(undefined), {});

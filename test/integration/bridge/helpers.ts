@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { createSqsServer } from "local-aws-sqs";
 import type { Job } from "../../../shared/events/event.ts";
 import { FAKE_CREDENTIALS } from "../../harness/aws-env.ts";
+import { isolatedAwsEnv } from "../../harness/run-evd.ts";
 
 export const REGION = "us-east-1";
 
@@ -150,16 +151,26 @@ export interface BridgeProcess {
   stderr(): string;
 }
 
-export function spawnBridge(args: readonly string[], cwd: string): BridgeProcess {
+/**
+ * `aws`: the whole AWS environment of the bridge (nothing of this machine's AWS settings leaks in);
+ * default: fake credentials and the test region.
+ */
+export function spawnBridge(
+  args: readonly string[],
+  cwd: string,
+  aws?: Readonly<Record<string, string>>,
+): BridgeProcess {
   const child = spawn(process.execPath, ["local/cli/bin.mjs", "bridge", ...args], {
     cwd,
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-      AWS_REGION: REGION,
-      NODE_NO_WARNINGS: "1",
-    },
+    env: aws
+      ? isolatedAwsEnv(aws)
+      : {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+          AWS_REGION: REGION,
+          NODE_NO_WARNINGS: "1",
+        },
   });
   const lines: string[] = [];
   let err = "";

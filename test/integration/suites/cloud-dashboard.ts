@@ -19,7 +19,7 @@ import { connection, uniqueName } from "../../harness/aws-resources.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
 import { waitFor } from "../../harness/wait-for.ts";
-import { cloudFixture, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, secretIdOf, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
 import { drain, prDelivery, PR_CONFIG } from "./delivery-flow.ts";
 
 const CONFIG = {
@@ -40,7 +40,9 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
 
     before(async () => {
       e = await env();
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": "it-is-a-secret" } });
+      secrets = await startSecretsServer({
+        secrets: { [secretIdOf(CONFIG, "GITHUB_WEBHOOK_SECRET")]: WEBHOOK_SECRET },
+      });
       cloud = await cloudFixture(e, { config: CONFIG, secretsEndpoint: secrets.endpoint, maxReceiveCount: 1 });
       const scheduler = new SchedulerClient(connection(e, "scheduler"));
       scheduleName = uniqueName("evd-dash");
@@ -94,6 +96,20 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
       const step = detail!.runs[0]!.steps?.[0];
       assert.match(String((step?.input as { prompt?: string }).prompt), /^Review pull request #31 of /);
       assert.equal(await source.getJob(`${job!.id}-nope`), undefined);
+    });
+
+    it("replays a job's logged event as a new job", async () => {
+      const [job] = await source.listJobs({ handler: "review", status: "succeeded" });
+      const { jobs } = await source.replay(job!.id);
+      assert.deepEqual(jobs, [`${job!.id}#replay-1`]);
+      await drain(cloud);
+      const replayed = await waitFor(
+        async () => (await source.listJobs({})).find((j) => j.id === jobs[0] && j.status === "succeeded"),
+        "the replay",
+      );
+      assert.equal(replayed.replay_of, job!.id);
+      assert.equal((await source.getJob(jobs[0]!))?.event?.payload.number, 31);
+      await assert.rejects(source.replay("nope#review"), /no job "nope#review"/);
     });
 
     it("triggers a handler through the queue, and knows the config's handlers", async () => {
@@ -229,8 +245,8 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
         assert.equal(login.status, 303);
         const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
         const overview = await fetch(`${server.origin}/ui/api/overview`, { headers: { cookie } });
-        const o = (await overview.json()) as { kind: string; title: string; can: { replay: boolean } };
-        assert.deepEqual([o.kind, o.title, o.can.replay], ["cloud", "EvdDashboardTest", false]);
+        const o = (await overview.json()) as { kind: string; title: string; can: { approvals: boolean } };
+        assert.deepEqual([o.kind, o.title, o.can.approvals], ["cloud", "EvdDashboardTest", false]);
         assert.equal((await fetch(`${server.origin}/ui/api/overview`)).status, 401);
       } finally {
         await server?.close();

@@ -5,13 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { eventually } from "../../harness/wait-for.ts";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
+import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
+import { startSilentServer } from "../../harness/silent-server.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
 import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../../harness/lambda-events.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
-import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, secretIdOf, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
 
 export const PR_CONFIG = {
   max_body_bytes: 200_000,
@@ -25,7 +27,13 @@ export const PR_CONFIG = {
       events: ["opened", "synchronize"],
     },
   ],
-  handlers: { review: { prompt: "Review pull request #{payload.number} of {repo}" } },
+  handlers: {
+    review: {
+      prompt: "Review pull request #{payload.number} of {repo}",
+      // As in examples/pr-review.yaml: ingest notes the newest job per pull request.
+      concurrency: { key: "{payload.number}", on_new: "supersede" },
+    },
+  },
 };
 
 /** A signed delivery as API Gateway hands it over: mixed-case header names, body base64 or not. */
@@ -70,7 +78,10 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     let secrets: SecretsServer;
     let cloud: CloudFixture;
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      // The secret the stack creates for ${GITHUB_WEBHOOK_SECRET} (<stack name>/GITHUB_WEBHOOK_SECRET).
+      secrets = await startSecretsServer({
+        secrets: { [secretIdOf(PR_CONFIG, "GITHUB_WEBHOOK_SECRET")]: WEBHOOK_SECRET },
+      });
       cloud = await cloudFixture(await env(), { config: PR_CONFIG, secretsEndpoint: secrets.endpoint });
     });
     after(() => secrets.stop());
@@ -188,9 +199,79 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(await cloud.jobs.get(`${bad.deliveryId}#review`), undefined);
     });
 
+    it("answers 503 and keeps no event record when the queue refuses the jobs, so the redelivery runs", async () => {
+      const d = prDelivery();
+      const queueName = cloud.deployment.queueName;
+      await cloud.queues.sqs.send(new DeleteQueueCommand({ QueueUrl: cloud.queues.queueUrl }));
+      try {
+        const refused = await cloud.ingest(d.event);
+        assert.equal(refused.statusCode, 503, refused.body);
+        assert.equal(refused.headers?.["retry-after"], "5");
+      } finally {
+        const again = await cloud.queues.sqs.send(
+          new CreateQueueCommand({
+            QueueName: queueName,
+            Attributes: {
+              VisibilityTimeout: "30",
+              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: cloud.queues.dlqArn, maxReceiveCount: 2 }),
+            },
+          }),
+        );
+        assert.equal(again.QueueUrl, cloud.queues.queueUrl);
+      }
+      // GitHub's manual redelivery (same delivery id) is accepted, not answered "duplicate".
+      const redelivered = await cloud.ingest(d.event);
+      assert.equal(parse(redelivered.body).status, "accepted", redelivered.body);
+      assert.equal((await drain(cloud)).failures.length, 0);
+      assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+    });
+
+    it("sends the jobs on a redelivery when a crash left the event recorded but never sent", async () => {
+      const d = prDelivery();
+      // What an ingest killed between the event record and the send leaves behind: the record, no jobs.
+      const eventLog = new DynamoEventLog({ table: cloud.table });
+      const payload = JSON.parse(d.body) as Record<string, unknown>;
+      const recorded = await eventLog.record(
+        { id: d.deliveryId, type: "git_pr", source: "github", payload, timestamp: new Date().toISOString() },
+        [`${d.deliveryId}#review`],
+        Date.now(),
+      );
+      assert.equal(recorded.kind, "recorded");
+      assert.equal(await cloud.depth(), 0);
+      const redelivered = await cloud.ingest(d.event);
+      assert.equal(redelivered.statusCode, 202);
+      assert.equal(parse(redelivered.body).status, "accepted", "not swallowed as a duplicate");
+      assert.equal((await drain(cloud)).failures.length, 0);
+      assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+      // Now it is fully enqueued: the next redelivery is a duplicate and enqueues nothing.
+      assert.equal(parse((await cloud.ingest(d.event)).body).status, "duplicate");
+      assert.equal(await cloud.depth(), 0);
+    });
+
+    it("answers 503 within its timeouts when the queue never answers, and the redelivery then runs", async () => {
+      const silent = await startSilentServer();
+      try {
+        const d = prDelivery();
+        const started = Date.now();
+        const answer = await Promise.race([
+          cloud.ingestVia(silent.endpoint)(d.event),
+          new Promise<"hung">((r) => setTimeout(() => r("hung"), 10_000).unref()),
+        ]);
+        assert.notEqual(answer, "hung", "ingest waited on SQS past GitHub's 10 s");
+        assert.equal(answer !== "hung" && answer.statusCode, 503);
+        assert.ok(Date.now() - started < 6_000, "answered within the ingest Lambda's 6 s timeout");
+        const redelivered = await cloud.ingest(d.event);
+        assert.equal(parse(redelivered.body).status, "accepted");
+        assert.equal((await drain(cloud)).failures.length, 0);
+        assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+      } finally {
+        await silent.stop();
+      }
+    });
+
     it("answers 404 for an unknown path and 405 for a GET, header names in any case", async () => {
       const d = prDelivery();
-      assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope" })).statusCode, 404);
+      assert.equal((await cloud.ingest({ ...d.event, rawPath: "/nope", routeKey: "POST /nope" })).statusCode, 404);
       const get = {
         ...d.event,
         requestContext: { ...d.event.requestContext, http: { ...d.event.requestContext.http, method: "GET" } },
@@ -200,17 +281,46 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     });
   });
 
+  describe("cloud webhook secret rotation (put-secret-value) in a warm ingest", () => {
+    it("verifies the new secret at once and the previous one during the rotation, with no cold start", async () => {
+      const id = secretIdOf(PR_CONFIG, "GITHUB_WEBHOOK_SECRET");
+      const secrets = await startSecretsServer({ secrets: { [id]: WEBHOOK_SECRET } });
+      try {
+        const cloud = await cloudFixture(await env(), { config: PR_CONFIG, secretsEndpoint: secrets.endpoint });
+        assert.equal((await cloud.ingest(prDelivery().event)).statusCode, 202, "the container is warm");
+        secrets.putSecretValue(id, "the-rotated-secret");
+        const signedWithNew = await cloud.ingest(prDelivery({ secret: "the-rotated-secret" }).event);
+        assert.equal(signedWithNew.statusCode, 202, signedWithNew.body);
+        const signedWithPrevious = await cloud.ingest(prDelivery().event);
+        assert.equal(signedWithPrevious.statusCode, 202, "GitHub may still sign with the previous secret");
+        assert.equal((await cloud.ingest(prDelivery({ secret: "neither" }).event)).statusCode, 401);
+      } finally {
+        await secrets.stop();
+      }
+    });
+  });
+
   describe("cloud backpressure: queue_overflow with queue_capacity", () => {
     let secrets: SecretsServer;
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      secrets = await startSecretsServer({
+        secrets: { "evd/github-webhook": WEBHOOK_SECRET },
+        parameters: { "/evd/github-webhook": WEBHOOK_SECRET },
+      });
     });
     after(() => secrets.stop());
 
+    // The webhook secret as an existing Secrets Manager secret (imported by name), then as an SSM parameter.
+    const secretOf = { error: "evd/github-webhook", drop: "ssm:/evd/github-webhook" } as const;
     for (const policy of ["error", "drop"] as const) {
       it(`${policy}: the delivery past the capacity is ${policy === "error" ? "refused with 429" : "recorded as dropped"} and nothing is enqueued`, async () => {
         const cloud = await cloudFixture(await env(), {
-          config: { ...PR_CONFIG, queue_overflow: policy, queue_capacity: 1 },
+          config: {
+            ...PR_CONFIG,
+            queue_overflow: policy,
+            queue_capacity: 1,
+            cloud: { secrets: { GITHUB_WEBHOOK_SECRET: secretOf[policy] } },
+          },
           secretsEndpoint: secrets.endpoint,
         });
         assert.equal((await cloud.ingest(prDelivery().event)).statusCode, 202);

@@ -25,7 +25,7 @@ import {
   type SecretsServer,
 } from "../../harness/json-rpc-server.ts";
 import type { AwsTestEnv } from "../../harness/aws-env.ts";
-import { cloudFixture, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
+import { cloudFixture, type CloudFixture } from "./cloud-fixture.ts";
 import { eventually } from "../../harness/wait-for.ts";
 import { drain } from "./delivery-flow.ts";
 
@@ -61,7 +61,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
     let leases: ConcurrencyLease;
     const config = parseConfig(CONFIG, { where: "test", env: {} });
     before(async () => {
-      secrets = await startSecretsServer({ secrets: { "evd/github-webhook": WEBHOOK_SECRET } });
+      secrets = await startSecretsServer({ secrets: {} });
       bedrock = await startConverseServer();
       cloud = await cloudFixture(await env(), {
         config: CONFIG,
@@ -70,12 +70,13 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
         maxReceiveCount: 2,
       });
       leases = new ConcurrencyLease({ table: cloud.table });
+      // Manual triggers, as `evd cloud trigger` sends them (the operator's policy).
       queue = new SqsJobQueue({
-        sender: new SqsJobSender({ sqs: () => cloud.queues.sqs, queueUrl: cloud.queues.queueUrl }),
-        sqs: () => cloud.queues.sqs,
+        sender: new SqsJobSender({ sqs: () => cloud.cli.sqs, queueUrl: cloud.queues.queueUrl }),
+        sqs: () => cloud.cli.sqs,
         clock: systemClock,
-        eventLog: new DynamoEventLog({ table: cloud.table }),
-        leases,
+        eventLog: new DynamoEventLog({ table: cloud.cli.table }),
+        leases: new ConcurrencyLease({ table: cloud.cli.table }),
       });
     });
     after(async () => {
@@ -116,7 +117,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.ok(cloud.metrics.some((m) => JSON.parse(m).metric === "failed"));
 
       bedrock.mode = "ok";
-      const redrive = await redriveDeadLetters(cloud.queues.sqs, {
+      const redrive = await redriveDeadLetters(cloud.cli.sqs, {
         dlqUrl: cloud.queues.dlqUrl,
         queueUrl: cloud.queues.queueUrl,
       });
@@ -185,7 +186,7 @@ export function failureFlowSuite(env: () => Promise<AwsTestEnv>): void {
       // Scheduler delivers, then delivers again (its retry, or an at-least-once duplicate). The
       // firing is admitted (event log, dedupe by schedule + time) and its job is a new message.
       for (let copy = 1; copy <= 2; copy++) {
-        await cloud.queues.sqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
+        await cloud.schedulerSqs.send(new SendMessageCommand({ QueueUrl: cloud.queues.queueUrl, MessageBody: body }));
         const p = await drain(cloud);
         assert.equal(p.received, copy === 1 ? 2 : 1, "the first firing and its job; then only the duplicate firing");
         assert.deepEqual(p.failures, []);

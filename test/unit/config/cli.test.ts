@@ -78,6 +78,21 @@ describe("evd validate", () => {
     assert.deepEqual(out.recipes, ["recipes/release-notes.yaml"]);
   });
 
+  it("refuses, for a config with a cloud section, a handler timeout the runner Lambda cannot fit", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const file = join(tmp, "cloud-timeouts.yaml");
+    await writeFile(
+      file,
+      "cloud:\n  runner_timeout_seconds: 300\nsources:\n  - type: manual\n    handler: slow\nhandlers:\n  slow:\n    prompt: x\n    timeout_ms: 290000\n",
+    );
+    const r = evd(["validate", "--config", file]);
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /handlers\.slow\.timeout_ms: 290000 ms does not fit the runner Lambda: its 300 s timeout \(cloud\.runner_timeout_seconds\) minus the 30 s the runner keeps to record the outcome leaves 270000 ms/,
+    );
+  });
+
   it("says what it searched when no config is found", () => {
     const r = evd(["validate"], tmp);
     assert.equal(r.status, 1);

@@ -22,6 +22,16 @@ describe("API Gateway v2 <-> ingest request", () => {
     assert.equal(req.headers["X-Hub-Signature-256"], undefined);
   });
 
+  it("finds the source path behind a named stage or a custom domain's API mapping", () => {
+    const at = (o: { stage?: string; mappingKey?: string }) =>
+      ingestRequestOf(apiGatewayV2Event({ path: "/github", headers: {}, body: "{}", ...o })).path;
+    assert.equal(at({ stage: "prod" }), "/github");
+    assert.equal(at({ mappingKey: "hooks" }), "/github");
+    assert.equal(at({}), "/github");
+    const viaDefaultRoute = { ...apiGatewayV2Event({ path: "/github", headers: {}, body: "{}", stage: "prod" }) };
+    assert.equal(ingestRequestOf({ ...viaDefaultRoute, routeKey: "$default" }).path, "/github");
+  });
+
   it("takes a plain body as UTF-8 and an absent body as empty", () => {
     const e = apiGatewayV2Event({ path: "/hook", headers: {}, body: "héllo" });
     assert.equal(ingestRequestOf(e).rawBody.toString("utf8"), "héllo");
