@@ -20,6 +20,9 @@ export function buildOptions(name, outdir = join(root, "dist", "functions")) {
     outfile: join(outdir, `${name}.mjs`),
     bundle: true,
     platform: "node",
+    // The ESM builds first, as the stack's bundling does (infra/constructs/orchestrator-function.ts):
+    // what is measured here is what is deployed, and ESM dependencies tree-shake.
+    mainFields: ["module", "main"],
     target: "node22",
     format: "esm",
     minify: true,

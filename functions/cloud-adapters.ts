@@ -23,6 +23,8 @@ import { DynamoHandlerStateStore } from "../shared/aws/dynamo-handler-state-stor
 import { DynamoLastRunStore } from "../shared/aws/dynamo-last-run-store.ts";
 import { AwsSecretStore } from "../shared/aws/secrets.ts";
 import { DynamoEventLog } from "../shared/aws/dynamo-event-log.ts";
+import { DynamoBreakerStore } from "../shared/aws/dynamo-breaker-store.ts";
+import { DynamoCounterStore } from "../shared/aws/dynamo-counter-store.ts";
 import { S3PayloadStore } from "../shared/aws/payload-store.ts";
 import { SqsJobQueue } from "../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
@@ -50,6 +52,10 @@ export interface CloudAdapters {
   readonly leases: ConcurrencyLease;
   readonly queue: SqsJobQueue;
   readonly secrets: AwsSecretStore;
+  /** Budget counters (functions/cloud-guardrails.ts). */
+  readonly counters: DynamoCounterStore;
+  /** The storm breaker's per-source state. */
+  readonly breakers: DynamoBreakerStore;
   /** The claim-check store, when the stack has a payload bucket. */
   readonly payloads: S3PayloadStore | undefined;
 }
@@ -90,6 +96,8 @@ export function cloudAdapters(
     lastRun: new DynamoLastRunStore({ table }),
     handlerState: new DynamoHandlerStateStore({ table, clock }),
     leases,
+    counters: new DynamoCounterStore({ table }),
+    breakers: new DynamoBreakerStore({ table }),
     queue: new SqsJobQueue({
       sender,
       sqs,

@@ -8,6 +8,7 @@ import { createIngest, type IngestRequest, type IngestResponse } from "../shared
 import type { Logger } from "../shared/logging/logger.ts";
 import { INGEST_SDK_TIMEOUTS } from "../shared/aws/aws-connection.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
+import { cloudGuardrails } from "./cloud-guardrails.ts";
 import { apiGatewayResultOf, errorResult, ingestRequestOf } from "./api-gateway.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
 
@@ -18,6 +19,8 @@ export interface IngestHandlerDeps {
   readonly ingest: IngestFn;
   readonly logger: Logger;
   readonly metrics: MetricSink;
+  /** Exports the request's spans before the invocation returns. @default none */
+  readonly flush?: () => Promise<void>;
 }
 
 /** Wraps an ingest function (built once, on first use) into an API Gateway handler. */
@@ -44,6 +47,7 @@ export function createIngestHandler(init: () => Promise<IngestHandlerDeps>): Ing
       request_id: event.requestContext?.requestId,
       ...(res.status < 300 ? eventFields(res.body) : {}),
     });
+    await deps.flush?.();
     return apiGatewayResultOf(res);
   };
 }
@@ -82,6 +86,16 @@ export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise
     // Short: the webhook sender waits (GitHub 10 s); a stuck call fails fast and the sender gets a 5xx.
     INGEST_SDK_TIMEOUTS,
   );
+  const metrics = opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "ingest" });
+  const guardrails = await cloudGuardrails({
+    config: bundle.config,
+    adapters,
+    hooks,
+    clock,
+    logger,
+    metrics,
+    env: opts.env,
+  });
   return {
     ingest: createIngest({
       config: bundle.config,
@@ -90,9 +104,12 @@ export async function ingestFromEnvironment(opts: IngestRuntimeOptions): Promise
       hooks,
       clock,
       logger,
+      guard: guardrails.guard,
+      ...(guardrails.tracer ? { tracer: guardrails.tracer } : {}),
     }),
     logger,
-    metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "ingest" }),
+    metrics,
+    flush: () => guardrails.flush(),
   };
 }
 

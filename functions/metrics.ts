@@ -14,6 +14,10 @@ export const Metric = {
   BUSY: "busy",
   FAILED: "failed",
   DEAD_LETTERED: "dead_lettered",
+  /** A job a budget refused (shared/guardrails/budget-gate.ts). */
+  BUDGET_EXCEEDED: "budget_exceeded",
+  /** The storm breaker paused a source (shared/guardrails/storm-breaker.ts): the `SourcePaused` alarm. */
+  SOURCE_PAUSED: "source_paused",
 } as const;
 export type Metric = (typeof Metric)[keyof typeof Metric];
 

@@ -192,6 +192,7 @@ const OUTCOME_METRIC: Record<RunJobOutcome["kind"], Metric> = {
   duplicate: Metric.DUPLICATE,
   busy: Metric.BUSY,
   failed: Metric.FAILED,
+  budget_exceeded: Metric.BUDGET_EXCEEDED,
   // The cloud runner dead-letters a run stopped at an approval gate (sqs-message-settler.ts).
   parked: Metric.FAILED,
 };

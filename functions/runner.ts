@@ -19,6 +19,7 @@ import { createPipelineRunner, mapRecipeSource } from "../shared/pipeline/create
 import type { PipelineRunner } from "../shared/pipeline/pipeline-runner.ts";
 import { bedrockProviders } from "./bedrock-providers.ts";
 import { buildContainer, type ContainerOptions } from "./container.ts";
+import { cloudGuardrails } from "./cloud-guardrails.ts";
 import { emfMetrics, Metric, type MetricSink } from "./metrics.ts";
 import { decodeQueueMessage, PermanentMessageError } from "../shared/aws/job-message.ts";
 import { PayloadMissingError, type PayloadRef, type S3PayloadStore } from "../shared/aws/payload-store.ts";
@@ -38,6 +39,8 @@ export class RetryRecordError extends Error {
 export interface RunnerDeps extends ProcessJobDeps {
   /** The admission of schedule firings (shared/ingest/admit.ts, over the SQS job queue). */
   readonly admit: Admit;
+  /** Exports the batch's spans before the invocation returns. @default none */
+  readonly flush?: () => Promise<void>;
   /** Time kept, after a job's deadline, to record its outcome. @default FINISH_MARGIN_MS (30 s) */
   readonly finishMarginMs?: number;
   /** Where the events of claim-checked messages are. */
@@ -138,12 +141,21 @@ export function createRunnerHandler(init: () => Promise<RunnerDeps>): RunnerHand
     }));
     const processor = new BatchProcessor(EventType.SQS);
     const invocation: Invocation = { ...(context ? { context } : {}), jobsRun: 0 };
-    return processPartialResponse(event, (record: SQSRecord) => processRecord(record, deps, invocation), processor, {
-      ...(context ? { context } : {}),
-      throwOnFullBatchFailure: false,
-      // One record at a time: max_concurrent_handlers counts pipelines, and the event source counts invocations.
-      processInParallel: false,
-    });
+    try {
+      return await processPartialResponse(
+        event,
+        (record: SQSRecord) => processRecord(record, deps, invocation),
+        processor,
+        {
+          ...(context ? { context } : {}),
+          throwOnFullBatchFailure: false,
+          // One record at a time: max_concurrent_handlers counts pipelines, and the event source counts invocations.
+          processInParallel: false,
+        },
+      );
+    } finally {
+      await deps.flush?.();
+    }
   };
 }
 
@@ -180,6 +192,17 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
       handlerState: a.handlerState,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
+  const metrics = opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" });
+  const guardrails = await cloudGuardrails({
+    config: bundle.config,
+    adapters: a,
+    hooks,
+    clock,
+    logger,
+    metrics,
+    env: opts.env,
+  });
+  const traced = guardrails.tracer ? { tracer: guardrails.tracer } : {};
   return {
     config: bundle.config,
     jobs: a.jobs,
@@ -192,12 +215,23 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     leaseMs: env.leaseMs,
     leases: a.leases,
     sender: a.queue.sender,
-    admit: createAdmission({ route: configRoute(bundle.config), queue: a.queue, hooks, clock, logger }),
+    admit: createAdmission({
+      route: configRoute(bundle.config),
+      queue: a.queue,
+      hooks,
+      clock,
+      logger,
+      guard: guardrails.guard,
+      ...traced,
+    }),
     ...(opts.keyRetryDelaySeconds !== undefined ? { keyRetryDelaySeconds: opts.keyRetryDelaySeconds } : {}),
     ...(opts.finishMarginMs !== undefined ? { finishMarginMs: opts.finishMarginMs } : {}),
     ...(needsRunSlot(bundle.config.max_concurrent_handlers) ? { runSlot: new RunSlot(a.leases) } : {}),
     ...(a.payloads ? { payloads: a.payloads } : {}),
-    metrics: opts.metrics ?? emfMetrics((l) => process.stdout.write(`${l}\n`), { service: "runner" }),
+    metrics,
+    ...(guardrails.budget ? { budget: guardrails.budget } : {}),
+    ...traced,
+    flush: () => guardrails.flush(),
   };
 }
 

@@ -89,6 +89,7 @@ export class EventDrivenOrchestrator extends Construct {
     };
     const { functionsDir, projectRoot, bundleAwsSdk } = settings;
     const stagedBundleFile = lazyStagedBundle(props.deployBundle);
+    const activeTracing = props.config.tracing?.xray === true;
     this.ingest = new OrchestratorFunction(this, "Ingest", {
       entry: join(functionsDir, "ingest.ts"),
       projectRoot,
@@ -103,6 +104,7 @@ export class EventDrivenOrchestrator extends Construct {
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
+      activeTracing,
     });
     this.runner = new OrchestratorFunction(this, "Runner", {
       entry: join(functionsDir, "runner.ts"),
@@ -118,6 +120,7 @@ export class EventDrivenOrchestrator extends Construct {
       stagedBundleFile,
       bundleAwsSdk,
       logRetention,
+      activeTracing,
     });
     this.api =
       settings.plan.routes.length === 0
@@ -145,6 +148,7 @@ export class EventDrivenOrchestrator extends Construct {
       maxQueueAge: settings.maxQueueAge,
       // Dashboard names are global to the account: the same stack in two regions must not collide.
       dashboardName: `${stack.stackName}-${stack.region}`,
+      alarmOnPausedSources: settings.plan.routes.length > 0 && props.config.guardrails?.storm?.enabled !== false,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
 

@@ -7,14 +7,16 @@ export { LOG_PROJECTION, TABLE_KEYS } from "../shared/aws/table-layout.ts";
 /**
  * Partition-key prefixes of the items ingest touches (see the layout's table): the event log
  * (`EVENT#<event id>`: dedupe put, duplicate get, delete when enqueueing fails) and the
- * concurrency keys (`CKEY#<handler>#<key>`: newest job per key, for `on_new: supersede`).
- * The ingest role may touch no other item.
+ * concurrency keys (`CKEY#<handler>#<key>`: newest job per key, for `on_new: supersede`), and the
+ * storm breaker's item per source (`BREAKER#<source>`: its window count and pause,
+ * shared/aws/guardrail-items.ts). The ingest role may touch no other item.
  */
-export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#"] as const;
+export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#", "BREAKER#"] as const;
 
 /**
  * Partition-key prefixes of the items `evd cloud` touches: the event log (trigger records an
  * event, replay reads it and counts its replays), concurrency keys (trigger notes the newest
- * job), job records (replay reads their state) and history runs (history reads them).
+ * job), job records (replay reads their state), history runs (history reads them) and the storm
+ * breaker's items (`evd cloud breaker list | resume`).
  */
-export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#"] as const;
+export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#", "BREAKER#"] as const;

@@ -33,6 +33,8 @@ export interface OrchestratorFunctionProps {
   readonly bundleAwsSdk: boolean;
   /** @default - no reserved concurrency */
   readonly reservedConcurrentExecutions?: number;
+  /** Lambda active tracing (AWS X-Ray), from the config's `tracing.xray`. @default - off */
+  readonly activeTracing?: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export class OrchestratorFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      ...(props.activeTracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       environment: { ...props.environment },
       projectRoot: props.projectRoot,
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
@@ -92,6 +95,14 @@ export class OrchestratorFunction extends Construct {
         },
       },
     });
+    if (props.activeTracing) {
+      // CDK grants xray:PutTraceSegments and PutTelemetryRecords; X-Ray has no resource to scope them to.
+      Validations.of(this.role).acknowledge({
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions (the AWS-managed AWSXRayDaemonWriteAccess uses * too)",
+      });
+    }
     Validations.of(this.function).acknowledge({
       id: "AwsSolutions-L1",
       reason:

@@ -8,7 +8,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { METRIC_NAMESPACE } from "../../functions/metrics.ts";
+import { METRIC_NAMESPACE, Metric } from "../../functions/metrics.ts";
 import { TABLE_KEYS } from "../table-keys.ts";
 
 export interface OrchestratorMonitoringProps {
@@ -25,6 +25,8 @@ export interface OrchestratorMonitoringProps {
   readonly alarmTopic?: sns.ITopic;
   /** Dashboards are global to the account: the name must be unique across regions. */
   readonly dashboardName: string;
+  /** Alarm when the storm breaker pauses a webhook source (the config has HTTP sources and the breaker on). */
+  readonly alarmOnPausedSources: boolean;
 }
 
 /**
@@ -32,8 +34,8 @@ export interface OrchestratorMonitoringProps {
  * (oldest message age), ingest errors; and, because each of these loses or delays deliveries
  * silently otherwise: API 5xx, API 429s (GitHub does not retry a throttled delivery), ingest
  * 503s (queue or secret store unavailable), Lambda throttles of either function, DynamoDB
- * throttles (table or index). A dashboard shows the flow (received, queued, running, failed,
- * dead-lettered).
+ * throttles (table or index); and a webhook source the storm breaker paused. A dashboard shows
+ * the flow (received, queued, running, failed, dead-lettered) and the guardrails.
  */
 export class OrchestratorMonitoring extends Construct {
   readonly dlqNotEmpty: cloudwatch.Alarm;
@@ -47,6 +49,8 @@ export class OrchestratorMonitoring extends Construct {
   /** Absent without an API. */
   readonly apiServerErrors: cloudwatch.Alarm | undefined;
   readonly apiThrottled: cloudwatch.Alarm | undefined;
+  /** Absent without webhook sources or with the breaker off. */
+  readonly sourcePaused: cloudwatch.Alarm | undefined;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OrchestratorMonitoringProps) {
@@ -172,6 +176,22 @@ export class OrchestratorMonitoring extends Construct {
         "The webhook API answered 429 (stage throttling): GitHub does not retry these deliveries. Raise cloud.api_rate_limit / api_burst_limit.",
       );
     }
+    const guardrailMetric = (metricName: string, service: string) =>
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        period: fiveMinutes,
+        statistic: "Sum",
+      });
+    const paused = guardrailMetric(Metric.SOURCE_PAUSED, "ingest");
+    this.sourcePaused = props.alarmOnPausedSources
+      ? anyOver(
+          "SourcePaused",
+          paused,
+          "The storm breaker paused a webhook source (more than guardrails.storm.max_events events per window): its deliveries get 429 until the cooldown ends. Check the sender (logs: 'source paused by the storm breaker'), then `evd cloud breaker resume SOURCE` or wait.",
+        )
+      : undefined;
     if (props.alarmTopic) {
       const action = new actions.SnsAction(props.alarmTopic);
       for (const alarm of this.alarms) {
@@ -219,6 +239,23 @@ export class OrchestratorMonitoring extends Construct {
         width: 12,
       }),
     );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: "Guardrails: paused sources, jobs over budget",
+        left: [
+          paused.with({ label: "source_paused (ingest)" }),
+          guardrailMetric(Metric.SOURCE_PAUSED, "runner").with({ label: "source_paused (runner)" }),
+          // Counted per handler (dimensions service + handler): every handler's line.
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${METRIC_NAMESPACE},handler,service} MetricName="${Metric.BUDGET_EXCEEDED}"', 'Sum', 300)`,
+            usingMetrics: {},
+            label: Metric.BUDGET_EXCEEDED,
+            period: fiveMinutes,
+          }),
+        ],
+        width: 24,
+      }),
+    );
   }
 
   get alarms(): readonly cloudwatch.Alarm[] {
@@ -233,6 +270,7 @@ export class OrchestratorMonitoring extends Construct {
       this.tableThrottles,
       ...(this.apiServerErrors ? [this.apiServerErrors] : []),
       ...(this.apiThrottled ? [this.apiThrottled] : []),
+      ...(this.sourcePaused ? [this.sourcePaused] : []),
     ];
   }
 }

@@ -43,6 +43,10 @@ export interface DaemonControl {
   dlqRedrive(sel: { id?: string; all?: boolean }): Promise<unknown>;
   /** A local `git push` reported by the installed git hook. */
   gitPush(payload: Record<string, unknown>): Promise<unknown>;
+  /** Ends a storm-breaker pause (`evd daemon resume SOURCE`). */
+  resume(input: { source: string }): Promise<unknown>;
+  /** An event's spans and their tree (`evd daemon trace EVENT_ID`; the dashboard's trace view). */
+  trace(input: { eventId: string }): Promise<unknown>;
   /** Jobs waiting at an approval gate. */
   approvals(): Promise<unknown>;
   /** Approve or deny the gate a job waits at. */
@@ -173,6 +177,16 @@ export async function startAdminApi(opts: {
     "POST /ui-login": async () => {
       if (!dashboard) throw new AdminRequestError(404, "no_dashboard", "this daemon serves no dashboard");
       return { url: `${origin}${dashboard.loginPath()}` };
+    },
+    "POST /resume": async (req) => {
+      const source = optString(await readJson(req), "source");
+      if (!source) throw new AdminRequestError(400, "missing_source", "resume needs a source name");
+      return control.resume({ source });
+    },
+    "GET /trace": async (_req, url) => {
+      const eventId = optString(url.searchParams, "event_id");
+      if (!eventId) throw new AdminRequestError(400, "missing_event_id", "trace needs ?event_id=");
+      return control.trace({ eventId });
     },
     "GET /approvals": () => control.approvals(),
     "POST /approvals/decide": async (req) => {

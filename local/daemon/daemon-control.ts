@@ -4,10 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
-import type { RunStatus } from "../../shared/events/event.ts";
+import { RunStatus } from "../../shared/events/event.ts";
 import { normalizeGithubDelivery } from "../../shared/events/github.ts";
 import { manualEvent } from "../../shared/events/manual-event.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
+import { renderTraceTree } from "../../shared/tracing/trace-tree.ts";
+import type { DaemonGuardrails } from "./daemon-guardrails.ts";
 import { RouterError } from "../../shared/router/errors.ts";
 import { gateDecision } from "../store/gates.ts";
 import type { LocalStore } from "../store/local-store.ts";
@@ -36,9 +38,11 @@ export interface DaemonControlDeps {
   readonly clock: Clock;
   readonly sources: () => SourceStatus[];
   readonly stop: (reason: string) => Promise<void>;
+  /** Paused sources and budgets (status), resuming a source, an event's spans (daemon-guardrails.ts). */
+  readonly guardrails?: DaemonGuardrails["control"];
 }
 
-const RUN_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "skipped", "dropped"];
+const RUN_STATUSES: readonly RunStatus[] = Object.values(RunStatus);
 const UNIT_MS = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 } as const;
 
 /** `--since`: an ISO-8601 time, or a duration ago (`90s`, `30m`, `2h`, `7d`, `1w`). */
@@ -93,7 +97,17 @@ export function createDaemonControl(deps: DaemonControlDeps): DaemonControl {
         max_concurrent_handlers: config.max_concurrent_handlers,
         queue_overflow: config.queue_overflow,
         counts: store.counts(),
+        ...(deps.guardrails ? { guardrails: await deps.guardrails.status() } : {}),
       };
+    },
+    async resume({ source }) {
+      if (!deps.guardrails) throw new AdminRequestError(404, "no_guardrails", "this daemon has no storm breaker");
+      const resumed = await deps.guardrails.resume(source);
+      return { source, resumed, ...(resumed ? {} : { note: `source "${source}" was not paused` }) };
+    },
+    async trace({ eventId }) {
+      const spans = deps.guardrails ? await deps.guardrails.trace(eventId) : await store.spans.spansOfEvent(eventId);
+      return { event_id: eventId, spans, tree: renderTraceTree(spans) };
     },
     async trigger({ handler, payload }) {
       try {

@@ -12,6 +12,7 @@ import { SOURCE_TYPES } from "../../shared/config/schema.ts";
 import { sourceName } from "../../shared/config/source-name.ts";
 import { nextFireTime } from "../../shared/cron/next-fire-time.ts";
 import { fileChangeEvent } from "../../shared/events/file-change-event.ts";
+import { withCausation } from "../../shared/guardrails/causation.ts";
 import { scheduleEvent } from "../../shared/events/schedule-event.ts";
 import type { EventResult } from "../../shared/events/event.ts";
 import { LifecycleEvent } from "../../shared/hooks/lifecycle.ts";
@@ -28,6 +29,7 @@ import { createWorker, type Worker } from "../worker/worker.ts";
 import { createFileWatcher, type FileWatcher } from "../watcher/file-watcher.ts";
 import { startAdminApi, type AdminApi, type AdminInfo } from "./admin-api.ts";
 import { createDaemonControl } from "./daemon-control.ts";
+import { createDaemonGuardrails } from "./daemon-guardrails.ts";
 import { banner } from "./banner.ts";
 import { createWebhookServer, type WebhookServer } from "./http-server.ts";
 import { writePidFile } from "./pid-file.ts";
@@ -181,6 +183,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       handlerState: storeHandlerState(store),
       clock,
     });
+    const guardrails = createDaemonGuardrails({
+      config,
+      configDir,
+      store,
+      hooks,
+      clock,
+      logger: logger.child({ component: "guardrails" }),
+      env: opts.env,
+    });
+    cleanups.push(() => guardrails.shutdown()); // after the worker stopped, before the store closes
+    if (guardrails.otlpUrl) logger.log("info", "traces exported over OTLP/HTTP", { url: guardrails.otlpUrl });
     const ingest = createIngest({
       config,
       queue: store,
@@ -188,6 +201,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "ingest" }),
+      ...guardrails.admission,
     });
     const admit: Admit = createAdmission({
       route: configRoute(config),
@@ -195,9 +209,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       hooks,
       clock,
       logger: logger.child({ component: "intake" }),
+      ...guardrails.admission,
     });
 
-    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger });
+    const worker: Worker = createWorker({ store, config, pipeline, hooks, clock, logger, guardrails: guardrails.run });
     // The dashboard's: webhook acknowledgement times, and the sources paused from it.
     const ackLatency = new AckLatencyRecorder();
     const pauses = new SourcePauses(join(stateDir, "paused-sources.json"));
@@ -346,6 +361,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         debounceMs: s.debounce_ms ?? config.debounce_ms,
         maxContentBytes: s.max_content_bytes,
         ignorePaths: [stateDir],
+        ownChanges: { match: guardrails.ownWrites.match, ignore: config.guardrails.ignore_own_writes },
         logger: logger.child({ component: "watcher", source: e.name }),
         onError: (err) => void markError(e, err),
         onChanges: async (set) => {
@@ -356,9 +372,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
             });
             return undefined;
           }
-          const outcome = await admit(
-            fileChangeEvent({ source: set.source, root: set.root, changes: set.changes, now: new Date(clock.now()) }),
-          );
+          const event = fileChangeEvent({
+            source: set.source,
+            root: set.root,
+            changes: set.changes,
+            now: new Date(clock.now()),
+          });
+          const outcome = await admit(withCausation(event, set.causation));
           // Back-pressure (queue full) or a store failure: coalesce into the next change set.
           return outcome.kind === AdmissionKind.REJECTED || outcome.kind === AdmissionKind.UNAVAILABLE
             ? "retry"
@@ -404,18 +424,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       clock,
       sources: () => {
         const next = scheduler?.nextFireTimes() ?? {};
-        return entries.map((e) => ({
-          name: e.name,
-          type: e.source.type,
-          handler: e.source.handler,
-          state: e.state,
-          ...(e.source.type === "schedule"
-            ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
-            : {}),
-          ...(e.detail ? { detail: e.detail } : {}),
-          ...(e.error ? { error: e.error } : {}),
-        }));
+        return guardrails.withPauses(
+          entries.map((e) => ({
+            name: e.name,
+            type: e.source.type,
+            handler: e.source.handler,
+            state: e.state,
+            ...(e.source.type === "schedule"
+              ? { cron: e.source.cron, timezone: e.source.timezone, next_fire_time: next[e.name] ?? null }
+              : {}),
+            ...(e.detail ? { detail: e.detail } : {}),
+            ...(e.error ? { error: e.error } : {}),
+          })),
+        );
       },
+      guardrails: guardrails.control,
       stop,
     };
     const control = createDaemonControl(controlDeps);

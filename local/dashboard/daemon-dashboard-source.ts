@@ -10,6 +10,8 @@ import { manualEvent } from "../../shared/events/manual-event.ts";
 import { AdmissionKind, type Admit } from "../../shared/ingest/admit.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { RouterError } from "../../shared/router/errors.ts";
+import type { SpanRecord } from "../../shared/tracing/span-record.ts";
+import { spanSummary } from "../../shared/tracing/trace-tree.ts";
 import type { SourceStatus } from "../daemon/daemon-control.ts";
 import { PAUSABLE_SOURCE_TYPES, type SourcePauses } from "../daemon/source-pauses.ts";
 import { StoreJobState } from "../store/job-state.ts";
@@ -43,8 +45,24 @@ export interface DaemonDashboardDeps {
   readonly sources: () => readonly SourceStatus[];
   readonly pauses: SourcePauses;
   readonly ackLatency: AckLatencyRecorder;
-  /** The spans of an event's trace, when tracing is on. */
-  readonly traces?: (eventId: string) => Promise<TraceSpan[]>;
+  /** The daemon's guardrails: storm-breaker resume, an event's spans (local/daemon/daemon-guardrails.ts). */
+  readonly guardrails?: {
+    resume(source: string): Promise<boolean>;
+    trace(eventId: string): Promise<SpanRecord[]>;
+  };
+}
+
+function traceSpanOf(s: SpanRecord): TraceSpan {
+  return {
+    trace_id: s.trace_id,
+    span_id: s.span_id,
+    ...(s.parent_span_id !== undefined ? { parent_span_id: s.parent_span_id } : {}),
+    name: s.name,
+    start_ms: s.start_ms,
+    end_ms: s.end_ms,
+    status: s.status,
+    summary: spanSummary(s),
+  };
 }
 
 const STATUS_OF: Record<StoreJobState, JobStatus> = {
@@ -105,6 +123,7 @@ function eventSourceOf(source: SourceConfig, name: string): string[] {
 
 export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSource {
   const { store, config, clock } = deps;
+  const tracing = deps.guardrails !== undefined && config.tracing.enabled;
   const views = store.views;
 
   function sourceSummaries(): SourceSummary[] {
@@ -115,15 +134,19 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
       const keys = cfg ? eventSourceOf(cfg, s.name) : [s.name];
       const hits = keys.map((k) => activity.get(k)).filter((a) => a !== undefined);
       const last = hits.length ? Math.max(...hits.map((a) => a.lastReceivedAt)) : undefined;
-      const paused = deps.pauses.isPaused(s.name);
+      const byDashboard = deps.pauses.isPaused(s.name);
+      // The status rows already say "paused" for a source the storm breaker paused.
+      const byBreaker = !byDashboard && s.state === "paused";
+      const paused = byDashboard || byBreaker;
       const next = typeof s.next_fire_time === "string" ? s.next_fire_time : undefined;
       return {
         name: s.name,
         type: s.type,
         handler: s.handler,
-        state: paused && s.state === "started" ? "paused" : s.state,
+        state: paused ? "paused" : s.state,
         paused,
-        pausable: PAUSABLE_SOURCE_TYPES.includes(s.type) && s.state === "started",
+        ...(paused ? { paused_by: byBreaker ? "storm breaker" : "dashboard" } : {}),
+        pausable: (PAUSABLE_SOURCE_TYPES.includes(s.type) && (s.state === "started" || byDashboard)) || byBreaker,
         ...(typeof s.detail === "string" ? { detail: s.detail } : {}),
         ...(typeof s.error === "string" ? { error: s.error } : {}),
         ...(last !== undefined ? { last_fire: iso(last) } : {}),
@@ -156,7 +179,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
           approvals: true,
           trigger: true,
           redrive_one: true,
-          traces: deps.traces !== undefined,
+          traces: tracing,
         },
       };
     },
@@ -178,7 +201,7 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
       const v = views.get(id);
       if (!v) return undefined;
       const event = views.event(v.eventId);
-      const trace = deps.traces ? `#/trace/${encodeURIComponent(v.eventId)}` : undefined;
+      const trace = tracing ? `#/trace/${encodeURIComponent(v.eventId)}` : undefined;
       let runs: EventResult[] = views.runsOf(id);
       // History keeps `history_limit` runs: the job row still has the latest.
       if (runs.length === 0 && v.result) runs = [store.getJob(id)?.result ?? v.result];
@@ -206,6 +229,10 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
     async setSourcePaused(name, paused) {
       const current = sourceSummaries().find((s) => s.name === name);
       if (!current) throw new DashboardRequestError(404, `no source named "${name}"`);
+      if (!paused && current.paused_by === "storm breaker") {
+        await deps.guardrails?.resume(name);
+        return sourceSummaries().find((s) => s.name === name)!;
+      }
       if (!PAUSABLE_SOURCE_TYPES.includes(current.type))
         throw new DashboardRequestError(
           409,
@@ -299,7 +326,10 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
     },
 
     async trace(eventId) {
-      return { event_id: eventId, spans: deps.traces ? await deps.traces(eventId) : [] };
+      return {
+        event_id: eventId,
+        spans: deps.guardrails ? (await deps.guardrails.trace(eventId)).map(traceSpanOf) : [],
+      };
     },
 
     async metrics(windowMs) {

@@ -87,7 +87,9 @@ export interface SourceSummary {
   /** started, stopped, error, ready, paused, ENABLED/DISABLED (cloud schedules) ... */
   readonly state: string;
   readonly paused: boolean;
-  /** Whether this source can be paused from here (schedules and file watchers). */
+  /** Who paused it: the dashboard, or the storm breaker (then it can be resumed from here). */
+  readonly paused_by?: "dashboard" | "storm breaker";
+  /** Whether this source can be paused or resumed from here. */
   readonly pausable: boolean;
   readonly detail?: string;
   readonly error?: string;

@@ -26,9 +26,18 @@ const STATUS_STATES: Record<RunStatus, readonly StoreJobState[]> = {
   failed: [StoreJobState.DEAD, StoreJobState.FAILED, StoreJobState.RETRY_WAIT],
   skipped: [StoreJobState.SKIPPED],
   dropped: [StoreJobState.DROPPED],
+  budget_exceeded: [StoreJobState.DROPPED],
   parked: [StoreJobState.PARKED],
   denied: [StoreJobState.DENIED],
 };
+
+/** DROPPED holds drops and budget refusals: the result's status tells them apart. */
+function hasStatus(row: JobRow, status: RunStatus): boolean {
+  if (!STATUS_STATES[status].includes(row.state)) return false;
+  if (row.state !== StoreJobState.DROPPED) return true;
+  const recorded = row.result_json === null ? undefined : (JSON.parse(row.result_json) as { status?: string }).status;
+  return (recorded === "budget_exceeded") === (status === "budget_exceeded");
+}
 
 export function listDeadOp(ctx: StoreContext): StoredJob[] {
   return (ctx.stmt("SELECT * FROM jobs WHERE state = 'DEAD' ORDER BY seq").all() as JobRow[]).map(toStoredJob);
@@ -92,7 +101,7 @@ export function replayOp(ctx: StoreContext, filter: ReplayFilter, now: number): 
   const out: ReplayedJob[] = [];
   for (const root of roots) {
     const last = (latest.get(root.id) as JobRow | undefined) ?? root;
-    if (filter.status !== undefined && !STATUS_STATES[filter.status].includes(last.state)) continue;
+    if (filter.status !== undefined && !hasStatus(last, filter.status)) continue;
     let n = (family.get(root.id) as { n: number }).n + 1;
     while (getRow(ctx, `${root.id}#replay-${n}`)) n += 1;
     const id = `${root.id}#replay-${n}`;

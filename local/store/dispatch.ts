@@ -1,6 +1,6 @@
 /** The worker's side of the queue: hand out runnable jobs under a lease, settle them, recover after a crash. */
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
-import { StoreJobState } from "./job-state.ts";
+import { finishedStateOf, StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
 import { dispatchLeaseOf, maxAttemptsOf, toJob, type JobRow, type StoreContext } from "./store-context.ts";
 
@@ -75,9 +75,9 @@ function settle(ctx: StoreContext, jobId: string, sql: string, ...params: unknow
   if (info.changes === 0) throw new StoreRequestError(`no job "${jobId}" in the store`);
 }
 
-/** Done: COMPLETED, or SKIPPED when a hook denied it. */
+/** Done: COMPLETED, SKIPPED when a hook denied it, DROPPED when a budget refused it. */
 export function ackOp(ctx: StoreContext, jobId: string, result: EventResult, now: number): void {
-  const state = result.status === "skipped" ? StoreJobState.SKIPPED : StoreJobState.COMPLETED;
+  const state = finishedStateOf(result);
   settle(
     ctx,
     jobId,

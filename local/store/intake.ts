@@ -3,7 +3,7 @@
  * event log and job rows. Runs inside the group-commit batch (see group-commit.ts).
  */
 import type { Event, EventResult, Job } from "../../shared/events/event.ts";
-import type { SubmitOutcome } from "../../shared/ports/job-queue.ts";
+import type { SubmitOptions, SubmitOutcome } from "../../shared/ports/job-queue.ts";
 import { QueueOverflow } from "../../shared/config/schema.ts";
 import { StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
@@ -132,8 +132,25 @@ function insertJob(
     );
 }
 
+/** Records the event with every job DROPPED (and in history) for `reason`. */
+function dropAll(ctx: StoreContext, event: Event, jobs: readonly Job[], reason: string, now: number): SubmitOutcome {
+  insertEvent(ctx, event, now);
+  for (const job of jobs) {
+    const result = droppedResult(job.id, event.id, job.handler, reason, now);
+    insertJob(ctx, job, StoreJobState.DROPPED, now, { lastError: reason, result });
+    appendHistoryRow(ctx, result, now);
+  }
+  return { kind: "dropped", jobIds: jobs.map((j) => j.id), reason };
+}
+
 /** One event's intake; throws (rolling back its savepoint only) on bad input. */
-export function submitOp(ctx: StoreContext, event: Event, jobs: readonly Job[], now: number): SubmitOutcome {
+export function submitOp(
+  ctx: StoreContext,
+  event: Event,
+  jobs: readonly Job[],
+  now: number,
+  options: SubmitOptions = {},
+): SubmitOutcome {
   validate(event, jobs);
   if (ctx.stmt("SELECT 1 FROM events WHERE id = ?").get(event.id)) {
     const ids = ctx.stmt("SELECT id FROM jobs WHERE event_id = ? AND replay_of IS NULL ORDER BY seq").all(event.id) as {
@@ -142,6 +159,7 @@ export function submitOp(ctx: StoreContext, event: Event, jobs: readonly Job[], 
     return { kind: "duplicate", jobIds: ids.map((r) => r.id) };
   }
   const jobIds = jobs.map((j) => j.id);
+  if (options.dropReason !== undefined) return dropAll(ctx, event, jobs, options.dropReason, now);
   const victims = supersedeVictims(ctx, jobs);
   const policy = ctx.config.queue_overflow;
   if (jobs.length > 0 && policy === QueueOverflow.QUEUE) {
@@ -160,13 +178,7 @@ export function submitOp(ctx: StoreContext, event: Event, jobs: readonly Job[], 
     if (busy >= max) {
       const reason = `${RejectReason.HANDLERS_BUSY}: ${busy} job(s) running or about to run, max_concurrent_handlers is ${max}`;
       if (policy === QueueOverflow.ERROR) return { kind: "rejected", reason };
-      insertEvent(ctx, event, now);
-      for (const job of jobs) {
-        const result = droppedResult(job.id, event.id, job.handler, reason, now);
-        insertJob(ctx, job, StoreJobState.DROPPED, now, { lastError: reason, result });
-        appendHistoryRow(ctx, result, now);
-      }
-      return { kind: "dropped", jobIds, reason };
+      return dropAll(ctx, event, jobs, reason, now);
     }
   }
   insertEvent(ctx, event, now);

@@ -37,6 +37,19 @@ export const TERMINAL_STATES: readonly StoreJobState[] = [
   StoreJobState.DENIED,
 ];
 
+/** The terminal state a finished run's result is kept in: hooks' skips, drops and budget refusals apart. */
+export function finishedStateOf(result: { readonly status?: string }): StoreJobState {
+  switch (result.status) {
+    case "skipped":
+      return StoreJobState.SKIPPED;
+    case "dropped":
+    case "budget_exceeded":
+      return StoreJobState.DROPPED;
+    default:
+      return StoreJobState.COMPLETED;
+  }
+}
+
 /**
  * The port has three states. IN_PROGRESS = RUNNING; COMPLETED = COMPLETED, SKIPPED and DROPPED
  * (finished, nothing more will run); FAILED = every other state: not running and not completed.

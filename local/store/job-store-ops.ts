@@ -5,7 +5,7 @@
  */
 import type { EventResult } from "../../shared/events/event.ts";
 import type { ClaimOutcome, JobRecord } from "../../shared/ports/job-store.ts";
-import { portStateOf, StoreJobState } from "./job-state.ts";
+import { finishedStateOf, portStateOf, StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
 import { getRow, type JobRow, type StoreContext } from "./store-context.ts";
 
@@ -72,7 +72,7 @@ export function claimOp(ctx: StoreContext, jobId: string, leaseMs: number, now: 
 export function completeOp(ctx: StoreContext, jobId: string, result: EventResult, now: number): void {
   validId("complete", jobId);
   const row = getRow(ctx, jobId);
-  const state = result.status === "skipped" ? StoreJobState.SKIPPED : StoreJobState.COMPLETED;
+  const state = finishedStateOf(result);
   if (!row) {
     const { eventId, handler } = splitJobId(jobId);
     ctx
@@ -83,7 +83,12 @@ export function completeOp(ctx: StoreContext, jobId: string, result: EventResult
       .run(jobId, eventId, handler, state, now, JSON.stringify(result), now, now);
     return;
   }
-  if (row.state === StoreJobState.COMPLETED || row.state === StoreJobState.SKIPPED) return;
+  if (
+    row.state === StoreJobState.COMPLETED ||
+    row.state === StoreJobState.SKIPPED ||
+    row.state === StoreJobState.DROPPED
+  )
+    return;
   ctx
     .stmt(
       "UPDATE jobs SET state = ?, result_json = ?, lease_expires_at = NULL, claimed = 0, updated_at = ? WHERE id = ?",

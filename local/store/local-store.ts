@@ -14,9 +14,11 @@ import type { GateDecision, ParkedRun } from "../../shared/events/parked-run.ts"
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { systemClock, type Clock } from "../../shared/ports/clock.ts";
 import type { HistoryQuery, HistoryStore } from "../../shared/ports/history-store.ts";
-import type { JobQueue, SubmitOutcome } from "../../shared/ports/job-queue.ts";
+import type { JobQueue, SubmitOptions, SubmitOutcome } from "../../shared/ports/job-queue.ts";
 import type { ClaimOutcome, JobRecord, JobStore } from "../../shared/ports/job-store.ts";
 import type { LastRunStore } from "../../shared/ports/last-run-store.ts";
+import type { CounterStore } from "../../shared/guardrails/counter-store.ts";
+import type { SpanStore } from "../../shared/tracing/span-record.ts";
 import {
   countsOp,
   listDeadOp,
@@ -50,6 +52,7 @@ import {
 } from "./gates.ts";
 import { GroupCommitter, type GroupCommitStats } from "./group-commit.ts";
 import { appendHistoryRow, submitOp } from "./intake.ts";
+import { applyCountersOp, appendSpansOp, pruneGuardrailsOp, readCounters, spansOfEvent } from "./guardrail-records.ts";
 import type { StoreJobState } from "./job-state.ts";
 import { claimOp, completeOp, failOp, toRecord } from "./job-store-ops.ts";
 import { migrate } from "./migrations.ts";
@@ -111,8 +114,12 @@ export interface LocalStore extends JobQueue {
   readonly history: HistoryStore;
   readonly lastRun: LastRunStore;
   readonly views: JobViews;
+  /** Budget counters (shared/guardrails). */
+  readonly counters: CounterStore;
+  /** Finished spans (shared/tracing), for `evd daemon trace`. */
+  readonly spans: SpanStore;
   /** Dedupe by event id, overflow policy, supersede; group-committed: resolves once durable. */
-  submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome>;
+  submit(event: Event, jobs: readonly Job[], options?: SubmitOptions): Promise<SubmitOutcome>;
   takeNext(now?: number): Promise<Job | undefined>;
   takeBatch(limit: number, now?: number): Promise<Job[]>;
   ack(jobId: string, result: EventResult): Promise<void>;
@@ -235,6 +242,18 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     sourceActivity: () => read(() => sourceActivityOp(ctx)),
     latestPayload: (handler) => read(() => latestPayloadOp(ctx, handler)),
   };
+  const counters: CounterStore = {
+    apply: (changes) => write(() => applyCountersOp(ctx, changes)),
+    async read(key) {
+      return read(() => readCounters(ctx, key));
+    },
+  };
+  const spans: SpanStore = {
+    append: (records) => write(() => appendSpansOp(ctx, records)),
+    async spansOfEvent(eventId) {
+      return read(() => spansOfEvent(ctx, eventId));
+    },
+  };
 
   return {
     file,
@@ -242,8 +261,10 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     history,
     lastRun,
     views,
-    async submit(event, jobs) {
-      const out = await write(() => submitOp(ctx, event, jobs, clock.now()));
+    counters,
+    spans,
+    async submit(event, jobs, options) {
+      const out = await write(() => submitOp(ctx, event, jobs, clock.now(), options));
       if (out.kind === "accepted" && out.jobIds.length > 0) signal();
       return out;
     },
@@ -319,7 +340,11 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     getHandlerState: (key) => read(() => getHandlerState(ctx, key)),
     setHandlerState: (key, value) => write(() => setHandlerStateOp(ctx, key, value, clock.now())),
     exportState: () => read(() => exportStateOf(ctx)),
-    prune: (at) => write(() => pruneOp(ctx, now(at))),
+    prune: (at) =>
+      write(() => {
+        pruneGuardrailsOp(ctx, now(at));
+        return pruneOp(ctx, now(at));
+      }),
     onWork(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

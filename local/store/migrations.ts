@@ -1,5 +1,6 @@
 /** Schema migrations of the embedded store, applied in order and recorded in `schema_migrations`. */
 import type Database from "better-sqlite3";
+import { GUARDRAIL_TABLES_SQL } from "./guardrail-records.ts";
 import { StoreError } from "./store-error.ts";
 
 /** Append only: never edit a migration that has shipped, add the next one. */
@@ -95,6 +96,8 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       INSERT INTO job_counts (state, n) VALUES ('PARKED', 0), ('DENIED', 0);
     `,
   },
+  // Budget counters and spans (guardrail-records.ts).
+  { version: 4, sql: GUARDRAIL_TABLES_SQL },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

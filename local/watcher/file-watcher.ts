@@ -11,6 +11,7 @@ import { basename, isAbsolute, relative, resolve, sep } from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import picomatch from "picomatch";
 import { FileChangeKind as ChangeKind, type FileChange } from "../../shared/events/file-change-event.ts";
+import type { Causation } from "../../shared/guardrails/causation.ts";
 import type { Logger } from "../../shared/logging/logger.ts";
 
 /** The kinds and the change record are the event's (one set of file-change kinds). */
@@ -20,6 +21,15 @@ export interface ChangeSet {
   readonly source: string;
   readonly root: string;
   readonly changes: readonly FileChange[];
+  /** Set when some changes are the daemon's own writes let through: the deepest of their causations. */
+  readonly causation?: Causation;
+}
+
+/** Recognises the files the daemon's own handlers wrote (local/watcher/own-writes.ts). */
+export interface OwnChanges {
+  match(absPath: string, hash: string): Promise<Causation | undefined>;
+  /** true: leave them out of change sets; false: keep them, with their causation. */
+  readonly ignore: boolean;
 }
 
 /** "retry": the consumer could not take it (back-pressure); the watcher merges it into the next set. */
@@ -43,6 +53,8 @@ export interface FileWatchOptions {
   readonly onChanges: ChangeSink;
   readonly logger: Logger;
   readonly onError?: (err: Error) => void;
+  /** The daemon's own writes: ignored, or marked as caused by a job. @default none */
+  readonly ownChanges?: OwnChanges;
   /** Test seam for chokidar's polling mode; @default false */
   readonly usePolling?: boolean;
 }
@@ -174,6 +186,27 @@ export function createFileWatcher(options: FileWatchOptions): FileWatcher {
       : { path, kind, hash, size: buf.length, content };
   }
 
+  /** Leaves out (or marks) the daemon's own writes. */
+  async function screenOwn(seen: FileChange[]): Promise<{ changes: FileChange[]; causation?: Causation }> {
+    const own = options.ownChanges;
+    if (!own) return { changes: seen };
+    const changes: FileChange[] = [];
+    let causation: Causation | undefined;
+    let ignored = 0;
+    for (const c of seen) {
+      const mine = c.kind === "delete" ? undefined : await own.match(resolve(root, c.path), c.hash);
+      if (mine && own.ignore) {
+        ignored += 1;
+        continue;
+      }
+      if (mine && (!causation || mine.depth > causation.depth)) causation = mine;
+      changes.push(c);
+    }
+    if (ignored > 0)
+      logger.log("debug", "ignored the handlers' own writes", { source: options.source, files: ignored });
+    return { changes, ...(causation ? { causation } : {}) };
+  }
+
   function flush(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
@@ -185,11 +218,12 @@ export function createFileWatcher(options: FileWatchOptions): FileWatcher {
     chain = chain
       .then(async () => {
         const described = await Promise.all([...batch].map(([p, k]) => describe(p, k)));
-        const changes = described
+        const seen = described
           .filter((c): c is FileChange => c !== undefined && kinds.has(c.kind))
           .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        const { changes, causation } = await screenOwn(seen);
         if (changes.length === 0) return;
-        const answer = await sink({ source: options.source, root, changes });
+        const answer = await sink({ source: options.source, root, changes, ...(causation ? { causation } : {}) });
         if (answer === "retry") {
           // Back-pressure: coalesce into the next set (newer kinds win) and try again later.
           for (const [p, k] of batch) if (!pending.has(p)) pending.set(p, k);

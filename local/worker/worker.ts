@@ -15,7 +15,7 @@ import { systemClock, type Clock } from "../../shared/ports/clock.ts";
 import { RetryableError } from "../../shared/retry/retry-intent.ts";
 import { retryPolicyFor } from "../../shared/retry/retry-policy.ts";
 import { leaseFor } from "../../shared/runner/lease.ts";
-import { runJob, type RunJobOutcome } from "../../shared/runner/run-job.ts";
+import { runJob, type RunJobDeps, type RunJobOutcome } from "../../shared/runner/run-job.ts";
 import { attemptOf, settle, SettlementKind } from "../../shared/runner/settle.ts";
 import type { Recovered } from "../store/dispatch.ts";
 import type { LocalStore } from "../store/local-store.ts";
@@ -47,6 +47,8 @@ export interface WorkerOptions {
   readonly random?: () => number;
   /** Runs one job. @default the shared runJob over the store's ports (jobs, history, lastRun) */
   readonly run?: (job: Job) => Promise<RunJobOutcome>;
+  /** Budgets, tracing and more step observers for the default `run` (local/daemon/daemon-guardrails.ts). */
+  readonly guardrails?: Pick<RunJobDeps, "budget" | "tracer" | "observeSteps">;
 }
 
 export interface StopReport {
@@ -88,6 +90,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         clock,
         logger,
         leaseMs: leaseFor(config, [job.handler]),
+        ...opts.guardrails,
       }));
   const alarm = createAlarm();
   const active = new Map<string, Promise<void>>();

@@ -6,7 +6,9 @@
  *                      read them without parsing bodies); a dead letter adds evd-failure (the reason)
  *   claim check        a job whose message would pass SQS's 256 KiB: its event is in the payload
  *                      bucket, and the body's `event` keeps id, type, source and timestamp with
- *                      `payload_ref: {bucket, key}` instead of the payload (payload-store.ts)
+ *                      `payload_ref: {bucket, key}` instead of the payload (payload-store.ts).
+ *                      The Job's `traceparent` (W3C, the event's admission span) carries the trace
+ *                      from ingest to the runner; a malformed one is dropped on decode, never fatal.
  *   schedule message   what EventBridge Scheduler sends: {"kind":"schedule","schedule","scheduled_time"}
  *
  * U+FFFE and U+FFFF are valid in JSON text (and so in a watched file) but SQS refuses them in a
@@ -16,6 +18,7 @@ import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { EVENT_TYPES, type Job } from "../events/event.ts";
 import { PermanentError } from "../retry/retry-intent.ts";
 import { isPayloadRef, type PayloadRef } from "./payload-store.ts";
+import { parseTraceparent } from "../tracing/trace-context.ts";
 
 /** SQS's limit on one message (body + attributes) and on one SendMessageBatch request. */
 export const SQS_MESSAGE_LIMIT_BYTES = 256 * 1024;
@@ -105,12 +108,13 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
   if (typeof body !== "object" || body === null) throw new PermanentMessageError("message body is not a JSON object");
   if ((body as { kind?: unknown }).kind === SCHEDULE_MESSAGE_KIND)
     return decodeSchedule(body as Record<string, unknown>);
-  const job = assertJob(body);
+  const { traceparent, ...job } = assertJob(body);
   const ref = (job.event as { payload_ref?: unknown }).payload_ref;
   return {
     kind: "job",
     job: {
       ...job,
+      ...(parseTraceparent(traceparent) ? { traceparent } : {}),
       attempt: typeof job.attempt === "number" ? job.attempt : 1,
       enqueued_at: job.enqueued_at ?? now.toISOString(),
     },

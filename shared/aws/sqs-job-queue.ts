@@ -16,7 +16,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Event, Job } from "../events/event.ts";
 import type { Clock } from "../ports/clock.ts";
-import type { JobQueue, SubmitOutcome } from "../ports/job-queue.ts";
+import type { JobQueue, SubmitOptions, SubmitOutcome } from "../ports/job-queue.ts";
 import type { ConcurrencyLease } from "./concurrency-lease.ts";
 import type { DynamoEventLog } from "./dynamo-event-log.ts";
 import { EnqueueError } from "./errors.ts";
@@ -49,10 +49,10 @@ export class SqsJobQueue implements JobQueue {
     return this.#o.sender;
   }
 
-  async submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome> {
+  async submit(event: Event, jobs: readonly Job[], options: SubmitOptions = {}): Promise<SubmitOutcome> {
     const now = this.#o.clock.now();
     const jobIds = jobs.map((j) => j.id);
-    const full = await this.#full();
+    const full = options.dropReason ?? (await this.#full());
     if (full && this.#o.overflow?.policy === "error") return { kind: "rejected", reason: full };
     let unfinished = false;
     if (this.#o.eventLog) {

@@ -10,6 +10,8 @@
  * | last run        | `SCHEDULE#<name>`         | `LAST_RUN`                |                  |                                    |
  * | concurrency key | `CKEY#<handler>#<key>`    | `LEASE`                   |                  |                                    |
  * | handler state   | `STATE#<handler>`         | `<key>`                   |                  |                                    |
+ * | budget counter  | `COUNTER#<counter key>`   | `COUNTER`                 |                  |                                    |
+ * | storm breaker   | `BREAKER#<source>`        | `BREAKER`                 |                  |                                    |
  *
  * No write path has a hot partition. Base-table keys are per event, job, run, schedule or key.
  * The `log` index lists events and runs by time: its partition is one of `LOG_SHARDS` shards
@@ -20,7 +22,8 @@
  * (the event itself stays in the base item, read by key).
  *
  * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run and
- * handler state, which live until overwritten or deleted.
+ * handler state, which live until overwritten or deleted. The guardrails' items (budget counters,
+ * storm breaker) are keyed in guardrail-items.ts.
  * Items are documents (lib-dynamodb marshalling): the EventResult is a map, the event gzipped
  * JSON (stored-event.ts).
  */

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { FileChangeKind } from "../events/file-change-event.ts";
+import { Budget, Guardrails, Prices, Tracing } from "./guardrails-schema.ts";
 import { Step } from "./step-schema.ts";
 
 export * from "./step-schema.ts";
@@ -252,6 +253,7 @@ export const Handler = z
     timeout_ms: z.number().int().positive().default(300_000).describe("A run longer than this fails (and may retry)"),
     retry: RetryPolicy.optional().describe("Overrides the top-level `retry` for this handler"),
     concurrency: Concurrency.optional(),
+    budget: Budget.optional().describe("This handler's spending limits (the top-level `budget` applies too)"),
   })
   .superRefine((h, ctx) => {
     const given = (["steps", "recipe", "prompt"] as const).filter((k) => h[k] !== undefined);
@@ -453,6 +455,10 @@ export const OrchestratorConfig = z
     tools: ToolsConfig.default({}),
     hooks: z.array(HookModule).default([]).describe("Hook modules loaded in order"),
     cloud: CloudConfig.optional(),
+    budget: Budget.optional().describe("Limits over all handlers together (each handler may set its own too)"),
+    prices: Prices.default({}),
+    guardrails: Guardrails.default(Guardrails.parse({})),
+    tracing: Tracing.default(Tracing.parse({})),
   })
   .describe("loop-event-driven orchestrator configuration");
 

@@ -32,6 +32,8 @@ export const RunStatus = {
   FAILED: "failed",
   SKIPPED: "skipped",
   DROPPED: "dropped",
+  /** Not run: a budget (shared/guardrails) was used up. Replayable once it is raised. */
+  BUDGET_EXCEEDED: "budget_exceeded",
   /** The run waits at an approval gate (a staged recipe); it continues once approved. */
   PARKED: "parked",
   /** Someone (or a gate's timeout) denied the run at an approval gate: it ended there. */
@@ -52,7 +54,7 @@ export interface EventResult {
   readonly job_id?: string;
   readonly handler?: string;
   readonly status?: RunStatus;
-  /** Why a job was skipped (hook deny) or dropped (overflow, superseded by job id ...). */
+  /** Why a job was skipped (hook deny), dropped (overflow, superseded by job id ...) or not run (budget). */
   readonly reason?: string;
   readonly attempt?: number;
   readonly started_at?: string;
@@ -75,6 +77,8 @@ export interface Job {
   readonly concurrency_key?: string;
   /** Set on replays: the original job id. */
   readonly replay_of?: string;
+  /** W3C trace context of the event's admission span (shared/tracing): the job's span is its child. */
+  readonly traceparent?: string;
   /** Set when the job continues a run approved at a gate: where it stopped and the decision. */
   readonly resume?: RunResume;
 }

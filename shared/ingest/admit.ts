@@ -4,9 +4,12 @@
  * pushes, manual triggers (`evd daemon trigger`, `evd cloud trigger`, `evd event`), the watcher
  * bridge and replays.
  *
- *   event:received hooks (skip -> skipped; modify -> new payload) -> route (none -> ignored)
+ *   loop guard (a self-caused or too deep event -> skipped)
+ *   -> event:received hooks (skip -> skipped; modify -> new payload) -> route (none -> ignored)
+ *   -> storm breaker (a paused source: rejected with a retry-after, or dropped under `drop`)
  *   -> queue.submit: accepted | duplicate | dropped | rejected (queue full) ; throws -> unavailable
  *   -> event:queued per job (accepted) / event:dropped per job (dropped)
+ *   -> the admission span (the root of the event's trace; its `traceparent` rides on the jobs)
  *
  * The outcome is typed data: each transport turns it into its own answer (HTTP status, CLI exit
  * code, a watcher's "retry later"). A hook failing after the jobs are durably queued does not
@@ -14,11 +17,13 @@
  */
 import type { OrchestratorConfig, SourceConfig } from "../config/schema.ts";
 import type { Event, Job } from "../events/event.ts";
+import type { AdmissionGuard } from "../guardrails/admission-guard.ts";
 import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import { routeEvent, type RouteOptions } from "../router/route.ts";
+import type { EventTracer } from "../tracing/event-tracer.ts";
 
 export const AdmissionKind = {
   ACCEPTED: "accepted",
@@ -48,8 +53,14 @@ export type AdmissionOutcome =
       readonly jobIds: readonly string[];
       readonly reason: string;
     }
-  /** The queue is full (`queue` or `error` policy): nothing enqueued, the sender may retry later. */
-  | { readonly kind: typeof AdmissionKind.REJECTED; readonly event: Event; readonly reason: string }
+  /** The queue is full (`queue` or `error` policy) or the source is paused: nothing enqueued, retry later. */
+  | {
+      readonly kind: typeof AdmissionKind.REJECTED;
+      readonly event: Event;
+      readonly reason: string;
+      /** Set when the storm breaker paused the source: how long until it resumes. */
+      readonly paused?: { readonly retryAfterSeconds: number };
+    }
   /** An `event:received` hook skipped it. */
   | { readonly kind: typeof AdmissionKind.SKIPPED; readonly event: Event; readonly reason: string }
   /** No handler matches. */
@@ -80,6 +91,10 @@ export interface AdmitDeps {
   readonly hooks: HookBus;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Loop detection and the storm breaker (shared/guardrails). @default none */
+  readonly guard?: AdmissionGuard;
+  /** Records the admission span and gives the jobs their `traceparent` (shared/tracing). @default none */
+  readonly tracer?: Pick<EventTracer, "admission" | "traceparentOf">;
 }
 
 export type Admit = (event: Event, options?: AdmitOptions) => Promise<AdmissionOutcome>;
@@ -94,9 +109,15 @@ export function createAdmission(deps: AdmitDeps): Admit {
     }
   }
 
-  return async function admit(input, options = {}) {
+  async function admitOnce(input: Event, options: AdmitOptions): Promise<AdmissionOutcome> {
     let event = input;
-    const log = deps.logger.child({ event_id: event.id, source: options.source ?? event.source });
+    const source = options.source ?? event.source;
+    const log = deps.logger.child({ event_id: event.id, source });
+    const loop = deps.guard?.screen(event);
+    if (loop?.kind === "skip") {
+      log.log("warn", "event skipped by the loop guard", { reason: loop.reason });
+      return { kind: AdmissionKind.SKIPPED, event, reason: loop.reason };
+    }
     const decision = await deps.hooks.emit(LifecycleEvent.RECEIVED, { event, source: options.source ?? event.source });
     if (decision.action === "skip") {
       log.log("info", "event skipped by a hook", { reason: decision.reason });
@@ -104,19 +125,35 @@ export function createAdmission(deps: AdmitDeps): Admit {
     }
     if (decision.payload) event = { ...event, payload: decision.payload };
 
-    const jobs = route(event, new Date(deps.clock.now()), {
+    const routed = route(event, new Date(deps.clock.now()), {
       ...(options.handler !== undefined ? { handler: options.handler } : {}),
       ...(options.acceptSource ? { acceptSource: options.acceptSource } : {}),
       logger: log,
     });
-    if (jobs.length === 0) {
+    if (routed.length === 0) {
       log.log("info", "no handler matches the event", { type: event.type });
       return { kind: AdmissionKind.IGNORED, event, reason: "no handler matches this event" };
     }
+    const traceparent = deps.tracer?.traceparentOf(event);
+    const jobs = traceparent === undefined ? routed : routed.map((job) => ({ ...job, traceparent }));
 
     let outcome;
     try {
-      outcome = await deps.queue.submit(event, jobs);
+      const throttle = deps.guard ? await deps.guard.throttle(source) : undefined;
+      if (throttle?.kind === "refuse") {
+        log.log("warn", "event refused: source paused", { reason: throttle.reason });
+        return {
+          kind: AdmissionKind.REJECTED,
+          event,
+          reason: throttle.reason,
+          paused: { retryAfterSeconds: throttle.retryAfterSeconds },
+        };
+      }
+      outcome = await deps.queue.submit(
+        event,
+        jobs,
+        throttle?.kind === "drop" ? { dropReason: throttle.reason } : undefined,
+      );
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.log("error", "queue submit failed", { error });
@@ -132,7 +169,7 @@ export function createAdmission(deps: AdmitDeps): Admit {
         log.log("info", "duplicate event: nothing enqueued", { jobs: outcome.jobIds });
         return { kind: AdmissionKind.DUPLICATE, event, jobIds: outcome.jobIds };
       case "dropped":
-        log.log("warn", "event dropped: queue full", { reason: outcome.reason });
+        log.log("warn", "event dropped", { reason: outcome.reason });
         for (const job of jobs) {
           await quietly(
             LifecycleEvent.DROPPED,
@@ -145,5 +182,19 @@ export function createAdmission(deps: AdmitDeps): Admit {
         log.log("warn", "event refused: queue full", { reason: outcome.reason });
         return { kind: AdmissionKind.REJECTED, event, reason: outcome.reason };
     }
+  }
+
+  return async function admit(input, options = {}) {
+    const start = deps.clock.now();
+    const outcome = await admitOnce(input, options);
+    deps.tracer?.admission(outcome.event, {
+      outcome: outcome.kind,
+      source: options.source ?? input.source,
+      start,
+      end: deps.clock.now(),
+      ...("jobIds" in outcome ? { jobIds: outcome.jobIds } : {}),
+      ...("reason" in outcome ? { reason: outcome.reason } : {}),
+    });
+    return outcome;
   };
 }

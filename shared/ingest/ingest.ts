@@ -3,7 +3,8 @@
  * daemon's HTTP server and the API Gateway Lambda are thin adapters around it.
  *
  *   404 unknown path -> 405 not POST -> 413 too large -> 401 signature -> 400 headers/body
- *   -> normalize -> admit (admit.ts) -> the outcome's status (ANSWERS below)
+ *   -> normalize (+ the `evd-causation` header: a chain of events, shared/guardrails/causation.ts)
+ *   -> admit (admit.ts) -> the outcome's status (ANSWERS below)
  * Every refusal is `{"error","message"}` and enqueues nothing.
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
@@ -11,11 +12,14 @@ import { EventError } from "../events/errors.ts";
 import type { Event } from "../events/event.ts";
 import { normalizeGithubDelivery } from "../events/github.ts";
 import { webhookEvent } from "../events/webhook-event.ts";
+import type { AdmissionGuard } from "../guardrails/admission-guard.ts";
+import { CAUSATION_HEADER, parseCausationHeader, withCausation } from "../guardrails/causation.ts";
 import type { HookBus } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { JobQueue } from "../ports/job-queue.ts";
 import type { SecretStore } from "../ports/secret-store.ts";
+import type { EventTracer } from "../tracing/event-tracer.ts";
 import type { SignatureScheme } from "../signatures/verify.ts";
 import type { AdmissionKind } from "./admit.ts";
 import { configRoute, createAdmission, type AdmissionOutcome } from "./admit.ts";
@@ -35,6 +39,10 @@ export interface IngestDeps {
   readonly hooks: HookBus;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Loop detection and the storm breaker. @default none */
+  readonly guard?: AdmissionGuard;
+  /** The admission span of each event. @default none */
+  readonly tracer?: Pick<EventTracer, "admission" | "traceparentOf">;
 }
 
 /** Seconds a client is told to wait after a 429 or 503. */
@@ -50,7 +58,11 @@ const ANSWERS: { [K in AdmissionKind]: (o: Extract<AdmissionOutcome, { kind: K }
   skipped: (o) => jsonResponse(200, { status: "skipped", event_id: o.event.id, reason: o.reason }),
   ignored: (o) => jsonResponse(200, { status: "ignored", event_id: o.event.id, reason: o.reason }),
   rejected: (o) =>
-    refusal(429, IngestErrorCode.QUEUE_FULL, `${o.reason}; nothing was enqueued, retry later`, RETRY_LATER),
+    o.paused
+      ? refusal(429, IngestErrorCode.SOURCE_PAUSED, `${o.reason}; nothing was enqueued, retry later`, {
+          "retry-after": String(o.paused.retryAfterSeconds),
+        })
+      : refusal(429, IngestErrorCode.QUEUE_FULL, `${o.reason}; nothing was enqueued, retry later`, RETRY_LATER),
   unavailable: () =>
     refusal(
       503,
@@ -136,6 +148,7 @@ export function createIngest(deps: IngestDeps): (req: IngestRequest) => Promise<
       throw err;
     }
 
+    event = withCausation(event, parseCausationHeader(headers[CAUSATION_HEADER]));
     const outcome = await admit(event, { source: endpoint.path, acceptSource: (_s, i) => verdict.sources.has(i) });
     return answerOf(outcome);
   }

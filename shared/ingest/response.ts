@@ -15,6 +15,8 @@ export const IngestErrorCode = {
   BAD_BODY: "invalid_body",
   BAD_EVENT: "invalid_event",
   QUEUE_FULL: "queue_full",
+  /** The storm breaker paused the source (shared/guardrails/storm-breaker.ts). */
+  SOURCE_PAUSED: "source_paused",
   QUEUE_UNAVAILABLE: "queue_unavailable",
   SECRET_UNAVAILABLE: "secret_unavailable",
   INTERNAL: "internal_error",

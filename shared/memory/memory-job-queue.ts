@@ -3,7 +3,7 @@
  * For `evd event` (one-shot) and tests; nothing survives the process.
  */
 import type { Event, Job } from "../events/event.ts";
-import type { JobQueue, SubmitOutcome } from "../ports/job-queue.ts";
+import type { JobQueue, SubmitOptions, SubmitOutcome } from "../ports/job-queue.ts";
 
 export interface MemoryJobQueueOptions {
   /** Pending jobs the queue holds before the overflow policy applies. @default 1000 */
@@ -25,22 +25,28 @@ export class MemoryJobQueue implements JobQueue {
     this.#overflow = options.overflow ?? "queue";
   }
 
-  async submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome> {
+  async submit(event: Event, jobs: readonly Job[], options: SubmitOptions = {}): Promise<SubmitOutcome> {
     const seen = this.#seen.get(event.id);
     if (seen) return { kind: "duplicate", jobIds: seen };
     const jobIds = jobs.map((j) => j.id);
+    if (options.dropReason !== undefined) return this.#drop(event, jobs, options.dropReason);
     if (this.#pending.length + jobs.length > this.#capacity) {
       const reason = `queue full (${this.#pending.length}/${this.#capacity} pending)`;
       if (this.#overflow !== "drop") return { kind: "rejected", reason };
-      this.#seen.set(event.id, jobIds);
-      this.#events.push(event);
-      this.#dropped.push(...jobs);
-      return { kind: "dropped", jobIds, reason };
+      return this.#drop(event, jobs, reason);
     }
     this.#seen.set(event.id, jobIds);
     this.#events.push(event);
     this.#pending.push(...jobs);
     return { kind: "accepted", jobIds };
+  }
+
+  #drop(event: Event, jobs: readonly Job[], reason: string): SubmitOutcome {
+    const jobIds = jobs.map((j) => j.id);
+    this.#seen.set(event.id, jobIds);
+    this.#events.push(event);
+    this.#dropped.push(...jobs);
+    return { kind: "dropped", jobIds, reason };
   }
 
   /** The next pending job (FIFO), removed from the queue. */

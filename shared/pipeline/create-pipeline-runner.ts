@@ -19,6 +19,7 @@ import type { PipelineOutcome, PipelineRunner } from "./pipeline-runner.ts";
 import { handlerRecipeContext, loadRecipe, recipeFrame, runRecipe } from "./run-recipe.ts";
 import { runSteps } from "./run-steps.ts";
 import { baseScope, eventShortcuts, type Frame } from "./scope.ts";
+import { combineStepObservers, noStepObserver } from "./step-observer.ts";
 import { StepTraceLog } from "./step-trace-log.ts";
 
 export { mapRecipeSource } from "./recipe-source.ts";
@@ -34,7 +35,7 @@ export interface PipelineRunnerDeps {
   readonly logger: Logger;
   /** First delay of a step's `retry` backoff. @default 1000 */
   readonly stepRetryDelayMs?: number;
-  /** For `{{session.started}}` and the step trace's timings. @default systemClock */
+  /** For `{{session.started}}`. @default systemClock */
   readonly clock?: Clock;
   /** The handlers' durable state (tool-state): the embedded store locally, DynamoDB in the cloud. */
   readonly handlerState?: HandlerStateStore;
@@ -46,6 +47,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
     secrets: deps.secrets,
     baseDir: deps.filesystemRoot,
     fetch: deps.fetch,
+    commentMarker: config.guardrails.self_comments.marker,
     ...(deps.handlerState ? { handlerState: deps.handlerState } : {}),
   });
   const fsRoot = filesystemRootOf(config.tools, deps.filesystemRoot);
@@ -75,8 +77,8 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         event: job.event,
         actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
+        observer: combineStepObservers([ctx.observer ?? noStepObserver, trace]),
         budget: { used: 0, max: DEFAULT_MAX_TOTAL_STEPS },
-        trace,
       };
       const session = { id: job.id, started: new Date(clock.now()).toISOString(), project: deps.filesystemRoot };
       const root: Frame = {

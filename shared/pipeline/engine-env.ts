@@ -6,7 +6,7 @@ import type { RecipeSource } from "../ports/recipe-source.ts";
 import type { ProviderRegistry } from "../providers/registry.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import { PipelineError, RecipeError, isPermanent } from "./errors.ts";
-import type { StepTraceLog } from "./step-trace-log.ts";
+import type { StepObservation, StepObserver } from "./step-observer.ts";
 
 /** Amplifier's recursion defaults: recipes nest at most 5 deep; at most 100 prompt steps per run. */
 export const DEFAULT_MAX_DEPTH = 5;
@@ -31,8 +31,10 @@ export interface EngineEnv {
   readonly actions: string[];
   readonly retryBaseDelayMs: number;
   readonly budget: StepBudget;
-  /** Records each step's rendered input, output and timings (the dashboard's job page). */
-  readonly trace?: StepTraceLog;
+  /** Sees each step and each prompt's usage (tracing, budgets): step-observer.ts. */
+  readonly observer: StepObserver;
+  /** The step running now (set by runSteps for its step's calls): where a prompt reports its usage. */
+  readonly observation?: StepObservation;
 }
 
 /** Counts one prompt step; a permanent error once the run has used its budget. */

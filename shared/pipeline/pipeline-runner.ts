@@ -2,11 +2,14 @@
 import type { Job } from "../events/event.ts";
 import type { StepTrace } from "../events/step-trace.ts";
 import type { ParkedRun } from "../events/parked-run.ts";
+import type { StepObserver } from "./step-observer.ts";
 
 export interface PipelineContext {
   /** Epoch ms of the previous run of this schedule (for `{last_run}`). */
   readonly lastRun?: number;
   readonly signal: AbortSignal;
+  /** Sees each step and each prompt's token usage (tracing, budgets). @default none */
+  readonly observer?: StepObserver;
 }
 
 export interface PipelineOutcome {

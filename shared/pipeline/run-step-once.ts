@@ -63,17 +63,26 @@ export async function runStepOnce(
     const target = promptTarget(step, env.config, env.handler.provider, where);
     const entry = env.providers.get(target.providerName);
     spendStep(env, where);
-    const instruction = instructionOf(step, prompt);
-    env.trace?.input(where, system === undefined ? { prompt: instruction } : { prompt: instruction, system });
-    const response = await entry.provider.complete(completionRequest(step, target, entry, instruction, system, signal));
+    const request = completionRequest(step, target, entry, instructionOf(step, prompt), system, signal);
+    env.observation?.input?.(
+      request.system === undefined ? { prompt: request.prompt } : { prompt: request.prompt, system: request.system },
+    );
+    const response = await entry.provider.complete(request);
+    env.observation?.prompt({
+      provider: entry.provider.name,
+      model: response.model ?? request.model,
+      inputTokens: response.usage?.inputTokens,
+      outputTokens: response.usage?.outputTokens,
+    });
     return { output: processAnswer(response.text, parseMode(step, frame)), action: `prompt:${entry.provider.name}` };
   }
   if (isRecipeStep(step)) {
     const context = (
       step.context === undefined ? {} : renderValue(step.context, scope, renderOptions(step, `${where}.context`))
     ) as Record<string, unknown>;
-    env.trace?.input(where, context);
-    return { output: await runNestedRecipe(step, context, frame, env, signal), action: "" };
+    env.observation?.input?.(context);
+    const nested = env.observation ? { ...env, observer: env.observation.nested } : env;
+    return { output: await runNestedRecipe(step, context, frame, nested, signal), action: "" };
   }
   if (!isToolStep(step)) throw new RecipeError(`${where}: not a prompt, tool or recipe step`);
   const args: Record<string, unknown> = {};
@@ -89,7 +98,7 @@ export async function runStepOnce(
   ) {
     args.path = renderTemplate(outputPath, scope, renderOptions(step, `${where}.path (handler config.output_path)`));
   }
-  env.trace?.input(where, args);
+  env.observation?.input?.(args);
   const tool = env.tools.get(step.tool, step.action);
   const result = await tool.run(step.action, args, {
     signal,

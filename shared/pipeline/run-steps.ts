@@ -10,8 +10,9 @@ import { RecipeError, TemplateError, errorMessage } from "./errors.ts";
 import { runForeach } from "./foreach.ts";
 import { runStepOnce } from "./run-step-once.ts";
 import { scopeOf, type Frame } from "./scope.ts";
-import { stepKindOf } from "./step-kind.ts";
 import { withDeadline, withRetry } from "./step-control.ts";
+import { isPromptStep, isRecipeStep } from "./step-kind.ts";
+import { StepKind, type StepStart } from "./step-observer.ts";
 import { lookupPath, singleVariable } from "./template.ts";
 import { RESERVED_NAMES, wellKnownOutputs } from "./well-known-outputs.ts";
 
@@ -53,6 +54,22 @@ export async function runControlled(
     (attempt, error) =>
       env.logger.log("warn", "step failed, retrying", { step: where, attempt, error: errorMessage(error) }),
   );
+}
+
+/** What the observers are told of a step as it starts. */
+function stepStart(step: StepConfig, where: string, index: number): StepStart {
+  const id = step.id !== undefined ? { id: step.id } : {};
+  if (isPromptStep(step)) return { where, index, kind: StepKind.PROMPT, ...id };
+  if (isRecipeStep(step)) return { where, index, kind: StepKind.RECIPE, recipe: step.recipe, ...id };
+  const tool = step as { tool?: unknown; action?: unknown };
+  return {
+    where,
+    index,
+    kind: StepKind.TOOL,
+    ...id,
+    ...(typeof tool.tool === "string" ? { tool: tool.tool } : {}),
+    ...(typeof tool.action === "string" ? { action: tool.action } : {}),
+  };
 }
 
 function prefixed(where: string, error: unknown): string {
@@ -129,18 +146,20 @@ export async function runSteps(
     };
     if (step.condition !== undefined && !conditionHolds(step.condition, frame, where)) {
       skip(frame, step, index);
-      env.trace?.skipped(where, stepKindOf(step), `condition ${step.condition} is false`);
+      env.observer.skipped?.(stepStart(step, where, index), `condition ${step.condition} is false`);
       log.log("info", "step skipped by its condition", { step: where, condition: step.condition });
       continue;
     }
-    env.trace?.begin(where, stepKindOf(step));
+    const observation = env.observer.step(stepStart(step, where, index));
+    const stepEnv: EngineEnv = { ...env, observation };
     try {
       let action: string | undefined;
+      let output: unknown;
       if (step.foreach !== undefined) {
-        const loop = await runForeach(step, where, frame, env, signal);
+        const loop = await runForeach(step, where, frame, stepEnv, signal);
         if (loop.kind === "empty") {
           skip(frame, step, index);
-          env.trace?.succeeded(where, "", "(foreach over an empty list: nothing ran)");
+          observation.end({});
           log.log("info", "step skipped: its foreach list is empty", { step: where });
           continue;
         }
@@ -151,18 +170,19 @@ export async function runSteps(
           step.collect !== undefined ? loop.results : loop.results.at(-1),
           loop.results.at(-1),
         );
-        env.trace?.succeeded(where, "", frame.last.output);
+        output = loop.results;
       } else {
-        const run = await runControlled(step, where, frame, env, signal);
+        const run = await runControlled(step, where, frame, stepEnv, signal);
         if (run.action) env.actions.push(run.action);
         action = run.action || undefined;
-        env.trace?.succeeded(where, run.action, run.output);
+        output = run.output;
         record(frame, step, index, run.output, run.output);
       }
+      observation.end({ ...(action ? { action } : {}), output });
       log.log("info", "step finished", { step: where, action });
     } catch (error) {
       const message = prefixed(where, error);
-      env.trace?.failed(where, message);
+      observation.end({ error: message });
       if (signal.aborted || step.on_error === "fail") throw new StepError(message, error);
       frame.steps[index] = { error: message };
       log.log(

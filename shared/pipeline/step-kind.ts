@@ -1,5 +1,4 @@
 /** Which kind a step is. Tool steps are checked first: their arguments may use any key. */
-import { StepTraceKind } from "../events/step-trace.ts";
 import type { PromptStepConfig, RecipeStepConfig, StepConfig, ToolStepConfig } from "../config/schema.ts";
 
 export function isToolStep(step: StepConfig): step is ToolStepConfig {
@@ -12,8 +11,4 @@ export function isRecipeStep(step: StepConfig): step is RecipeStepConfig {
 
 export function isPromptStep(step: StepConfig): step is PromptStepConfig {
   return !isToolStep(step) && !isRecipeStep(step);
-}
-
-export function stepKindOf(step: StepConfig): StepTraceKind {
-  return isToolStep(step) ? StepTraceKind.TOOL : isRecipeStep(step) ? StepTraceKind.RECIPE : StepTraceKind.PROMPT;
 }

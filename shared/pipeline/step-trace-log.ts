@@ -1,10 +1,14 @@
 /**
- * Collects the StepTrace of one run while the engine runs it (begin -> input -> end, or skipped).
+ * Collects the StepTrace of one run while the engine runs it: a StepObserver (step-observer.ts)
+ * that keeps, per step, its rendered input, its output or error, its action and its timings, and
+ * the steps a false condition skipped. Nested recipe steps go into the same list (their `where`
+ * says `recipe <ref> ...`), in the order they started.
  * Values are kept as they are when small; a long text or a large value is cut to `maxValueChars`
  * and the whole trace to `maxTotalChars`, so a run's EventResult (history, the DynamoDB item) stays
  * small whatever a prompt or a diff weighs.
  */
 import { StepTraceStatus, type StepTrace, type StepTraceKind } from "../events/step-trace.ts";
+import type { StepEnd, StepObservation, StepObserver, StepStart } from "./step-observer.ts";
 
 export interface StepTraceLimits {
   /** Characters kept of one input, output or error. @default 8192 */
@@ -18,19 +22,18 @@ export interface StepTraceLimits {
 interface Open {
   readonly seq: number;
   readonly step: string;
-  readonly kind: StepTraceKind;
+  readonly kind: string;
   readonly startedMs: number;
   input?: unknown;
 }
 
-export class StepTraceLog {
+export class StepTraceLog implements StepObserver {
   readonly #now: () => number;
   readonly #maxValue: number;
   readonly #maxSteps: number;
   #budget: number;
   /** With the order each step started in: nested steps finish before the step holding them. */
   readonly #entries: { readonly seq: number; readonly trace: StepTrace }[] = [];
-  readonly #open = new Map<string, Open>();
   #seq = 0;
   #dropped = 0;
 
@@ -41,29 +44,21 @@ export class StepTraceLog {
     this.#maxSteps = limits.maxSteps ?? 200;
   }
 
-  /** A step starts (its first attempt). */
-  begin(step: string, kind: StepTraceKind): void {
-    this.#open.set(step, { seq: this.#seq++, step, kind, startedMs: this.#now() });
+  step(start: StepStart): StepObservation {
+    const open: Open = { seq: this.#seq++, step: start.where, kind: start.kind, startedMs: this.#now() };
+    return {
+      prompt: () => {},
+      // The latest attempt's input wins.
+      input: (rendered) => (open.input = rendered),
+      nested: this,
+      end: (outcome) => this.#close(open, outcome),
+    };
   }
 
-  /** The step's input once its templates are rendered (the latest attempt's wins). */
-  input(step: string, value: unknown): void {
-    const open = this.#open.get(step);
-    if (open) open.input = value;
-  }
-
-  succeeded(step: string, action: string, output: unknown): void {
-    this.#close(step, { status: StepTraceStatus.SUCCEEDED, ...(action ? { action } : {}), output });
-  }
-
-  failed(step: string, error: string): void {
-    this.#close(step, { status: StepTraceStatus.FAILED, error });
-  }
-
-  skipped(step: string, kind: StepTraceKind, reason: string): void {
+  skipped(start: StepStart, reason: string): void {
     this.#push(this.#seq++, {
-      step,
-      kind,
+      step: start.where,
+      kind: start.kind as StepTraceKind,
       status: StepTraceStatus.SKIPPED,
       reason,
       started_at: new Date(this.#now()).toISOString(),
@@ -85,18 +80,15 @@ export class StepTraceLog {
     return out;
   }
 
-  #close(step: string, end: { status: StepTraceStatus; action?: string; output?: unknown; error?: string }): void {
-    const open = this.#open.get(step);
-    if (!open) return;
-    this.#open.delete(step);
+  #close(open: Open, end: StepEnd): void {
     const finished = this.#now();
     this.#push(open.seq, {
-      step,
-      kind: open.kind,
-      status: end.status,
+      step: open.step,
+      kind: open.kind as StepTraceKind,
+      status: end.error === undefined ? StepTraceStatus.SUCCEEDED : StepTraceStatus.FAILED,
       ...(end.action ? { action: end.action } : {}),
       ...(open.input !== undefined ? { input: this.#cut(open.input) } : {}),
-      ...(end.output !== undefined ? { output: this.#cut(end.output) } : {}),
+      ...(end.error === undefined && end.output !== undefined ? { output: this.#cut(end.output) } : {}),
       ...(end.error !== undefined ? { error: this.#cut(end.error) as string } : {}),
       started_at: new Date(open.startedMs).toISOString(),
       duration_ms: Math.max(0, finished - open.startedMs),

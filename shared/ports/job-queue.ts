@@ -10,10 +10,18 @@ export type SubmitOutcome =
   /** queue_overflow "drop" and the queue is full: recorded as dropped, nothing will run. */
   | { readonly kind: "dropped"; readonly jobIds: readonly string[]; readonly reason: string };
 
+export interface SubmitOptions {
+  /**
+   * Record the event but drop its jobs with this reason (answered "dropped", nothing will run;
+   * replayable): a paused source under `queue_overflow: drop` (the storm breaker).
+   */
+  readonly dropReason?: string;
+}
+
 /**
  * The durable intake: records the event (dedupe by event id, event log for replay) and enqueues
  * its jobs. When it resolves "accepted", the jobs survive a crash.
  */
 export interface JobQueue {
-  submit(event: Event, jobs: readonly Job[]): Promise<SubmitOutcome>;
+  submit(event: Event, jobs: readonly Job[], options?: SubmitOptions): Promise<SubmitOutcome>;
 }

@@ -1,6 +1,8 @@
 /**
  * ONE job runner for the daemon's worker and the SQS Lambda:
- *   claim (COMPLETED -> duplicate, leased elsewhere -> busy) -> event:handler:start hooks
+ *   claim (COMPLETED -> duplicate, leased elsewhere -> busy) -> the job's span (tracing)
+ *   -> budgets (shared/guardrails: a budget used up -> BUDGET_EXCEEDED, recorded, event:dropped,
+ *   COMPLETED: not run, replayable) -> event:handler:start hooks
  *   (skip/deny -> a SKIPPED result, recorded and COMPLETED: never runs again) -> pipeline under the
  *   handler's timeout_ms -> EventResult -> history -> complete / fail -> last-run for schedules
  *   -> event:handler:end hooks.
@@ -9,15 +11,18 @@
  */
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { EventType, RunStatus, type EventResult, type Job } from "../events/event.ts";
+import type { BudgetGate, BudgetVerdict, UsageMeter } from "../guardrails/budget-gate.ts";
 import type { ParkedRun } from "../events/parked-run.ts";
 import { LifecycleEvent, type HookBus, type HookData } from "../hooks/lifecycle.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { PipelineOutcome, PipelineRunner } from "../pipeline/pipeline-runner.ts";
+import { combineStepObservers, type StepObserver } from "../pipeline/step-observer.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { HistoryStore } from "../ports/history-store.ts";
 import type { JobStore } from "../ports/job-store.ts";
 import type { LastRunStore } from "../ports/last-run-store.ts";
 import { PermanentError, RetryableError } from "../retry/retry-intent.ts";
+import type { EventTracer } from "../tracing/event-tracer.ts";
 
 export interface RunJobDeps {
   readonly jobs: JobStore;
@@ -29,6 +34,12 @@ export interface RunJobDeps {
   readonly logger: Logger;
   /** How long a claim holds; must exceed the handler's timeout_ms (else another runner may take over). */
   readonly leaseMs: number;
+  /** Budgets: asked before the run, charged with each prompt's usage. @default none */
+  readonly budget?: BudgetGate;
+  /** One span per attempt and step. @default none */
+  readonly tracer?: Pick<EventTracer, "job">;
+  /** More observers of the job's steps (the daemon's own-write registry). @default none */
+  readonly observeSteps?: (job: Job) => StepObserver;
 }
 
 export type RunJobOutcome =
@@ -36,6 +47,8 @@ export type RunJobOutcome =
   | { readonly kind: "failed"; readonly result: EventResult; readonly error: RetryableError | PermanentError }
   /** A hook denied it: recorded, COMPLETED, never retried. */
   | { readonly kind: "skipped"; readonly result: EventResult }
+  /** A budget was used up: not run, recorded, COMPLETED (replay it once the budget is raised). */
+  | { readonly kind: "budget_exceeded"; readonly result: EventResult }
   /** Stopped at an approval gate (status parked): settled by parking it until a decision. */
   | { readonly kind: "parked"; readonly result: EventResult; readonly parked: ParkedRun }
   /** Already COMPLETED: nothing ran. */
@@ -90,13 +103,48 @@ export async function runJob(
     duration_ms: finishedMs - startedMs,
   });
 
+  const span = deps.tracer?.job(job, attempt);
+  // The counters unreachable: a failed (retryable) run, settled like any other, never a held lease.
+  let budgetError: string | undefined;
+  if (deps.budget) {
+    let verdict: BudgetVerdict = { ok: true };
+    try {
+      verdict = await deps.budget.admit(job.handler);
+    } catch (err) {
+      budgetError = `budget check failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (!verdict.ok) {
+      const { event_id, ...runFacts } = facts(deps.clock.now());
+      const result: EventResult = {
+        event_id,
+        success: false,
+        actions_taken: [],
+        output: null,
+        error: null,
+        ...runFacts,
+        status: RunStatus.BUDGET_EXCEEDED,
+        reason: verdict.reason,
+      };
+      await recordBudgetExceeded(job, result, deps, log);
+      span?.end(result);
+      return { kind: "budget_exceeded", result };
+    }
+  }
+
   let outcome: PipelineOutcome;
   let skipReason: string | undefined;
+  const meter: UsageMeter | undefined = deps.budget?.meter(job.handler);
+  const observer = combineStepObservers(
+    [span?.observer, meter?.observer, deps.observeSteps?.(job)].filter((o): o is StepObserver => o !== undefined),
+  );
   try {
+    if (budgetError !== undefined) throw new Error(budgetError);
     const decision = await deps.hooks.emit(LifecycleEvent.HANDLER_START, hookData);
     if (decision.action === "skip") skipReason = decision.reason;
     outcome =
-      skipReason === undefined ? await runPipeline(job, config, deps, log, opts) : { success: true, actions_taken: [] };
+      skipReason === undefined
+        ? await runPipeline(job, config, deps, log, opts, observer)
+        : { success: true, actions_taken: [] };
   } catch (err) {
     outcome = {
       success: false,
@@ -105,6 +153,7 @@ export async function runJob(
     };
   }
 
+  await meter?.settled();
   const finishedMs = deps.clock.now();
   const status =
     skipReason !== undefined
@@ -128,6 +177,7 @@ export async function runJob(
   };
 
   await deps.history.append(result);
+  span?.end(result);
   let runOutcome: RunJobOutcome;
   if (status === RunStatus.PARKED) {
     // Not done and not failed: claimable again once approved; the settlement parks it.
@@ -171,6 +221,7 @@ async function runPipeline(
   deps: RunJobDeps,
   log: Logger,
   opts: RunJobOptions,
+  observer: StepObserver,
 ): Promise<PipelineOutcome> {
   const handler = config.handlers[job.handler];
   if (!handler) {
@@ -204,12 +255,34 @@ async function runPipeline(
       resolve({ success: false, actions_taken: [], error: expiry });
     }, budgetMs);
   });
-  const run = deps.pipeline.run(job, { signal: controller.signal, ...(lastRun !== undefined ? { lastRun } : {}) });
+  const run = deps.pipeline.run(job, {
+    signal: controller.signal,
+    observer,
+    ...(lastRun !== undefined ? { lastRun } : {}),
+  });
   run.catch(() => undefined); // a run still going after the timeout must not surface as unhandled
   try {
     return await Promise.race([run, timedOut]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A job a budget refused: in history, COMPLETED (so redeliveries do not run it), `event:dropped` with the reason. */
+async function recordBudgetExceeded(job: Job, result: EventResult, deps: RunJobDeps, log: Logger): Promise<void> {
+  log.log("warn", "job not run: budget exceeded", { reason: result.reason });
+  await deps.history.append(result);
+  await deps.jobs.complete(job.id, result, deps.clock.now());
+  try {
+    await deps.hooks.emit(LifecycleEvent.DROPPED, {
+      event: job.event,
+      handler: job.handler,
+      job_id: job.id,
+      reason: result.reason,
+      result,
+    });
+  } catch (err) {
+    log.log("warn", "event:dropped hook failed", { error: err instanceof Error ? err.message : String(err) });
   }
 }
 

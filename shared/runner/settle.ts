@@ -4,6 +4,7 @@
  * job, and `settle` hands that to the runner's `JobSettler`.
  *
  *   completed | skipped | duplicate          -> ack          (never runs again)
+ *   budget_exceeded                          -> ack          (recorded; a replay runs it)
  *   parked (an approval gate)                -> park         (waits, durably, for approve / deny)
  *   busy (another runner holds the lease)    -> leave        (the holder settles it)
  *   failed, PermanentError                   -> deadLetter
@@ -51,6 +52,7 @@ export function decide(outcome: RunJobOutcome, attempt: number, policy: RetryPol
     case "completed":
     case "skipped":
     case "duplicate":
+    case "budget_exceeded":
       return { kind: SettlementKind.ACK };
     case "parked":
       return { kind: SettlementKind.PARK, gate: outcome.parked.gate.stage };

@@ -6,7 +6,10 @@
  * - post_pr_comment: same `repo`/`number`, `body` (or `comment`/`message`; default the previous
  *   step's output). With `marker` (e.g. "pr-review"), the comment carries `<!-- evd:<marker> -->`
  *   and a later run edits that comment (the oldest one carrying it) instead of adding another: one
- *   review per pull request, updated on each push. Output: `{ id, url, updated }`.
+ *   review per pull request, updated on each push. Output: `{ id, url, updated }`. Every comment
+ *   also ends with `commentMarker` (`guardrails.self_comments.marker`, an HTML comment GitHub does
+ *   not show), so the comment events GitHub sends back are known as this project's own
+ *   (shared/guardrails/loop-guard.ts).
  * - upsert_issue: `repo`, `title`, `body` (default the previous step's output), `marker` (required:
  *   what makes two runs the same issue, e.g. an alert's fingerprint), `labels` (new issues only).
  *   An open issue carrying `<!-- evd:<marker> -->` is edited (title and body); else one is opened.
@@ -21,7 +24,10 @@ import type { Tool, ToolContext } from "./tool.ts";
 
 const NAME = "tool-github";
 
-export type GithubToolOptions = GithubApiOptions;
+export interface GithubToolOptions extends GithubApiOptions {
+  /** Appended to every comment written. @default none */
+  readonly commentMarker?: string;
+}
 
 /** What a marker may hold: it lives inside an HTML comment, so no `--` and no `>`. */
 const MARKER_RE = /^[\w.:/#@+=-]{1,200}$/;
@@ -110,7 +116,9 @@ export function githubTool(options: GithubToolOptions): Tool {
         const { repo, number } = target(action, args, ctx);
         const tag = markerTag(action, args, false);
         const text = textOf(action, args, ctx, ["body", "comment", "message"]);
-        const body = tag ? `${text}\n\n${tag}` : text;
+        const tagged = tag ? `${text}\n\n${tag}` : text;
+        const self = options.commentMarker;
+        const body = self && !tagged.includes(self) ? `${tagged}\n\n${self}` : tagged;
         const what = `post_pr_comment ${repo}#${number}`;
         const existing = tag
           ? await api.findFirst<Comment>(

@@ -4,7 +4,10 @@
  * or `*.example.com` for subdomains); an empty list refuses everything. Redirects are not followed.
  * Output: `{ status, headers, body }` with `body` parsed when the response is JSON. A status of
  * 400 or more fails the step (408, 429 and 5xx retryable, other 4xx permanent); 3xx is returned.
+ * Every request carries `evd-causation: <depth>; <event id>` (shared/guardrails/causation.ts): an
+ * orchestrator receiving it knows the event it makes was caused by this job, and cuts loops.
  */
+import { CAUSATION_HEADER, causedBy, formatCausationHeader } from "../guardrails/causation.ts";
 import { optionalString, requiredString } from "./args.ts";
 import { ToolError, badArgument } from "./errors.ts";
 import { expectOk, fetchLimited } from "./fetch-limited.ts";
@@ -58,6 +61,7 @@ export function httpTool(options: HttpToolOptions): Tool {
           throw badArgument(NAME, action, "`headers` must be a map");
         for (const [k, v] of Object.entries(args.headers)) headers[k.toLowerCase()] = String(v);
       }
+      if (ctx.event) headers[CAUSATION_HEADER] = formatCausationHeader(causedBy(ctx.event));
       let body: string | undefined;
       if (args.body !== undefined && args.body !== null) {
         if (typeof args.body === "string") body = args.body;

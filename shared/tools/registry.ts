@@ -23,6 +23,8 @@ export interface ToolRegistryDeps {
   /** The config folder: default filesystem root and git repository; base of relative settings. */
   readonly baseDir: string;
   readonly fetch?: typeof fetch;
+  /** tool-github appends it to every comment (guardrails.self_comments.marker). @default none */
+  readonly commentMarker?: string;
   /** The handlers' durable state, for tool-state (absent: tool-state says it is unavailable). */
   readonly handlerState?: HandlerStateStore;
 }
@@ -77,6 +79,7 @@ export function createToolRegistry(tools: OrchestratorConfig["tools"], deps: Too
       baseUrl: github?.base_url ?? "https://api.github.com",
       token: secretGetter(github?.token, deps.secrets, "tools.tool-github.token"),
       fetch: fetchFn,
+      ...(deps.commentMarker !== undefined ? { commentMarker: deps.commentMarker } : {}),
     }),
     "tool-state": stateTool(deps.handlerState),
   };

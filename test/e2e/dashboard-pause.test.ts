@@ -1,16 +1,20 @@
 /**
  * Pausing a schedule from the dashboard really stops its firings, and resuming brings them back
- * (the daemon on a test clock: a cron minute per real second). The dashboard is driven over its
- * HTTP API with a session from `POST /ui-login`, as `evd daemon ui` gets one.
+ * (the daemon on a test clock: a cron minute per real second); a webhook source the storm breaker
+ * paused is resumed from the dashboard. The dashboard is driven over its HTTP API with a session
+ * from `POST /ui-login`, as `evd daemon ui` gets one.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { signHmacSha256 } from "../../shared/signatures/sign.ts";
 import { startDaemonProcess, tempDir, waitFor, writeConfig, type DaemonProcess } from "./helpers/daemon-process.ts";
 
 interface Source {
   name: string;
   state: string;
   paused: boolean;
+  paused_by?: string;
+  pausable: boolean;
   events?: number;
 }
 
@@ -46,10 +50,20 @@ sources:
     type: schedule
     cron: "* * * * *"
     handler: note
+  - name: alerts
+    type: webhook
+    path: /hooks/alerts
+    secret: storm-secret
+    handler: note
 handlers:
   note:
     prompt: "tick {event.timestamp}"
 persist_last_run: false
+webhook_port: 0
+guardrails:
+  storm:
+    max_events: 2
+    window_seconds: 600
 state_file: state/event-state.json
 `,
     );
@@ -79,5 +93,27 @@ state_file: state/event-state.json
     const resumed = await api<Source>("POST", "sources/tick/resume");
     assert.equal(resumed.paused, false);
     await waitFor(async () => ((await tick()).events ?? 0) > skipped, "a firing after resuming");
+  });
+
+  it("resumes a webhook source the storm breaker paused", async () => {
+    const send = (n: number) => {
+      const body = JSON.stringify({ alert: n });
+      return fetch(`${daemon.url}/hooks/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-signature": signHmacSha256("storm-secret", body) },
+        body,
+      });
+    };
+    const alerts = async () => (await api<Source[]>("GET", "sources")).find((s) => s.name === "alerts")!;
+    for (const n of [1, 2, 3]) await send(n);
+    const tripped = await waitFor(async () => {
+      const s = await alerts();
+      return s.paused && s;
+    }, "the breaker to pause the flooding source");
+    assert.deepEqual([tripped.paused_by, tripped.pausable], ["storm breaker", true]);
+    assert.notEqual((await send(4)).status, 202, "a paused source takes no more events");
+    const resumed = await api<Source>("POST", "sources/alerts/resume");
+    assert.equal(resumed.paused, false);
+    assert.equal((await send(5)).status, 202);
   });
 });

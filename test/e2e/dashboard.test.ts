@@ -213,6 +213,14 @@ state_file: state/event-state.json
     );
     await shot("job");
 
+    // The event's trace: the job's span and one per step, as a tree on a timeline.
+    await page.locator("#trace-link").click();
+    await page.locator('#trace tr[data-span="job demo"]').waitFor({ timeout: 30_000 });
+    assert.ok((await page.locator("#trace tbody tr").count()) >= 3, await page.locator("#trace").innerText());
+    await shot("trace");
+    await page.goBack();
+    await page.locator("#replay").waitFor();
+
     // Replay: the same event runs again as a new job, and the page moves to it.
     await page.locator("#replay").click();
     const replay = `${jobId}#replay-1`;

@@ -304,7 +304,7 @@ describe("stack of the spec's configuration example", () => {
       "dynamodb:UpdateItem",
     ]);
     assert.deepEqual(dynamo[0]!.Condition, {
-      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*", "CKEY#*"] },
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["EVENT#*", "CKEY#*", "BREAKER#*"] },
     });
     const others = statements.filter((st) => !sqs.includes(st) && !dynamo.includes(st));
     for (const st of others) {
@@ -376,6 +376,19 @@ describe("stack of the spec's configuration example", () => {
       assert.equal((secret as { DeletionPolicy?: string }).DeletionPolicy, "Retain");
       assert.match(String((secret as Resource).Properties.Name), /^LoopEventDriven\//);
     }
+  });
+
+  it("alarms on a source the storm breaker paused (the ingest's source_paused metric); no X-Ray unless asked", () => {
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "source_paused",
+      Namespace: "LoopEventDriven",
+      Dimensions: [{ Name: "service", Value: "ingest" }],
+      Statistic: "Sum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    for (const fn of Object.values(resourcesOf(s, "AWS::Lambda::Function")))
+      assert.equal(fn.Properties.TracingConfig, undefined);
   });
 
   it("alarms on a non-empty DLQ, runner errors and queue age, with a dashboard", () => {

@@ -12,6 +12,7 @@ import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { cloudDashboardSuite } from "./suites/cloud-dashboard.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
+import { guardrailsFlowSuite } from "./suites/guardrails-flow.ts";
 import { iamConformanceSuite } from "./suites/iam-conformance.ts";
 import { largePayloadsSuite } from "./suites/large-payloads.ts";
 import { runnerWindowSuite } from "./suites/runner-window.ts";
@@ -30,6 +31,7 @@ failureFlowSuite(env);
 runnerWindowSuite(env);
 largePayloadsSuite(env);
 cloudCliSuite(env);
+guardrailsFlowSuite(env);
 cloudDashboardSuite(env);
 // Last: it evaluates every AWS call the suites above made.
 iamConformanceSuite(env);

@@ -7,6 +7,7 @@
  *   evd cloud history [--limit N] [--handler H] [--status S]   runs, newest first (DynamoDB)
  *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
+ *   evd cloud breaker list | breaker resume SOURCE      storm-breaker pauses (cloud-breaker.ts)
  *   evd cloud ui [--port N] [--config F]              the dashboard for the stack, on 127.0.0.1 (cloud-ui.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
@@ -29,6 +30,7 @@ import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
 import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
+import { registerCloudBreaker } from "./cloud-breaker.ts";
 import { registerCloudUi } from "./cloud-ui.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
@@ -142,6 +144,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
 
   registerCloudTrigger(cloud, deps, ctx, run);
   registerCloudReplay(cloud, deps, ctx, run);
+  registerCloudBreaker(cloud, deps, ctx, run);
   registerCloudUi(cloud, deps, ctx, run);
 
   cloud

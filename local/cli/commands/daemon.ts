@@ -24,6 +24,8 @@ import {
 import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { createOrchestrator } from "../../orchestrator/create-orchestrator.ts";
 import { assertPidFileFree } from "../../daemon/pid-file.ts";
+import type { GuardrailsStatus } from "../../daemon/daemon-guardrails.ts";
+import { registerGuardrailVerbs, renderGuardrails } from "./daemon-guardrails.ts";
 
 interface DaemonOptions extends ConfigOptions {
   sources?: string;
@@ -153,6 +155,7 @@ interface StatusBody {
   max_concurrent_handlers: number;
   queue_overflow: string;
   counts: Record<string, number>;
+  guardrails?: GuardrailsStatus;
 }
 
 function renderStatus(s: StatusBody): string {
@@ -181,6 +184,7 @@ function renderStatus(s: StatusBody): string {
     }`,
   ];
   if (s.running.length) lines.push(`running: ${s.running.join(", ")}`);
+  lines.push(...renderGuardrails(s.guardrails));
   return lines.join("\n");
 }
 
@@ -262,7 +266,7 @@ export function register(program: Command): void {
     .description("recent runs (EventResults), newest first; reads the store directly when no daemon runs")
     .option("--limit <n>", "how many", "50")
     .option("--handler <name>", "only this handler")
-    .option("--status <status>", "only succeeded | failed | skipped | dropped")
+    .option("--status <status>", "only succeeded | failed | skipped | dropped | budget_exceeded")
     .option("--json", "print JSON")
     .action(async (o: { limit: string; handler?: string; status?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
@@ -322,6 +326,8 @@ export function register(program: Command): void {
         for (const j of r.jobs) out(`  ${j.jobId}  (replay of ${j.replayOf})`);
       });
     });
+
+  registerGuardrailVerbs(daemon, globals);
 
   daemon
     .command("ui")

@@ -72,6 +72,8 @@ export interface RunnerOptions {
   readonly pipeline?: PipelineRunner;
   /** Time the runner keeps after a job's deadline. @default the runner's 30 s */
   readonly finishMarginMs?: number;
+  /** A redeployed config (its bundle) instead of the fixture's. */
+  readonly config?: Record<string, unknown>;
 }
 
 export interface FixtureOptions {
@@ -100,10 +102,9 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     bucketName,
   });
   // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
-  const bundle = parseDeployBundle(
-    { config: parseConfig(opts.config, { where: "test config", env: {} }), recipes: {} },
-    "test bundle",
-  );
+  const bundleOf = (config: Record<string, unknown>) =>
+    parseDeployBundle({ config: parseConfig(config, { where: "test config", env: {} }), recipes: {} }, "test bundle");
+  const bundle = bundleOf(opts.config);
   const lambdaEnv = {
     EVD_TABLE_NAME: table.tableName,
     EVD_QUEUE_URL: queues.queueUrl,
@@ -147,7 +148,7 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
       runnerFromEnvironment({
         env: { ...lambdaEnv, ...(o.leaseMs ? { EVD_LEASE_MS: String(o.leaseMs) } : {}) },
         connections: connectionsOf(Component.RUNNER),
-        bundle,
+        bundle: o.config ? bundleOf(o.config) : bundle,
         logger,
         metrics,
         clock: o.clock ?? systemClock,

@@ -87,15 +87,15 @@ describe("step trace", () => {
   it("cuts long values and stops keeping values past the total budget", () => {
     let t = 0;
     const log = new StepTraceLog(() => t++, { maxValueChars: 10, maxTotalChars: 15 });
-    log.begin("a", "prompt");
-    log.input("a", "0123456789abcdef");
-    log.succeeded("a", "prompt:echo", "short");
-    log.begin("b", "prompt");
-    log.input("b", "more text here");
-    log.succeeded("b", "prompt:echo", "x");
-    const [a, b] = log.entries();
-    assert.equal(a!.input, "0123456789… (6 more characters)");
-    assert.equal(a!.output, "short");
-    assert.match(String(b!.input), /^\(not kept: the trace reached its size limit/);
+    const a = log.step({ where: "a", kind: "prompt", index: 0 });
+    a.input?.("0123456789abcdef");
+    a.end({ action: "prompt:echo", output: "short" });
+    const b = log.step({ where: "b", kind: "prompt", index: 1 });
+    b.input?.("more text here");
+    b.end({ action: "prompt:echo", output: "x" });
+    const [first, second] = log.entries();
+    assert.equal(first!.input, "0123456789… (6 more characters)");
+    assert.equal(first!.output, "short");
+    assert.match(String(second!.input), /^\(not kept: the trace reached its size limit/);
   });
 });

@@ -51,7 +51,12 @@ describe("echo provider", () => {
     assert.deepEqual(await echo.complete({ prompt: "hi" }), {
       text: "[echo model=echo]\nhi",
       model: "echo",
-      usage: { inputTokens: 0, outputTokens: 0 },
+      // About four characters a token, rounded up: "hi" is 1, the 20-character answer 5.
+      usage: { inputTokens: 1, outputTokens: 5 },
+    });
+    assert.deepEqual((await echo.complete({ prompt: "x".repeat(40), system: "y".repeat(8) })).usage, {
+      inputTokens: 12,
+      outputTokens: 19,
     });
     assert.equal(
       (await echo.complete({ prompt: "hi", system: "be brief", model: "m1" })).text,

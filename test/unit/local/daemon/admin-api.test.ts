@@ -60,6 +60,14 @@ describe("admin API", () => {
       calls.push(["git-push", p]);
       return { status: "accepted" };
     },
+    resume: async (input) => {
+      calls.push(["resume", input]);
+      return { resumed: true };
+    },
+    trace: async (input) => {
+      calls.push(["trace", input]);
+      return { spans: [] };
+    },
   };
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "evd-admin-"));

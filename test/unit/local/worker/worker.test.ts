@@ -225,6 +225,8 @@ describe("worker", () => {
     await waitFor(() => pipeline.running === 1, "slow running");
     await submit(store, "fast");
     await waitFor(() => store.getJob("fast#h")?.state === "COMPLETED", "fast done");
+    // COMPLETED is written inside the run; the worker is done with the job once it has settled it.
+    await waitFor(() => !worker.running().includes("fast#h"), "fast settled by the worker");
     const report = await worker.stop({ timeoutMs: 20 });
     assert.deepEqual(report.released, ["slow#h"]);
     assert.deepEqual([store.getJob("slow#h")?.state, store.getJob("slow#h")?.attempts], ["PENDING", 0]);
