@@ -51,7 +51,8 @@ describe("example: PR auto-review (profile pr-reviewer-daemon, recipes/pr-review
     const [comment] = await waitFor(() => github.comments(repo).length === 1 && github.comments(repo), "the review");
     assert.match(comment!.body, /^### Automated review of /);
     assert.match(comment!.body, /\+eval\(userInput\)/, "the review saw the diff");
-    assert.match(comment!.body, /<!-- evd:pr-review -->$/);
+    // The edit marker, then the guardrails' self-comment marker (comment events it causes are known as its own).
+    assert.match(comment!.body, /<!-- evd:pr-review -->\n\n<!-- loop-event-driven -->$/);
     const diffCall = github.calls.find((c) => c.path === `/repos/${repo}/pulls/${number}`);
     assert.equal(diffCall?.accept, "application/vnd.github.diff");
     assert.equal(diffCall?.authorization, "Bearer ghp_example_token");
