@@ -1,20 +1,19 @@
 /**
  * The AWS-compatible endpoints the integration suite runs against. Started ONCE per test process
- * (DynamoDB Local takes seconds) and stopped at the end. Each emulator sits behind a recording
+ * (DynamoDB Local takes seconds) and stopped at the end. DynamoDB Local, SQS, Scheduler and S3 are
+ * started as `evd cloud local` starts them (local/cloud-local/emulators). Each emulator sits behind a recording
  * proxy (recording-proxy.ts): every call is logged with the component that signed it (for the
  * IAM conformance check) and refused as AWS would when it is over an AWS limit. When
  * `AWS_ENDPOINT_URL` is set, nothing is started: every service uses that endpoint (LocalStack, or
  * a real account with its own creds) and components use the default credential chain.
  */
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createSqsServer } from "local-aws-sqs";
+import { S3RVER_ACCESS_KEY, startS3rverProcess } from "../../local/cloud-local/emulators/s3-emulator.ts";
+import { startSchedulerServer } from "../../local/cloud-local/emulators/scheduler-emulator.ts";
+import { startSqsEmulator } from "../../local/cloud-local/emulators/sqs-emulator.ts";
 import type { AwsConnection } from "../../shared/aws/aws-connection.ts";
 import { credentialsFor, type Component } from "./aws-identity.ts";
 import { startDynamoLocal, type RunningServer } from "./dynamo-local.ts";
 import { startRecordingProxy } from "./recording-proxy.ts";
-import { S3RVER_ACCESS_KEY, startS3Emulator } from "./s3-emulator.ts";
-import { startSchedulerServer } from "./scheduler-server.ts";
 
 export interface AwsTestEnv {
   readonly region: string;
@@ -47,24 +46,6 @@ export function componentConnectionOf(
 
 export const FAKE_CREDENTIALS = { accessKeyId: "evdtest", secretAccessKey: "evdtest" } as const;
 
-async function startSqs(): Promise<RunningServer> {
-  const server: Server = await createSqsServer({
-    port: 0,
-    hostname: "127.0.0.1",
-    emulateQueueCreationLifecycle: false,
-    validateDlqDestination: true,
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 let shared: Promise<AwsTestEnv> | undefined;
 
 /** The process-wide environment: the first call starts it, later calls reuse it. */
@@ -91,9 +72,9 @@ export async function startAwsTestEnv(env: Readonly<Record<string, string | unde
   }
   const settled = await Promise.allSettled([
     startDynamoLocal(),
-    startSqs(),
+    startSqsEmulator(),
     startSchedulerServer({ region }),
-    startS3Emulator(),
+    startS3rverProcess(),
   ]);
   const started = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");

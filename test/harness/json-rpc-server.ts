@@ -1,10 +1,10 @@
 /**
- * Small in-repo servers speaking two AWS wire formats the integration tests need and no npm
- * emulator offers: Secrets Manager + SSM (awsJson1_1, `X-Amz-Target`), and Bedrock Runtime
- * Converse (REST-JSON `POST /model/{modelId}/converse`). The real SDK clients talk to them; every
- * call is logged with its caller for the IAM conformance check (aws-call.ts).
+ * The AWS wire formats the integration tests need and no npm emulator offers: Secrets Manager +
+ * SSM (the product's emulator, local/cloud-local/emulators/secrets-emulator.ts) and Bedrock
+ * Runtime Converse (REST-JSON `POST /model/{modelId}/converse`, here). The real SDK clients talk
+ * to them; every call is logged with its caller for the IAM conformance check (aws-call.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   createServer as createHttp2Server,
   type Http2ServerRequest,
@@ -12,7 +12,9 @@ import {
   type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
-import { awsCalls, parseAwsCall } from "./aws-call.ts";
+import { secretsEmulator } from "../../local/cloud-local/emulators/secrets-emulator.ts";
+import { serveHandler } from "../../local/cloud-local/emulators/http-service.ts";
+import { awsCalls, parseAwsCall, SECRET_ARN_SUFFIX } from "./aws-call.ts";
 import type { RunningServer } from "./dynamo-local.ts";
 import { startRecordingProxy } from "./recording-proxy.ts";
 
@@ -20,11 +22,6 @@ async function rawBody(req: IncomingMessage | Http2ServerRequest): Promise<Buffe
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
-}
-
-async function body(req: IncomingMessage | Http2ServerRequest): Promise<Record<string, unknown>> {
-  const text = (await rawBody(req)).toString("utf8");
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
 function reply(
@@ -44,19 +41,6 @@ function reply(
   res.end(text);
 }
 
-async function listen(server: ReturnType<typeof createServer>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function closer(server: ReturnType<typeof createServer>): () => Promise<void> {
-  return () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
-
 export interface SecretsServer extends RunningServer {
   /** How many GetSecretValue / GetParameter calls were answered (to observe caching). */
   readonly calls: () => number;
@@ -66,91 +50,30 @@ export interface SecretsServer extends RunningServer {
   putParameter(name: string, value: string): void;
 }
 
-interface Version {
-  readonly value: string;
-  readonly createdAt: number;
-}
-
 /**
- * Secrets Manager GetSecretValue (AWSCURRENT, or `VersionStage: AWSPREVIOUS` after a put) and SSM
- * GetParameter (`name` or `name:version`) over the given values, which start out a day old.
+ * Secrets Manager and SSM: the product's emulator (`evd cloud local` serves it), over the given
+ * values, which start out a day old, behind the recording proxy like the other emulators (calls
+ * are logged for the IAM check). Secret ARNs end in the suffix the IAM check assumes.
  */
 export async function startSecretsServer(values: {
   secrets?: Record<string, string>;
   parameters?: Record<string, string>;
 }): Promise<SecretsServer> {
-  let calls = 0;
-  const dayAgo = Date.now() - 86_400_000;
-  const secrets = new Map<string, Version[]>(
-    Object.entries(values.secrets ?? {}).map(([k, v]) => [k, [{ value: v, createdAt: dayAgo }]]),
-  );
-  const parameters = new Map<string, Version[]>(
-    Object.entries(values.parameters ?? {}).map(([k, v]) => [k, [{ value: v, createdAt: dayAgo }]]),
-  );
-  const server = createServer((req, res) => {
-    void (async () => {
-      const target = String(req.headers["x-amz-target"] ?? "");
-      const input = await body(req);
-      calls++;
-      if (target === "secretsmanager.GetSecretValue") {
-        const id = String(input.SecretId);
-        const versions = secrets.get(id) ?? [];
-        const stage = input.VersionStage === "AWSPREVIOUS" ? "AWSPREVIOUS" : "AWSCURRENT";
-        const version = stage === "AWSPREVIOUS" ? versions.at(-2) : versions.at(-1);
-        if (version === undefined)
-          return reply(res, 400, {
-            __type: "ResourceNotFoundException",
-            message: `Secrets Manager can't find the specified secret${stage === "AWSPREVIOUS" ? " value for staging label: AWSPREVIOUS" : ""}.`,
-          });
-        return reply(res, 200, {
-          ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}-AbCdEf`,
-          Name: id,
-          SecretString: version.value,
-          VersionId: `v${versions.indexOf(version) + 1}`,
-          VersionStages: [stage],
-          CreatedDate: version.createdAt / 1000,
-        });
-      }
-      if (target === "AmazonSSM.GetParameter") {
-        const [name, selector] = String(input.Name).split(":") as [string, string | undefined];
-        const versions = parameters.get(name) ?? [];
-        const version = selector === undefined ? versions.at(-1) : versions[Number(selector) - 1];
-        if (version === undefined)
-          return reply(
-            res,
-            400,
-            selector === undefined
-              ? { __type: "ParameterNotFound", message: `Parameter ${name} not found.` }
-              : { __type: "ParameterVersionNotFound", message: `Version ${selector} of ${name} not found.` },
-          );
-        return reply(res, 200, {
-          Parameter: {
-            Name: name,
-            Type: "SecureString",
-            Value: version.value,
-            Version: versions.indexOf(version) + 1,
-            LastModifiedDate: version.createdAt / 1000,
-            ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
-            DataType: "text",
-          },
-        });
-      }
-      return reply(res, 400, { __type: "UnknownOperationException", message: `unsupported target ${target}` });
-    })().catch((err: unknown) => reply(res, 500, { __type: "InternalFailure", message: String(err) }));
+  const emulator = secretsEmulator({
+    ...values,
+    presetAt: Date.now() - 86_400_000,
+    arnSuffix: SECRET_ARN_SUFFIX.slice(1),
   });
-  // Behind the recording proxy, like the other emulators: calls are logged for the IAM check.
-  const proxy = await startRecordingProxy({ target: await listen(server) });
-  const stopServer = closer(server);
-  const put = (map: Map<string, Version[]>, id: string, value: string) =>
-    map.set(id, [...(map.get(id) ?? []), { value, createdAt: Date.now() }]);
+  const server = await serveHandler(emulator.handler);
+  const proxy = await startRecordingProxy({ target: server.endpoint });
   return {
     endpoint: proxy.endpoint,
-    calls: () => calls,
-    putSecretValue: (id, value) => put(secrets, id, value),
-    putParameter: (name, value) => put(parameters, name, value),
+    calls: emulator.reads,
+    putSecretValue: (id, value) => emulator.putSecretValue(id, value),
+    putParameter: (name, value) => emulator.putParameter(name, value),
     stop: async () => {
       await proxy.stop();
-      await stopServer();
+      await server.stop();
     },
   };
 }

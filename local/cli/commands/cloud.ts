@@ -28,6 +28,7 @@ import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from 
 import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { cloudLocalCommand } from "./cloud-local.ts";
 import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
 import { registerCloudBreaker } from "./cloud-breaker.ts";
@@ -243,6 +244,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
         );
       }),
     );
+  cloud.addCommand(cloudLocalCommand());
   return cloud;
 }
 

@@ -4,7 +4,12 @@
  * The verbs sign as the operator (the stack's operator policy) of a registered test deployment.
  */
 import assert from "node:assert/strict";
-import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  CreateScheduleCommand,
+  CreateScheduleGroupCommand,
+  GetScheduleCommand,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Command } from "commander";
 import { before, describe, it } from "node:test";
@@ -55,6 +60,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
         queueName: nameOf(queues.queueUrl),
         dlqName: nameOf(queues.dlqUrl),
       });
+      // The stack's schedule group (Scheduler refuses a schedule in a group that does not exist).
+      await scheduler.send(new CreateScheduleGroupCommand({ Name: STACK }));
       for (const [name, expr, tz] of [
         ["evd-weekly-review", "cron(0 9 ? * MON *)", "Europe/Paris"],
         ["evd-every-4h", "cron(0 */4 * * ? *)", "UTC"],
