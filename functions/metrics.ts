@@ -13,6 +13,10 @@ export const Metric = {
   DEFERRED: "deferred",
   BUSY: "busy",
   FAILED: "failed",
+  /** A run stopped at an approval gate and waits in the table. */
+  PARKED: "parked",
+  /** A gate's timer message was handled (it waits on, or its default decided). */
+  GATE_CHECKED: "gate_checked",
   DEAD_LETTERED: "dead_lettered",
   /** A job a budget refused (shared/guardrails/budget-gate.ts). */
   BUDGET_EXCEEDED: "budget_exceeded",

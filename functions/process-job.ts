@@ -1,11 +1,14 @@
 /**
- * What the runner does with one job message: the concurrency key (supersede, a held key offers the
+ * What the runner does with one job message: its approval gate, when its run may stop at one (a
+ * duplicate of a parked job's message, or a resume that is not the approved one, runs nothing:
+ * shared/aws/cloud-gates.ts), the concurrency key (supersede, a held key offers the
  * job again later), the run slot (max_concurrent_handlers: 1), the time left in the invocation
  * (a job that cannot get its whole timeout before the deadline is offered again to a fresh
  * invocation), the shared runJob under the deadline, then the shared `settle` with the message
  * as the settler. Answers whether the SQS message is done (deleted) or kept (a batch item failure).
  */
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
+import type { CloudGates } from "../shared/aws/cloud-gates.ts";
 import type { ConcurrencyLease, LeaseOutcome } from "../shared/aws/concurrency-lease.ts";
 import type { RunSlot } from "../shared/aws/run-slots.ts";
 import type { SqsJobSender } from "../shared/aws/sqs-job-sender.ts";
@@ -33,6 +36,8 @@ export interface ProcessJobDeps extends RunJobDeps {
   readonly queueRetentionSeconds?: number;
   /** The single run slot, when max_concurrent_handlers is below what the event source can enforce. */
   readonly runSlot?: RunSlot;
+  /** Where runs wait at approval gates. @default none: a run reaching a gate is dead-lettered */
+  readonly gates?: CloudGates;
 }
 
 /** Where a job runs: the invocation's deadline, and whether a job that cannot fit may be offered again. */
@@ -71,6 +76,12 @@ export async function processJob(
   const concurrency = handler?.concurrency;
   const key = concurrency ? job.concurrency_key : undefined;
 
+  const notToRun = await deps.gates?.vet(job);
+  if (notToRun !== undefined) {
+    log.log("info", `job not run: ${notToRun}`, { resume: job.resume !== undefined });
+    deps.metrics(Metric.DUPLICATE, 1, dims);
+    return DONE;
+  }
   if (key !== undefined && concurrency?.on_new === "supersede") {
     const latest = await deps.leases.latest(job.handler, key);
     if (latest !== undefined && latest !== job.id) {
@@ -162,7 +173,7 @@ async function runAndSettle(
     deps,
     window.deadline !== undefined ? { deadline: window.deadline } : {},
   );
-  const settler = new SqsMessageSettler(msg, deps.sender, deps.clock, log);
+  const settler = new SqsMessageSettler(msg, deps.sender, deps.clock, log, deps.gates);
   const now = deps.clock.now();
   const retention = (deps.queueRetentionSeconds ?? DEFAULT_QUEUE_RETENTION_SECONDS) * 1000;
   const leaseExpiresAt = outcome.kind === "busy" ? (await deps.jobs.get(job.id))?.leaseExpiresAt : undefined;
@@ -193,15 +204,13 @@ const OUTCOME_METRIC: Record<RunJobOutcome["kind"], Metric> = {
   busy: Metric.BUSY,
   failed: Metric.FAILED,
   budget_exceeded: Metric.BUDGET_EXCEEDED,
-  // The cloud runner dead-letters a run stopped at an approval gate (sqs-message-settler.ts).
-  parked: Metric.FAILED,
+  parked: Metric.PARKED,
 };
 
 function record(outcome: RunJobOutcome, decision: Settlement, job: Job, deps: ProcessJobDeps): void {
   const dims = { handler: job.handler };
   deps.metrics(OUTCOME_METRIC[outcome.kind], 1, dims);
-  if (decision.kind === SettlementKind.DEAD_LETTER || decision.kind === SettlementKind.PARK)
-    deps.metrics(Metric.DEAD_LETTERED, 1, dims);
+  if (decision.kind === SettlementKind.DEAD_LETTER) deps.metrics(Metric.DEAD_LETTERED, 1, dims);
 }
 
 async function supersede(job: Job, latest: string, deps: ProcessJobDeps): Promise<void> {

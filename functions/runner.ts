@@ -1,7 +1,8 @@
 /**
  * The runner Lambda: SQS event -> each record decoded by the job-message codec -> a job runs
- * (processJob: runJob, then the shared settle) or a Scheduler firing is admitted (its jobs become
- * new messages) -> `batchItemFailures` for the records kept (Powertools batch). What can never
+ * (processJob: runJob, then the shared settle), a Scheduler firing is admitted (its jobs become
+ * new messages), or an approval gate's timer is checked (shared/aws/cloud-gates.ts) ->
+ * `batchItemFailures` for the records kept (Powertools batch). What can never
  * succeed goes to the DLQ with the reason as a message attribute; a retry comes back after the
  * retry policy's delay (the message's visibility).
  *
@@ -15,6 +16,9 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { tmpdir } from "node:os";
+import { CloudGates } from "../shared/aws/cloud-gates.ts";
+import { DynamoGateStore } from "../shared/aws/dynamo-gate-store.ts";
+import { handlerMayPark } from "../shared/pipeline/approval-gate.ts";
 import { createPipelineRunner, mapRecipeSource } from "../shared/pipeline/create-pipeline-runner.ts";
 import type { PipelineRunner } from "../shared/pipeline/pipeline-runner.ts";
 import { bedrockProviders } from "./bedrock-providers.ts";
@@ -75,6 +79,7 @@ async function processRecord(record: SQSRecord, deps: RunnerDeps, invocation: In
   try {
     const message = decodeQueueMessage(record.body, new Date(deps.clock.now()));
     if (message.kind === "schedule") return await admitSchedule(message.schedule, message.scheduledTime, deps);
+    if (message.kind === "gate_check") return await checkGate(message.jobId, message.parkedAt, deps);
     const job = message.payloadRef ? await claimChecked(message.job, message.payloadRef, deps) : message.job;
     deps.metrics(Metric.RECEIVED, 1);
     const now = deps.clock.now();
@@ -131,6 +136,14 @@ async function admitSchedule(schedule: string, scheduledTime: Date, deps: Runner
   }
 }
 
+/** An approval gate's timer: it waits on (the timer is sent again), or its timeout decides by the gate's default. */
+async function checkGate(jobId: string, parkedAt: number, deps: RunnerDeps): Promise<void> {
+  if (!deps.gates) throw new PermanentMessageError(`gate check of job "${jobId}": this runner keeps no gates`);
+  const what = await deps.gates.checkTimeout(jobId, parkedAt);
+  deps.logger.child({ job_id: jobId }).log("info", `approval gate checked: ${what}`);
+  deps.metrics(Metric.GATE_CHECKED, 1);
+}
+
 /** Wraps the per-record work (deps built once, on first use) into an SQS handler with partial batch responses. */
 export function createRunnerHandler(init: () => Promise<RunnerDeps>): RunnerHandler {
   let ready: Promise<RunnerDeps> | undefined;
@@ -180,10 +193,11 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     adapters: a,
     hooks,
   } = await buildContainer(opts, "evd-runner", import.meta.dirname);
+  const recipes = mapRecipeSource(bundle.recipes);
   const pipeline =
     opts.pipeline ??
     createPipelineRunner(bundle.config, {
-      recipes: mapRecipeSource(bundle.recipes),
+      recipes,
       secrets: a.secrets,
       filesystemRoot: tmpdir(),
       providers: bedrockProviders(bundle.config, env, opts.connections?.bedrock),
@@ -228,6 +242,14 @@ export async function runnerFromEnvironment(opts: RunnerRuntimeOptions): Promise
     ...(opts.finishMarginMs !== undefined ? { finishMarginMs: opts.finishMarginMs } : {}),
     ...(needsRunSlot(bundle.config.max_concurrent_handlers) ? { runSlot: new RunSlot(a.leases) } : {}),
     ...(a.payloads ? { payloads: a.payloads } : {}),
+    gates: new CloudGates({
+      store: new DynamoGateStore({ table: a.table, retentionDays: bundle.config.event_log_retention_days }),
+      sender: a.queue.sender,
+      clock,
+      logger,
+      mayPark: handlerMayPark(bundle.config, recipes),
+      ...(a.payloads ? { payloads: a.payloads } : {}),
+    }),
     metrics,
     ...(guardrails.budget ? { budget: guardrails.budget } : {}),
     ...traced,

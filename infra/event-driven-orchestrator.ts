@@ -208,9 +208,11 @@ export class EventDrivenOrchestrator extends Construct {
   }
 
   /**
-   * Runner: read and write the items of its table (job claims, leases, last runs, history, keys),
-   * consume the queue (granted by the event source), send to the queue (a job deferred while its
-   * concurrency key is held) and to the DLQ (permanent failures), its secrets, its Bedrock models.
+   * Runner: read and write the items of its table (job claims, leases, last runs, history, keys,
+   * approval gates: a gate's timeout decides in a transaction of Put/Update items), consume the
+   * queue (granted by the event source), send to the queue (a job deferred while its concurrency
+   * key is held, a gate's timer, a run its gate's timeout approved) and to the DLQ (permanent
+   * failures), its secrets, its Bedrock models.
    */
   private grantRunner(models: readonly BedrockModel[]): void {
     const role = this.runner.role;

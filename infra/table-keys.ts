@@ -16,7 +16,9 @@ export const INGEST_KEY_PREFIXES = ["EVENT#", "CKEY#", "BREAKER#"] as const;
 /**
  * Partition-key prefixes of the items `evd cloud` touches: the event log (trigger records an
  * event, replay reads it and counts its replays), concurrency keys (trigger notes the newest
- * job), job records (replay reads their state), history runs (history reads them) and the storm
- * breaker's items (`evd cloud breaker list | resume`).
+ * job), job records (replay reads their state; a gate's decision resets or completes them),
+ * history runs (history reads them; a denial writes one), the storm breaker's items
+ * (`evd cloud breaker list | resume`) and approval gates (`approvals` lists them, `approve` /
+ * `deny` decide them).
  */
-export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#", "BREAKER#"] as const;
+export const OPERATOR_KEY_PREFIXES = ["EVENT#", "CKEY#", "JOB#", "RUN#", "BREAKER#", "GATE#"] as const;

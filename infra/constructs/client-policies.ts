@@ -20,9 +20,10 @@ export interface ClientPoliciesProps {
 /**
  * The least privilege of the two clients that run outside AWS, as customer-managed policies an
  * administrator attaches to the people or CI roles that use them (the ARNs are stack outputs):
- * - `OperatorPolicy`, for `evd cloud` (trigger, replay, status, pause/resume, history, dlq): read
- *   the stack's outputs; send jobs and read the depth of the job queue; peek at, redrive and
- *   empty the DLQ; the event log, job, run and concurrency-key items of the table and its index;
+ * - `OperatorPolicy`, for `evd cloud` (trigger, replay, status, pause/resume, history, dlq,
+ *   approvals/approve/deny): read the stack's outputs; send jobs (an approved run's resume too)
+ *   and read the depth of the job queue; peek at, redrive and empty the DLQ; the event log, job,
+ *   run, concurrency-key and approval-gate items of the table and its index;
  *   read and update (pause/resume) the schedules of this stack's group, passing the schedule
  *   role to Scheduler and nothing else.
  * - `BridgePolicy`, for `evd bridge`: read the stack's outputs and send jobs to the job queue.

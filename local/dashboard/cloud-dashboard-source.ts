@@ -4,12 +4,14 @@
  * SQS; schedules from EventBridge Scheduler (pause/resume = disable/enable); triggers through the
  * shared admission into the job queue, as `evd cloud trigger` sends them; a replay offers the
  * job's logged event again as `<job id>#replay-<n>`, as `evd cloud replay` does. Dead letters are
- * redriven all together (a move task, as `evd cloud dlq redrive`). No approval gates here (a run
- * reaching a gate in Lambda is dead-lettered saying so): the page hides them.
+ * redriven all together (a move task, as `evd cloud dlq redrive`). Runs waiting at an approval
+ * gate are listed and decided as `evd cloud approvals|approve|deny` do (shared/aws/cloud-gates.ts).
  */
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { CloudGates, GateRequestError } from "../../shared/aws/cloud-gates.ts";
 import { ConcurrencyLease } from "../../shared/aws/concurrency-lease.ts";
+import { DynamoGateStore } from "../../shared/aws/dynamo-gate-store.ts";
 import type { TableRef } from "../../shared/aws/dynamo-document.ts";
 import { DynamoEventLog } from "../../shared/aws/dynamo-event-log.ts";
 import { DynamoHistoryStore } from "../../shared/aws/dynamo-history-store.ts";
@@ -31,6 +33,7 @@ import { JobState, type JobRecord } from "../../shared/ports/job-store.ts";
 import { RouterError } from "../../shared/router/errors.ts";
 import { computeMetrics } from "./chart-data.ts";
 import {
+  ApprovalDecision,
   DashboardRequestError,
   JobStatus,
   type DashboardSource,
@@ -60,12 +63,21 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** A finished run's status as the page shows it. */
+const FINISHED: Partial<Record<string, JobStatus>> = {
+  skipped: JobStatus.SKIPPED,
+  dropped: JobStatus.DROPPED,
+  budget_exceeded: JobStatus.BUDGET_EXCEEDED,
+  parked: JobStatus.WAITING_APPROVAL,
+  denied: JobStatus.DENIED,
+};
+
 function statusOf(record: JobRecord | undefined, dropped: boolean): JobStatus {
   if (!record) return dropped ? JobStatus.DROPPED : JobStatus.QUEUED;
   if (record.state === JobState.IN_PROGRESS) return JobStatus.RUNNING;
-  if (record.state === JobState.FAILED) return JobStatus.FAILED;
   const s = record.result?.status;
-  return s === "skipped" ? JobStatus.SKIPPED : s === "dropped" ? JobStatus.DROPPED : JobStatus.SUCCEEDED;
+  if (s !== undefined && FINISHED[s]) return FINISHED[s];
+  return record.state === JobState.FAILED ? JobStatus.FAILED : JobStatus.SUCCEEDED;
 }
 
 function summaryOf(logged: ViewedEvent, jobId: string, record: JobRecord | undefined): JobSummary {
@@ -121,6 +133,15 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
       ...(deps.payloads ? { payloads: deps.payloads } : {}),
     });
 
+  /** Listing and denying send nothing; approving sends the job again, resuming at its gate. */
+  const gates = () =>
+    new CloudGates({
+      store: new DynamoGateStore({ table: deps.table }),
+      sender: resources.queueUrl ? sender() : new SqsJobSender({ sqs: deps.sqs, queueUrl: "" }),
+      clock: deps.clock,
+      ...(deps.payloads ? { payloads: deps.payloads } : {}),
+    });
+
   async function schedules(): Promise<SourceSummary[]> {
     const list = await listSchedules(
       deps.scheduler(),
@@ -149,7 +170,7 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
         queue_depth: queue ? queue.visible + queue.delayed : 0,
         running: queue?.inFlight ?? 0,
         dead_letters: dlq ? dlq.visible + dlq.inFlight : 0,
-        approvals_waiting: 0,
+        approvals_waiting: (await gates().list()).length,
         facts: [
           { label: "stack", value: deps.stackName },
           { label: "table", value: deps.table.tableName },
@@ -159,7 +180,7 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
         can: {
           pause_sources: true,
           replay: resources.queueUrl !== undefined,
-          approvals: false,
+          approvals: true,
           trigger: resources.queueUrl !== undefined,
           redrive_one: false,
           traces: false,
@@ -303,11 +324,29 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
     },
 
     async listApprovals() {
-      return [];
+      return (await gates().list()).map((p) => ({
+        id: p.id,
+        job_id: p.id,
+        handler: p.handler,
+        stage: p.gate.stage,
+        prompt: p.gate.prompt,
+        requested_at: p.parkedAt,
+        ...(p.decidesAt ? { timeout_at: p.decidesAt } : {}),
+      }));
     },
 
-    async decideApproval() {
-      throw new DashboardRequestError(404, "no approval gates in the cloud");
+    async decideApproval(id, decision) {
+      try {
+        await gates().decide(id, {
+          approved: decision === ApprovalDecision.APPROVE,
+          at: new Date(deps.clock.now()).toISOString(),
+          by: "dashboard",
+        });
+      } catch (err) {
+        if (err instanceof GateRequestError) throw new DashboardRequestError(409, err.message, { cause: err });
+        throw err;
+      }
+      return { job_id: id, decision };
     },
 
     async trace(eventId) {

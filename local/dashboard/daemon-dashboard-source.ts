@@ -77,9 +77,13 @@ const STATUS_OF: Record<StoreJobState, JobStatus> = {
   PARKED: JobStatus.WAITING_APPROVAL,
   DENIED: JobStatus.DENIED,
 };
-const STATES_OF = Object.fromEntries(
-  Object.entries(STATUS_OF).map(([state, status]) => [status, [state as StoreJobState]]),
-) as Partial<Record<JobStatus, StoreJobState[]>>;
+const STATES_OF = {
+  ...(Object.fromEntries(
+    Object.entries(STATUS_OF).map(([state, status]) => [status, [state as StoreJobState]]),
+  ) as Partial<Record<JobStatus, StoreJobState[]>>),
+  // Budget-stopped jobs are DROPPED rows whose result says why.
+  [JobStatus.BUDGET_EXCEEDED]: [StoreJobState.DROPPED],
+};
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -92,7 +96,10 @@ export function jobSummaryOf(v: JobView): JobSummary {
     event_type: v.eventType,
     event_source: v.eventSource,
     handler: v.handler,
-    status: STATUS_OF[v.state] ?? JobStatus.QUEUED,
+    status:
+      v.state === StoreJobState.DROPPED && r?.status === JobStatus.BUDGET_EXCEEDED
+        ? JobStatus.BUDGET_EXCEEDED
+        : (STATUS_OF[v.state] ?? JobStatus.QUEUED),
     attempts: v.attempts,
     received_at: iso(v.receivedAt),
     enqueued_at: iso(v.enqueuedAt),
@@ -194,7 +201,8 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
           ...(q.since !== undefined ? { since: q.since } : {}),
           limit: q.limit ?? 100,
         })
-        .map(jobSummaryOf);
+        .map(jobSummaryOf)
+        .filter((j) => q.status === undefined || j.status === q.status);
     },
 
     async getJob(id) {

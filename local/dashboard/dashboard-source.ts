@@ -20,6 +20,8 @@ export const JobStatus = {
   DROPPED: "dropped",
   /** Denied at an approval gate: the run ended there. */
   DENIED: "denied",
+  /** Not run: a budget was used up (replayable once it is raised). */
+  BUDGET_EXCEEDED: "budget_exceeded",
 } as const;
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 export const JOB_STATUSES = Object.values(JobStatus) as readonly JobStatus[];

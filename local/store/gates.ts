@@ -6,22 +6,14 @@
  * the timeout has passed.
  */
 import type { EventResult } from "../../shared/events/event.ts";
-import type { ApprovalGate, GateDecision, ParkedRun } from "../../shared/events/parked-run.ts";
+import { deniedResult, gateDeadline, timeoutDecision, type ParkedJob } from "../../shared/events/gate-decisions.ts";
+import type { GateDecision, ParkedRun } from "../../shared/events/parked-run.ts";
 import { appendHistoryRow } from "./intake.ts";
 import { StoreJobState } from "./job-state.ts";
 import { StoreRequestError } from "./store-error.ts";
 import { getRow, type JobRow, type StoreContext, type StoredGate } from "./store-context.ts";
 
-/** A parked job as `evd approvals` lists it. */
-export interface ParkedJob {
-  readonly id: string;
-  readonly eventId: string;
-  readonly handler: string;
-  readonly gate: ApprovalGate;
-  readonly parkedAt: string;
-  /** When the gate's timeout decides by its default, if it has one. */
-  readonly decidesAt?: string;
-}
+export { gateDecision, type ParkedJob } from "../../shared/events/gate-decisions.ts";
 
 export interface GateOutcome {
   readonly jobId: string;
@@ -30,15 +22,10 @@ export interface GateOutcome {
   readonly decision: GateDecision;
 }
 
-/** A person's decision, as the CLI and the admin API record it. */
-export function gateDecision(approved: boolean, message: string | undefined, now: number): GateDecision {
-  return { approved, at: new Date(now).toISOString(), by: "cli", ...(message ? { message } : {}) };
-}
-
 /** RUNNING/FAILED -> PARKED with the gate and snapshot; the run's result (status parked) is kept. */
 export function parkOp(ctx: StoreContext, jobId: string, result: EventResult, parked: ParkedRun, now: number): void {
-  const timeout = parked.gate.timeoutSeconds;
-  const stored: StoredGate = { parked, parkedAt: now, ...(timeout > 0 ? { deadline: now + timeout * 1000 } : {}) };
+  const deadline = gateDeadline(parked.gate, now);
+  const stored: StoredGate = { parked, parkedAt: now, ...(deadline !== undefined ? { deadline } : {}) };
   const info = ctx
     .stmt(
       `UPDATE jobs SET state = 'PARKED', parked_json = ?, result_json = ?, last_error = NULL, lease_expires_at = NULL, claimed = 0, owner = NULL, updated_at = ?
@@ -66,25 +53,6 @@ export function listParkedOp(ctx: StoreContext): ParkedJob[] {
   });
 }
 
-function deniedResult(row: JobRow, stored: StoredGate, decision: GateDecision, now: number): EventResult {
-  const { gate, snapshot } = stored.parked;
-  const at = new Date(now).toISOString();
-  return {
-    event_id: row.event_id,
-    success: false,
-    actions_taken: [...snapshot.actions],
-    output: snapshot.last.has ? (snapshot.last.output ?? null) : null,
-    error: `denied at the approval gate of stage "${gate.stage}" (recipe ${gate.recipe}) by ${decision.by}${decision.message ? `: ${decision.message}` : ""}`,
-    job_id: row.id,
-    handler: row.handler,
-    status: "denied",
-    attempt: row.attempts,
-    started_at: at,
-    finished_at: at,
-    duration_ms: 0,
-  };
-}
-
 function decide(ctx: StoreContext, row: JobRow, decision: GateDecision, now: number): GateOutcome {
   const stored = JSON.parse(row.parked_json!) as StoredGate;
   const json = JSON.stringify({ ...stored, decision } satisfies StoredGate);
@@ -96,7 +64,12 @@ function decide(ctx: StoreContext, row: JobRow, decision: GateDecision, now: num
       .run(now, json, now, row.id);
     return { jobId: row.id, state: StoreJobState.PENDING, decision };
   }
-  const result = deniedResult(row, stored, decision, now);
+  const result = deniedResult(
+    { jobId: row.id, eventId: row.event_id, handler: row.handler, attempt: row.attempts },
+    stored.parked,
+    decision,
+    now,
+  );
   ctx
     .stmt(
       "UPDATE jobs SET state = 'DENIED', parked_json = ?, result_json = ?, updated_at = ? WHERE id = ? AND state = 'PARKED'",
@@ -121,20 +94,7 @@ export function expireGatesOp(ctx: StoreContext, now: number): GateOutcome[] {
   for (const row of parkedRows(ctx)) {
     const stored = JSON.parse(row.parked_json!) as StoredGate;
     if (stored.deadline === undefined || stored.deadline > now) continue;
-    const approved = stored.parked.gate.onTimeout === "approve";
-    out.push(
-      decide(
-        ctx,
-        row,
-        {
-          approved,
-          at: new Date(now).toISOString(),
-          by: "timeout",
-          message: `no answer within ${stored.parked.gate.timeoutSeconds} s: the gate's default is ${approved ? "approve" : "deny"}`,
-        },
-        now,
-      ),
-    );
+    out.push(decide(ctx, row, timeoutDecision(stored.parked.gate, now), now));
   }
   return out;
 }

@@ -21,6 +21,28 @@ export interface DynamoHistoryStoreOptions {
   readonly defaultLimit?: number;
 }
 
+/** The history item of one run (also written inside a transaction, by a gate's denial). */
+export function runItem(
+  result: EventResult,
+  now: number,
+  retentionDays: number = DEFAULT_RETENTION.historyDays,
+): Record<string, unknown> {
+  const started = result.started_at ?? result.finished_at ?? new Date(now).toISOString();
+  const jobId = result.job_id ?? `${result.event_id}#${result.handler ?? "unknown"}`;
+  const attempt = result.attempt ?? 1;
+  return {
+    ...runKey(jobId, started, attempt),
+    ...runLogKey(jobId, started, attempt),
+    kind: ItemKind.RUN,
+    job_id: jobId,
+    handler: result.handler,
+    status: result.status ?? (result.success ? "succeeded" : "failed"),
+    started_ms: Date.parse(started),
+    result,
+    expires_at: expiresAt(now, retentionDays),
+  };
+}
+
 export class DynamoHistoryStore implements HistoryStore {
   readonly #table: TableRef;
   readonly #clock: Clock;
@@ -35,24 +57,10 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   async append(result: EventResult): Promise<void> {
-    const now = this.#clock.now();
-    const started = result.started_at ?? result.finished_at ?? new Date(now).toISOString();
-    const jobId = result.job_id ?? `${result.event_id}#${result.handler ?? "unknown"}`;
-    const attempt = result.attempt ?? 1;
     await this.#table.doc().send(
       new PutCommand({
         TableName: this.#table.tableName,
-        Item: {
-          ...runKey(jobId, started, attempt),
-          ...runLogKey(jobId, started, attempt),
-          kind: ItemKind.RUN,
-          job_id: jobId,
-          handler: result.handler,
-          status: result.status ?? (result.success ? "succeeded" : "failed"),
-          started_ms: Date.parse(started),
-          result,
-          expires_at: expiresAt(now, this.#retentionDays),
-        },
+        Item: runItem(result, this.#clock.now(), this.#retentionDays),
       }),
     );
   }

@@ -6,8 +6,8 @@
  * event item, so two operators replaying at once get distinct ids).
  *
  * The status of a pair is the one of its latest run (the original job, or its latest replay):
- * `succeeded | skipped | dropped` for a completed job (its result says which), `failed` for a
- * failed one, `dropped` for an event whose jobs were dropped at intake (queue_overflow: drop). A
+ * `succeeded | skipped | dropped | denied` for a completed job (its result says which), `failed`
+ * for a failed one, `parked` for one waiting at an approval gate, `dropped` for an event whose jobs were dropped at intake (queue_overflow: drop). A
  * job still waiting or running matches no status.
  */
 import type { Job, RunStatus } from "../events/event.ts";
@@ -106,7 +106,11 @@ export async function replayLoggedEvents(deps: EventReplayDeps, filter: ReplayFi
 
 function statusOf(record: Record<string, unknown> | undefined, logged: LoggedEvent): RunStatus | undefined {
   if (!record) return logged.droppedReason !== undefined ? Status.DROPPED : undefined;
-  if (record.state === JobState.FAILED) return Status.FAILED;
+  // A run waiting at an approval gate leaves its record FAILED (claimable by its resume): it is parked, not failed.
+  if (record.state === JobState.FAILED)
+    return (record.result as { status?: RunStatus } | undefined)?.status === Status.PARKED
+      ? Status.PARKED
+      : Status.FAILED;
   if (record.state === JobState.COMPLETED) {
     const status = (record.result as { status?: RunStatus } | undefined)?.status;
     return status ?? Status.SUCCEEDED;

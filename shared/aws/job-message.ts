@@ -10,6 +10,8 @@
  *                      The Job's `traceparent` (W3C, the event's admission span) carries the trace
  *                      from ingest to the runner; a malformed one is dropped on decode, never fatal.
  *   schedule message   what EventBridge Scheduler sends: {"kind":"schedule","schedule","scheduled_time"}
+ *   gate check         the timer of an approval gate with a timeout, sent delayed by the runner that
+ *                      parked the run: {"kind":"gate_check","job_id","parked_at"} (cloud-gates.ts)
  *
  * U+FFFE and U+FFFF are valid in JSON text (and so in a watched file) but SQS refuses them in a
  * message: the encoder writes them as JSON escapes, which decode back the same.
@@ -36,6 +38,7 @@ export const JobMessageAttribute = {
 } as const;
 
 export const SCHEDULE_MESSAGE_KIND = "schedule";
+export const GATE_CHECK_MESSAGE_KIND = "gate_check";
 
 /** A message that can never succeed (not JSON, not a job, an unknown schedule): dead-lettered at once. */
 export class PermanentMessageError extends PermanentError {
@@ -50,11 +53,18 @@ export interface EncodedJobMessage {
 export type QueueMessage =
   /** `payloadRef`: the job's event is in the payload bucket (its `event` here has no payload yet). */
   | { readonly kind: "job"; readonly job: Job; readonly payloadRef?: PayloadRef }
-  | { readonly kind: "schedule"; readonly schedule: string; readonly scheduledTime: Date };
+  | { readonly kind: "schedule"; readonly schedule: string; readonly scheduledTime: Date }
+  /** Time to look at the gate the job `jobId` parked at `parkedAt` (epoch ms): its timeout may decide. */
+  | { readonly kind: "gate_check"; readonly jobId: string; readonly parkedAt: number };
 
 /** The body of a job message. */
 export function jobMessageBody(job: Job): string {
-  return JSON.stringify(job).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return sqsSafeJson(job);
+}
+
+/** JSON text SQS accepts: U+FFFE and U+FFFF written as JSON escapes (they decode back the same). */
+function sqsSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 export function jobMessageAttributes(job: Pick<Job, "id" | "handler">): Record<string, MessageAttributeValue> {
@@ -97,6 +107,14 @@ export function scheduleMessageInput(schedule: string, scheduledTime: string): R
   return { kind: SCHEDULE_MESSAGE_KIND, schedule, scheduled_time: scheduledTime };
 }
 
+/** The timer message of the gate job `jobId` parked at `parkedAt` (epoch ms). */
+export function encodeGateCheckMessage(jobId: string, parkedAt: number): EncodedJobMessage {
+  return {
+    body: sqsSafeJson({ kind: GATE_CHECK_MESSAGE_KIND, job_id: jobId, parked_at: new Date(parkedAt).toISOString() }),
+    attributes: { [JobMessageAttribute.JOB_ID]: { DataType: "String", StringValue: jobId } },
+  };
+}
+
 /** Reads a queue message. Throws PermanentMessageError for anything that can never run. */
 export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
   let body: unknown;
@@ -108,6 +126,8 @@ export function decodeQueueMessage(bodyText: string, now: Date): QueueMessage {
   if (typeof body !== "object" || body === null) throw new PermanentMessageError("message body is not a JSON object");
   if ((body as { kind?: unknown }).kind === SCHEDULE_MESSAGE_KIND)
     return decodeSchedule(body as Record<string, unknown>);
+  if ((body as { kind?: unknown }).kind === GATE_CHECK_MESSAGE_KIND)
+    return decodeGateCheck(body as Record<string, unknown>);
   const { traceparent, ...job } = assertJob(body);
   const ref = (job.event as { payload_ref?: unknown }).payload_ref;
   return {
@@ -130,6 +150,15 @@ function decodeSchedule(msg: Record<string, unknown>): QueueMessage {
     throw new PermanentMessageError(`schedule "${name}": bad scheduled_time "${String(msg.scheduled_time)}"`);
   }
   return { kind: "schedule", schedule: name, scheduledTime: at };
+}
+
+function decodeGateCheck(msg: Record<string, unknown>): QueueMessage {
+  const jobId = msg.job_id;
+  if (typeof jobId !== "string" || !jobId) throw new PermanentMessageError('gate check message without a "job_id"');
+  const at = typeof msg.parked_at === "string" ? Date.parse(msg.parked_at) : NaN;
+  if (Number.isNaN(at))
+    throw new PermanentMessageError(`gate check of job "${jobId}": bad parked_at "${String(msg.parked_at)}"`);
+  return { kind: "gate_check", jobId, parkedAt: at };
 }
 
 function assertJob(body: object): Job {

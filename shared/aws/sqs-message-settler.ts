@@ -2,14 +2,17 @@
  * The SQS message of a job as the runner's `JobSettler` (shared/runner/settle.ts). A settler is
  * made per received message; after `settle` it says whether the message is done (deleted: the
  * batch reports it as processed) or kept (a batch item failure: it comes back when its visibility
- * ends, which retryAt and leave set).
+ * ends, which retryAt and leave set). A run stopped at an approval gate is parked in the table
+ * (cloud-gates.ts) and its message is done: no Lambda waits for the decision.
  */
-import type { Job } from "../events/event.ts";
+import type { EventResult, Job } from "../events/event.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ParkedRun } from "../events/parked-run.ts";
 import type { JobSettler } from "../runner/settle.ts";
 import type { SqsJobSender } from "./sqs-job-sender.ts";
+import type { CloudGates } from "./cloud-gates.ts";
+import { GateTooLargeError } from "./dynamo-gate-store.ts";
 
 export interface ReceivedMessage {
   readonly receiptHandle?: string;
@@ -23,12 +26,15 @@ export class SqsMessageSettler implements JobSettler {
   readonly #sender: SqsJobSender;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #gates: CloudGates | undefined;
 
-  constructor(msg: ReceivedMessage, sender: SqsJobSender, clock: Clock, logger: Logger) {
+  /** `gates`: where runs wait at approval gates; without it such a run is dead-lettered, saying so. */
+  constructor(msg: ReceivedMessage, sender: SqsJobSender, clock: Clock, logger: Logger, gates?: CloudGates) {
     this.#msg = msg;
     this.#sender = sender;
     this.#clock = clock;
     this.#logger = logger;
+    this.#gates = gates;
   }
 
   /** Undefined when the message is done; else why it is kept (reported as a batch item failure). */
@@ -59,15 +65,23 @@ export class SqsMessageSettler implements JobSettler {
   }
 
   /**
-   * The cloud runner does not keep runs at approval gates (their snapshot would need a durable
-   * home and an approve verb of its own): the job goes to the dead-letter queue saying so.
+   * Parked in the table until approved or denied; the message is done. A run too large to wait
+   * there (or to be resumed through SQS) goes to the DLQ saying so.
    */
   async park(job: Job, result: unknown, parked: ParkedRun): Promise<void> {
-    await this.deadLetter(
-      job,
-      result,
-      `stopped at the approval gate of stage "${parked.gate.stage}" (recipe ${parked.gate.recipe}): approval gates run with the daemon (evd daemon); the cloud runner does not park jobs`,
-    );
+    const where = `stopped at the approval gate of stage "${parked.gate.stage}" (recipe ${parked.gate.recipe})`;
+    if (!this.#gates) {
+      await this.deadLetter(job, result, `${where}: this runner has no table to park it in`);
+      return;
+    }
+    try {
+      await this.#gates.park(job, this.#msg.body, result as EventResult, parked);
+    } catch (err) {
+      if (!(err instanceof GateTooLargeError)) throw err;
+      await this.deadLetter(job, result, `${where}: ${err.message}`);
+      return;
+    }
+    this.#keep = undefined;
   }
 
   async leave(_job: Job, reason: string, until?: number): Promise<void> {

@@ -12,6 +12,7 @@
  * | handler state   | `STATE#<handler>`         | `<key>`                   |                  |                                    |
  * | budget counter  | `COUNTER#<counter key>`   | `COUNTER`                 |                  |                                    |
  * | storm breaker   | `BREAKER#<source>`        | `BREAKER`                 |                  |                                    |
+ * | approval gate   | `GATE#<job id>`           | `GATE`                    | `GATES#<shard>`* | `<parked iso>#<job id>`*           |
  *
  * No write path has a hot partition. Base-table keys are per event, job, run, schedule or key.
  * The `log` index lists events and runs by time: its partition is one of `LOG_SHARDS` shards
@@ -19,7 +20,8 @@
  * partitions (DynamoDB gives each about 1,000 writes/s) instead of one; a query by time reads
  * the 16 shards and merges them newest first. The index projects only what the queries filter
  * on (kind, ids, handler, status), so an index write costs one write unit whatever the payload
- * (the event itself stays in the base item, read by key).
+ * (the event itself stays in the base item, read by key). (*) The gates' entries are sparse: a
+ * gate is in the index only while it waits, so listing the waiting runs reads no decided one.
  *
  * Every item carries `expires_at` (epoch seconds, the table's TTL attribute) except last-run and
  * handler state, which live until overwritten or deleted. The guardrails' items (budget counters,
@@ -49,10 +51,12 @@ export const ItemKind = {
   LAST_RUN: "last_run",
   CONCURRENCY_KEY: "concurrency_key",
   HANDLER_STATE: "handler_state",
+  /** A run stopped at an approval gate (dynamo-gate-store.ts). */
+  GATE: "gate",
 } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
-export const LogPartition = { EVENTS: "EVENTS", RUNS: "RUNS" } as const;
+export const LogPartition = { EVENTS: "EVENTS", RUNS: "RUNS", GATES: "GATES" } as const;
 export type LogPartition = (typeof LogPartition)[keyof typeof LogPartition];
 
 export interface ItemKey {
@@ -74,6 +78,7 @@ export const concurrencyKey = (handler: string, key: string): ItemKey => ({
   sk: "LEASE",
 });
 export const handlerStateKey = (handler: string, key: string): ItemKey => ({ pk: `STATE#${handler}`, sk: key });
+export const gateKey = (jobId: string): ItemKey => ({ pk: `GATE#${jobId}`, sk: "GATE" });
 /** The partition holding every run of a job. */
 export const runPartition = (jobId: string): string => `RUN#${jobId}`;
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {
@@ -104,6 +109,10 @@ export function runLogKey(jobId: string, startedAtIso: string, attempt: number):
     logpk: `${LogPartition.RUNS}#${logShardOf(jobId)}`,
     logsk: `${startedAtIso}#${jobId}#${padAttempt(attempt)}`,
   };
+}
+
+export function gateLogKey(jobId: string, parkedAtIso: string): LogKey {
+  return { logpk: `${LogPartition.GATES}#${logShardOf(jobId)}`, logsk: `${parkedAtIso}#${jobId}` };
 }
 
 function padAttempt(n: number): string {

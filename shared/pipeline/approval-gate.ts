@@ -5,10 +5,12 @@
  * approved, possibly in another process after a restart. Only the handler's own recipe can stop:
  * a sub-recipe runs inside one step, which cannot be resumed halfway.
  */
+import type { OrchestratorConfig } from "../config/schema.ts";
 import type { ApprovalGate, ParkedRun, RunResume, RunSnapshot } from "../events/parked-run.ts";
+import type { RecipeSource } from "../ports/recipe-source.ts";
 import type { EngineEnv } from "./engine-env.ts";
 import { RecipeError } from "./errors.ts";
-import type { Recipe } from "./recipe.ts";
+import { parseRecipe, type Recipe } from "./recipe.ts";
 import { scopeOf, type Frame } from "./scope.ts";
 import { renderTemplate } from "./template.ts";
 
@@ -80,4 +82,31 @@ export function restore(resume: RunResume, recipe: Recipe, frame: Frame, env: En
   env.actions.push(...snapshot.actions, `approval:${gate.stage}:approved`);
   env.budget.used = snapshot.promptSteps;
   return { stage: snapshot.nextStage, gatePassed: snapshot.gatePassed };
+}
+
+/**
+ * Whether runs of a handler can stop at a gate: its own recipe has a required approval (the gates
+ * of sub-recipes are refused by validation). Read once per handler; a recipe that cannot be read
+ * answers yes (the caller then looks, rather than miss a gate).
+ */
+export function handlerMayPark(
+  config: OrchestratorConfig,
+  recipes: RecipeSource,
+): (handler: string) => Promise<boolean> {
+  const known = new Map<string, Promise<boolean>>();
+  return (handler) => {
+    let answer = known.get(handler);
+    if (!answer) {
+      const ref = config.handlers[handler]?.recipe;
+      answer =
+        ref === undefined
+          ? Promise.resolve(false)
+          : recipes.load(ref).then(
+              ({ id, text }) => parseRecipe(id, text).stages.some((stage) => stage.approval?.required === true),
+              () => true,
+            );
+      known.set(handler, answer);
+    }
+    return answer;
+  };
 }

@@ -16,6 +16,8 @@ export interface TestDeployment {
   readonly dlqName: string;
   /** The S3 bucket of large payloads, when the test created one. */
   readonly bucketName?: string;
+  /** Recipe files the config references, by path relative to the config (written next to it to synthesize). */
+  readonly recipes?: Readonly<Record<string, string>>;
 }
 
 const registry: TestDeployment[] = [];

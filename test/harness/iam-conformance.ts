@@ -8,9 +8,9 @@
  * is needed (a service acting with the role, not our code).
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { synthConfig, type Synthesized } from "../infra/fixtures/synth.ts";
 import type { Authorization, AwsCall } from "./aws-call.ts";
 import { TEST_ACCOUNT, type Component } from "./aws-identity.ts";
@@ -37,17 +37,22 @@ export interface ConformanceReport {
   readonly evaluated: number;
 }
 
-/** Synthesizes the stack of a test deployment's config (no bundling); cached per config text. */
+/** Synthesizes the stack of a test deployment's config (no bundling); cached per config text and recipes. */
 const stacks = new Map<string, Promise<Synthesized>>();
 export function synthDeployment(d: TestDeployment): Promise<Synthesized> {
   const text = JSON.stringify(d.config);
-  let s = stacks.get(text);
+  const cacheKey = JSON.stringify([text, d.recipes ?? {}]);
+  let s = stacks.get(cacheKey);
   if (!s) {
     const dir = mkdtempSync(join(tmpdir(), "evd-iam-"));
     const file = join(dir, "evd.json");
     writeFileSync(file, text);
+    for (const [path, recipe] of Object.entries(d.recipes ?? {})) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), recipe);
+    }
     s = synthConfig(file);
-    stacks.set(text, s);
+    stacks.set(cacheKey, s);
   }
   return s;
 }

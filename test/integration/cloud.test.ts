@@ -7,6 +7,7 @@
  */
 import { after } from "node:test";
 import { awsTestEnv, type AwsTestEnv } from "../harness/aws-env.ts";
+import { approvalGatesSuite } from "./suites/approval-gates.ts";
 import { awsLimitsSuite } from "./suites/aws-limits.ts";
 import { cloudCliSuite } from "./suites/cloud-cli.ts";
 import { cloudDashboardSuite } from "./suites/cloud-dashboard.ts";
@@ -32,6 +33,7 @@ runnerWindowSuite(env);
 largePayloadsSuite(env);
 cloudCliSuite(env);
 guardrailsFlowSuite(env);
+approvalGatesSuite(env);
 cloudDashboardSuite(env);
 // Last: it evaluates every AWS call the suites above made.
 iamConformanceSuite(env);

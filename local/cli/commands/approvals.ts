@@ -19,6 +19,26 @@ import {
 } from "../daemon-verbs.ts";
 import { AdminCallError } from "../../daemon/admin-client.ts";
 
+/** How the approvals verbs print the waiting runs (`evd approvals`, `evd cloud approvals`). */
+export function describeParked(parked: readonly ParkedJob[], json: boolean): string[] {
+  if (json) return [JSON.stringify(parked, null, 2)];
+  if (parked.length === 0) return ["no run is waiting at an approval gate"];
+  return [
+    table([
+      ["JOB", "HANDLER", "STAGE", "GATE", "WAITING SINCE", "DECIDES BY ITSELF"],
+      ...parked.map((p) => [
+        p.id,
+        p.handler,
+        p.gate.stage,
+        p.gate.when,
+        p.parkedAt,
+        p.decidesAt ? `${p.gate.onTimeout} at ${p.decidesAt}` : "never",
+      ]),
+    ]),
+    ...parked.map((p) => `\n${p.id} asks:\n${p.gate.prompt.replace(/^/gm, "  ")}`),
+  ];
+}
+
 interface DecideOptions {
   message?: string;
 }
@@ -35,24 +55,7 @@ export function register(program: Command): void {
     const parked = client
       ? await client.call<ParkedJob[]>("GET", "/approvals")
       : await withStore(loaded, (s) => s.listParked());
-    if (o.json) out(JSON.stringify(parked, null, 2));
-    else if (parked.length === 0) out("no run is waiting at an approval gate");
-    else {
-      out(
-        table([
-          ["JOB", "HANDLER", "STAGE", "GATE", "WAITING SINCE", "DECIDES BY ITSELF"],
-          ...parked.map((p) => [
-            p.id,
-            p.handler,
-            p.gate.stage,
-            p.gate.when,
-            p.parkedAt,
-            p.decidesAt ? `${p.gate.onTimeout} at ${p.decidesAt}` : "never",
-          ]),
-        ]),
-      );
-      for (const p of parked) out(`\n${p.id} asks:\n${p.gate.prompt.replace(/^/gm, "  ")}`);
-    }
+    for (const line of describeParked(parked, o.json === true)) out(line);
   });
 
   for (const approve of [true, false]) {

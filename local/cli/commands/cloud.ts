@@ -8,6 +8,7 @@
  *   evd cloud replay [--handler H] [--since 2h|ISO] [--status S]  logged events again as new jobs (cloud-replay.ts)
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
  *   evd cloud breaker list | breaker resume SOURCE      storm-breaker pauses (cloud-breaker.ts)
+ *   evd cloud approvals [--json] | approve JOB [-m WHY] | deny JOB [-m WHY]   runs waiting at an approval gate (cloud-approvals.ts)
  *   evd cloud ui [--port N] [--config F]              the dashboard for the stack, on 127.0.0.1 (cloud-ui.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
@@ -28,6 +29,7 @@ import { describeStackOutputs, resourcesFromOutputs, type CloudResources } from 
 import { RunStatus } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
+import { registerCloudApprovals } from "./cloud-approvals.ts";
 import { cloudLocalCommand } from "./cloud-local.ts";
 import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
@@ -116,7 +118,9 @@ export type CloudAction = (fn: (cmd: Command) => Promise<void>) => (...args: unk
 
 export function cloudCommand(deps: CloudCliDeps): Command {
   const cloud = new Command("cloud")
-    .description("operate the deployed cloud path: trigger, status, pause/resume schedules, history, DLQ")
+    .description(
+      "operate the deployed cloud path: trigger, status, pause/resume schedules, history, DLQ, approval gates",
+    )
     .option("--stack <name>", "CloudFormation stack whose outputs name the resources (env EVD_STACK)")
     .option("--table <name>", "DynamoDB table (env EVD_TABLE_NAME)")
     .option("--queue-url <url>", "job queue URL (env EVD_QUEUE_URL)")
@@ -146,6 +150,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
   registerCloudTrigger(cloud, deps, ctx, run);
   registerCloudReplay(cloud, deps, ctx, run);
   registerCloudBreaker(cloud, deps, ctx, run);
+  registerCloudApprovals(cloud, deps, ctx, run);
   registerCloudUi(cloud, deps, ctx, run);
 
   cloud

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CreateScheduleCommand, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { after, before, describe, it } from "node:test";
 import { cloudDashboardSource } from "../../../local/dashboard/cloud-dashboard-source.ts";
 import type { DashboardSource } from "../../../local/dashboard/dashboard-source.ts";
@@ -27,8 +27,26 @@ const CONFIG = {
   handlers: {
     ...PR_CONFIG.handlers,
     explode: { description: "Always fails: a template names a missing field.", prompt: "{payload.missing}" },
+    release: { recipe: "recipes/release.yaml" },
   },
 };
+
+/** A staged recipe in Amplifier's format: plan, then ship once someone approves. */
+const RELEASE = `
+name: release
+stages:
+  - name: plan
+    steps:
+      - id: plan
+        prompt: "Plan release {{payload.version}}"
+    approval:
+      required: true
+      prompt: "Ship {{payload.version}}?"
+  - name: ship
+    steps:
+      - id: ship
+        prompt: "Shipped {{payload.version}}"
+`;
 
 export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
   describe("dashboard: the cloud backend against the emulators", () => {
@@ -43,9 +61,15 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
       secrets = await startSecretsServer({
         secrets: { [secretIdOf(CONFIG, "GITHUB_WEBHOOK_SECRET")]: WEBHOOK_SECRET },
       });
-      cloud = await cloudFixture(e, { config: CONFIG, secretsEndpoint: secrets.endpoint, maxReceiveCount: 1 });
+      cloud = await cloudFixture(e, {
+        config: CONFIG,
+        secretsEndpoint: secrets.endpoint,
+        maxReceiveCount: 1,
+        recipes: { "recipes/release.yaml": RELEASE },
+      });
       const scheduler = new SchedulerClient(connection(e, "scheduler"));
       scheduleName = uniqueName("evd-dash");
+      await scheduler.send(new CreateScheduleGroupCommand({ Name: "dashboard-test" }));
       await scheduler.send(
         new CreateScheduleCommand({
           Name: scheduleName,
@@ -115,7 +139,7 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
     it("triggers a handler through the queue, and knows the config's handlers", async () => {
       assert.deepEqual(
         (await source.listHandlers()).map((h) => h.name),
-        ["review", "explode"],
+        ["review", "explode", "release"],
       );
       const t = await source.trigger("review", { number: 77, repo: "octo/dash" });
       assert.equal(t.status, "accepted");
@@ -126,6 +150,27 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
       );
       assert.equal(done.event_source, "dashboard");
       await assert.rejects(source.trigger("nope", {}), /no handler named "nope"|unknown handler/);
+    });
+
+    it("lists a run waiting at an approval gate, and approving it lets it finish", async () => {
+      const t = await source.trigger("release", { version: "3.1" });
+      await drain(cloud);
+      const [waiting] = await waitFor(async () => {
+        const list = await source.listApprovals();
+        return list.length > 0 && list;
+      }, "the run at its gate");
+      assert.deepEqual([waiting!.job_id, waiting!.stage, waiting!.prompt], [t.jobs[0], "plan", "Ship 3.1?"]);
+      assert.equal((await source.overview()).approvals_waiting, 1);
+      assert.equal((await source.listJobs({ handler: "release" }))[0]?.status, "waiting_approval");
+      await source.decideApproval(waiting!.id, "approve");
+      await drain(cloud);
+      const done = await waitFor(
+        async () => (await source.listJobs({ handler: "release" })).find((j) => j.status === "succeeded"),
+        "the approved run to finish",
+      );
+      assert.equal(done.id, t.jobs[0]);
+      assert.deepEqual(await source.listApprovals(), []);
+      await assert.rejects(source.decideApproval(waiting!.id, "deny"), /not waiting|already/);
     });
 
     it("lists a dead letter with its reason and redrives them all", async () => {
@@ -245,8 +290,8 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
         assert.equal(login.status, 303);
         const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
         const overview = await fetch(`${server.origin}/ui/api/overview`, { headers: { cookie } });
-        const o = (await overview.json()) as { kind: string; title: string; can: { approvals: boolean } };
-        assert.deepEqual([o.kind, o.title, o.can.approvals], ["cloud", "EvdDashboardTest", false]);
+        const o = (await overview.json()) as { kind: string; title: string; can: { redrive_one: boolean } };
+        assert.deepEqual([o.kind, o.title, o.can.redrive_one], ["cloud", "EvdDashboardTest", false]);
         assert.equal((await fetch(`${server.origin}/ui/api/overview`)).status, 401);
       } finally {
         await server?.close();

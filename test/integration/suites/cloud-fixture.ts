@@ -81,6 +81,8 @@ export interface FixtureOptions {
   readonly maxReceiveCount?: number;
   readonly secretsEndpoint: string;
   readonly bedrockEndpoint?: string;
+  /** Recipe files the config references, by canonical id (`recipes/x.yaml`): in the bundle and the synthesized stack. */
+  readonly recipes?: Readonly<Record<string, string>>;
 }
 
 export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promise<CloudFixture> {
@@ -100,10 +102,14 @@ export async function cloudFixture(env: AwsTestEnv, opts: FixtureOptions): Promi
     queueName: nameOf(queues.queueUrl),
     dlqName: nameOf(queues.dlqUrl),
     bucketName,
+    ...(opts.recipes ? { recipes: opts.recipes } : {}),
   });
   // What infra writes: the config as loaded (parsed, defaults applied, secret references kept).
   const bundleOf = (config: Record<string, unknown>) =>
-    parseDeployBundle({ config: parseConfig(config, { where: "test config", env: {} }), recipes: {} }, "test bundle");
+    parseDeployBundle(
+      { config: parseConfig(config, { where: "test config", env: {} }), recipes: { ...opts.recipes } },
+      "test bundle",
+    );
   const bundle = bundleOf(opts.config);
   const lambdaEnv = {
     EVD_TABLE_NAME: table.tableName,

@@ -5,6 +5,7 @@ import {
   createTableInput,
   eventLogKey,
   expiresAt,
+  gateLogKey,
   jobKey,
   LOG_PROJECTION,
   LOG_SHARDS,
@@ -36,14 +37,16 @@ describe("table layout", () => {
     );
   });
 
-  it("spreads the event log's and the history's index writes over 16 partitions: no write path has one hot partition", () => {
+  it("spreads the event log's, the history's and the approval gates' index writes over 16 partitions: no write path has one hot partition", () => {
     const iso = "2026-06-01T08:00:00.000Z";
     // 1,600 GitHub deliveries in the same second, and their runs.
     const events = spread(1600, () => eventLogKey(randomUUID(), iso).logpk);
     const runs = spread(1600, () => runLogKey(`${randomUUID()}#review`, iso, 1).logpk);
+    const gates = spread(1600, () => gateLogKey(`${randomUUID()}#release`, iso).logpk);
     for (const [name, counts] of [
       ["events", events],
       ["runs", runs],
+      ["gates", gates],
     ] as const) {
       assert.equal(counts.size, LOG_SHARDS, `${name} use every shard`);
       const busiest = Math.max(...counts.values());

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { scheduleEventOf } from "../../../functions/schedule-message.ts";
-import { decodeQueueMessage, PermanentMessageError } from "../../../shared/aws/job-message.ts";
+import { decodeQueueMessage, encodeGateCheckMessage, PermanentMessageError } from "../../../shared/aws/job-message.ts";
 import { parseConfig } from "../../../shared/config/parse.ts";
 import type { OrchestratorConfig } from "../../../shared/config/schema.ts";
 import type { Job } from "../../../shared/events/event.ts";
@@ -10,6 +10,7 @@ import { routeEvent } from "../../../shared/router/route.ts";
 /** What the runner makes of a message: the codec, then a firing's event routed as the admission does. */
 function jobsOfMessage(body: string, config: OrchestratorConfig, now: Date): Job[] {
   const m = decodeQueueMessage(body, now);
+  if (m.kind === "gate_check") throw new Error("a gate check carries no job");
   return m.kind === "job" ? [m.job] : routeEvent(scheduleEventOf(m.schedule, m.scheduledTime, config), config, now);
 }
 
@@ -72,6 +73,22 @@ describe("queue message -> jobs", () => {
     assert.throws(
       () => jobsOfMessage('{"id":"x"}', config, now),
       /missing or bad handler \(string\), event \(object\)/,
+    );
+  });
+
+  it("reads an approval gate's timer message back as it was encoded, and refuses a broken one", () => {
+    const parkedAt = Date.parse("2026-11-24T09:59:58.123Z");
+    const m = encodeGateCheckMessage("e1#report", parkedAt);
+    assert.deepEqual(decodeQueueMessage(m.body, now), { kind: "gate_check", jobId: "e1#report", parkedAt });
+    assert.equal(m.attributes["evd-job-id"]?.StringValue, "e1#report", "DLQ listings name its job");
+    assert.throws(
+      () => decodeQueueMessage('{"kind":"gate_check","parked_at":"2026-11-24T10:00:00Z"}', now),
+      /"job_id"/,
+    );
+    assert.throws(
+      () => decodeQueueMessage('{"kind":"gate_check","job_id":"j","parked_at":"later"}', now),
+      (e: Error) =>
+        e instanceof PermanentMessageError && /gate check of job "j": bad parked_at "later"/.test(e.message),
     );
   });
 });
