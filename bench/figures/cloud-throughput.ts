@@ -159,7 +159,7 @@ export async function cloudThroughputFigures(o: CloudThroughputOptions): Promise
             const res = await fetch(url, {
               method: "POST",
               headers: { ...headers, "x-hub-signature-256": signature, "x-github-delivery": deliveryId() },
-              body,
+              body: new Uint8Array(body),
             });
             const text = await res.text();
             if (res.status !== 202) refused.push(res.status);

@@ -106,8 +106,20 @@ function optString(body: Record<string, unknown> | URLSearchParams, key: string)
 
 type Route = (req: IncomingMessage, url: URL) => Promise<unknown>;
 
+/** The dashboard, served under `/ui` on this listener with its own login (local/dashboard). */
+export interface AdminDashboard {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** `/ui/login?token=...`: logs one browser in, once. */
+  loginPath(): string;
+  close(): void;
+}
+
 export interface AdminApi {
   readonly info: AdminInfo;
+  /** The origins this listener answers as (`http://127.0.0.1:PORT`, `http://localhost:PORT`). */
+  readonly origins: readonly string[];
+  /** A fresh one-time dashboard login URL, when a dashboard is mounted. */
+  dashboardLoginUrl(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -116,9 +128,11 @@ export async function startAdminApi(opts: {
   stateDir: string;
   control: DaemonControl;
   logger: Logger;
+  dashboard?: AdminDashboard;
 }): Promise<AdminApi> {
-  const { control, logger } = opts;
+  const { control, logger, dashboard } = opts;
   const token = randomBytes(32).toString("hex");
+  let origin = "";
   const routes: Record<string, Route> = {
     "GET /status": () => control.status(),
     "GET /history": async (_req, url) => {
@@ -160,6 +174,10 @@ export async function startAdminApi(opts: {
       return control.dlqRedrive({ id, all });
     },
     "POST /git-push": async (req) => control.gitPush(await readJson(req)),
+    "POST /ui-login": async () => {
+      if (!dashboard) throw new AdminRequestError(404, "no_dashboard", "this daemon serves no dashboard");
+      return { url: `${origin}${dashboard.loginPath()}` };
+    },
     "POST /resume": async (req) => {
       const source = optString(await readJson(req), "source");
       if (!source) throw new AdminRequestError(400, "missing_source", "resume needs a source name");
@@ -183,6 +201,9 @@ export async function startAdminApi(opts: {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0]!;
+    // The dashboard has its own login (a one-time link, then a cookie): not the CLI's bearer token.
+    if (dashboard && (path === "/ui" || path.startsWith("/ui/"))) return dashboard.handle(req, res);
     if (!tokenMatches(token, req.headers.authorization))
       throw new AdminRequestError(401, "unauthorized", "missing or wrong admin token");
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -223,9 +244,11 @@ export async function startAdminApi(opts: {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
   const info: AdminInfo = {
     host: "127.0.0.1",
-    port: (server.address() as AddressInfo).port,
+    port,
     token,
     pid: process.pid,
     started_at: new Date().toISOString(),
@@ -239,7 +262,10 @@ export async function startAdminApi(opts: {
 
   return {
     info,
+    origins: [origin, `http://localhost:${port}`],
+    dashboardLoginUrl: () => (dashboard ? `${origin}${dashboard.loginPath()}` : undefined),
     close() {
+      dashboard?.close();
       rmSync(file, { force: true });
       return new Promise((resolve) => {
         server.close(() => resolve());

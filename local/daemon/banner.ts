@@ -50,6 +50,8 @@ export interface BannerInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly nowSeconds: number;
   readonly background?: boolean;
+  /** A one-time login URL of the dashboard. */
+  readonly dashboardUrl?: string;
 }
 
 export function banner(input: BannerInput): string {
@@ -64,6 +66,7 @@ export function banner(input: BannerInput): string {
     if (local !== input.webhookUrl)
       lines.push(`  every interface: reachable from other machines; from this one: ${local}`);
   } else lines.push("  no webhook server (no HTTP source selected)");
+  if (input.dashboardUrl) lines.push(`  dashboard: ${input.dashboardUrl}  (this link logs one browser in, once)`);
   lines.push("  sources:");
   for (const s of input.sources)
     lines.push(`    - ${s.name} (${s.type} -> ${s.handler}): ${s.state}${s.detail ? `, ${s.detail}` : ""}`);

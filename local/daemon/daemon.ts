@@ -9,6 +9,7 @@
  * watchers flushed, the worker finishing (or giving back) its jobs, the admin API, the store, the
  * pid file, the lock.
  */
+import { join } from "node:path";
 import { loadConfig, type LoadedConfig } from "../../shared/config/load.ts";
 import type { SourceType } from "../../shared/config/schema.ts";
 import type { EventResult } from "../../shared/events/event.ts";
@@ -39,6 +40,11 @@ import { parseSourceTypes, selectedConfig } from "./source-selection.ts";
 import { startSchedules, startWatchers, startWebhookSources, type WebhookAddress } from "./start-sources.ts";
 import { lockStage, pidFileStage, recoveryStage, storeHealthReport, storeStage } from "./startup-stages.ts";
 import { schedulerTimeFromEnv } from "./test-clock.ts";
+import { AckLatencyRecorder, timedIngest } from "../dashboard/ack-latency.ts";
+import { daemonDashboardSource } from "../dashboard/daemon-dashboard-source.ts";
+import { createDashboardHttp } from "../dashboard/dashboard-http.ts";
+import { DashboardSessions } from "../dashboard/dashboard-sessions.ts";
+import { SourcePauses } from "./source-pauses.ts";
 
 export { HTTP_SOURCE_TYPES } from "./start-sources.ts";
 export { DaemonError, parseSourceTypes } from "./source-selection.ts";
@@ -182,6 +188,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     });
 
     const worker = createWorker({ store, config, pipeline, hooks, clock, logger, guardrails: guardrails.run });
+    // The dashboard's: webhook acknowledgement times, and the sources paused from it.
+    const ackLatency = new AckLatencyRecorder();
+    const pauses = new SourcePauses(join(stateDir, "paused-sources.json"));
     await recoveryStage({ worker, store, stopTimeoutMs: opts.stopTimeoutMs ?? 30_000, shutdown, logger });
 
     // Sources.
@@ -192,7 +201,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       : await startWebhookSources({
           config,
           registry,
-          ingest,
+          ingest: timedIngest(ingest, ackLatency),
           health: () => storeHealthReport(store),
           env: opts.env,
           shutdown,
@@ -205,6 +214,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       oneShot: opts.oneShot === true,
       lastRun: store.lastRun,
       time: schedulerTime,
+      isPaused: (name) => pauses.isPaused(name),
       shutdown,
       logger,
     });
@@ -216,6 +226,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         registry,
         admit,
         ownChanges: { match: guardrails.ownWrites.match, ignore: config.guardrails.ignore_own_writes },
+        isPaused: (name) => pauses.isPaused(name),
         clock,
         shutdown,
         logger,
@@ -235,8 +246,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       return stopping;
     };
 
-    // Admin API: what the CLI verbs talk to.
-    const control = createDaemonControl({
+    // Admin API: what the CLI verbs talk to, and the dashboard.
+    const controlDeps = {
       config,
       configPath: loaded.configPath,
       stateDir,
@@ -264,8 +275,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       },
       guardrails: guardrails.control,
       stop,
+    };
+    const control = createDaemonControl(controlDeps);
+    // The dashboard answers as the admin listener's origins, known once it listens.
+    const listening: { origins: readonly string[] } = { origins: [] };
+    const dashboard = createDashboardHttp({
+      source: daemonDashboardSource({ ...controlDeps, pauses, ackLatency }),
+      sessions: new DashboardSessions(),
+      origins: () => listening.origins,
+      logger: logger.child({ component: "dashboard" }),
+      pollMs: 300,
+      loginHint: `For a new link: npx evd daemon ui --config ${loaded.configPath}`,
     });
-    const admin = await startAdminApi({ stateDir, control, logger: logger.child({ component: "admin" }) });
+    const admin = await startAdminApi({ stateDir, control, dashboard, logger: logger.child({ component: "admin" }) });
+    listening.origins = admin.origins;
     shutdown.add(ShutdownStep.ADMIN, () => admin.close());
     lock.describe({
       pid: process.pid,
@@ -291,6 +314,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         })),
         env: opts.env,
         nowSeconds: Math.floor(clock.now() / 1000),
+        dashboardUrl: admin.dashboardLoginUrl(),
       }),
     );
     const idle = async (): Promise<void> => {

@@ -101,6 +101,8 @@ export async function startSchedules(opts: {
   oneShot: boolean;
   lastRun: LastRunStore;
   time: SchedulerTime;
+  /** Paused from the dashboard (source-pauses.ts): its firings are skipped. */
+  isPaused: (source: string) => boolean;
   shutdown: ShutdownSteps;
   logger: Logger;
 }): Promise<Scheduler | undefined> {
@@ -119,6 +121,13 @@ export async function startSchedules(opts: {
     lastRun: opts.config.persist_last_run ? opts.lastRun : undefined,
     logger: opts.logger.child({ component: "scheduler" }),
     fire: async (f: Firing) => {
+      if (opts.isPaused(f.schedule.name)) {
+        opts.logger.log("info", "schedule paused: this firing is skipped", {
+          source: f.schedule.name,
+          scheduled_time: f.scheduledTime.toISOString(),
+        });
+        return;
+      }
       const payload = {
         ...(f.schedule.payload ?? {}),
         ...(f.catchUp ? { catch_up: true, last_run: f.lastRun?.toISOString() } : {}),
@@ -151,6 +160,8 @@ export async function startWatchers(opts: {
   admit: Admit;
   /** The daemon's own writes (guardrails): recognized, and ignored when configured so. */
   ownChanges: FileWatchOptions["ownChanges"];
+  /** Paused from the dashboard (source-pauses.ts): its change sets are dropped. */
+  isPaused: (source: string) => boolean;
   clock: Clock;
   shutdown: ShutdownSteps;
   logger: Logger;
@@ -180,6 +191,13 @@ export async function startWatchers(opts: {
       logger: opts.logger.child({ component: "watcher", source: e.name }),
       onError: (err) => void registry.markError(e, err),
       onChanges: async (set) => {
+        if (opts.isPaused(e.name)) {
+          opts.logger.log("info", "file watcher paused: change set dropped", {
+            source: e.name,
+            files: set.changes.length,
+          });
+          return undefined;
+        }
         const event = fileChangeEvent({
           source: set.source,
           root: set.root,

@@ -7,6 +7,8 @@ import { getRow, toStoredJob, type JobRow, type StoreContext, type StoredJob } f
 export type RedriveSelector = { readonly id: string } | { readonly all: true };
 
 export interface ReplayFilter {
+  /** Only this job (an original job id, not a replay's). */
+  readonly jobId?: string;
   readonly handler?: string;
   /** Epoch ms: events received at or after. */
   readonly since?: number;
@@ -82,6 +84,10 @@ export function replayOp(ctx: StoreContext, filter: ReplayFilter, now: number): 
   if (filter.handler !== undefined) {
     where.push("j.handler = ?");
     params.push(filter.handler);
+  }
+  if (filter.jobId !== undefined) {
+    where.push("j.id = ?");
+    params.push(filter.jobId);
   }
   const roots = ctx
     .stmt(`SELECT j.* FROM jobs j JOIN events e ON e.id = j.event_id WHERE ${where.join(" AND ")} ORDER BY j.seq`)

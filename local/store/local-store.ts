@@ -66,6 +66,18 @@ import {
   setLastRunOp,
   type EventState,
 } from "./records.ts";
+import {
+  eventOp,
+  jobViewOp,
+  jobViewsUpdatedSinceOp,
+  latestPayloadOp,
+  listJobViewsOp,
+  runsOfOp,
+  sourceActivityOp,
+  type JobView,
+  type JobViewFilter,
+  type SourceActivity,
+} from "./job-views.ts";
 import { createContext, getRow, toStoredJob, type StoredJob } from "./store-context.ts";
 import { StoreError } from "./store-error.ts";
 import { StoreHealthMonitor, type StoreHealth } from "./store-health.ts";
@@ -94,12 +106,24 @@ export interface LocalStoreOptions {
   readonly testWriteFault?: () => void;
 }
 
+/** Read-only views for the dashboard (job-views.ts). */
+export interface JobViews {
+  list(filter: JobViewFilter): JobView[];
+  updatedSince(since: number, limit: number): JobView[];
+  get(jobId: string): JobView | undefined;
+  event(eventId: string): Event | undefined;
+  runsOf(jobId: string): EventResult[];
+  sourceActivity(): SourceActivity[];
+  latestPayload(handler: string): Record<string, unknown> | undefined;
+}
+
 export interface LocalStore extends JobQueue {
   readonly file: string;
   /** The JobStore port (dedupe + leases): what the shared runner claims through. */
   readonly jobs: JobStore;
   readonly history: HistoryStore;
   readonly lastRun: LastRunStore;
+  readonly views: JobViews;
   /** Budget counters (shared/guardrails). */
   readonly counters: CounterStore;
   /** Finished spans (shared/tracing), for `evd daemon trace`. */
@@ -228,6 +252,15 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     set: (name, at) => write(() => setLastRunOp(ctx, name, at)),
   };
 
+  const views: JobViews = {
+    list: (filter) => read(() => listJobViewsOp(ctx, filter)),
+    updatedSince: (since, limit) => read(() => jobViewsUpdatedSinceOp(ctx, since, limit)),
+    get: (jobId) => read(() => jobViewOp(ctx, jobId)),
+    event: (eventId) => read(() => eventOp(ctx, eventId)),
+    runsOf: (jobId) => read(() => runsOfOp(ctx, jobId)),
+    sourceActivity: () => read(() => sourceActivityOp(ctx)),
+    latestPayload: (handler) => read(() => latestPayloadOp(ctx, handler)),
+  };
   const counters: CounterStore = {
     apply: (changes) => write(() => applyCountersOp(ctx, changes)),
     async read(key) {
@@ -246,6 +279,7 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
     jobs,
     history,
     lastRun,
+    views,
     counters,
     spans,
     submit(event, jobs, options) {

@@ -79,8 +79,10 @@ export const concurrencyKey = (handler: string, key: string): ItemKey => ({
 });
 export const handlerStateKey = (handler: string, key: string): ItemKey => ({ pk: `STATE#${handler}`, sk: key });
 export const gateKey = (jobId: string): ItemKey => ({ pk: `GATE#${jobId}`, sk: "GATE" });
+/** The partition holding every run of a job. */
+export const runPartition = (jobId: string): string => `RUN#${jobId}`;
 export function runKey(jobId: string, startedAtIso: string, attempt: number): ItemKey {
-  return { pk: `RUN#${jobId}`, sk: `${startedAtIso}#${padAttempt(attempt)}` };
+  return { pk: runPartition(jobId), sk: `${startedAtIso}#${padAttempt(attempt)}` };
 }
 
 /** FNV-1a (32 bit) of the id, modulo the shard count: stable, cheap, evenly spread. */

@@ -1,4 +1,5 @@
 /** The normalized event, the job and the result: the vocabulary every other module speaks. */
+import type { StepTrace } from "./step-trace.ts";
 import type { RunResume } from "./parked-run.ts";
 
 export const EventType = {
@@ -59,6 +60,8 @@ export interface EventResult {
   readonly started_at?: string;
   readonly finished_at?: string;
   readonly duration_ms?: number;
+  /** Each step's rendered input, output or error and timings (step-trace.ts). */
+  readonly steps?: readonly StepTrace[];
 }
 
 /** One (event, handler) pair: the unit that is queued, deduplicated, retried and dead-lettered. */

@@ -19,7 +19,8 @@ import type { PipelineOutcome, PipelineRunner } from "./pipeline-runner.ts";
 import { handlerRecipeContext, loadRecipe, recipeFrame, runRecipe } from "./run-recipe.ts";
 import { runSteps } from "./run-steps.ts";
 import { baseScope, eventShortcuts, type Frame } from "./scope.ts";
-import { noStepObserver } from "./step-observer.ts";
+import { combineStepObservers, noStepObserver } from "./step-observer.ts";
+import { StepTraceLog } from "./step-trace-log.ts";
 
 export { mapRecipeSource } from "./recipe-source.ts";
 
@@ -64,6 +65,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         };
       }
       const logger = deps.logger.child({ job_id: job.id, handler: job.handler, event_id: job.event.id });
+      const trace = new StepTraceLog(() => clock.now());
       const env: EngineEnv = {
         config,
         providers,
@@ -75,7 +77,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
         event: job.event,
         actions,
         retryBaseDelayMs: deps.stepRetryDelayMs ?? 1000,
-        observer: ctx.observer ?? noStepObserver,
+        observer: combineStepObservers([ctx.observer ?? noStepObserver, trace]),
         budget: { used: 0, max: DEFAULT_MAX_TOTAL_STEPS },
       };
       const session = { id: job.id, started: new Date(clock.now()).toISOString(), project: deps.filesystemRoot };
@@ -112,6 +114,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
               actions_taken: actions,
               ...(frame.last.has ? { output: frame.last.output } : {}),
               parked: run.parked,
+              steps: trace.entries(),
             };
           }
         } else if (job.resume) {
@@ -122,7 +125,12 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
           const steps: readonly StepConfig[] = handler.steps ?? [{ prompt: handler.prompt!, on_error: "fail" }];
           await runSteps(steps, frame, env, ctx.signal);
         }
-        return { success: true, actions_taken: actions, ...(frame.last.has ? { output: frame.last.output } : {}) };
+        return {
+          success: true,
+          actions_taken: actions,
+          ...(frame.last.has ? { output: frame.last.output } : {}),
+          steps: trace.entries(),
+        };
       } catch (error) {
         const message =
           ctx.signal.aborted && !errorMessage(error).includes("aborted")
@@ -135,6 +143,7 @@ export function createPipelineRunner(config: OrchestratorConfig, deps: PipelineR
           error: message,
           ...(isPermanent(error) && !ctx.signal.aborted ? { permanent: true } : {}),
           ...(frame.last.has ? { output: frame.last.output } : {}),
+          steps: trace.entries(),
         };
       }
     },

@@ -1,5 +1,6 @@
 /** The contract between the job runner and the pipeline engine (implemented in this folder). */
 import type { Job } from "../events/event.ts";
+import type { StepTrace } from "../events/step-trace.ts";
 import type { ParkedRun } from "../events/parked-run.ts";
 import type { StepObserver } from "./step-observer.ts";
 
@@ -18,6 +19,8 @@ export interface PipelineOutcome {
   readonly error?: string;
   /** True when the failure will not be fixed by retrying (bad template path, tool refused). */
   readonly permanent?: boolean;
+  /** Each step's rendered input, output or error and timings. */
+  readonly steps?: readonly StepTrace[];
   /** Set when the run stopped at an approval gate: it waits there, durably, for a decision. */
   readonly parked?: ParkedRun;
 }

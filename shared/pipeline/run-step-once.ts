@@ -64,6 +64,9 @@ export async function runStepOnce(
     const entry = env.providers.get(target.providerName);
     spendStep(env, where);
     const request = completionRequest(step, target, entry, instructionOf(step, prompt), system, signal);
+    env.observation?.input?.(
+      request.system === undefined ? { prompt: request.prompt } : { prompt: request.prompt, system: request.system },
+    );
     const response = await entry.provider.complete(request);
     env.observation?.prompt({
       provider: entry.provider.name,
@@ -77,6 +80,7 @@ export async function runStepOnce(
     const context = (
       step.context === undefined ? {} : renderValue(step.context, scope, renderOptions(step, `${where}.context`))
     ) as Record<string, unknown>;
+    env.observation?.input?.(context);
     const nested = env.observation ? { ...env, observer: env.observation.nested } : env;
     return { output: await runNestedRecipe(step, context, frame, nested, signal), action: "" };
   }
@@ -94,6 +98,7 @@ export async function runStepOnce(
   ) {
     args.path = renderTemplate(outputPath, scope, renderOptions(step, `${where}.path (handler config.output_path)`));
   }
+  env.observation?.input?.(args);
   const tool = env.tools.get(step.tool, step.action);
   const result = await tool.run(step.action, args, {
     signal,

@@ -146,6 +146,7 @@ export async function runSteps(
     };
     if (step.condition !== undefined && !conditionHolds(step.condition, frame, where)) {
       skip(frame, step, index);
+      env.observer.skipped?.(stepStart(step, where, index), `condition ${step.condition} is false`);
       log.log("info", "step skipped by its condition", { step: where, condition: step.condition });
       continue;
     }

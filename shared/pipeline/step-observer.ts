@@ -40,6 +40,8 @@ export interface StepEnd {
 /** One running step. */
 export interface StepObservation {
   prompt(usage: PromptUsage): void;
+  /** The step's input once its templates are rendered (each attempt): `{prompt, system?}`, the tool's arguments, a recipe's context. */
+  input?(rendered: unknown): void;
   /** The observer of the steps a recipe step runs. */
   readonly nested: StepObserver;
   end(outcome: StepEnd): void;
@@ -48,6 +50,8 @@ export interface StepObservation {
 export interface StepObserver {
   /** A step starts (once, whatever its retries). */
   step(start: StepStart): StepObservation;
+  /** A step did not run: its `condition` was false. */
+  skipped?(start: StepStart, reason: string): void;
 }
 
 const noObservation: StepObservation = {
@@ -66,10 +70,12 @@ export function combineStepObservers(observers: readonly StepObserver[]): StepOb
   if (live.length === 0) return noStepObserver;
   if (live.length === 1) return live[0]!;
   return {
+    skipped: (start, reason) => live.forEach((o) => o.skipped?.(start, reason)),
     step(start) {
       const parts = live.map((o) => o.step(start));
       return {
         prompt: (usage) => parts.forEach((p) => p.prompt(usage)),
+        input: (rendered) => parts.forEach((p) => p.input?.(rendered)),
         get nested() {
           return combineStepObservers(parts.map((p) => p.nested));
         },

@@ -173,6 +173,7 @@ export async function runJob(
     ...runFacts,
     status,
     ...(skipReason !== undefined ? { reason: skipReason } : {}),
+    ...(outcome.steps !== undefined && outcome.steps.length > 0 ? { steps: outcome.steps } : {}),
   };
 
   await deps.history.append(result);

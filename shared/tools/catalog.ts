@@ -8,7 +8,7 @@ export const TOOL_ACTIONS = {
   "tool-git-advanced": ["log", "diff"],
   "tool-http": ["request"],
   "tool-slack": ["post"],
-  "tool-github": ["get_pr_diff", "post_pr_comment"],
+  "tool-github": ["get_pr_diff", "post_pr_comment", "upsert_issue"],
   "tool-state": ["get", "set"],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -10,6 +10,7 @@ import { awsTestEnv, type AwsTestEnv } from "../harness/aws-env.ts";
 import { approvalGatesSuite } from "./suites/approval-gates.ts";
 import { awsLimitsSuite } from "./suites/aws-limits.ts";
 import { cloudCliSuite } from "./suites/cloud-cli.ts";
+import { cloudDashboardSuite } from "./suites/cloud-dashboard.ts";
 import { deliveryFlowSuite } from "./suites/delivery-flow.ts";
 import { failureFlowSuite } from "./suites/failure-flow.ts";
 import { guardrailsFlowSuite } from "./suites/guardrails-flow.ts";
@@ -33,5 +34,6 @@ largePayloadsSuite(env);
 cloudCliSuite(env);
 guardrailsFlowSuite(env);
 approvalGatesSuite(env);
+cloudDashboardSuite(env);
 // Last: it evaluates every AWS call the suites above made.
 iamConformanceSuite(env);

@@ -9,6 +9,7 @@
  *   evd cloud dlq list [--max N] | dlq redrive [--resend]      dead letters; StartMessageMoveTask or receive-and-resend
  *   evd cloud breaker list | breaker resume SOURCE      storm-breaker pauses (cloud-breaker.ts)
  *   evd cloud approvals [--json] | approve JOB [-m WHY] | deny JOB [-m WHY]   runs waiting at an approval gate (cloud-approvals.ts)
+ *   evd cloud ui [--port N] [--config F]              the dashboard for the stack, on 127.0.0.1 (cloud-ui.ts)
  *
  * Resource names: `--stack NAME` (CloudFormation outputs), or `--table`, `--queue-url`, `--dlq-url`
  * (env EVD_TABLE_NAME, EVD_QUEUE_URL, EVD_DLQ_URL, EVD_STACK); `--endpoint URL` (or AWS_ENDPOINT_URL)
@@ -33,6 +34,7 @@ import { cloudLocalCommand } from "./cloud-local.ts";
 import { registerCloudReplay } from "./cloud-replay.ts";
 import { registerCloudTrigger } from "./cloud-trigger.ts";
 import { registerCloudBreaker } from "./cloud-breaker.ts";
+import { registerCloudUi } from "./cloud-ui.ts";
 
 export { CloudCliError } from "./cloud-errors.ts";
 
@@ -149,6 +151,7 @@ export function cloudCommand(deps: CloudCliDeps): Command {
   registerCloudReplay(cloud, deps, ctx, run);
   registerCloudBreaker(cloud, deps, ctx, run);
   registerCloudApprovals(cloud, deps, ctx, run);
+  registerCloudUi(cloud, deps, ctx, run);
 
   cloud
     .command("status")

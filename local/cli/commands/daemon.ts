@@ -387,6 +387,16 @@ export function register(program: Command): void {
     });
 
   daemon
+    .command("ui")
+    .description("print a fresh one-time login link to the running daemon's dashboard")
+    .action(async (_o: unknown, cmd: Command) => {
+      process.exitCode = await withDaemon(globals(cmd), async (client) => {
+        const r = await client.call<{ url: string }>("POST", "/ui-login");
+        out(r.url);
+      });
+    });
+
+  daemon
     .command("state")
     .description("export the spec's EventState (last_run, processed_events, pending_queue, handler_state)")
     .option("--json", "print JSON (the only format)")

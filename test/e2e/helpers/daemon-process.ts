@@ -47,13 +47,19 @@ export interface DaemonProcess {
   readonly exited: Promise<number | null>;
 }
 
-export async function startDaemonProcess(opts: {
-  configPath: string;
-  env?: Record<string, string>;
-  args?: string[];
-  cwd?: string;
-}): Promise<DaemonProcess> {
-  const proc = spawn(process.execPath, [binPath, "daemon", "--config", opts.configPath, ...(opts.args ?? [])], {
+export async function startDaemonProcess(
+  opts: (
+    | { configPath: string }
+    /** Another way to name the config: `["--profile", "NAME"]`, `["--bundle", "DIR"]`. */
+    | { configArgs: string[] }
+  ) & {
+    env?: Record<string, string>;
+    args?: string[];
+    cwd?: string;
+  },
+): Promise<DaemonProcess> {
+  const configArgs = "configArgs" in opts ? opts.configArgs : ["--config", opts.configPath];
+  const proc = spawn(process.execPath, [binPath, "daemon", ...configArgs, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...process.env, NODE_NO_WARNINGS: "1", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -326,7 +326,7 @@ session:
         comment.body,
         /^### Automated review\n\n\[echo model=echo\]\nReview PR #\d+ in [^:]+: .+\nFocus: security\ndiff --git a\/x b\/x\n\+secret = 'hunter2'\n/,
       );
-      assert.deepEqual(outcome.output, { id: 99, url: "https://github.test/c/99" });
+      assert.deepEqual(outcome.output, { id: 99, url: "https://github.test/c/99", updated: false });
     });
   });
 

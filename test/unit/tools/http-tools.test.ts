@@ -187,7 +187,7 @@ describe("tool-github", () => {
     const diff = await tool.run("get_pr_diff", {}, { ...ctx, event });
     assert.deepEqual(diff, { output: "diff --git a/f b/f\n", target: "octo/hello#7" });
     const posted = await tool.run("post_pr_comment", {}, { ...ctx, event, previousOutput: "LGTM" });
-    assert.deepEqual(posted.output, { id: 1, url: "https://github.test/octo/hello/pull/7#c1" });
+    assert.deepEqual(posted.output, { id: 1, url: "https://github.test/octo/hello/pull/7#c1", updated: false });
     const [get, post] = server.requests.slice(before);
     assert.equal(get!.headers.accept, "application/vnd.github.diff");
     assert.equal(get!.headers.authorization, "Bearer ghp_x");
