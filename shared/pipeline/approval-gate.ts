@@ -10,7 +10,7 @@ import type { ApprovalGate, ParkedRun, RunResume, RunSnapshot } from "../events/
 import type { RecipeSource } from "../ports/recipe-source.ts";
 import type { EngineEnv } from "./engine-env.ts";
 import { RecipeError } from "./errors.ts";
-import { parseRecipe, type Recipe } from "./recipe.ts";
+import type { Recipe } from "./recipe.ts";
 import { scopeOf, type Frame } from "./scope.ts";
 import { renderTemplate } from "./template.ts";
 
@@ -101,8 +101,10 @@ export function handlerMayPark(
       answer =
         ref === undefined
           ? Promise.resolve(false)
-          : recipes.load(ref).then(
-              ({ id, text }) => parseRecipe(id, text).stages.some((stage) => stage.approval?.required === true),
+          : // Recipe parsing (zod, yaml) loads on first use, as in run-recipe.ts: a cold start without recipes never pays it.
+            Promise.all([recipes.load(ref), import("./recipe.ts")]).then(
+              ([{ id, text }, { parseRecipe }]) =>
+                parseRecipe(id, text).stages.some((stage) => stage.approval?.required === true),
               () => true,
             );
       known.set(handler, answer);

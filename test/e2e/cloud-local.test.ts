@@ -7,6 +7,7 @@
  * of the synthesized stack, to show that a template/code mismatch fails what this suite checks.
  */
 import assert from "node:assert/strict";
+import { githubEventId, manualEventId } from "../../shared/events/event-id.ts";
 import { cp, mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -270,7 +271,7 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
       const first = await post(`${pr.apiUrl}/github`, delivery.body, delivery.headers);
       assert.equal(first.status, 202, JSON.stringify(first.body));
       assert.equal(first.body.status, "accepted");
-      const jobId = `${delivery.deliveryId}#summarize-push`;
+      const jobId = `${githubEventId("/github", delivery.deliveryId)}#summarize-push`;
       assert.deepEqual(first.body.jobs, [jobId]);
       await waitForRun(pr, PR_STACK, jobId);
       const runs = (await cloudHistory(pr, PR_STACK)).filter((r) => r.job_id === jobId);
@@ -320,8 +321,8 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
         assert.equal(r.status, 202, JSON.stringify(r.body));
       }
       const [prRuns, issueRuns] = await Promise.all([
-        waitForRun(all, ALL_STACK, `${prDelivery.deliveryId}#on-pr`),
-        waitForRun(all, ALL_STACK, `${issue.deliveryId}#on-issue`),
+        waitForRun(all, ALL_STACK, `${githubEventId("/github", prDelivery.deliveryId)}#on-pr`),
+        waitForRun(all, ALL_STACK, `${githubEventId("/github", issue.deliveryId)}#on-issue`),
       ]);
       assert.match(String(prRuns[0]!.output), /Review pull request \d+ \(opened\)/);
       assert.match(String(issueRuns[0]!.output), /Triage the issues event \(opened\)/);
@@ -377,7 +378,7 @@ describe("e2e: evd cloud local runs the synthesized stacks", () => {
         '{"note":"by hand"}',
       ]);
       assert.equal(r.code, 0, r.stderr);
-      const runs = await waitForRun(all, ALL_STACK, "manual-1#on-manual");
+      const runs = await waitForRun(all, ALL_STACK, `${manualEventId("manual-1")}#on-manual`);
       assert.match(String(runs[0]!.output), /Manual run: by hand/);
     });
   });

@@ -6,6 +6,7 @@
  * paused (disabled) and resumed from the Sources tab.
  */
 import assert from "node:assert/strict";
+import { githubEventId } from "../../shared/events/event-id.ts";
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -101,7 +102,7 @@ describe("e2e: evd cloud ui against evd cloud local", () => {
     const delivery = signedGithubDelivery({ event: "push", payload, secret: SECRET });
     const r = await post(`${local!.apiUrl}/github`, delivery.body, delivery.headers);
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    const jobId = `${delivery.deliveryId}#summarize-push`;
+    const jobId = `${githubEventId("/github", delivery.deliveryId)}#summarize-push`;
     const row = page.locator(`#jobs tr[data-job-id="${jobId}"][data-status=succeeded]`);
     await row.waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-cloud.png") });

@@ -84,7 +84,7 @@ describe("event tracer", () => {
     assert.equal(outcome.kind, "completed");
     await tracer.flush();
 
-    const recorded = await spans.spansOfEvent("ev-1");
+    const recorded = await spans.spansOfEvent(event.id);
     assert.deepEqual(
       recorded.map((s) => s.name),
       [
@@ -96,11 +96,11 @@ describe("event tracer", () => {
       ],
     );
     assert.ok(
-      recorded.every((s) => s.trace_id === traceIdOf("ev-1")),
+      recorded.every((s) => s.trace_id === traceIdOf(event.id)),
       "one trace, its id derived from the event id",
     );
     const [admission, jobSpan, draft, write, polish] = recorded;
-    assert.equal(admission!.span_id, rootSpanIdOf("ev-1"));
+    assert.equal(admission!.span_id, rootSpanIdOf(event.id));
     assert.equal(admission!.parent_span_id, undefined);
     assert.equal(jobSpan!.parent_span_id, admission!.span_id);
     for (const step of [draft, write, polish]) assert.equal(step!.parent_span_id, jobSpan!.span_id);
@@ -114,7 +114,7 @@ describe("event tracer", () => {
     assert.ok(Number(jobSpan!.attributes["evd.cost_usd"]) > 0, "the Sonnet step is priced");
 
     const tree = renderTraceTree(recorded).split("\n");
-    assert.equal(tree[0], `trace ${traceIdOf("ev-1")}`);
+    assert.equal(tree[0], `trace ${traceIdOf(event.id)}`);
     assert.match(tree[1]!, /^event manual cli {2}accepted {2}\d+ ms$/);
     assert.match(
       tree[2]!,
@@ -134,11 +134,11 @@ describe("event tracer", () => {
     const tracer = createEventTracer({ serviceName: "t", exporters: [storeSpanExporter(spans)], clock });
     const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const event = manualEvent({ id: "ev-2", payload: {}, now: new Date(clock.now()) });
-    const job = tracer.job({ id: "ev-2#h", handler: "h", event, attempt: 2, enqueued_at: "", traceparent: parent }, 2);
+    const job = tracer.job({ id: `${event.id}#h`, handler: "h", event, attempt: 2, enqueued_at: "", traceparent: parent }, 2);
     const step = job.observer.step({ where: "steps[0]", kind: "tool", index: 0, tool: "tool-http", action: "request" });
     step.end({ error: "steps[0]: tool-http: HTTP 500" });
     job.end({
-      event_id: "ev-2",
+      event_id: event.id,
       success: false,
       actions_taken: [],
       output: null,
@@ -146,7 +146,7 @@ describe("event tracer", () => {
       error: "steps[0]: tool-http: HTTP 500",
     });
     await tracer.flush();
-    const recorded = await spans.spansOfEvent("ev-2");
+    const recorded = await spans.spansOfEvent(event.id);
     const jobSpan = recorded.find((s) => s.name === "job h");
     const stepSpan = recorded.find((s) => s.name !== "job h");
     assert.equal(jobSpan!.trace_id, "0af7651916cd43dd8448eb211c80319c");

@@ -25,17 +25,29 @@ export function treeOrder(spans: readonly TraceSpan[]): { span: TraceSpan; depth
   return out;
 }
 
+/** While an event has no spans yet (they are exported in batches), the view asks again this often. */
+const EMPTY_TRACE_RETRY_MS = 1000;
+
 export function traceView(eventId: string): View {
-  return {
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
+  const view: View = {
+    dispose() {
+      disposed = true;
+      clearTimeout(retry);
+    },
     async render(main) {
       const trace = await api.trace(eventId);
+      if (disposed) return;
+      main.replaceChildren();
       append(
         main,
         h("p", {}, h("a", { href: "#/jobs" }, "← all jobs")),
         h("h2", {}, "Trace of ", h("span", { class: "mono" }, eventId)),
       );
       if (trace.spans.length === 0) {
-        append(main, h("p", { class: "empty" }, "No spans recorded for this event."));
+        append(main, h("p", { class: "empty" }, "No spans recorded for this event yet."));
+        retry = setTimeout(() => void view.render(main), EMPTY_TRACE_RETRY_MS);
         return;
       }
       const start = Math.min(...trace.spans.map((s) => s.start_ms));
@@ -72,4 +84,5 @@ export function traceView(eventId: string): View {
       );
     },
   };
+  return view;
 }

@@ -28,7 +28,7 @@ describe("own writes", () => {
     const other = observer.step({ where: "steps[2]", kind: "tool", index: 2, tool: "tool-filesystem", action: "read" });
     other.end({ action: "tool-filesystem.read:x", output: "x" });
 
-    assert.deepEqual(await own.match(join(root, "report.md"), sha("the report")), { depth: 1, caused_by: "e1" });
+    assert.deepEqual(await own.match(join(root, "report.md"), sha("the report")), { depth: 1, caused_by: event.id });
     assert.equal(await own.match(join(root, "report.md"), sha("edited by a person")), undefined);
     assert.equal(await own.match(join(root, "x"), sha("x")), undefined, "reads are not writes");
     now += 60_001;
