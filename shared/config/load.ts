@@ -46,7 +46,7 @@ export const DEFAULT_CONFIG_FILES = ["evd.yaml", "evd.yml", "evd.json", "evd.tom
 
 export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
   const files = opts.files;
-  const cwd = resolve(opts.cwd ?? process.cwd());
+  const cwd = resolve(opts.cwd ?? files.workingDirectory());
   const file = await locate(opts, cwd);
   const where = displayPath(file, cwd);
   const text = await readText(files, file, where);

@@ -14,4 +14,5 @@ export const nodeConfigFiles: ConfigFiles = {
   readText(path) {
     return readFile(path, "utf8");
   },
+  workingDirectory: () => process.cwd(),
 };

@@ -6,4 +6,6 @@ export interface ConfigFiles {
   kind(path: string): Promise<FileKind | undefined>;
   /** The UTF-8 text of the file at an absolute path. Throws an Error saying why it cannot be read. */
   readText(path: string): Promise<string>;
+  /** Where relative paths start when the caller names no folder (the process's working directory). */
+  workingDirectory(): string;
 }
