@@ -10,8 +10,11 @@
 import { isAbsolute, resolve } from "node:path";
 import type { OrchestratorConfig } from "../config/schema.ts";
 import { nodeImportModule } from "../node/node-module-importer.ts";
+import type { ImportModule } from "../ports/module-importer.ts";
 import { HookError } from "./errors.ts";
 import { LifecycleEvent, type HookData, type HookFn, type HookResult } from "./lifecycle.ts";
+
+export type { ImportModule };
 
 export type HookCallback = (
   data: HookData,
@@ -44,9 +47,6 @@ export function hooksFromMap(map: unknown, module: string, config: Readonly<Reco
   }
   return out;
 }
-
-/** The port a hook module is loaded through: its exports, given its absolute path. */
-export type ImportModule = (absolutePath: string) => Promise<Record<string, unknown>>;
 
 export async function loadHookModules(
   specs: OrchestratorConfig["hooks"],

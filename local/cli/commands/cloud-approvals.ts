@@ -12,7 +12,7 @@ import { SqsJobSender } from "../../../shared/aws/sqs-job-sender.ts";
 import { gateDecision } from "../../../shared/events/gate-decisions.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { describeParked } from "./approvals.ts";
-import type { CloudAction, CloudCliDeps, CloudContext, CloudVerbContext } from "./cloud.ts";
+import type { CloudAction, CloudCliDeps, CloudContext, CloudVerbContext } from "./cloud-context.ts";
 import { CloudCliError, need } from "./cloud-errors.ts";
 import { payloadStoreOf } from "./cloud-payloads.ts";
 

@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { DynamoBreakerStore } from "../../../shared/aws/dynamo-breaker-store.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
-import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
+import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud-context.ts";
 import { need } from "./cloud-errors.ts";
 
 export function registerCloudBreaker(

@@ -1,6 +1,6 @@
 /** The claim-check store of the `evd cloud` verbs: the stack's payload bucket, when its outputs (or the env) name it. */
 import { S3PayloadStore } from "../../../shared/aws/payload-store.ts";
-import type { CloudContext } from "./cloud.ts";
+import type { CloudContext } from "./cloud-context.ts";
 
 export function payloadStoreOf(
   c: CloudContext,

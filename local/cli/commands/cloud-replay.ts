@@ -15,7 +15,7 @@ import { RunStatus, type Job } from "../../../shared/events/event.ts";
 import { configRoute } from "../../../shared/ingest/admit.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { parseSince } from "../../daemon/daemon-control.ts";
-import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
+import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud-context.ts";
 import { CloudCliError, need, positive } from "./cloud-errors.ts";
 import { payloadStoreOf } from "./cloud-payloads.ts";
 

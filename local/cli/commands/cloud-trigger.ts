@@ -21,7 +21,7 @@ import { AdmissionKind, configRoute, createAdmission, type RouteFn } from "../..
 import { silentLogger } from "../../../shared/logging/logger.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { RouterError } from "../../../shared/router/errors.ts";
-import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
+import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud-context.ts";
 import { CloudCliError, need } from "./cloud-errors.ts";
 import { payloadStoreOf } from "./cloud-payloads.ts";
 

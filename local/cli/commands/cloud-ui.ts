@@ -11,7 +11,7 @@ import { jsonLogger } from "../../../shared/logging/logger.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { cloudDashboardSource } from "../../dashboard/cloud-dashboard-source.ts";
 import { serveDashboard } from "../../dashboard/dashboard-server.ts";
-import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud.ts";
+import type { CloudAction, CloudCliDeps, CloudVerbContext } from "./cloud-context.ts";
 import { CloudCliError, need } from "./cloud-errors.ts";
 import { payloadStoreOf } from "./cloud-payloads.ts";
 
