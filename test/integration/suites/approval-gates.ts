@@ -20,7 +20,8 @@ import { Command } from "commander";
 import { after, before, describe, it } from "node:test";
 import { tableRef } from "../../../shared/aws/dynamo-document.ts";
 import { DynamoGateStore } from "../../../shared/aws/dynamo-gate-store.ts";
-import type { EventResult, Job } from "../../../shared/events/event.ts";
+import { manualEventId } from "../../../shared/events/event-id.ts";
+import { jobIdOf, type EventResult, type Job } from "../../../shared/events/event.ts";
 import type { ParkedJob } from "../../../shared/events/gate-decisions.ts";
 import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
@@ -87,6 +88,9 @@ const CONFIG = {
   },
 };
 
+/** `s` read literally inside a RegExp (job ids carry `:` and `#`, and may carry `.`). */
+const literal = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
   describe("approval gates in the cloud: park, list, approve, deny, timeout", () => {
     let e: AwsTestEnv;
@@ -134,7 +138,8 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
     async function trigger(handler: string, id: string, version: string): Promise<string> {
       const r = await cli(["trigger", "--handler", handler, "--id", id, "--payload", JSON.stringify({ version })]);
       assert.equal(r.code, 0, r.err.join("\n"));
-      return `${id}#${handler}`;
+      // The trigger's event id is namespaced as manual: its job is `manual:<id>#<handler>`.
+      return jobIdOf(manualEventId(id), handler);
     }
 
     /** One event-source-mapping cycle with the runner; the messages it handled. */
@@ -203,8 +208,8 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(waiting!.gate.prompt, "Ship this plan? [echo model=echo]\nPlan release 1.2.3");
       assert.equal(waiting!.decidesAt, undefined);
       const text = (await cli(["approvals"])).out.join("\n");
-      assert.match(text, /rel-1#release\s+release\s+plan\s+after_stage/);
-      assert.match(text, /rel-1#release asks:\n {2}Ship this plan\?/);
+      assert.match(text, new RegExp(`${literal(jobId)}\\s+release\\s+plan\\s+after_stage`));
+      assert.match(text, new RegExp(`${literal(jobId)} asks:\\n {2}Ship this plan\\?`));
       assert.deepEqual(
         (await cli(["replay", "--status", "failed"])).out,
         ["replayed 0 job(s)"],
@@ -219,7 +224,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
         assert.equal(again.code, 2, `${verb} again is refused`);
         assert.match(
           again.err.join(""),
-          /job "rel-1#release" is not waiting at an approval gate: it was approved at \S+ by cli/,
+          new RegExp(`job "${literal(jobId)}" is not waiting at an approval gate: it was approved at \\S+ by cli`),
         );
       }
       const missing = await cli(["approve", "nope#release"]);
@@ -296,7 +301,10 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
       for (const verb of ["approve", "deny"]) {
         const again = await cli([verb, jobId]);
         assert.equal(again.code, 2);
-        assert.match(again.err.join(""), /job "rel-2#release" is not waiting at an approval gate: it was denied at/);
+        assert.match(
+          again.err.join(""),
+          new RegExp(`job "${literal(jobId)}" is not waiting at an approval gate: it was denied at`),
+        );
       }
       assert.equal(await cloud.depth(), 0);
       assert.equal((await cloud.jobs.get(jobId))?.result?.error, record?.result?.error, "nothing changed");
@@ -334,7 +342,9 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
         assert.equal(lost.code, 1);
         assert.match(
           lost.err.join(""),
-          /job "rel-3#release" was approved, but its resume message could not be sent \(.+\): approve it again to send it/,
+          new RegExp(
+            `job "${literal(jobId)}" was approved, but its resume message could not be sent \\(.+\\): approve it again to send it`,
+          ),
         );
       } finally {
         await cloud.queues.sqs.send(

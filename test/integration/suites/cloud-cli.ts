@@ -17,6 +17,8 @@ import { DynamoHistoryStore } from "../../../shared/aws/dynamo-history-store.ts"
 import { DynamoJobStore } from "../../../shared/aws/dynamo-job-store.ts";
 import { tableRef } from "../../../shared/aws/dynamo-document.ts";
 import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
+import { manualEventId } from "../../../shared/events/event-id.ts";
+import { jobIdOf } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
 import { connection, createTestQueues, createTestTable, type TestQueues } from "../../harness/aws-resources.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
@@ -37,6 +39,9 @@ const CLI_CONFIG = {
   ],
   handlers: { review: { prompt: "Review {payload.pr}" }, h: { prompt: "h" } },
 };
+
+/** The job `evd cloud trigger --handler <handler> --id <id>` sends: its event id is namespaced as manual. */
+const triggeredJobId = (id: string, handler = "review") => jobIdOf(manualEventId(id), handler);
 
 export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
   describe("evd cloud (CLI) against the emulators", () => {
@@ -139,8 +144,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(first.code, 0, first.err.join("\n"));
       assert.deepEqual(JSON.parse(first.out[0]!), {
         status: "accepted",
-        event_id: "manual:manual-1",
-        jobs: ["manual:manual-1#review"],
+        event_id: manualEventId("manual-1"),
+        jobs: [triggeredJobId("manual-1")],
       });
       const again = await cli(["trigger", "--handler", "review", "--id", "manual-1"]);
       assert.equal(JSON.parse(again.out[0]!).status, "duplicate");
@@ -171,7 +176,7 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(JSON.parse(retried.out[0]!).status, "accepted", "not swallowed as a duplicate");
       assert.deepEqual(
         (await receiveAll(queues.sqs, queues.queueUrl)).map((m) => JSON.parse(m.Body!).id),
-        ["manual-2#review"],
+        [triggeredJobId("manual-2")],
       );
     });
 
@@ -209,7 +214,9 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
     });
 
     it("replay re-runs logged events as new jobs, by handler, time and the status of their latest run", async () => {
-      const start = new Date(Date.now() - 1000).toISOString();
+      // From the first of these triggers on (the CLI stamps events with this process's clock): the
+      // events the tests above triggered (manual-1, manual-2, also for "review") are older.
+      const start = new Date().toISOString();
       for (const [id, handler] of [
         ["r-1", "review"],
         ["r-2", "review"],
@@ -217,30 +224,32 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       ] as const)
         assert.equal((await cli(["trigger", "--handler", handler, "--id", id])).code, 0);
       await deleteMessages(queues.sqs, queues.queueUrl, await receiveAll(queues.sqs, queues.queueUrl));
+      const r1 = triggeredJobId("r-1");
+      const r2 = triggeredJobId("r-2");
       const jobs = new DynamoJobStore({ table: tableRef(tableName, connection(e, "dynamodb")) });
       const now = Date.now();
-      assert.equal((await jobs.claim("r-1#review", 60_000, now)).kind, "claimed");
+      assert.equal((await jobs.claim(r1, 60_000, now)).kind, "claimed");
       const failed = {
-        event_id: "r-1",
+        event_id: manualEventId("r-1"),
         success: false,
         actions_taken: [],
         output: null,
         status: "failed" as const,
         error: "boom",
       };
-      await jobs.fail("r-1#review", failed, now);
-      assert.equal((await jobs.claim("r-2#review", 60_000, now)).kind, "claimed");
-      await jobs.complete("r-2#review", { ...failed, event_id: "r-2", success: true, status: "succeeded" }, now);
+      await jobs.fail(r1, failed, now);
+      assert.equal((await jobs.claim(r2, 60_000, now)).kind, "claimed");
+      await jobs.complete(r2, { ...failed, event_id: manualEventId("r-2"), success: true, status: "succeeded" }, now);
 
       const onlyFailed = await cli(["replay", "--status", "failed", "--since", "1h"]);
       assert.equal(onlyFailed.code, 0, onlyFailed.err.join("\n"));
-      assert.deepEqual(onlyFailed.out, ["replayed 1 job(s)", "  r-1#review#replay-1  (replay of r-1#review)"]);
+      assert.deepEqual(onlyFailed.out, ["replayed 1 job(s)", `  ${r1}#replay-1  (replay of ${r1})`]);
       const sent = await receiveAll(queues.sqs, queues.queueUrl);
       assert.deepEqual(
         sent
           .map((m) => JSON.parse(m.Body!) as { id: string; replay_of: string; event: { id: string } })
           .map((j) => [j.id, j.replay_of, j.event.id]),
-        [["r-1#review#replay-1", "r-1#review", "r-1"]],
+        [[`${r1}#replay-1`, r1, manualEventId("r-1")]],
       );
       await deleteMessages(queues.sqs, queues.queueUrl, sent);
 
@@ -248,8 +257,8 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       assert.deepEqual((await cli(["replay", "--status", "failed"])).out, ["replayed 0 job(s)"]);
       const byHandler = await cli(["replay", "--handler", "review", "--since", start]);
       assert.deepEqual(byHandler.out.slice(1).sort(), [
-        "  r-1#review#replay-2  (replay of r-1#review)",
-        "  r-2#review#replay-1  (replay of r-2#review)",
+        `  ${r1}#replay-2  (replay of ${r1})`,
+        `  ${r2}#replay-1  (replay of ${r2})`,
       ]);
       await deleteMessages(queues.sqs, queues.queueUrl, await receiveAll(queues.sqs, queues.queueUrl));
       assert.deepEqual((await cli(["replay", "--since", new Date(Date.now() + 60_000).toISOString()])).out, [

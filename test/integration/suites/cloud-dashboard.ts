@@ -20,7 +20,7 @@ import type { AwsTestEnv } from "../../harness/aws-env.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
 import { waitFor } from "../../harness/wait-for.ts";
 import { cloudFixture, secretIdOf, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
-import { drain, prDelivery, PR_CONFIG } from "./delivery-flow.ts";
+import { drain, prDelivery, prEventId, PR_CONFIG } from "./delivery-flow.ts";
 
 const CONFIG = {
   ...PR_CONFIG,
@@ -105,7 +105,7 @@ export function cloudDashboardSuite(env: () => Promise<AwsTestEnv>): void {
     it("shows a delivered job queued, then succeeded, with its payload and step trace", async () => {
       const d = prDelivery({ number: 31 });
       assert.equal((await cloud.ingest(d.event)).statusCode, 202);
-      const queued = (await source.changes(undefined)).jobs.find((j) => j.event_id.includes(d.deliveryId));
+      const queued = (await source.changes(undefined)).jobs.find((j) => j.event_id === prEventId(d.deliveryId));
       assert.equal(queued?.status, "queued");
       assert.equal(queued?.handler, "review");
       assert.equal((await source.overview()).queue_depth, 1);

@@ -8,6 +8,8 @@ import { eventually } from "../../harness/wait-for.ts";
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { after, before, describe, it } from "node:test";
 import { DynamoEventLog } from "../../../shared/aws/dynamo-event-log.ts";
+import { githubEventId } from "../../../shared/events/event-id.ts";
+import { jobIdOf } from "../../../shared/events/event.ts";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
 import { startSilentServer } from "../../harness/silent-server.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
@@ -56,6 +58,16 @@ export function prDelivery(opts: { number?: number; deliveryId?: string; secret?
   };
 }
 
+/** The event id ingest gives a delivery to PR_CONFIG's `/github` endpoint. */
+export function prEventId(deliveryId: string): string {
+  return githubEventId("/github", deliveryId);
+}
+
+/** The id of the `review` job that delivery makes. */
+export function prJobId(deliveryId: string): string {
+  return jobIdOf(prEventId(deliveryId), "review");
+}
+
 /** Polls until the queue is empty (in flight and delayed included), as the event source mapping would. */
 export async function drain(cloud: CloudFixture, rounds = 40): Promise<{ received: number; failures: string[] }> {
   let received = 0;
@@ -92,7 +104,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(res.statusCode, 202, res.body);
       const body = parse(res.body);
       assert.equal(body.status, "accepted");
-      const jobId = `github:/github:${d.deliveryId}#review`;
+      const jobId = prJobId(d.deliveryId);
       assert.deepEqual(body.jobs, [jobId]);
 
       const polled = await cloud.poll();
@@ -109,7 +121,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.ok(
         cloud.logs.some((l) => {
           const o = JSON.parse(l) as Record<string, unknown>;
-          return o.job_id === jobId && o.event_id === `github:/github:${d.deliveryId}` && o.handler === "review";
+          return o.job_id === jobId && o.event_id === prEventId(d.deliveryId) && o.handler === "review";
         }),
         "log lines carry event_id, job_id, handler",
       );
@@ -132,7 +144,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.deepEqual(first.batchItemFailures, []);
       const second = await runner(event);
       assert.deepEqual(second.batchItemFailures, []);
-      const jobId = `github:/github:${d.deliveryId}#review`;
+      const jobId = prJobId(d.deliveryId);
       assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
       assert.equal((await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId).length, 1);
       await deleteMessages(cloud.queues.sqs, cloud.queues.queueUrl, messages);
@@ -145,7 +157,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(messages.length, 1);
       const event = sqsEventOf(messages, cloud.queueArn);
       const [a, b] = await Promise.all([cloud.runner()(event), cloud.runner()(event)]);
-      const jobId = `github:/github:${d.deliveryId}#review`;
+      const jobId = prJobId(d.deliveryId);
       const rows = (await cloud.history.list({ limit: 100 })).filter((r) => r.job_id === jobId);
       assert.equal(rows.length, 1, "exactly one runner ran the pipeline");
       assert.equal((await cloud.jobs.get(jobId))?.state, "COMPLETED");
@@ -159,7 +171,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
     it("re-runs a job whose runner died after the claim once its lease expired", async () => {
       const d = prDelivery();
       assert.equal((await cloud.ingest(d.event)).statusCode, 202);
-      const jobId = `github:/github:${d.deliveryId}#review`;
+      const jobId = prJobId(d.deliveryId);
       // The killed runner: it received the message (1 s visibility), claimed the job with a short
       // lease, then vanished without deleting the message or finishing the job.
       const received = await cloud.queues.sqs.send(
@@ -196,7 +208,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(res2.statusCode, 413);
 
       assert.equal(await cloud.depth(), 0);
-      assert.equal(await cloud.jobs.get(`github:/github:${bad.deliveryId}#review`), undefined);
+      assert.equal(await cloud.jobs.get(prJobId(bad.deliveryId)), undefined);
     });
 
     it("answers 503 and keeps no event record when the queue refuses the jobs, so the redelivery runs", async () => {
@@ -223,7 +235,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const redelivered = await cloud.ingest(d.event);
       assert.equal(parse(redelivered.body).status, "accepted", redelivered.body);
       assert.equal((await drain(cloud)).failures.length, 0);
-      assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+      assert.equal((await cloud.jobs.get(prJobId(d.deliveryId)))?.state, "COMPLETED");
     });
 
     it("sends the jobs on a redelivery when a crash left the event recorded but never sent", async () => {
@@ -232,8 +244,8 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       const eventLog = new DynamoEventLog({ table: cloud.table });
       const payload = JSON.parse(d.body) as Record<string, unknown>;
       const recorded = await eventLog.record(
-        { id: d.deliveryId, type: "git_pr", source: "github", payload, timestamp: new Date().toISOString() },
-        [`${d.deliveryId}#review`],
+        { id: prEventId(d.deliveryId), type: "git_pr", source: "github", payload, timestamp: new Date().toISOString() },
+        [prJobId(d.deliveryId)],
         Date.now(),
       );
       assert.equal(recorded.kind, "recorded");
@@ -242,7 +254,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
       assert.equal(redelivered.statusCode, 202);
       assert.equal(parse(redelivered.body).status, "accepted", "not swallowed as a duplicate");
       assert.equal((await drain(cloud)).failures.length, 0);
-      assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+      assert.equal((await cloud.jobs.get(prJobId(d.deliveryId)))?.state, "COMPLETED");
       // Now it is fully enqueued: the next redelivery is a duplicate and enqueues nothing.
       assert.equal(parse((await cloud.ingest(d.event)).body).status, "duplicate");
       assert.equal(await cloud.depth(), 0);
@@ -263,7 +275,7 @@ export function deliveryFlowSuite(env: () => Promise<AwsTestEnv>): void {
         const redelivered = await cloud.ingest(d.event);
         assert.equal(parse(redelivered.body).status, "accepted");
         assert.equal((await drain(cloud)).failures.length, 0);
-        assert.equal((await cloud.jobs.get(`${d.deliveryId}#review`))?.state, "COMPLETED");
+        assert.equal((await cloud.jobs.get(prJobId(d.deliveryId)))?.state, "COMPLETED");
       } finally {
         await silent.stop();
       }

@@ -21,7 +21,7 @@ import { apiGatewayV2Event, deleteMessages, receiveAll, sqsEventOf } from "../..
 import { startOtlpReceiver, type OtlpReceiver } from "../../harness/otlp-receiver.ts";
 import { waitFor } from "../../harness/wait-for.ts";
 import { cloudFixture, secretIdOf, WEBHOOK_SECRET, type CloudFixture } from "./cloud-fixture.ts";
-import { prDelivery } from "./delivery-flow.ts";
+import { prDelivery, prJobId } from "./delivery-flow.ts";
 
 function guardedConfig(otlpUrl: string, runsPerHour: number) {
   return {
@@ -131,7 +131,7 @@ export function guardrailsFlowSuite(env: () => Promise<AwsTestEnv>): void {
         const d = prDelivery({ number: 100 + i });
         const res = await cloud.ingest(d.event);
         assert.equal(res.statusCode, 202, res.body);
-        ids.push(`${d.deliveryId}#review`);
+        ids.push(prJobId(d.deliveryId));
       }
       const messages = await receive(cloud, 8);
       const [a, b] = [cloud.runner(), cloud.runner()];

@@ -17,6 +17,8 @@ import { after, before, describe, it } from "node:test";
 import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
 import { sdkConfig } from "../../../shared/aws/aws-connection.ts";
 import { eventKey } from "../../../shared/aws/table-layout.ts";
+import { githubEventId } from "../../../shared/events/event-id.ts";
+import { jobIdOf } from "../../../shared/events/event.ts";
 import { githubExample, signedGithubDelivery } from "../../fixtures/github.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
 import { Component } from "../../harness/aws-identity.ts";
@@ -53,8 +55,11 @@ function pushOf(bytes: number, random: boolean): Record<string, unknown> {
 function delivery(payload: Record<string, unknown>) {
   const d = signedGithubDelivery({ event: "push", payload, secret: WEBHOOK_SECRET });
   const headers = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k, v]));
+  // The ids ingest gives the delivery: its event (namespaced by the endpoint) and its one job.
+  const eventId = githubEventId("/github", d.deliveryId);
+  const jobId = jobIdOf(eventId, "summarize");
   // API Gateway passes an application/json body as text (a base64 copy would be a third larger).
-  return { ...d, event: apiGatewayV2Event({ path: "/github", headers, body: d.body, base64: false }) };
+  return { ...d, eventId, jobId, event: apiGatewayV2Event({ path: "/github", headers, body: d.body, base64: false }) };
 }
 
 export function largePayloadsSuite(env: () => Promise<AwsTestEnv>): void {
@@ -79,19 +84,19 @@ export function largePayloadsSuite(env: () => Promise<AwsTestEnv>): void {
       const answer = await cloud.ingest(big.event);
       assert.equal(answer.statusCode, 202, answer.body);
       assert.equal(JSON.parse(answer.body ?? "{}").status, "accepted");
-      const item = await eventItem(big.deliveryId);
+      const item = await eventItem(big.eventId);
       assert.ok(item?.event_ref && item.event_z === undefined, "the event log points to the bucket");
       // The message ingest sent, as the recording proxy saw it.
       const sent = awsCalls
         .componentCalls()
         .filter((c) => c.caller.component === Component.INGEST && c.operation === "SendMessageBatch")
         .flatMap((c) => (c.input.Entries ?? []) as { MessageBody: string }[])
-        .find((m) => m.MessageBody.includes(big.deliveryId));
+        .find((m) => m.MessageBody.includes(big.jobId));
       assert.ok(sent, "ingest sent the job");
       assert.ok(Buffer.byteLength(sent.MessageBody) < AWS_LIMITS.sqsMessageBytes);
       assert.match(sent.MessageBody, /"payload_ref":\{"bucket":/);
       assert.deepEqual((await drain(cloud)).failures, []);
-      const record = await cloud.jobs.get(`${big.deliveryId}#summarize`);
+      const record = await cloud.jobs.get(big.jobId);
       assert.equal(record?.state, "COMPLETED");
       assert.match(String(record?.result?.output), /Summarize the push to master: Initial commit/);
     });
@@ -99,14 +104,14 @@ export function largePayloadsSuite(env: () => Promise<AwsTestEnv>): void {
     it("keeps a 700 KB delivery that compresses well inside its item, and sends its job by reference", async () => {
       const mid = delivery(pushOf(700_000, false));
       assert.equal((await cloud.ingest(mid.event)).statusCode, 202);
-      const item = await eventItem(mid.deliveryId);
+      const item = await eventItem(mid.eventId);
       assert.ok(item?.event_z instanceof Uint8Array, "compressed inside the item");
       assert.ok(
         (item.event_z as Uint8Array).length < 100_000,
         `${(item.event_z as Uint8Array).length} bytes compressed`,
       );
       assert.deepEqual((await drain(cloud)).failures, []);
-      assert.equal((await cloud.jobs.get(`${mid.deliveryId}#summarize`))?.state, "COMPLETED");
+      assert.equal((await cloud.jobs.get(mid.jobId))?.state, "COMPLETED");
     });
 
     it("replays the 5 MB event from the bucket as a new job (evd cloud replay)", async () => {
@@ -133,12 +138,9 @@ export function largePayloadsSuite(env: () => Promise<AwsTestEnv>): void {
         .addCommand(cloudCommand({ env: {}, out: (l) => out.push(l), err: (l) => err.push(l), context }));
       await program.parseAsync(["node", "evd", "cloud", "replay", "--handler", "summarize", "--status", "succeeded"]);
       assert.deepEqual(err, []);
-      assert.ok(
-        out.includes(`  ${big.deliveryId}#summarize#replay-1  (replay of ${big.deliveryId}#summarize)`),
-        out.join("\n"),
-      );
+      assert.ok(out.includes(`  ${big.jobId}#replay-1  (replay of ${big.jobId})`), out.join("\n"));
       assert.deepEqual((await drain(cloud)).failures, []);
-      assert.equal((await cloud.jobs.get(`${big.deliveryId}#summarize#replay-1`))?.state, "COMPLETED");
+      assert.equal((await cloud.jobs.get(`${big.jobId}#replay-1`))?.state, "COMPLETED");
     });
   });
 }
