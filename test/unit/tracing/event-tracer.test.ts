@@ -134,7 +134,10 @@ describe("event tracer", () => {
     const tracer = createEventTracer({ serviceName: "t", exporters: [storeSpanExporter(spans)], clock });
     const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const event = manualEvent({ id: "ev-2", payload: {}, now: new Date(clock.now()) });
-    const job = tracer.job({ id: `${event.id}#h`, handler: "h", event, attempt: 2, enqueued_at: "", traceparent: parent }, 2);
+    const job = tracer.job(
+      { id: `${event.id}#h`, handler: "h", event, attempt: 2, enqueued_at: "", traceparent: parent },
+      2,
+    );
     const step = job.observer.step({ where: "steps[0]", kind: "tool", index: 0, tool: "tool-http", action: "request" });
     step.end({ error: "steps[0]: tool-http: HTTP 500" });
     job.end({
