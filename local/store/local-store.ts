@@ -288,7 +288,9 @@ export function openLocalStore(opts: LocalStoreOptions): LocalStore {
       // disk without the event), while the caller (the 202) still waits for the flush.
       return writer.run(() => submitOp(ctx, event, jobs, clock.now(), options), {
         onCommitted: (out) => {
-          if (out.kind === "accepted" && out.jobIds.length > 0) signal();
+          if (out.kind !== "accepted" || out.jobIds.length === 0) return;
+          options?.onAccepted?.();
+          signal();
         },
       });
     },

@@ -137,6 +137,15 @@ export function createAdmission(deps: AdmitDeps): Admit {
     const traceparent = deps.tracer?.traceparentOf(event);
     const jobs = traceparent === undefined ? routed : routed.map((job) => ({ ...job, traceparent }));
 
+    // QUEUED goes out once, as soon as the jobs can run (SubmitOptions.onAccepted), at the latest
+    // when the queue says "accepted".
+    let queuedHooks: Promise<void> | undefined;
+    const announceQueued = (): void => {
+      queuedHooks ??= (async () => {
+        for (const job of jobs)
+          await quietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
+      })();
+    };
     let outcome;
     try {
       const throttle = deps.guard ? await deps.guard.throttle(source) : undefined;
@@ -149,11 +158,10 @@ export function createAdmission(deps: AdmitDeps): Admit {
           paused: { retryAfterSeconds: throttle.retryAfterSeconds },
         };
       }
-      outcome = await deps.queue.submit(
-        event,
-        jobs,
-        throttle?.kind === "drop" ? { dropReason: throttle.reason } : undefined,
-      );
+      outcome = await deps.queue.submit(event, jobs, {
+        ...(throttle?.kind === "drop" ? { dropReason: throttle.reason } : {}),
+        onAccepted: announceQueued,
+      });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       log.log("error", "queue submit failed", { error });
@@ -162,8 +170,8 @@ export function createAdmission(deps: AdmitDeps): Admit {
     switch (outcome.kind) {
       case "accepted":
         log.log("debug", "event accepted", { jobs: outcome.jobIds });
-        for (const job of jobs)
-          await quietly(LifecycleEvent.QUEUED, { event, handler: job.handler, job_id: job.id }, log);
+        announceQueued();
+        await queuedHooks;
         return { kind: AdmissionKind.ACCEPTED, event, jobs, jobIds: outcome.jobIds };
       case "duplicate":
         log.log("info", "duplicate event: nothing enqueued", { jobs: outcome.jobIds });

@@ -16,6 +16,12 @@ export interface SubmitOptions {
    * replayable): a paused source under `queue_overflow: drop` (the storm breaker).
    */
   readonly dropReason?: string;
+  /**
+   * Told as soon as the jobs can be taken by a worker, which may be before `submit` resolves (the
+   * embedded store also waits for them to be on disk): the QUEUED lifecycle event goes out then,
+   * so no handler:start comes before it. A queue may not call it at all; then it is told later.
+   */
+  readonly onAccepted?: () => void;
 }
 
 /**

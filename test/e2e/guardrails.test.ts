@@ -215,7 +215,11 @@ describe("e2e: guardrails and tracing", () => {
     assert.deepEqual(runs.map((r) => r.status).sort(), ["budget_exceeded", "succeeded", "succeeded"]);
     const refused = runs.find((r) => r.status === "budget_exceeded")!;
     assert.match(refused.reason ?? "", /^budget exceeded: handler "limited" reached runs_per_hour 2 \(used 2\)/);
-    assert.match(daemon.stderr(), /"lifecycle":"event:dropped".*"reason":"budget exceeded: handler \\"limited\\"/);
+    // The hook's log line follows the history row (the row is read as soon as it is committed).
+    await waitFor(
+      () => /"lifecycle":"event:dropped".*"reason":"budget exceeded: handler \\"limited\\"/.test(daemon.stderr()),
+      "the event:dropped hook's log line for the budget",
+    );
     const status = await cli("daemon", "status");
     assert.match(
       status.stdout,

@@ -25,20 +25,28 @@ export function treeOrder(spans: readonly TraceSpan[]): { span: TraceSpan; depth
   return out;
 }
 
-/** While an event has no spans yet (they are exported in batches), the view asks again this often. */
-const EMPTY_TRACE_RETRY_MS = 1000;
+/**
+ * Spans are exported in batches (a job's steps may land before the job's own span, and a running
+ * job adds more): while shown, the view asks again this often and redraws when the spans changed.
+ */
+const TRACE_REFRESH_MS = 1000;
 
 export function traceView(eventId: string): View {
-  let retry: ReturnType<typeof setTimeout> | undefined;
+  let refresh: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
+  let shown: string | undefined;
   const view: View = {
     dispose() {
       disposed = true;
-      clearTimeout(retry);
+      clearTimeout(refresh);
     },
     async render(main) {
       const trace = await api.trace(eventId);
       if (disposed) return;
+      refresh = setTimeout(() => void view.render(main).catch(() => undefined), TRACE_REFRESH_MS);
+      const seen = trace.spans.map((s) => `${s.span_id}:${s.end_ms}`).join(",");
+      if (seen === shown) return;
+      shown = seen;
       main.replaceChildren();
       append(
         main,
@@ -47,7 +55,6 @@ export function traceView(eventId: string): View {
       );
       if (trace.spans.length === 0) {
         append(main, h("p", { class: "empty" }, "No spans recorded for this event yet."));
-        retry = setTimeout(() => void view.render(main), EMPTY_TRACE_RETRY_MS);
         return;
       }
       const start = Math.min(...trace.spans.map((s) => s.start_ms));
