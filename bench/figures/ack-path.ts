@@ -103,6 +103,12 @@ async function measure(kind: TargetKind, o: AckPathOptions): Promise<TargetRun> 
     };
     if (closed.errors > 0 || closed.non2xx > 0)
       o.say(`  ${kind}: ${closed.non2xx} non-2xx answers and ${closed.errors} errors in the closed loop`);
+    // Refusals are cheap: a figure made of them would flatter the target (a storm breaker or a full
+    // queue answering 429 is not the ack path this figure measures).
+    if (closed.non2xx + closed.errors > closed.requests / 100)
+      throw new Error(
+        `${kind} refused or failed ${closed.non2xx + closed.errors} of ${closed.requests} requests in the closed loop: the figure would measure refusals (check its config: queue_capacity, guardrails.storm)`,
+      );
     if (!probe) return run;
     const answered202 = o.warmup + closed.requests - closed.non2xx + (paced.statuses.get(202) ?? 0);
     probe.close();
