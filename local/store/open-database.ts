@@ -29,6 +29,8 @@ export function openStoreDatabase(
           `the store ${file} is damaged (integrity check: ${integrity.problems.join("; ")}). Nothing was changed. ${repairAdvice(file)}`,
         );
     }
+    // Only a new database takes it (an existing one keeps its page size).
+    db.pragma("page_size = 8192");
     db.pragma("journal_mode = WAL");
     // FULL: in WAL mode NORMAL syncs only at checkpoints, so a power loss can lose the last
     // commits; FULL fsyncs the WAL on every commit, so an acknowledged (202) job survives kill -9
