@@ -180,6 +180,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
     const method = (req.method ?? "GET").toUpperCase();
+    // First, as a cut header list may have lost its Host: Node keeps one header more than the limit
+    // (see listen), so a flood is refused, not silently cut, and the same way on every Node (Node 22
+    // also counts a large header block as too large).
+    if (req.rawHeaders.length / 2 > limits.maxHeadersCount)
+      return refuseAndClose(res, req, 431, {
+        error: "headers_too_large",
+        message: `a request may carry at most ${limits.maxHeadersCount} headers`,
+      });
     if (req.httpVersion === "1.1" && req.headers.host === undefined)
       return refuseAndClose(res, req, 400, {
         error: "missing_host",
@@ -257,7 +265,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
           onRequest,
         );
         srv.keepAliveTimeout = limits.keepAliveTimeoutMs;
-        srv.maxHeadersCount = limits.maxHeadersCount;
+        srv.maxHeadersCount = limits.maxHeadersCount + 1;
         srv.maxConnections = limits.maxConnections;
         srv.on("checkContinue", onCheckContinue);
         srv.on("checkExpectation", onCheckExpectation);

@@ -18,7 +18,7 @@ export interface RequestLimits {
   readonly requestTimeoutMs: number;
   /** An idle keep-alive connection. @default 5 s */
   readonly keepAliveTimeoutMs: number;
-  /** Headers kept per request (Node drops the rest; 16 KiB of headers is a 431). @default 100 */
+  /** Headers a request may carry; more is a 431, as are 16 KiB of headers. @default 100 */
   readonly maxHeadersCount: number;
 }
 

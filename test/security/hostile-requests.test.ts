@@ -489,8 +489,8 @@ const CASES: readonly Case[] = [
   {
     name: "header flood: 1,000 small headers",
     request: () => deploy({ signature: null, extra: Array.from({ length: 1000 }, (_, i): Header => [`X-H${i}`, "1"]) }),
-    status: 401,
-    error: "invalid_signature",
+    status: 431,
+    error: "headers_too_large",
   },
   {
     name: "invalid bytes in a header value",

@@ -116,6 +116,16 @@ describe("webhook server", () => {
     assert.ok(Object.keys(last.headers).every((k) => k === k.toLowerCase()));
   });
 
+  it("refuses more headers than the limit (100) with 431, on every Node, without calling the ingest", async () => {
+    const before = seen.length;
+    // 200 short headers are 2.4 KB: far under Node's 16 KiB, so only the count refuses them.
+    const headers = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-h${i}`, "1"]));
+    const r = await send(port, { path: "/big", headers, body: "{}" });
+    assert.equal(r.status, 431);
+    assert.equal((JSON.parse(r.body) as { error: string }).error, "headers_too_large");
+    assert.equal(seen.length, before);
+  });
+
   it("refuses a declared body over the limit with 413 without calling the ingest", async () => {
     const before = seen.length;
     const r = await send(port, { path: "/small", body: "x".repeat(17) });
