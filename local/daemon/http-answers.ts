@@ -73,7 +73,7 @@ function rawRefusal(status: number, error: string, message: string): string {
 function clientErrorAnswer(code: string | undefined): string {
   switch (code) {
     case "HPE_HEADER_OVERFLOW":
-      return rawRefusal(431, "headers_too_large", "request headers are larger than 16 KiB");
+      return rawRefusal(431, "headers_too_large", "request headers are too large (16 KiB) or too many (100)");
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return rawRefusal(408, "request_timeout", "the request did not arrive in time");
     default:

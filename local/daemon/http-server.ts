@@ -183,11 +183,18 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     // First, as a cut header list may have lost its Host: Node keeps one header more than the limit
     // (see listen), so a flood is refused, not silently cut, and the same way on every Node (Node 22
     // also counts a large header block as too large).
-    if (req.rawHeaders.length / 2 > limits.maxHeadersCount)
-      return refuseAndClose(res, req, 431, {
-        error: "headers_too_large",
-        message: `a request may carry at most ${limits.maxHeadersCount} headers`,
-      });
+    if (req.rawHeaders.length / 2 > limits.maxHeadersCount) {
+      // The body is read and dropped (bounded), not left unread: closing on unread bytes resets the
+      // connection, and the client may lose the answer.
+      const tooMany = () =>
+        sendJson(
+          res,
+          431,
+          { error: "headers_too_large", message: `a request may carry at most ${limits.maxHeadersCount} headers` },
+          { connection: "close" },
+        );
+      return hasBody(req) ? answerAndDiscard(req, tooMany) : tooMany();
+    }
     if (req.httpVersion === "1.1" && req.headers.host === undefined)
       return refuseAndClose(res, req, 400, {
         error: "missing_host",
