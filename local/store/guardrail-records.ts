@@ -4,6 +4,7 @@
  * `evd daemon trace`). Both are written through the group committer like every other write, so a
  * counter change is one SQLite transaction: atomic by construction in the one daemon per store.
  */
+import { decodePayload, encodePayload } from "../../shared/codec/payload-codec.ts";
 import type { CounterChange, CounterOutcome } from "../../shared/guardrails/counter-store.ts";
 import { admissionSpanOf } from "../../shared/tracing/admission-span.ts";
 import { isAdmissionSpan, type SpanRecord } from "../../shared/tracing/span-record.ts";
@@ -29,8 +30,9 @@ export const GUARDRAIL_TABLES_SQL = `
   CREATE INDEX spans_event ON spans (event_id);
   CREATE INDEX spans_start ON spans (start_ms);
 `;
-// A few spans per job run: one row with one random-key index (the event id); the rowid and the
-// start time grow in order. Admission spans are not stored (rebuilt from `events`).
+// A few spans per job run, kept as one row per export batch (appendSpansOp) with one random-key
+// index (the event id); the rowid and the start time grow in order. Admission spans are not stored
+// (rebuilt from `events`).
 
 function counterValue(ctx: StoreContext, key: string, field: string): number {
   const row = ctx.stmt("SELECT value FROM counters WHERE key = ? AND field = ?").get(key, field) as
@@ -59,10 +61,23 @@ export function readCounters(ctx: StoreContext, key: string): Record<string, num
   return Object.fromEntries(rows.map((r) => [r.field, r.value]));
 }
 
+/**
+ * One row per event and export batch (a job's span and its steps' spans usually come in one batch):
+ * the spans as one JSON array through the payload codec, about 0.4x the bytes of a row per span.
+ * Rows of one span (a JSON object, as written before) still read.
+ */
 export function appendSpansOp(ctx: StoreContext, spans: readonly SpanRecord[]): void {
   const insert = ctx.stmt("INSERT INTO spans (event_id, start_ms, json) VALUES (?, ?, ?)");
-  // A span carries step errors: scrubbed like every stored error text.
-  for (const s of spans) insert.run(s.event_id ?? null, s.start_ms, ctx.errorText(JSON.stringify(s)));
+  const byEvent = new Map<string | null, SpanRecord[]>();
+  for (const s of spans) {
+    const key = s.event_id ?? null;
+    byEvent.set(key, [...(byEvent.get(key) ?? []), s]);
+  }
+  for (const [eventId, group] of byEvent) {
+    const start = Math.min(...group.map((s) => s.start_ms));
+    // A span carries step errors: scrubbed like every stored error text, before compression.
+    insert.run(eventId, start, encodePayload(ctx.errorText(JSON.stringify(group))));
+  }
 }
 
 /**
@@ -72,17 +87,21 @@ export function appendSpansOp(ctx: StoreContext, spans: readonly SpanRecord[]): 
  */
 export function spansOfEvent(ctx: StoreContext, eventId: string): SpanRecord[] {
   const rows = ctx.stmt("SELECT json FROM spans WHERE event_id = ? ORDER BY start_ms, seq").all(eventId) as {
-    json: string;
+    json: string | Buffer;
   }[];
   const seen = new Set<string>();
   const out: SpanRecord[] = [];
   for (const r of rows) {
-    const s = JSON.parse(r.json) as SpanRecord;
-    const id = `${s.trace_id}/${s.span_id}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push(s);
+    const parsed = JSON.parse(decodePayload(r.json)) as SpanRecord | SpanRecord[];
+    for (const s of Array.isArray(parsed) ? parsed : [parsed]) {
+      const id = `${s.trace_id}/${s.span_id}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(s);
+    }
   }
+  // Rows hold several spans: oldest first across rows (a stable sort keeps the written order of ties).
+  out.sort((a, b) => a.start_ms - b.start_ms);
   if (!out.some(isAdmissionSpan)) {
     const logged = loggedAdmission(ctx, eventId);
     if (logged) out.unshift(admissionSpanOf(logged));

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import Database from "better-sqlite3";
 import type { EventResult } from "../../../../shared/events/event.ts";
 import type { SpanRecord } from "../../../../shared/tracing/span-record.ts";
 import { rootOf } from "../../../../shared/tracing/trace-context.ts";
-import { manualClock, openTemp, submit } from "./store-fixtures.ts";
+import { manualClock, openTemp, submit, tempDir } from "./store-fixtures.ts";
 
 describe("embedded store: budget counters", () => {
   it("applies changes all or nothing: a limit that does not hold changes no count", async () => {
@@ -58,6 +59,42 @@ describe("embedded store: spans", () => {
       ["a", "b", "d"],
     );
     assert.deepEqual(await store.spans.spansOfEvent("nope"), []);
+  });
+
+  it("keeps one compressed row per event and export batch, and still reads the rows of one span written before", async () => {
+    const dir = tempDir();
+    const store = openTemp({}, undefined, dir);
+    const big = (id: string, start: number): SpanRecord => ({
+      ...span("t1", id, "e1", start),
+      attributes: { "evd.step.output": "a step's output ".repeat(40) },
+    });
+    await store.spans.append([big("job", 1), big("step", 2), span("t2", "other", "e2", 1)]);
+    const file = store.file;
+    await store.close();
+    const db = new Database(file);
+    const rows = db.prepare("SELECT event_id, json FROM spans ORDER BY seq").all() as {
+      event_id: string;
+      json: string | Buffer;
+    }[];
+    assert.deepEqual(
+      rows.map((r) => [r.event_id, Buffer.isBuffer(r.json) ? "compressed" : "text"]),
+      [
+        ["e1", "compressed"],
+        ["e2", "text"],
+      ],
+    );
+    db.prepare("INSERT INTO spans (event_id, start_ms, json) VALUES (?, ?, ?)").run(
+      "e1",
+      0,
+      JSON.stringify(span("t1", "written-before", "e1", 0)),
+    );
+    db.close();
+    const reopened = openTemp({}, undefined, dir);
+    assert.deepEqual(
+      (await reopened.spans.spansOfEvent("e1")).map((s) => s.span_id),
+      ["written-before", "job", "step"],
+    );
+    await reopened.close();
   });
 
   it("rebuilds an event's admission span from the event log, with the ids its job spans hang under", async () => {
