@@ -11,6 +11,7 @@ import {
   history,
   post,
   startDaemonProcess,
+  gatedWorkConfig,
   startGate,
   tempDir,
   waitFor,
@@ -23,29 +24,7 @@ import {
 const SECRET = "concurrency-e2e-secret";
 
 function config(gate: Gate, extra: string): string {
-  return `
-sources:
-  - type: webhook
-    path: /hooks/work
-    secret: ${SECRET}
-    handler: work
-handlers:
-  work:
-    steps:
-      - tool: tool-http
-        action: request
-        method: POST
-        url: ${gate.url}
-        body: "{event.id}"
-tools:
-  tool-http:
-    allow_hosts: ["${gate.host}"]
-    timeout_ms: 120000
-max_concurrent_handlers: 3
-webhook_port: 0
-state_file: state/event-state.json
-${extra}
-`;
+  return gatedWorkConfig(gate, { secret: SECRET, maxConcurrentHandlers: 3, extra });
 }
 
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -13,6 +13,7 @@ import {
   history,
   post,
   startDaemonProcess,
+  gatedWorkConfig,
   startGate,
   tempDir,
   waitFor,
@@ -25,32 +26,11 @@ const TOTAL = 200;
 const BEFORE_CRASH = 50;
 
 function config(gate: Gate): string {
-  return `
-sources:
-  - type: webhook
-    path: /hooks/work
-    secret: ${SECRET}
-    handler: work
-handlers:
-  work:
-    steps:
-      - tool: tool-http
-        action: request
-        method: POST
-        url: ${gate.url}
-        body: "{event.id}"
-      - tool: tool-filesystem
-        action: append
-        path: "effects/{payload.n}.log"
-        content: "{event.id}\\n"
-tools:
-  tool-http:
-    allow_hosts: ["${gate.host}"]
-    timeout_ms: 120000
-max_concurrent_handlers: 2
-webhook_port: 0
-state_file: state/event-state.json
-`;
+  return gatedWorkConfig(gate, {
+    secret: SECRET,
+    append: { path: "effects/{payload.n}.log", content: "{event.id}\n" },
+    maxConcurrentHandlers: 2,
+  });
 }
 
 async function effects(dir: string): Promise<Map<string, number>> {

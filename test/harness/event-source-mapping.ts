@@ -70,20 +70,23 @@ export async function runEventSourceMapping(opts: {
   let finished = false;
   const poller = async (): Promise<void> => {
     const handler = opts.container();
+    let idle = false;
     while (!finished && Date.now() < until) {
       const out = await opts.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: opts.queueUrl,
           MaxNumberOfMessages: opts.settings.batchSize,
-          WaitTimeSeconds: 0,
+          // After an empty receive, long-poll (as Lambda's pollers do): the next receive returns as
+          // soon as a message is visible, instead of after a fixed pause.
+          WaitTimeSeconds: idle ? 1 : 0,
           AttributeNames: ["All"],
           MessageAttributeNames: ["All"],
         }),
       );
       const messages = out.Messages ?? [];
+      idle = messages.length === 0;
       if (messages.length === 0) {
         if (await opts.done()) finished = true;
-        else await new Promise((r) => setTimeout(r, 100));
         continue;
       }
       invocations++;

@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { silentLogger } from "../../shared/logging/logger.ts";
 import { signHmacSha256 } from "../../shared/signatures/sign.ts";
 import { startDaemon, type RunningDaemon } from "../../local/daemon/daemon.ts";
-import { post, startGate, type Gate } from "../e2e/helpers/daemon-process.ts";
+import { gatedWorkConfig, post, startGate, type Gate } from "../e2e/helpers/daemon-process.ts";
 import { waitFor } from "../harness/wait-for.ts";
 
 const SECRET = "disk-full-secret-0123456789";
@@ -70,31 +70,7 @@ describe("reliability: a full disk", () => {
     const configPath = join(base, "evd.yaml");
     writeFileSync(
       configPath,
-      `
-sources:
-  - type: webhook
-    path: /hooks/work
-    secret: ${SECRET}
-    handler: work
-handlers:
-  work:
-    steps:
-      - tool: tool-http
-        action: request
-        method: POST
-        url: ${gate.url}
-        body: "{event.id}"
-      - tool: tool-filesystem
-        action: append
-        path: effects.log
-        content: "{payload.n}\\n"
-tools:
-  tool-http:
-    allow_hosts: ["${gate.host}"]
-    timeout_ms: 120000
-webhook_port: 0
-state_file: state/event-state.json
-`,
+      gatedWorkConfig(gate, { secret: SECRET, append: { path: "effects.log", content: "{payload.n}\n" } }),
     );
     daemon = await startDaemon({
       configPath,

@@ -14,6 +14,7 @@ import {
   post,
   runCli,
   startDaemonProcess,
+  gatedWorkConfig,
   startGate,
   tempDir,
   writeConfig,
@@ -26,32 +27,12 @@ const SECRET = "lock-secret-0123456789";
 const RUNNING = 3;
 
 function config(gate: Gate, port = 0): string {
-  return `
-sources:
-  - type: webhook
-    path: /hooks/work
-    secret: ${SECRET}
-    handler: work
-handlers:
-  work:
-    steps:
-      - tool: tool-http
-        action: request
-        method: POST
-        url: ${gate.url}
-        body: "{event.id}"
-      - tool: tool-filesystem
-        action: append
-        path: effects.log
-        content: "{payload.n}\\n"
-tools:
-  tool-http:
-    allow_hosts: ["${gate.host}"]
-    timeout_ms: 120000
-max_concurrent_handlers: ${RUNNING}
-webhook_port: ${port}
-state_file: state/event-state.json
-`;
+  return gatedWorkConfig(gate, {
+    secret: SECRET,
+    append: { path: "effects.log", content: "{payload.n}\n" },
+    maxConcurrentHandlers: RUNNING,
+    port,
+  });
 }
 
 function snapshot(file: string): { text: string; mtimeMs: number } {

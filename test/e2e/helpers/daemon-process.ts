@@ -174,6 +174,52 @@ export interface Gate {
   close(): Promise<void>;
 }
 
+/**
+ * The config the gate is made for: one signed webhook source (`/hooks/work`) whose handler POSTs the
+ * event id to the gate, then (with `append`) appends a line to a file: the side effect a test counts.
+ */
+export function gatedWorkConfig(
+  gate: Gate,
+  opts: {
+    readonly secret: string;
+    readonly append?: { readonly path: string; readonly content: string };
+    readonly maxConcurrentHandlers?: number;
+    readonly port?: number;
+    /** More top-level YAML, as is. */
+    readonly extra?: string;
+  },
+): string {
+  const append = opts.append
+    ? `
+      - tool: tool-filesystem
+        action: append
+        path: ${JSON.stringify(opts.append.path)}
+        content: ${JSON.stringify(opts.append.content)}`
+    : "";
+  return `
+sources:
+  - type: webhook
+    path: /hooks/work
+    secret: ${opts.secret}
+    handler: work
+handlers:
+  work:
+    steps:
+      - tool: tool-http
+        action: request
+        method: POST
+        url: ${gate.url}
+        body: "{event.id}"${append}
+tools:
+  tool-http:
+    allow_hosts: ["${gate.host}"]
+    timeout_ms: 120000
+${opts.maxConcurrentHandlers !== undefined ? `max_concurrent_handlers: ${opts.maxConcurrentHandlers}\n` : ""}webhook_port: ${opts.port ?? 0}
+state_file: state/event-state.json
+${opts.extra ?? ""}
+`;
+}
+
 export async function startGate(opts: { allow?: number; delayMs?: number } = {}): Promise<Gate> {
   let inFlight = 0;
   let max = 0;
