@@ -24,13 +24,11 @@ import { SqsJobQueue } from "../../shared/aws/sqs-job-queue.ts";
 import { SqsJobSender } from "../../shared/aws/sqs-job-sender.ts";
 import type { OrchestratorConfig } from "../../shared/config/schema.ts";
 import { jobIdOf, type EventResult, type Job } from "../../shared/events/event.ts";
-import { manualEvent } from "../../shared/events/manual-event.ts";
 import { createHookBus } from "../../shared/hooks/hook-bus.ts";
-import { AdmissionKind, configRoute, createAdmission, type RouteFn } from "../../shared/ingest/admit.ts";
+import { configRoute, createAdmission, type RouteFn } from "../../shared/ingest/admit.ts";
 import { silentLogger } from "../../shared/logging/logger.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
 import { JobState, type JobRecord } from "../../shared/ports/job-store.ts";
-import { RouterError } from "../../shared/router/errors.ts";
 import { computeMetrics } from "./chart-data.ts";
 import {
   ApprovalDecision,
@@ -40,6 +38,7 @@ import {
   type JobSummary,
   type SourceSummary,
 } from "./dashboard-source.ts";
+import { triggerHandler } from "./dashboard-trigger.ts";
 
 export interface CloudDashboardDeps {
   readonly stackName: string;
@@ -278,23 +277,7 @@ export function cloudDashboardSource(deps: CloudDashboardDeps): DashboardSource 
         clock: deps.clock,
         logger: silentLogger,
       });
-      let outcome;
-      try {
-        outcome = await admit(manualEvent({ payload, source: "dashboard", now: new Date(deps.clock.now()) }), {
-          handler,
-        });
-      } catch (err) {
-        if (err instanceof RouterError) throw new DashboardRequestError(404, err.message, { cause: err });
-        throw err;
-      }
-      if (outcome.kind === AdmissionKind.UNAVAILABLE)
-        throw new DashboardRequestError(503, `the queue refused the job: ${outcome.error}`);
-      return {
-        status: outcome.kind,
-        event_id: outcome.event.id,
-        jobs: "jobIds" in outcome ? outcome.jobIds : [],
-        ...("reason" in outcome ? { reason: outcome.reason } : {}),
-      };
+      return triggerHandler(admit, handler, payload, { now: new Date(deps.clock.now()), refusedBy: "queue" });
     },
 
     async replay(jobId) {

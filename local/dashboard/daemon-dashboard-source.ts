@@ -6,10 +6,8 @@
 import type { OrchestratorConfig, SourceConfig } from "../../shared/config/schema.ts";
 import { sourceName } from "../../shared/config/source-name.ts";
 import type { EventResult } from "../../shared/events/event.ts";
-import { manualEvent } from "../../shared/events/manual-event.ts";
-import { AdmissionKind, type Admit } from "../../shared/ingest/admit.ts";
+import { type Admit } from "../../shared/ingest/admit.ts";
 import type { Clock } from "../../shared/ports/clock.ts";
-import { RouterError } from "../../shared/router/errors.ts";
 import type { SpanRecord } from "../../shared/tracing/span-record.ts";
 import { spanSummary } from "../../shared/tracing/trace-tree.ts";
 import type { SourceStatus } from "../daemon/daemon-control.ts";
@@ -31,6 +29,7 @@ import {
   type SourceSummary,
   type TraceSpan,
 } from "./dashboard-source.ts";
+import { triggerHandler } from "./dashboard-trigger.ts";
 
 export interface DaemonDashboardDeps {
   readonly config: OrchestratorConfig;
@@ -280,25 +279,8 @@ export function daemonDashboardSource(deps: DaemonDashboardDeps): DashboardSourc
       }));
     },
 
-    async trigger(handler, payload) {
-      let outcome;
-      try {
-        outcome = await deps.admit(manualEvent({ payload, source: "dashboard", now: new Date(clock.now()) }), {
-          handler,
-        });
-      } catch (err) {
-        if (err instanceof RouterError) throw new DashboardRequestError(404, err.message, { cause: err });
-        throw err;
-      }
-      if (outcome.kind === AdmissionKind.UNAVAILABLE)
-        throw new DashboardRequestError(503, `the store refused the event: ${outcome.error}`);
-      return {
-        status: outcome.kind,
-        event_id: outcome.event.id,
-        jobs: "jobIds" in outcome ? outcome.jobIds : [],
-        ...("reason" in outcome ? { reason: outcome.reason } : {}),
-      };
-    },
+    trigger: (handler, payload) =>
+      triggerHandler(deps.admit, handler, payload, { now: new Date(clock.now()), refusedBy: "store" }),
 
     async replay(jobId) {
       const job = views.get(jobId);

@@ -5,7 +5,12 @@
  * timeout, and deleting what the invocation did not report as failed. The settings are read from
  * the template, so a test of "how many pipelines run at once" tests what `cdk deploy` would deploy.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+  type ReceiveMessageCommandOutput,
+} from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Synthesized } from "../infra/fixtures/synth.ts";
 import { sqsEventOf } from "./lambda-events.ts";
@@ -72,7 +77,7 @@ export async function runEventSourceMapping(opts: {
     const handler = opts.container();
     let idle = false;
     while (!finished && Date.now() < until) {
-      const out = await opts.sqs.send(
+      const out: ReceiveMessageCommandOutput = await opts.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: opts.queueUrl,
           MaxNumberOfMessages: opts.settings.batchSize,
