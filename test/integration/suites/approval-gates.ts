@@ -16,14 +16,14 @@ import {
   SQSClient,
   type Message,
 } from "@aws-sdk/client-sqs";
-import { Command } from "commander";
 import { after, before, describe, it } from "node:test";
 import { tableRef } from "../../../shared/aws/dynamo-document.ts";
 import { DynamoGateStore } from "../../../shared/aws/dynamo-gate-store.ts";
 import { manualEventId } from "../../../shared/events/event-id.ts";
 import { jobIdOf, type EventResult, type Job } from "../../../shared/events/event.ts";
 import type { ParkedJob } from "../../../shared/events/gate-decisions.ts";
-import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
+import type { CloudContext } from "../../../local/cli/commands/cloud.ts";
+import { runCloudCli, type CloudCliRun } from "../../harness/cloud-cli.ts";
 import { componentConnectionOf, type AwsTestEnv } from "../../harness/aws-env.ts";
 import { Component } from "../../harness/aws-identity.ts";
 import { startSecretsServer, type SecretsServer } from "../../harness/json-rpc-server.ts";
@@ -113,9 +113,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
     after(() => secrets.stop());
 
     /** `evd cloud ...` as the operator of this deployment. */
-    async function cli(args: string[]): Promise<{ out: string[]; err: string[]; code: number }> {
-      const out: string[] = [];
-      const err: string[] = [];
+    async function cli(args: string[]): Promise<CloudCliRun> {
       const as = (service: "sqs" | "dynamodb" | "scheduler") =>
         componentConnectionOf(e, service, Component.CLI, cloud.deployment.id);
       const context = async (): Promise<CloudContext> => ({
@@ -124,15 +122,7 @@ export function approvalGatesSuite(env: () => Promise<AwsTestEnv>): void {
         scheduler: () => new SchedulerClient(as("scheduler")),
         table: (name) => tableRef(name, as("dynamodb")),
       });
-      const program = new Command("evd")
-        .exitOverride()
-        .addCommand(cloudCommand({ env: {}, out: (l) => out.push(l), err: (l) => err.push(l), context }));
-      const before = process.exitCode;
-      process.exitCode = 0;
-      await program.parseAsync(["node", "evd", "cloud", ...args]);
-      const code = Number(process.exitCode ?? 0);
-      process.exitCode = before;
-      return { out, err, code };
+      return runCloudCli(args, context);
     }
 
     async function trigger(handler: string, id: string, version: string): Promise<string> {

@@ -11,12 +11,12 @@ import {
   SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { Command } from "commander";
 import { before, describe, it } from "node:test";
 import { DynamoHistoryStore } from "../../../shared/aws/dynamo-history-store.ts";
 import { DynamoJobStore } from "../../../shared/aws/dynamo-job-store.ts";
 import { tableRef } from "../../../shared/aws/dynamo-document.ts";
-import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
+import type { CloudContext } from "../../../local/cli/commands/cloud.ts";
+import { runCloudCli, type CloudCliRun } from "../../harness/cloud-cli.ts";
 import { manualEventId } from "../../../shared/events/event-id.ts";
 import { jobIdOf } from "../../../shared/events/event.ts";
 import { systemClock } from "../../../shared/ports/clock.ts";
@@ -94,24 +94,14 @@ export function cloudCliSuite(env: () => Promise<AwsTestEnv>): void {
       }
     });
 
-    async function cli(args: string[]): Promise<{ out: string[]; err: string[]; code: number }> {
-      const out: string[] = [];
-      const err: string[] = [];
+    async function cli(args: string[]): Promise<CloudCliRun> {
       const context = async (): Promise<CloudContext> => ({
         resources: { tableName, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl, scheduleGroup: STACK },
         sqs: () => new SQSClient(as("sqs")),
         scheduler: () => new SchedulerClient(as("scheduler")),
         table: (name) => tableRef(name, as("dynamodb")),
       });
-      const program = new Command("evd")
-        .exitOverride()
-        .addCommand(cloudCommand({ env: {}, out: (l) => out.push(l), err: (l) => err.push(l), context }));
-      const before = process.exitCode;
-      process.exitCode = 0;
-      await program.parseAsync(["node", "evd", "cloud", ...args]);
-      const code = Number(process.exitCode ?? 0);
-      process.exitCode = before;
-      return { out, err, code };
+      return runCloudCli(args, context);
     }
 
     it("status lists schedules with state, expression and timezone, and the queue depths", async () => {

@@ -12,9 +12,9 @@ import { randomBytes } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { S3Client } from "@aws-sdk/client-s3";
-import { Command } from "commander";
 import { after, before, describe, it } from "node:test";
-import { cloudCommand, type CloudContext } from "../../../local/cli/commands/cloud.ts";
+import type { CloudContext } from "../../../local/cli/commands/cloud.ts";
+import { runCloudCli } from "../../harness/cloud-cli.ts";
 import { sdkConfig } from "../../../shared/aws/aws-connection.ts";
 import { eventKey } from "../../../shared/aws/table-layout.ts";
 import { githubEventId } from "../../../shared/events/event-id.ts";
@@ -119,8 +119,6 @@ export function largePayloadsSuite(env: () => Promise<AwsTestEnv>): void {
       const id = cloud.deployment.id;
       const as = (service: "sqs" | "dynamodb" | "scheduler" | "s3") =>
         componentConnectionOf(e, service, Component.CLI, id);
-      const out: string[] = [];
-      const err: string[] = [];
       const context = async (): Promise<CloudContext> => ({
         resources: {
           tableName: cloud.table.tableName,
@@ -133,10 +131,7 @@ export function largePayloadsSuite(env: () => Promise<AwsTestEnv>): void {
         table: () => cloud.cli.table,
         s3: () => new S3Client({ ...sdkConfig(as("s3")), forcePathStyle: true }),
       });
-      const program = new Command("evd")
-        .exitOverride()
-        .addCommand(cloudCommand({ env: {}, out: (l) => out.push(l), err: (l) => err.push(l), context }));
-      await program.parseAsync(["node", "evd", "cloud", "replay", "--handler", "summarize", "--status", "succeeded"]);
+      const { out, err } = await runCloudCli(["replay", "--handler", "summarize", "--status", "succeeded"], context);
       assert.deepEqual(err, []);
       assert.ok(out.includes(`  ${big.jobId}#replay-1  (replay of ${big.jobId})`), out.join("\n"));
       assert.deepEqual((await drain(cloud)).failures, []);
