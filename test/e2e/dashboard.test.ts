@@ -278,6 +278,8 @@ state_file: state/event-state.json
     assert.match(await card.innerText(), /Stage "ship"/);
     assert.match(await card.innerText(), /Ship 2\.0\.0\?/);
     await page.locator(`[data-approval="${toDrop}"]`).waitFor({ timeout: 30_000 });
+    // The header's counters follow the live feed (polled), which may lag the list just loaded.
+    await page.locator("[data-counter=approvals]").filter({ hasText: /2/ }).waitFor({ timeout: 30_000 });
     assert.match(await page.locator("[data-counter=approvals]").innerText(), /2/);
     await shot("approvals");
     await card.locator("button[data-action=approve]").click();
